@@ -300,14 +300,14 @@ public class TcpReprTests
     }
 
     [Theory]
-    [InlineData("02")]                  // kind without length at the end of the options
+    [InlineData("01010102")]            // a kind in the last octet, with no room for its length
     [InlineData("0200")]                // length 0
     [InlineData("0201")]                // length 1
     [InlineData("fe01")]                // unknown kind, length 1
     [InlineData("020300")]              // MSS with length 3
     [InlineData("0205000000")]          // MSS with length 5
     [InlineData("0304000000")]          // window scale with length 4
-    [InlineData("040208")]              // SACK-permitted, then timestamps cut off by the end of the header
+    [InlineData("040208")]              // SACK-permitted, then timestamps with length 0 (the EOL padding)
     [InlineData("0403000000")]          // SACK-permitted with length 3
     [InlineData("050200")]              // SACK with no blocks
     [InlineData("050600000000")]        // SACK with half a block
