@@ -237,6 +237,14 @@ public class ReceiveBufferTests
             .Sample((length, capacity, seed) => Reassemble(length, capacity, seed), iter: 3000);
     }
 
+    /// <summary>The same property over many short streams and small rings, where wrap and trimming dominate.</summary>
+    [Fact]
+    public void AnyPermutationOfSegments_ShortStreams_ReassembleTheOriginalStream()
+    {
+        Gen.Select(Gen.Int[1, 120], Gen.Int[1, 64], Gen.Int)
+            .Sample((length, capacity, seed) => Reassemble(length, capacity, seed), iter: 100_000);
+    }
+
     private static void Reassemble(int length, int capacity, int seed)
     {
         var rng = new Random(seed);
