@@ -249,6 +249,17 @@ public class IcmpTests
     }
 
     [Fact]
+    public void ErrorQuotingHeaderWithOptions_Decodes()
+    {
+        // The quoted header may carry options (IHL 6 here): header 24 + 8 octets of its payload.
+        var bytes = Message(Captures.TimeExceeded)[..(8 + 32)];
+        bytes[8] = 0x46;
+        Assert.True(IcmpPacket.TryParse(WireGen.FixIcmpChecksum(bytes), out var packet, out _));
+        Assert.True(IcmpRepr.TryParse(packet, out var repr, out var reason), reason.ToString());
+        Assert.Equal(32, repr.DataLength);
+    }
+
+    [Fact]
     public void EchoWithNonZeroCode_IsAccepted()
     {
         var bytes = Message(Captures.EchoRequest);
