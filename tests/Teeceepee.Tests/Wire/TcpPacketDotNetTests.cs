@@ -3,6 +3,7 @@ using CsCheck;
 using PacketDotNet;
 using PacketDotNet.Tcp;
 using PacketDotNet.Utils;
+using IPv4Packet = PacketDotNet.IPv4Packet;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Wire;
@@ -13,18 +14,20 @@ public class TcpPacketDotNetTests
     private static readonly IPv4Address Source = IPv4Address.Parse("198.18.7.1");
     private static readonly IPv4Address Destination = IPv4Address.Parse("198.18.7.2");
 
-    // An IPv4 header (no options) in front of the TCP bytes, so PacketDotNet can check the pseudo-header checksum.
+    // An IPv4 header in front of the TCP bytes, so PacketDotNet can check the pseudo-header checksum.
     private static byte[] WrapInIPv4(byte[] tcp, IPv4Address source, IPv4Address destination)
     {
-        var packet = new byte[20 + tcp.Length];
-        packet[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
-        packet[8] = 64;
-        packet[9] = 6;
-        source.WriteTo(packet.AsSpan(12));
-        destination.WriteTo(packet.AsSpan(16));
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), Checksum.Compute(packet.AsSpan(0, 20)));
-        tcp.CopyTo(packet, 20);
+        var ip = new IPv4Repr
+        {
+            Source = source,
+            Destination = destination,
+            Protocol = IpProtocol.Tcp,
+            PayloadLength = tcp.Length,
+            TimeToLive = IPv4Repr.DefaultTimeToLive,
+        };
+        var packet = new byte[ip.BufferLength];
+        tcp.CopyTo(packet, IPv4Repr.HeaderLength);
+        ip.Emit(packet);
         return packet;
     }
 
