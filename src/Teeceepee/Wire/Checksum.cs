@@ -15,8 +15,9 @@ public static class Checksum
     // Below this many octets the vector set-up costs more than it saves.
     private const int VectorThreshold = 64;
 
-    // Each 32-bit lane gains at most 2 × 0xFFFF per step, so 2^15 - 1 steps cannot overflow it.
-    private const int MaxStepsPerBlock = (1 << 15) - 1;
+    // Each 32-bit lane gains at most 2 × 0xFFFF per step; after 2^14 - 1 steps two accumulators still add up
+    // below 2^32, so they can be combined before widening.
+    private const int MaxStepsPerBlock = (1 << 14) - 1;
 
     /// <summary>Adds the 16-bit big-endian words of <paramref name="data"/> to <paramref name="initial"/> (odd tail padded with zero).</summary>
     /// <remarks>
@@ -24,7 +25,12 @@ public static class Checksum
     /// one's complement sum commutes with byte swapping (RFC 1071 §2(B)). End-around-carry folding keeps a non-zero
     /// sum non-zero, so the result is the same one's complement value (+0 versus −0 included) as a word-by-word sum.
     /// </remarks>
-    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
+    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0) =>
+        SumCore(data, initial, Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0);
+
+    /// <summary><see cref="Sum"/> with a chosen vector width (512, 256, 128 or 0 for scalar), so tests cover every path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint SumCore(ReadOnlySpan<byte> data, uint initial, int vectorBits)
     {
         ref byte start = ref MemoryMarshal.GetReference(data);
         int length = data.Length;
@@ -33,9 +39,11 @@ public static class Checksum
 
         if (length >= VectorThreshold)
         {
-            if (Vector256.IsHardwareAccelerated)
+            if (vectorBits == 512)
+                native = SumVector512(ref start, length, ref i);
+            else if (vectorBits == 256)
                 native = SumVector256(ref start, length, ref i);
-            else if (Vector128.IsHardwareAccelerated)
+            else if (vectorBits == 128)
                 native = SumVector128(ref start, length, ref i);
         }
 
@@ -109,6 +117,34 @@ public static class Checksum
         return Fold(sum);
     }
 
+    // Sums whole 64-octet vectors from i on, two accumulators deep; leaves i at the first octet not summed.
+    private static ulong SumVector512(ref byte start, int length, ref int i)
+    {
+        var mask = Vector512.Create(0xFFFFu);
+        ulong total = 0;
+        while (i + 2 * Vector512<byte>.Count <= length)
+        {
+            var s0 = Vector512<uint>.Zero;
+            var s1 = Vector512<uint>.Zero;
+            int steps = Math.Min((length - i) / (2 * Vector512<byte>.Count), MaxStepsPerBlock);
+            for (int n = 0; n < steps; n++, i += 2 * Vector512<byte>.Count)
+            {
+                var v0 = Vector512.LoadUnsafe(ref start, (nuint)i).AsUInt32();
+                var v1 = Vector512.LoadUnsafe(ref start, (nuint)(i + Vector512<byte>.Count)).AsUInt32();
+                s0 += (v0 & mask) + (v0 >> 16);
+                s1 += (v1 & mask) + (v1 >> 16);
+            }
+            total += WidenSum(s0 + s1);
+        }
+        if (i + Vector512<byte>.Count <= length)
+        {
+            var v = Vector512.LoadUnsafe(ref start, (nuint)i).AsUInt32();
+            total += WidenSum((v & mask) + (v >> 16));
+            i += Vector512<byte>.Count;
+        }
+        return total;
+    }
+
     // Sums whole 32-octet vectors from i on, four accumulators deep; leaves i at the first octet not summed.
     private static ulong SumVector256(ref byte start, int length, ref int i)
     {
@@ -132,7 +168,7 @@ public static class Checksum
                 s2 += (v2 & mask) + (v2 >> 16);
                 s3 += (v3 & mask) + (v3 >> 16);
             }
-            total += WidenSum(s0) + WidenSum(s1) + WidenSum(s2) + WidenSum(s3);
+            total += WidenSum(s0 + s1) + WidenSum(s2 + s3);
         }
         if (i + Vector256<byte>.Count <= length)
         {
@@ -171,9 +207,16 @@ public static class Checksum
                 s2 += (v2 & mask) + (v2 >> 16);
                 s3 += (v3 & mask) + (v3 >> 16);
             }
-            total += WidenSum(s0) + WidenSum(s1) + WidenSum(s2) + WidenSum(s3);
+            total += WidenSum(s0 + s1) + WidenSum(s2 + s3);
         }
         return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong WidenSum(Vector512<uint> v)
+    {
+        var (lower, upper) = Vector512.Widen(v);
+        return Vector512.Sum(lower + upper);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

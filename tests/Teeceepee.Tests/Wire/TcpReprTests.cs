@@ -102,7 +102,7 @@ public class TcpReprTests
     public void Construct_WithPayloadOverload_CopiesPayload()
     {
         var buffer = new byte[DataRepr.BufferLength];
-        DataRepr.Emit(buffer, Client, Server, System.Text.Encoding.ASCII.GetBytes(DataText));
+        DataRepr.Emit(buffer, System.Text.Encoding.ASCII.GetBytes(DataText), Client, Server);
         Assert.Equal(Data, buffer);
     }
 

@@ -6,7 +6,8 @@ namespace Teeceepee.Tests.Wire;
 public class TcpSegmentTests
 {
     // Captured with tcpdump (checksum offload off) while socat sent one line from 198.18.5.1 to 198.18.5.2:8080,
-    // then connected to the closed port 9. Each constant is the IPv4 payload (the whole TCP segment).
+    // then connected to the closed port 9 (TcpGoldenCapture.sh beside this file re-creates such a capture).
+    // Each constant is the IPv4 payload (the whole TCP segment).
     internal static readonly IPv4Address Client = IPv4Address.Parse("198.18.5.1");
     internal static readonly IPv4Address Server = IPv4Address.Parse("198.18.5.2");
 
