@@ -13,6 +13,7 @@ public sealed partial class Tcb
     private Instant _rttSentAt;
     private int _dupAcks;
     private SeqNumber _recover;
+    private SeqNumber _sackHigh;
 
     /// <summary>
     /// Produces the next segment to send, if any (RFC 9293 §3.10 "SEND", §3.8). Payload bytes are copied into
@@ -65,7 +66,9 @@ public sealed partial class Tcb
 
         if (_ackNow || now >= _delayedAckAt)
         {
-            segment = BuildAck(now, _sndNxt);
+            // SEQ = SND.MAX, not the rewound SND.NXT of a go-back-N retransmission: the peer may have
+            // received beyond SND.NXT already and would find a lower SEQ unacceptable, ignoring the ACK.
+            segment = BuildAck(now, _sndMax);
             return true;
         }
 
@@ -73,7 +76,7 @@ public sealed partial class Tcb
         {
             // RFC 1122 §4.2.3.6: a keepalive is an ACK with SEG.SEQ = SND.NXT-1, which the peer must answer.
             _keepAliveNow = false;
-            segment = BuildAck(now, _sndNxt - 1);
+            segment = BuildAck(now, _sndMax - 1);
             Trace?.Trace(this, "keepalive probe");
             return true;
         }
