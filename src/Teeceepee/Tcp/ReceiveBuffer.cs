@@ -1,0 +1,184 @@
+using System.Buffers;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>Receive-side ring with out-of-order reassembly (RFC 9293 §3.10.7.4; RFC 2018 for SACK ranges).</summary>
+/// <remarks>
+/// <para>In-order bytes occupy the ring from <c>_head</c> for <see cref="Count"/> bytes; RCV.NXT is the
+/// position right after them, and a byte <c>k</c> octets past RCV.NXT lives at ring index
+/// <c>_head + Count + k</c>. Out-of-order data is copied straight to its final place, so turning it
+/// in-order later costs no copy.</para>
+/// <para>Memory is bounded: the ring never holds more than <see cref="Capacity"/> bytes (data beyond
+/// the window is trimmed) and at most <see cref="MaxOutOfOrderRanges"/> disjoint out-of-order ranges
+/// are tracked in a fixed array. A segment that would open one more range is dropped (the newest
+/// non-adjacent data goes, the sender retransmits it); data at RCV.NXT or touching a known range is
+/// always accepted, so the connection always makes progress and SACKed data is never reneged on
+/// (RFC 2018 §8). No call allocates except the first write, which rents the ring.</para>
+/// </remarks>
+public sealed class ReceiveBuffer
+{
+    /// <summary>The most disjoint out-of-order ranges held at once.</summary>
+    public const int MaxOutOfOrderRanges = 32;
+
+    private readonly OutOfOrderRange[] _ranges = new OutOfOrderRange[MaxOutOfOrderRanges];
+    private byte[]? _storage;
+    private int _head;        // ring index of the oldest unread in-order byte
+    private int _count;       // unread in-order bytes
+    private long _next;       // stream position of RCV.NXT; ranges use the same positions
+    private int _rangeCount;  // ranges sorted by Start, disjoint and non-adjacent
+    private long _stamp;      // recency counter for the RFC 2018 §4 ordering
+
+    /// <summary>Creates a buffer; storage is rented lazily from <see cref="ArrayPool{T}.Shared"/> on first write.</summary>
+    public ReceiveBuffer(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        Capacity = capacity;
+    }
+
+    /// <summary>Maximum bytes held.</summary>
+    public int Capacity { get; }
+
+    /// <summary>In-order bytes ready for the application.</summary>
+    public int Count => _count;
+
+    /// <summary>Capacity - Count: free space the receiver may advertise.</summary>
+    public int Window => Capacity - _count;
+
+    /// <summary>True when data beyond a hole is held.</summary>
+    public bool HasOutOfOrderData => _rangeCount > 0;
+
+    /// <summary>Stores data starting <paramref name="offset"/> bytes after RCV.NXT (bytes beyond <see cref="Window"/> are trimmed); returns how many bytes became contiguous at RCV.NXT.</summary>
+    public int Write(int offset, ReadOnlySpan<byte> data)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        int window = Window;
+        if (offset >= window || data.IsEmpty)
+            return 0;
+        int length = Math.Min(data.Length, window - offset);
+        long start = _next + offset;
+        long end = start + length;
+
+        // Find the ranges the new data overlaps or touches: [first, last].
+        int first = 0;
+        while (first < _rangeCount && _ranges[first].End < start)
+            first++;
+        int last = first - 1;
+        while (last + 1 < _rangeCount && _ranges[last + 1].Start <= end)
+            last++;
+
+        if (last < first)
+        {
+            if (offset == 0)
+            {
+                // In order and touching no held range: straight to the application.
+                CopyIn(0, data[..length]);
+                _next = end;
+                _count += length;
+                return length;
+            }
+            // A new disjoint range: beyond the bound, drop it (the sender retransmits).
+            if (_rangeCount == MaxOutOfOrderRanges)
+                return 0;
+            Array.Copy(_ranges, first, _ranges, first + 1, _rangeCount - first);
+            _rangeCount++;
+            _ranges[first] = new OutOfOrderRange(start, end, ++_stamp);
+        }
+        else
+        {
+            var merged = new OutOfOrderRange(Math.Min(start, _ranges[first].Start), Math.Max(end, _ranges[last].End), ++_stamp);
+            int removed = last - first;
+            if (removed > 0)
+            {
+                Array.Copy(_ranges, last + 1, _ranges, first + 1, _rangeCount - last - 1);
+                _rangeCount -= removed;
+            }
+            _ranges[first] = merged;
+        }
+
+        CopyIn(offset, data[..length]);
+
+        // The lowest range starting at RCV.NXT is now in order.
+        if (_ranges[0].Start != _next)
+            return 0;
+        int contiguous = (int)(_ranges[0].End - _next);
+        _next = _ranges[0].End;
+        _count += contiguous;
+        _rangeCount--;
+        Array.Copy(_ranges, 1, _ranges, 0, _rangeCount);
+        return contiguous;
+    }
+
+    /// <summary>Consumes in-order bytes; returns the count read.</summary>
+    public int Read(Span<byte> destination)
+    {
+        int n = Peek(destination);
+        if (n == 0)
+            return 0;
+        _count -= n;
+        _head += n;
+        if (_head >= _storage!.Length)
+            _head -= _storage.Length;
+        if (_count == 0 && _rangeCount == 0)
+            _head = 0; // empty: later data copies in one piece
+        return n;
+    }
+
+    /// <summary>Copies in-order bytes without consuming them; returns the count copied.</summary>
+    public int Peek(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, _count);
+        if (n == 0)
+            return 0;
+        var storage = _storage!;
+        int first = Math.Min(n, storage.Length - _head);
+        storage.AsSpan(_head, first).CopyTo(destination);
+        storage.AsSpan(0, n - first).CopyTo(destination[first..]);
+        return n;
+    }
+
+    /// <summary>Out-of-order ranges relative to RCV.NXT, most recently updated first (RFC 2018 §4); returns count written.</summary>
+    public int GetOutOfOrderRanges(Span<(int Start, int End)> destination)
+    {
+        // Selection by recency: destination is a handful of SACK blocks, the ranges a bounded few.
+        int written = 0;
+        long below = long.MaxValue;
+        while (written < destination.Length)
+        {
+            int best = -1;
+            for (int i = 0; i < _rangeCount; i++)
+            {
+                if (_ranges[i].Stamp < below && (best < 0 || _ranges[i].Stamp > _ranges[best].Stamp))
+                    best = i;
+            }
+            if (best < 0)
+                break;
+            below = _ranges[best].Stamp;
+            destination[written++] = ((int)(_ranges[best].Start - _next), (int)(_ranges[best].End - _next));
+        }
+        return written;
+    }
+
+    /// <summary>Returns storage to the pool; the buffer is empty and reusable.</summary>
+    public void Release()
+    {
+        if (_storage is not null)
+            ArrayPool<byte>.Shared.Return(_storage);
+        _storage = null;
+        _head = 0;
+        _count = 0;
+        _next = 0;
+        _rangeCount = 0;
+        _stamp = 0;
+    }
+
+    private void CopyIn(int offset, ReadOnlySpan<byte> data)
+    {
+        var storage = _storage ??= ArrayPool<byte>.Shared.Rent(Capacity);
+        int index = (int)(((long)_head + _count + offset) % storage.Length);
+        int first = Math.Min(data.Length, storage.Length - index);
+        data[..first].CopyTo(storage.AsSpan(index));
+        data[first..].CopyTo(storage);
+    }
+
+    private readonly record struct OutOfOrderRange(long Start, long End, long Stamp);
+}

@@ -1,0 +1,94 @@
+using System.Buffers;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>Send-side byte ring: the application appends; the TCB reads at an offset from SND.UNA; ACKs free bytes.</summary>
+/// <remarks>
+/// The oldest byte is SND.UNA. The ring spans the whole rented array (which may exceed
+/// <see cref="Capacity"/>); only <see cref="Capacity"/> bytes are ever held. No call allocates
+/// except the first write after construction or <see cref="Release"/>, which rents storage.
+/// </remarks>
+public sealed class SendBuffer
+{
+    private byte[]? _storage;
+    private int _head;   // ring index of the oldest byte (SND.UNA)
+    private int _count;
+
+    /// <summary>Creates a buffer; storage is rented lazily from <see cref="ArrayPool{T}.Shared"/> on first write.</summary>
+    public SendBuffer(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        Capacity = capacity;
+    }
+
+    /// <summary>Maximum bytes held.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Bytes held (unacknowledged + unsent).</summary>
+    public int Count => _count;
+
+    /// <summary>Space left for the application.</summary>
+    public int Free => Capacity - _count;
+
+    /// <summary>Appends as much of <paramref name="data"/> as fits; returns bytes accepted.</summary>
+    public int Write(ReadOnlySpan<byte> data)
+    {
+        int n = Math.Min(data.Length, Free);
+        if (n == 0)
+            return 0;
+        var storage = _storage ??= ArrayPool<byte>.Shared.Rent(Capacity);
+        int tail = _head + _count;
+        if (tail >= storage.Length)
+            tail -= storage.Length;
+        int first = Math.Min(n, storage.Length - tail);
+        data[..first].CopyTo(storage.AsSpan(tail));
+        data[first..n].CopyTo(storage);
+        _count += n;
+        return n;
+    }
+
+    /// <summary>Copies bytes starting <paramref name="offset"/> bytes after the oldest byte; returns the count copied.</summary>
+    public int CopyTo(int offset, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, _count);
+        int n = Math.Min(destination.Length, _count - offset);
+        if (n == 0)
+            return 0;
+        var storage = _storage!;
+        int start = _head + offset;
+        if (start >= storage.Length)
+            start -= storage.Length;
+        int first = Math.Min(n, storage.Length - start);
+        storage.AsSpan(start, first).CopyTo(destination);
+        storage.AsSpan(0, n - first).CopyTo(destination[first..]);
+        return n;
+    }
+
+    /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front.</summary>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
+        _count -= count;
+        if (_count == 0)
+        {
+            // Empty: restart at the array's start so later segments copy in one piece.
+            _head = 0;
+            return;
+        }
+        _head += count;
+        if (_head >= _storage!.Length)
+            _head -= _storage.Length;
+    }
+
+    /// <summary>Returns storage to the pool; the buffer is empty and reusable.</summary>
+    public void Release()
+    {
+        if (_storage is not null)
+            ArrayPool<byte>.Shared.Return(_storage);
+        _storage = null;
+        _head = 0;
+        _count = 0;
+    }
+}

@@ -1,0 +1,131 @@
+using Teeceepee.Tcp;
+
+namespace Teeceepee.Tests.Tcp;
+
+public class SendBufferTests
+{
+    private static byte[] Pattern(int length, int seed = 0)
+    {
+        var bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+            bytes[i] = (byte)(i * 7 + seed);
+        return bytes;
+    }
+
+    private static byte[] Read(SendBuffer buffer, int offset, int length)
+    {
+        var bytes = new byte[length];
+        Assert.Equal(length, buffer.CopyTo(offset, bytes));
+        return bytes;
+    }
+
+    [Fact]
+    public void New_IsEmpty()
+    {
+        var buffer = new SendBuffer(100);
+        Assert.Equal(100, buffer.Capacity);
+        Assert.Equal(0, buffer.Count);
+        Assert.Equal(100, buffer.Free);
+        Assert.Equal(0, buffer.CopyTo(0, new byte[10]));
+    }
+
+    [Fact]
+    public void Write_WhenFull_AcceptsOnlyFreeBytes()
+    {
+        var buffer = new SendBuffer(100);
+        Assert.Equal(60, buffer.Write(Pattern(60)));
+        Assert.Equal(40, buffer.Write(Pattern(60, 1)));
+        Assert.Equal(100, buffer.Count);
+        Assert.Equal(0, buffer.Free);
+        Assert.Equal(0, buffer.Write(Pattern(1)));
+        Assert.Equal(Pattern(60, 1)[..40], Read(buffer, 60, 40));
+    }
+
+    [Fact]
+    public void CopyTo_AtOffset_CopiesFromSndUnaPlusOffset()
+    {
+        var buffer = new SendBuffer(100);
+        var data = Pattern(80);
+        buffer.Write(data);
+        Assert.Equal(data[30..50], Read(buffer, 30, 20));
+        // A destination longer than the remaining bytes gets only what is held.
+        var tail = new byte[50];
+        Assert.Equal(10, buffer.CopyTo(70, tail));
+        Assert.Equal(data[70..], tail[..10]);
+        Assert.Equal(0, buffer.CopyTo(80, tail));
+    }
+
+    [Fact]
+    public void CopyTo_OffsetBeyondCount_Throws()
+    {
+        var buffer = new SendBuffer(100);
+        buffer.Write(Pattern(10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.CopyTo(11, new byte[1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.CopyTo(-1, new byte[1]));
+    }
+
+    [Fact]
+    public void Advance_FreesAcknowledgedBytes()
+    {
+        var buffer = new SendBuffer(100);
+        var data = Pattern(100);
+        buffer.Write(data);
+        buffer.Advance(30);
+        Assert.Equal(70, buffer.Count);
+        Assert.Equal(30, buffer.Free);
+        Assert.Equal(data[30..40], Read(buffer, 0, 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Advance(71));
+    }
+
+    [Fact]
+    public void WriteAndCopyTo_AcrossTheWrap_PreserveOrder()
+    {
+        var buffer = new SendBuffer(100);
+        var stream = Pattern(10_000, 3);
+        int written = 0, acked = 0;
+        var rng = new Random(42);
+        while (acked < stream.Length)
+        {
+            written += buffer.Write(stream.AsSpan(written, Math.Min(rng.Next(1, 90), stream.Length - written)));
+            Assert.Equal(written - acked, buffer.Count);
+            // Every offset and length reads back the stream, whether or not it straddles the ring's end.
+            int offset = rng.Next(0, buffer.Count + 1);
+            int length = rng.Next(0, buffer.Count - offset + 1);
+            Assert.Equal(stream.AsSpan(acked + offset, length).ToArray(), Read(buffer, offset, length));
+            int ack = rng.Next(0, buffer.Count + 1);
+            buffer.Advance(ack);
+            acked += ack;
+        }
+        Assert.Equal(0, buffer.Count);
+    }
+
+    [Fact]
+    public void Release_EmptiesAndBufferIsReusable()
+    {
+        var buffer = new SendBuffer(64);
+        buffer.Write(Pattern(50));
+        buffer.Release();
+        Assert.Equal(0, buffer.Count);
+        Assert.Equal(64, buffer.Free);
+        Assert.Equal(64, buffer.Write(Pattern(64, 9)));
+        Assert.Equal(Pattern(64, 9), Read(buffer, 0, 64));
+    }
+
+    [Fact]
+    public void SteadyState_DoesNotAllocate()
+    {
+        var buffer = new SendBuffer(4096);
+        var chunk = Pattern(1000);
+        var segment = new byte[1460];
+        buffer.Write(chunk);
+        buffer.Advance(1000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            buffer.Write(chunk);
+            buffer.CopyTo(0, segment);
+            buffer.Advance(buffer.Count / 2 + 1);
+        }
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+}
