@@ -73,9 +73,15 @@ internal static class CliApp
             context.Error.WriteLine($"{Name} {command}: permission denied ({e.Message}); ports below 1024 and raw sockets need root");
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
         {
             context.Error.WriteLine($"{Name} {command}: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            // A bug: still one line, naming the exception so it can be reported.
+            context.Error.WriteLine($"{Name} {command}: internal error: {e.GetType().Name}: {e.Message}");
             return ExitCodes.Failure;
         }
     }

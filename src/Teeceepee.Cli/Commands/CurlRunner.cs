@@ -83,9 +83,9 @@ internal sealed class CurlRunner
                 if (_options.HeadersOnly && method == "HEAD")
                     return ExitCodes.Ok;
 
-                var framing = head.GetFraming(method, out long length);
                 try
                 {
+                    var framing = head.GetFraming(method, out long length);
                     await HttpBody.CopyAsync(reader, framing, length, _options.HeadersOnly ? null : destination, buffer, cancellationToken).ConfigureAwait(false);
                 }
                 catch (BodyEndedEarlyException e)
