@@ -1,0 +1,66 @@
+namespace Teeceepee.Links;
+
+/// <summary>
+/// A Linux TAP device (Ethernet frames, IFF_TAP | IFF_NO_PI) on a non-blocking /dev/net/tun fd.
+/// Attaches to an existing device (a persistent TAP made with <c>ip tuntap add dev NAME mode tap user USER</c>
+/// needs no root) or creates one that disappears when the link is disposed.
+/// </summary>
+/// <remarks>
+/// The TAP's kernel side has its own MAC; the stack is another host on that wire and picks its own,
+/// so <see cref="LinkCapabilities.HardwareAddress"/> is null. The device is not brought up here:
+/// that is the caller's business (<c>ip link set NAME up</c>).
+/// </remarks>
+public sealed class TapLink : ILink
+{
+    private readonly TunTapDevice _device;
+
+    /// <summary>Opens (attaching or creating) the TAP device <paramref name="name"/>.</summary>
+    /// <param name="name">Interface name, at most 15 characters.</param>
+    /// <param name="mtu">The IP MTU the stack should use; default: the device's MTU.</param>
+    /// <exception cref="LinkException">/dev/net/tun is missing, the caller lacks permission (EPERM), or the device is busy (EBUSY).</exception>
+    public TapLink(string name, int? mtu = null) : this(name, mtu, TunTapDevice.DefaultClonePath) { }
+
+    internal TapLink(string name, int? mtu, string clonePath)
+    {
+        if (mtu is < 68 or > 65521)
+            throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65521.");
+        _device = TunTapDevice.Open(name, tap: true, clonePath);
+        Capabilities = new LinkCapabilities(LinkMedium.Ethernet, mtu ?? _device.DeviceMtu);
+    }
+
+    /// <summary>The interface name.</summary>
+    public string Name => _device.Name;
+
+    /// <summary>True when this link created the device (it is removed on dispose); false when it attached to an existing one.</summary>
+    public bool CreatedDevice => _device.Created;
+
+    /// <summary>The interface's MTU as the kernel reported it when the link was opened.</summary>
+    public int DeviceMtu => _device.DeviceMtu;
+
+    /// <summary>Frames received from the device.</summary>
+    public long ReceivedFrames => _device.Received;
+
+    /// <summary>Frames written to the device.</summary>
+    public long SentFrames => _device.Sent;
+
+    /// <summary>Frames the kernel refused (device down, frame too long).</summary>
+    public long SendFailures => _device.SendFailures;
+
+    /// <inheritdoc />
+    public LinkCapabilities Capabilities { get; }
+
+    /// <inheritdoc />
+    public int ReadinessFd => _device.Fd;
+
+    /// <inheritdoc />
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length) => _device.TryRead(buffer, out length);
+
+    /// <inheritdoc />
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame) => _device.TryWrite(frame);
+
+    /// <inheritdoc />
+    public void Dispose() => _device.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => $"tap {Name} mtu {Capabilities.Mtu}";
+}

@@ -1,0 +1,169 @@
+using System.Text;
+using Teeceepee.Interop;
+
+namespace Teeceepee.Links;
+
+/// <summary>The shared half of <see cref="TapLink"/> and <see cref="TunLink"/>: one non-blocking fd on /dev/net/tun.</summary>
+internal sealed unsafe class TunTapDevice : IDisposable
+{
+    /// <summary>The clone device every TUN/TAP fd is opened from.</summary>
+    internal const string DefaultClonePath = "/dev/net/tun";
+
+    private readonly FileDescriptor _fd;
+    private readonly string _kind;
+
+    private TunTapDevice(FileDescriptor fd, string name, bool created, int deviceMtu, string kind)
+    {
+        _fd = fd;
+        Name = name;
+        Created = created;
+        DeviceMtu = deviceMtu;
+        _kind = kind;
+    }
+
+    /// <summary>The interface name the kernel assigned.</summary>
+    internal string Name { get; }
+
+    /// <summary>True when the device did not exist before and goes away when this fd closes.</summary>
+    internal bool Created { get; }
+
+    /// <summary>The interface MTU when it was opened (1500 if it could not be read).</summary>
+    internal int DeviceMtu { get; }
+
+    /// <summary>The tun fd (non-blocking).</summary>
+    internal int Fd => _fd.Value;
+
+    /// <summary>Received and transmitted frame counts, and transmit failures.</summary>
+    internal long Received, Sent, SendFailures;
+
+    /// <summary>Attaches to the TUN/TAP device <paramref name="name"/>, creating it when missing.</summary>
+    internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath)
+    {
+        IfReq.ValidateName(name);
+        string kind = tap ? "TAP" : "TUN";
+        bool existed = NetDevice.Exists(name);
+        int fd = OpenClone(clonePath);
+        var owned = new FileDescriptor(fd);
+        try
+        {
+            var request = IfReq.For(name);
+            request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI);
+            if (Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) < 0)
+                throw SetIffFailed(Errno.Last, name, kind, existed);
+            string actual = request.GetName();
+            if (!existed)
+            {
+                // A device we create is ours alone: it must vanish with this fd (the kernel's default; made explicit).
+                Libc.Ioctl(fd, LinuxConstants.TUNSETPERSIST, 0);
+            }
+            int mtu;
+            try
+            {
+                mtu = NetDevice.GetMtu(actual);
+            }
+            catch (LinkException)
+            {
+                mtu = 1500;
+            }
+            return new TunTapDevice(owned, actual, !existed, mtu, kind);
+        }
+        catch
+        {
+            owned.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads one frame; false when none is waiting (EAGAIN).</summary>
+    internal bool TryRead(Span<byte> buffer, out int length)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = Libc.Read(_fd.Value, p, (nuint)buffer.Length);
+                if (n > 0)
+                {
+                    Received++;
+                    length = (int)n;
+                    return true;
+                }
+                length = 0;
+                if (n == 0)
+                    return false;
+                int errno = Errno.Last;
+                if (errno == Errno.EINTR)
+                    continue;
+                if (errno == Errno.EAGAIN)
+                    return false;
+                throw Errno.Exception(errno, $"read from {_kind} device '{Name}'",
+                    "The device was probably deleted while the link was open.");
+            }
+        }
+    }
+
+    /// <summary>Writes one frame; false when the kernel refused it.</summary>
+    internal bool TryWrite(ReadOnlySpan<byte> frame)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        fixed (byte* p = frame)
+        {
+            while (true)
+            {
+                nint n = Libc.Write(_fd.Value, p, (nuint)frame.Length);
+                if (n == frame.Length)
+                {
+                    Sent++;
+                    return true;
+                }
+                if (n < 0 && Errno.Last == Errno.EINTR)
+                    continue;
+                SendFailures++;
+                return false;
+            }
+        }
+    }
+
+    private static int OpenClone(string clonePath)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(clonePath.Length) + 1;
+        Span<byte> path = max <= 256 ? stackalloc byte[max] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(clonePath, path);
+        path[n] = 0;
+        fixed (byte* p = path)
+        {
+            int fd = Libc.Open(p, LinuxConstants.O_RDWR | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC);
+            if (fd >= 0)
+                return fd;
+            int errno = Errno.Last;
+            throw errno switch
+            {
+                Errno.ENOENT or Errno.ENODEV or Errno.ENXIO => Errno.Exception(errno, $"open({clonePath})",
+                    $"The TUN/TAP driver is missing: load it (modprobe tun) or, in a container, pass the device in (--device {DefaultClonePath})."),
+                Errno.EACCES or Errno.EPERM => Errno.Exception(errno, $"open({clonePath})",
+                    $"This user may not open {clonePath}; it is usually mode 0666 (chmod 0666 {clonePath}) or run with CAP_NET_ADMIN."),
+                _ => Errno.Exception(errno, $"open({clonePath})"),
+            };
+        }
+    }
+
+    private static LinkException SetIffFailed(int errno, string name, string kind, bool existed)
+    {
+        string user = Environment.UserName;
+        string mode = kind == "TAP" ? "tap" : "tun";
+        return errno switch
+        {
+            Errno.EPERM => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+                $"Opening a {kind} device needs CAP_NET_ADMIN or a persistent {kind} created for this user: ip tuntap add dev {name} mode {mode} user {user}"),
+            Errno.EBUSY => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+                $"The device is busy: another process has '{name}' open (one fd per single-queue {kind} device)."),
+            Errno.EINVAL when existed => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+                $"'{name}' exists but is not a {kind} device with these flags (a {(kind == "TAP" ? "TUN" : "TAP")} device, a multi-queue or vnet_hdr device, or not TUN/TAP at all)."),
+            _ => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'"),
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _fd.Dispose();
+}
