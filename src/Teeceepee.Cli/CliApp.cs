@@ -43,6 +43,8 @@ internal static class CliApp
             Output = context.Out,
             Error = context.Error,
             EnableDefaultExceptionHandler = false,
+            // Program.Main handles SIGINT/SIGTERM itself and cancels the token.
+            ProcessTerminationTimeout = null,
         };
         return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
     }

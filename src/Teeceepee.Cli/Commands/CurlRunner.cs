@@ -169,7 +169,8 @@ internal sealed class CurlRunner
         }
         catch (NameResolutionException e)
         {
-            throw new CliException(ExitCodes.CouldNotResolve, $"could not resolve host: {url.Host} ({e.Message})");
+            string hint = e.DnsUnavailable ? "; use --resolve NAME:PORT:ADDR" : "";
+            throw new CliException(ExitCodes.CouldNotResolve, $"could not resolve host: {url.Host} ({e.Message}{hint})");
         }
     }
 

@@ -63,6 +63,7 @@ internal sealed class DemoRunner
                 PrefixLength = 24,
                 Gateway = s_kernelAddress,
                 Verbose = true,
+                TraceFrames = true,
             };
             // The stack opens (creates) the TAP here, then its kernel side moves into the namespace;
             // the open descriptor keeps working across the move.
@@ -89,6 +90,11 @@ internal sealed class DemoRunner
             var server = await StartServerAsync(site, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"demo: kernel web server (teeceepee serve --kernel) running in the namespace, pid {server.Id}").ConfigureAwait(false);
 
+            await output.WriteLineAsync("demo: ping 198.18.0.1 through the stack").ConfigureAwait(false);
+            var ping = new PingSession((seq, size, wait, ct) => network.PingAsync(s_kernelAddress, seq, size, wait, ct), output);
+            await ping.RunAsync("198.18.0.1", s_kernelAddress, new PingOptions { Count = 3, Interval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(3) }, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+
             await output.WriteLineAsync("demo: GET http://198.18.0.1/ through the stack").ConfigureAwait(false);
             await output.WriteLineAsync("----- response -----").ConfigureAwait(false);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -114,21 +120,25 @@ internal sealed class DemoRunner
         }
     }
 
-    /// <summary>Trace lines about TCP opening and closing (states, SYN/FIN/RST); all lines if none match.</summary>
+    /// <summary>
+    /// Trace lines about opening and closing: ARP, segments with SYN, FIN or RST (the Tracer's
+    /// <c>Flags [S.]</c>), and TCP state changes (<c>Old=&gt;New</c>); all lines if none match.
+    /// </summary>
     public static List<string> SelectTrace(IReadOnlyList<string> lines)
     {
-        string[] keys = ["SYN", "FIN", "RST", "Established", "ESTABLISHED", "Wait", "WAIT", "Closed", "CLOSED", "LastAck", "LAST-ACK", "=>", "ARP", "Arp"];
         var selected = new List<string>();
         foreach (var line in lines)
         {
-            foreach (var key in keys)
+            int flags = line.IndexOf("Flags [", StringComparison.Ordinal);
+            bool control = false;
+            if (flags >= 0)
             {
-                if (line.Contains(key, StringComparison.Ordinal))
-                {
-                    selected.Add(line);
-                    break;
-                }
+                int end = line.IndexOf(']', flags);
+                var set = end > flags ? line.AsSpan(flags + 7, end - flags - 7) : default;
+                control = set.IndexOfAny('S', 'F', 'R') >= 0;
             }
+            if (control || line.Contains("ARP", StringComparison.Ordinal) || line.Contains("=>", StringComparison.Ordinal))
+                selected.Add(line);
         }
         var chosen = selected.Count > 0 ? selected : [.. lines];
         return chosen.Count > 60 ? chosen[..60] : chosen;

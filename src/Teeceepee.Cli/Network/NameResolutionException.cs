@@ -8,4 +8,7 @@ internal sealed class NameResolutionException : Exception
     public NameResolutionException(string message) : base(message) { }
 
     public NameResolutionException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>True when the network has no resolver at all (the stack before DNS), so --resolve is the way.</summary>
+    public bool DnsUnavailable { get; init; }
 }

@@ -57,6 +57,9 @@ internal sealed record LinkOptions
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>Also trace every frame (tcpdump-like lines through the link Tracer); the demo uses it.</summary>
+    public bool TraceFrames { get; init; }
+
     /// <summary>True when any fault is configured.</summary>
     public bool HasFaults => Loss > 0 || Duplicate > 0 || Reorder > 0 || Corrupt > 0 || Delay > TimeSpan.Zero;
 

@@ -13,7 +13,7 @@ internal sealed class FakeNetwork : INetwork
 
     /// <summary>Answers a name; default: literals only, names fail like the stack before DNS.</summary>
     public Func<string, IPAddress> Resolve { get; set; } = host =>
-        IPAddress.TryParse(host, out var a) ? a : throw new NameResolutionException("DNS is not supported yet; use --resolve NAME:PORT:ADDR");
+        IPAddress.TryParse(host, out var a) ? a : throw new NameResolutionException("DNS is not supported yet") { DnsUnavailable = true };
 
     /// <summary>Every endpoint a connect was attempted to.</summary>
     public List<IPEndPoint> Connects { get; } = [];
