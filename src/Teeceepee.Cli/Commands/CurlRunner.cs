@@ -116,11 +116,11 @@ internal sealed class CurlRunner
         }
     }
 
-    private string OutputName => _options.OutputFile ?? "standard output";
+    private string OutputName => _options.OutputFile is null or "-" ? "standard output" : _options.OutputFile;
 
     private Stream OpenOutput()
     {
-        if (_options.OutputFile is null)
+        if (_options.OutputFile is null or "-")
             return _stdout;
         try
         {

@@ -135,6 +135,14 @@ public class CurlTests
     }
 
     [Fact]
+    public async Task OutputDash_IsStandardOutput()
+    {
+        var (code, cli, _) = await Curl("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", "-o", "-", "http://198.18.0.1/");
+        Assert.Equal(0, code);
+        Assert.Equal("abc", cli.OutBytesText);
+    }
+
+    [Fact]
     public async Task OutputFileInMissingDirectory_Exits23()
     {
         var (code, cli, _) = await Curl("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", "-o", "/nonexistent-dir/x", "http://198.18.0.1/");
