@@ -46,7 +46,15 @@ internal sealed class TeeceepeeNetwork : INetwork
         if (options.Address is null)
             throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX");
 
-        ILink link = OpenLink(options);
+        return ValueTask.FromResult(FromLink(OpenLink(options), options, trace));
+    }
+
+    /// <summary>
+    /// Builds the network on an already open link (the CLI's devices, or a MemoryLink in tests):
+    /// middleware from <paramref name="options"/>, then a started stack. Disposes the link on failure.
+    /// </summary>
+    internal static INetwork FromLink(ILink link, LinkOptions options, TextWriter? trace)
+    {
         try
         {
             if (options.PcapFile is not null)
@@ -77,7 +85,7 @@ internal sealed class TeeceepeeNetwork : INetwork
 
             var stackOptions = new NetworkStackOptions
             {
-                Address = IPv4Address.FromIPAddress(options.Address),
+                Address = IPv4Address.FromIPAddress(options.Address!),
                 PrefixLength = options.PrefixLength,
                 Gateway = options.Gateway is null ? null : IPv4Address.FromIPAddress(options.Gateway),
                 HardwareAddress = options.Mac,
@@ -98,7 +106,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             stack.Start();
             string kind = options.Kind.ToString().ToLowerInvariant();
             string description = $"{kind} {options.Device} {options.Address}/{options.PrefixLength} mtu {stack.Mtu}";
-            return ValueTask.FromResult<INetwork>(new TeeceepeeNetwork(stack, link, description));
+            return new TeeceepeeNetwork(stack, link, description);
         }
         catch
         {
