@@ -14,6 +14,8 @@ public sealed partial class Tcb
     private int _dupAcks;
     private SeqNumber _recover;
     private SeqNumber _sackHigh;
+    private bool _tsRetransmitted;
+    private uint _tsRetransmitFloor;      // our TSval at the last retransmission
 
     /// <summary>
     /// Produces the next segment to send, if any (RFC 9293 §3.10 "SEND", §3.8). Payload bytes are copied into
@@ -159,6 +161,8 @@ public sealed partial class Tcb
             // Karn's rule (RFC 6298 §3): a retransmitted segment gives no RTT sample.
             if (_rttTiming && _rttSeq >= seq && _rttSeq < end)
                 _rttTiming = false;
+            _tsRetransmitted = true;
+            _tsRetransmitFloor = TsNow(now);
         }
         else if (!_rttTiming && !_timestamps && length > 0)
         {
