@@ -551,8 +551,11 @@ public sealed partial class Tcb
 
         if (offset > 0 || hadHoles)
         {
-            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK).
+            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK);
+            // one duplicate ACK per out-of-order segment even when a batch arrives in one poll (bounded).
             _ackNow = true;
+            if (offset > 0 && _dupAcksToSend < MaxQueuedDuplicateAcks)
+                _dupAcksToSend++;
             return;
         }
         _bytesSinceAck += payload.Length;

@@ -345,4 +345,14 @@ public class TcbDataTests
         // so the 100 octets read are not offered yet: the window just shrinks by what arrived.
         h.Expect(Out with { AckNumber = RemoteIsn + 4051, WindowLength = 46 });
     }
+
+    [Fact]
+    public void Established_BatchOfOutOfOrderSegments_SendsOneDupAckEach()
+    {
+        var h = Established();
+        for (int i = 1; i <= 3; i++)
+            h.Send(In with { SeqNumber = RemoteIsn + 1 + (i * 100) }, Bytes(100));
+        // RFC 5681 §4.2: one immediate duplicate ACK per out-of-order segment, even when they arrive in one poll.
+        h.Expect(Out, Out, Out);
+    }
 }
