@@ -301,6 +301,7 @@ public class TcbRetransmitTests
         // The receiver held segment 1 and SACKs segment 3: segment 2 goes, 3 is skipped.
         h.Send(In with { AckNumber = Seg(2), SackBlocks = Sack((3, 4)) }, atMs: 210);
         var segs = h.Dispatch();
-        Assert.Equal([Seg(2), Seg(4), Seg(5)], segs.Select(s => s.SeqNumber));
+        // cwnd after the timeout: 1 SMSS + 1 SMSS (RFC 3465 §2.3, L = 1 SMSS after an RTO): two segments.
+        Assert.Equal([Seg(2), Seg(4)], segs.Select(s => s.SeqNumber));
     }
 }
