@@ -20,4 +20,9 @@ internal abstract class LoopCommand
     public virtual void Cancel(NetworkStack stack, Instant now, short version)
     {
     }
+
+    /// <summary>Fails the command without running it (the stack was disposed).</summary>
+    public virtual void Abort(Exception error)
+    {
+    }
 }

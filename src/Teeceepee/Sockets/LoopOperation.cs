@@ -33,7 +33,7 @@ internal abstract class LoopOperation<TResult> : LoopCommand, IValueTaskSource<T
 
     /// <summary>Posts the operation to <paramref name="stack"/>'s loop and returns its awaitable.</summary>
     protected ValueTask<TResult> Start(NetworkStack stack, CancellationToken cancellationToken)
-        => Start(stack, cancellationToken, inline: false);
+        => Start(stack, inline: false, cancellationToken);
 
     /// <summary>
     /// Runs the operation to completion and returns its result: inline when the caller may touch
@@ -43,11 +43,11 @@ internal abstract class LoopOperation<TResult> : LoopCommand, IValueTaskSource<T
     protected TResult RunSynchronously(NetworkStack stack)
     {
         bool inline = stack.CanRunInline;
-        var task = Start(stack, CancellationToken.None, inline);
+        var task = Start(stack, inline, CancellationToken.None);
         return inline || task.IsCompleted ? task.GetAwaiter().GetResult() : task.AsTask().GetAwaiter().GetResult();
     }
 
-    private ValueTask<TResult> Start(NetworkStack stack, CancellationToken cancellationToken, bool inline)
+    private ValueTask<TResult> Start(NetworkStack stack, bool inline, CancellationToken cancellationToken)
     {
         _stack = stack;
         _cancellationToken = cancellationToken;
@@ -101,6 +101,9 @@ internal abstract class LoopOperation<TResult> : LoopCommand, IValueTaskSource<T
         Unpark(stack);
         Fail(new OperationCanceledException(_cancellationToken));
     }
+
+    /// <inheritdoc />
+    public sealed override void Abort(Exception error) => Fail(error);
 
     /// <summary>Completes with a result (loop thread).</summary>
     public void Complete(TResult result)

@@ -13,6 +13,12 @@ public sealed partial class NetworkStack
     /// </summary>
     internal Span<byte> IPv4PayloadBuffer => _tx.AsSpan(_linkHeaderLength + IPv4Repr.HeaderLength, MaxIPv4Payload);
 
+    /// <summary>Fragment octets held by the reassembler (loop thread; for tests and diagnostics).</summary>
+    internal int ReassemblyHeldBytes => _reassembler.HeldBytes;
+
+    /// <summary>Datagrams being reassembled (loop thread).</summary>
+    internal int ReassemblyCount => _reassembler.ActiveCount;
+
     private void ProcessIPv4(Instant now, ReadOnlySpan<byte> buffer)
     {
         if (!IPv4Packet.TryParse(buffer, _verifyChecksums, out var packet, out var error) || !IPv4Repr.TryParse(packet, out var ip, out error))

@@ -81,6 +81,12 @@ public sealed partial class Tcb
                     _sndNxt = _iss;
                 return;
 
+            case (TcpState.SynReceived, TcpControl.Syn) when ack is { } sa && segment.SeqNumber == _irs && sa > _sndUna && sa <= _sndMax:
+                // §3.5 figure 8, simultaneous open: the peer's SYN-ACK acknowledges our SYN → ESTABLISHED, send <ACK>.
+                OnHandshakeAck(now, segment);
+                _ackNow = true;
+                return;
+
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
                 // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
                 if (segment.Control != TcpControl.Rst)
@@ -555,6 +561,7 @@ public sealed partial class Tcb
         _peerFinPending = false;
         _peerFinReceived = true;
         _rcvNxt += 1;
+        _rcvAdvertisedEdge += 1; // the FIN takes sequence space but no buffer space
         _ackNow = true;
         Observer?.OnReadable(this);
         switch (State)
