@@ -90,7 +90,13 @@ public sealed partial class Tcb
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
                 // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
                 if (segment.Control != TcpControl.Rst)
+                {
                     _ackNow = true;
+                    // A retransmission of data we already have (our ACK was lost): echo its timestamp, as Linux
+                    // does, so the sender's RTT sample measures this exchange and not the whole loss episode.
+                    if (segment.SeqNumber < _rcvNxt)
+                        UpdateTsRecent(segment);
+                }
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
                 Drop();
@@ -276,16 +282,21 @@ public sealed partial class Tcb
         return Math.Max(advertised, free);
     }
 
-    /// <summary>Steps five to eight of §3.10.7.4 for a segment that passed the sequence check.</summary>
-    private void ProcessSynchronized(Instant now, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    /// <summary>RFC 7323 §4.3: remember the peer's timestamp when the segment covers Last.ACK.sent.</summary>
+    private void UpdateTsRecent(in TcpRepr segment)
     {
-        // RFC 7323 §4.3: remember the peer's timestamp when the segment covers Last.ACK.sent.
         if (_timestamps && segment.Timestamp is { } ts && segment.SeqNumber <= _lastAckSent
             && (!_tsRecentValid || unchecked((int)(ts.Value - _tsRecent)) >= 0))
         {
             _tsRecent = ts.Value;
             _tsRecentValid = true;
         }
+    }
+
+    /// <summary>Steps five to eight of §3.10.7.4 for a segment that passed the sequence check.</summary>
+    private void ProcessSynchronized(Instant now, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    {
+        UpdateTsRecent(segment);
 
         if (!ProcessAck(now, segment, payload.Length))
             return;

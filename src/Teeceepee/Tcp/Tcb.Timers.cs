@@ -149,5 +149,9 @@ public sealed partial class Tcb
             _timeWaitAt = Instant.MaxValue;
     }
 
-    private void SampleRtt(TimeSpan rtt) => _rtt.OnRttSample(rtt < TimeSpan.Zero ? TimeSpan.Zero : rtt);
+    private void SampleRtt(TimeSpan rtt)
+    {
+        _rtt.OnRttSample(rtt < TimeSpan.Zero ? TimeSpan.Zero : rtt);
+        Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");
+    }
 }

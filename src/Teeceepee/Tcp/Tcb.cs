@@ -86,6 +86,18 @@ public sealed partial class Tcb
 
     internal ITcbScheduler? Scheduler { get; set; }
 
+    // Bookkeeping owned by TcpHost.
+    internal TcpListenerQueue? Listener { get; set; }
+    internal bool InSynQueue { get; set; }
+    internal bool InReadyQueue { get; set; }
+    internal long TimerAt { get; set; } = long.MaxValue;
+    internal bool Registered { get; set; }
+    internal SeqNumber ReceiveNext => _rcvNxt;
+    internal bool HasPendingReset => _rstPending;
+
+    /// <summary>RFC 5927 §4.1: an ICMP error must quote a sequence number we have sent and not yet seen acknowledged.</summary>
+    internal bool IsQuotedSequenceValid(SeqNumber seq) => seq >= _sndUna && seq < _sndMax;
+
     /// <summary>Creates a closed TCB for one 4-tuple.</summary>
     public Tcb(TcpConfig config, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort)
     {
@@ -254,7 +266,7 @@ public sealed partial class Tcb
         _sndWl1 = ack.SeqNumber;
         _sndWl2 = _sndUna;
         _rcvAdvertisedEdge = _rcvNxt + Math.Min(_receiveBuffer!.Window, ushort.MaxValue);
-        SetState(TcpState.SynReceived);
+        _congestion.SetMss(_sendMss);
         SetState(TcpState.Established);
     }
 

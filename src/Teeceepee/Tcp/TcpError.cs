@@ -17,4 +17,8 @@ public enum TcpError : byte
     NetworkUnreachable,
     /// <summary>The local application aborted the connection (RST sent).</summary>
     ConnectionAborted,
+    /// <summary>The local endpoint (or the 4-tuple) is already taken.</summary>
+    AddressAlreadyInUse,
+    /// <summary>No ephemeral port is free for this destination (RFC 6056).</summary>
+    AddressNotAvailable,
 }
