@@ -23,6 +23,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, byte* buffer, nuint count);
 
+    [LibraryImport(Library, EntryPoint = "readv", SetLastError = true)]
+    internal static partial nint ReadV(int fd, IoVec* iov, int count);
+
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
 
@@ -67,6 +70,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "recvfrom", SetLastError = true)]
     internal static partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, void* address, uint* addressLength);
+
+    [LibraryImport(Library, EntryPoint = "recvmsg", SetLastError = true)]
+    internal static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
 
     [LibraryImport(Library, EntryPoint = "if_nametoindex", SetLastError = true)]
     internal static partial uint IfNameToIndex(byte* name);

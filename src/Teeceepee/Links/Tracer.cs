@@ -14,7 +14,8 @@ public sealed class Tracer : ILink
     private readonly ILink _inner;
     private readonly TextWriter _writer;
     private readonly string? _label;
-    private readonly StringBuilder _line = new(160);
+    // Roomy enough that a line never spills into a second chunk (Clear would then reallocate).
+    private readonly StringBuilder _line = new(1024);
     private Instant? _first;
 
     /// <summary>Wraps <paramref name="inner"/> (disposed with this one); lines go to <paramref name="writer"/> (not disposed).</summary>
@@ -72,7 +73,10 @@ public sealed class Tracer : ILink
         _first ??= now;
         var line = _line.Clear();
         double seconds = (now - _first.Value).Ticks / (double)TimeSpan.TicksPerSecond;
-        line.Append(CultureInfo.InvariantCulture, $"{seconds,12:F6} ");
+        Span<char> number = stackalloc char[32];
+        if (!seconds.TryFormat(number, out int written, "F6", CultureInfo.InvariantCulture))
+            written = 0;
+        line.Append(' ', Math.Max(0, 12 - written)).Append(number[..written]).Append(' ');
         if (_label is not null)
             line.Append(_label).Append(' ');
         line.Append(inbound ? "<- " : "-> ");
@@ -81,7 +85,10 @@ public sealed class Tracer : ILink
             line.Append(" (dropped by link)");
         try
         {
-            _writer.WriteLine(line);
+            // Copied out in chunks: TextWriter.WriteLine(StringBuilder) may allocate in some writers.
+            foreach (var chunk in line.GetChunks())
+                _writer.Write(chunk.Span);
+            _writer.WriteLine();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -98,7 +105,7 @@ public sealed class Tracer : ILink
         }
         if (frame.Length < LinkCapabilities.EthernetHeaderLength)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"truncated Ethernet frame, length {frame.Length}");
+            sb.Append("truncated Ethernet frame, length ").AppendNumber(frame.Length);
             return;
         }
         AppendMac(sb, frame.Slice(6, 6));
@@ -117,10 +124,10 @@ public sealed class Tracer : ILink
                 DecodeIp(sb, payload);
                 break;
             case 0x86DD:
-                sb.Append(CultureInfo.InvariantCulture, $", IPv6, length {payload.Length}");
+                sb.Append(", IPv6, length ").AppendNumber(payload.Length);
                 break;
             default:
-                sb.Append(CultureInfo.InvariantCulture, $", ethertype 0x{etherType:x4}, length {payload.Length}");
+                sb.Append(", ethertype 0x").AppendHex(etherType, 4).Append(", length ").AppendNumber(payload.Length);
                 break;
         }
     }
@@ -131,7 +138,7 @@ public sealed class Tracer : ILink
         if (arp.Length < 28 || BinaryPrimitives.ReadUInt16BigEndian(arp) != 1
             || BinaryPrimitives.ReadUInt16BigEndian(arp[2..]) != 0x0800 || arp[4] != 6 || arp[5] != 4)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"not Ethernet/IPv4 or truncated, length {arp.Length}");
+            sb.Append("not Ethernet/IPv4 or truncated, length ").AppendNumber(arp.Length);
             return;
         }
         ushort op = BinaryPrimitives.ReadUInt16BigEndian(arp[6..]);
@@ -153,7 +160,7 @@ public sealed class Tracer : ILink
                 AppendMac(sb, senderMac);
                 break;
             default:
-                sb.Append(CultureInfo.InvariantCulture, $"operation {op}");
+                sb.Append("operation ").AppendNumber(op);
                 break;
         }
     }
@@ -168,13 +175,13 @@ public sealed class Tracer : ILink
         int version = ip[0] >> 4;
         if (version == 6)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"IPv6, length {ip.Length}");
+            sb.Append("IPv6, length ").AppendNumber(ip.Length);
             return;
         }
         int headerLength = (ip[0] & 0xF) * 4;
         if (version != 4 || ip.Length < 20 || headerLength < 20 || ip.Length < headerLength)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"IP bad header, length {ip.Length}");
+            sb.Append("IP bad header, length ").AppendNumber(ip.Length);
             return;
         }
         int totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
@@ -190,17 +197,17 @@ public sealed class Tracer : ILink
         bool ports = offset == 0 && (protocol == 6 || protocol == 17) && payload.Length >= 4;
         AppendIp(sb, source);
         if (ports)
-            sb.Append(CultureInfo.InvariantCulture, $".{BinaryPrimitives.ReadUInt16BigEndian(payload)}");
+            sb.Append('.').AppendNumber(BinaryPrimitives.ReadUInt16BigEndian(payload));
         sb.Append(" > ");
         AppendIp(sb, destination);
         if (ports)
-            sb.Append(CultureInfo.InvariantCulture, $".{BinaryPrimitives.ReadUInt16BigEndian(payload[2..])}");
+            sb.Append('.').AppendNumber(BinaryPrimitives.ReadUInt16BigEndian(payload[2..]));
         sb.Append(": ");
         if (offset != 0 || more)
-            sb.Append(CultureInfo.InvariantCulture, $"frag off {offset}{(more ? "+" : "")}, ");
+            sb.Append("frag off ").AppendNumber(offset).Append((more ? "+" : "")).Append(", ");
         if (offset != 0)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"proto {protocol}, length {payload.Length}");
+            sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
             return;
         }
         switch (protocol)
@@ -209,13 +216,13 @@ public sealed class Tracer : ILink
                 DecodeTcp(sb, payload);
                 break;
             case 17:
-                sb.Append(CultureInfo.InvariantCulture, $"UDP, length {Math.Max(0, payload.Length - 8)}");
+                sb.Append("UDP, length ").AppendNumber(Math.Max(0, payload.Length - 8));
                 break;
             case 1:
                 DecodeIcmp(sb, payload);
                 break;
             default:
-                sb.Append(CultureInfo.InvariantCulture, $"proto {protocol}, length {payload.Length}");
+                sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
                 break;
         }
     }
@@ -224,7 +231,7 @@ public sealed class Tracer : ILink
     {
         if (tcp.Length < 20)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"TCP truncated, length {tcp.Length}");
+            sb.Append("TCP truncated, length ").AppendNumber(tcp.Length);
             return;
         }
         int dataOffset = (tcp[12] >> 4) * 4;
@@ -243,17 +250,17 @@ public sealed class Tracer : ILink
         uint ack = BinaryPrimitives.ReadUInt32BigEndian(tcp[8..]);
         ushort window = BinaryPrimitives.ReadUInt16BigEndian(tcp[14..]);
         int payload = dataOffset >= 20 && dataOffset <= tcp.Length ? tcp.Length - dataOffset : 0;
-        sb.Append(CultureInfo.InvariantCulture, $"], seq {seq}");
+        sb.Append("], seq ").AppendNumber(seq);
         if ((flags & 0x10) != 0)
-            sb.Append(CultureInfo.InvariantCulture, $", ack {ack}");
-        sb.Append(CultureInfo.InvariantCulture, $", win {window}, length {payload}");
+            sb.Append(", ack ").AppendNumber(ack);
+        sb.Append(", win ").AppendNumber(window).Append(", length ").AppendNumber(payload);
     }
 
     private static void DecodeIcmp(StringBuilder sb, ReadOnlySpan<byte> icmp)
     {
         if (icmp.Length < 8)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"ICMP truncated, length {icmp.Length}");
+            sb.Append("ICMP truncated, length ").AppendNumber(icmp.Length);
             return;
         }
         byte type = icmp[0];
@@ -263,19 +270,19 @@ public sealed class Tracer : ILink
         switch (type)
         {
             case 8:
-                sb.Append(CultureInfo.InvariantCulture, $"ICMP echo request, id {id}, seq {seq}, length {icmp.Length}");
+                sb.Append("ICMP echo request, id ").AppendNumber(id).Append(", seq ").AppendNumber(seq).Append(", length ").AppendNumber(icmp.Length);
                 break;
             case 0:
-                sb.Append(CultureInfo.InvariantCulture, $"ICMP echo reply, id {id}, seq {seq}, length {icmp.Length}");
+                sb.Append("ICMP echo reply, id ").AppendNumber(id).Append(", seq ").AppendNumber(seq).Append(", length ").AppendNumber(icmp.Length);
                 break;
             case 3:
-                sb.Append(CultureInfo.InvariantCulture, $"ICMP unreachable, code {code}, length {icmp.Length}");
+                sb.Append("ICMP unreachable, code ").AppendNumber(code).Append(", length ").AppendNumber(icmp.Length);
                 break;
             case 11:
-                sb.Append(CultureInfo.InvariantCulture, $"ICMP time exceeded, code {code}, length {icmp.Length}");
+                sb.Append("ICMP time exceeded, code ").AppendNumber(code).Append(", length ").AppendNumber(icmp.Length);
                 break;
             default:
-                sb.Append(CultureInfo.InvariantCulture, $"ICMP type {type}, code {code}, length {icmp.Length}");
+                sb.Append("ICMP type ").AppendNumber(type).Append(", code ").AppendNumber(code).Append(", length ").AppendNumber(icmp.Length);
                 break;
         }
     }
@@ -286,12 +293,12 @@ public sealed class Tracer : ILink
         {
             if (i > 0)
                 sb.Append(':');
-            sb.Append(CultureInfo.InvariantCulture, $"{mac[i]:x2}");
+            sb.AppendHex(mac[i], 2);
         }
     }
 
     private static void AppendIp(StringBuilder sb, ReadOnlySpan<byte> ip) =>
-        sb.Append(CultureInfo.InvariantCulture, $"{ip[0]}.{ip[1]}.{ip[2]}.{ip[3]}");
+        sb.AppendNumber(ip[0]).Append('.').AppendNumber(ip[1]).Append('.').AppendNumber(ip[2]).Append('.').AppendNumber(ip[3]);
 
     /// <summary>Disposes the inner link (not the writer).</summary>
     public void Dispose() => _inner.Dispose();

@@ -38,6 +38,13 @@ public sealed class EphemeralPortAllocator
     public bool TryAllocate(IPv4Address localAddress, IPv4Address remoteAddress, ushort remotePort, Func<ushort, bool> isInUse, out ushort port)
     {
         ArgumentNullException.ThrowIfNull(isInUse);
+        return TryAllocate(localAddress, remoteAddress, remotePort, isInUse, static (check, p) => check(p), out port);
+    }
+
+    /// <summary>Picks a port for which <paramref name="isInUse"/>(<paramref name="state"/>, port) is false; a static lambda plus state avoids a closure per connect.</summary>
+    public bool TryAllocate<TState>(IPv4Address localAddress, IPv4Address remoteAddress, ushort remotePort, TState state, Func<TState, ushort, bool> isInUse, out ushort port)
+    {
+        ArgumentNullException.ThrowIfNull(isInUse);
         Span<byte> triple = stackalloc byte[10];
         BinaryPrimitives.WriteUInt32LittleEndian(triple, localAddress.Value);
         BinaryPrimitives.WriteUInt32LittleEndian(triple[4..], remoteAddress.Value);
@@ -46,11 +53,11 @@ public sealed class EphemeralPortAllocator
 
         for (int count = _rangeSize; count > 0; count--)
         {
-            // port = min + (next_ephemeral + offset) % num_ephemeral; next_ephemeral++ on every try.
+            // RFC 6056 §3.3.3: port = min + (next_ephemeral + offset) % num_ephemeral; next_ephemeral++ on every try.
             uint candidate = (uint)((offset + (ulong)_next) % (uint)_rangeSize);
             _next++;
             ushort p = (ushort)(_first + candidate);
-            if (!isInUse(p))
+            if (!isInUse(state, p))
             {
                 port = p;
                 return true;

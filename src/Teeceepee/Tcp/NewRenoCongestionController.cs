@@ -16,6 +16,7 @@ public sealed class NewRenoCongestionController : ICongestionController
     private long _bytesAckedInAvoidance;
     private bool _dataSeen;
     private bool _timedOut;   // a timeout with no new ACK since: a repeated RTO keeps ssthresh (RFC 5681 §3.1)
+    private bool _slowStartAfterTimeout;
 
     /// <summary>Creates the controller for an initial SMSS; cwnd starts at the RFC 6928 initial window.</summary>
     public NewRenoCongestionController(int mss)
@@ -62,10 +63,14 @@ public sealed class NewRenoCongestionController : ICongestionController
             return;
         if (Window < SlowStartThreshold)
         {
-            // Slow start with ABC: at most L = 2*SMSS per ACK (RFC 3465 §2.2).
-            Window = Math.Min(MaxWindow, Window + Math.Min(bytesAcked, 2 * _mss));
+            // Slow start with ABC: at most L = 2*SMSS per ACK (RFC 3465 §2.2), but L = 1*SMSS in the
+            // slow start that follows a timeout, when one ACK may cover a receiver's whole
+            // out-of-order queue (RFC 3465 §2.3).
+            int limit = _slowStartAfterTimeout ? _mss : 2 * _mss;
+            Window = Math.Min(MaxWindow, Window + Math.Min(bytesAcked, limit));
             return;
         }
+        _slowStartAfterTimeout = false;
         // Congestion avoidance: one SMSS per full window of ACKed bytes.
         _bytesAckedInAvoidance += bytesAcked;
         if (_bytesAckedInAvoidance >= Window)
@@ -85,6 +90,7 @@ public sealed class NewRenoCongestionController : ICongestionController
         SlowStartThreshold = HalfFlight(bytesInFlight);
         Window = Math.Min(MaxWindow, SlowStartThreshold + 3 * _mss);
         _bytesAckedInAvoidance = 0;
+        _slowStartAfterTimeout = false;
         InRecovery = true;
     }
 
@@ -125,6 +131,7 @@ public sealed class NewRenoCongestionController : ICongestionController
         if (!_timedOut)
             SlowStartThreshold = HalfFlight(bytesInFlight);
         _timedOut = true;
+        _slowStartAfterTimeout = true;
         Window = _mss;
         InRecovery = false;
         _bytesAckedInAvoidance = 0;

@@ -47,13 +47,12 @@ public sealed class SendBuffer
         return n;
     }
 
-    /// <summary>Copies bytes starting <paramref name="offset"/> bytes after the oldest byte; returns the count copied.</summary>
+    /// <summary>Copies min(destination.Length, Count - offset) bytes starting <paramref name="offset"/> bytes after the oldest byte; returns the count copied (0 at or past the end, e.g. the FIN's sequence number).</summary>
     public int CopyTo(int offset, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, _count);
         int n = Math.Min(destination.Length, _count - offset);
-        if (n == 0)
+        if (n <= 0)
             return 0;
         var storage = _storage!;
         int start = _head + offset;
@@ -65,7 +64,7 @@ public sealed class SendBuffer
         return n;
     }
 
-    /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front.</summary>
+    /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front; more than <see cref="Count"/> throws (an ACK of a FIN covers no buffered byte).</summary>
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -22,12 +22,12 @@ public sealed partial class Tcb
         {
             case (TcpState.Closed, _):
                 // §3.10.7.1: a CLOSED TCB has no connection; the host answers closed ports.
-                Drop();
+                Drop("drop: closed");
                 return;
 
             case (TcpState.Listen, TcpControl.Rst):
                 // §3.10.7.2 first: an incoming RST is ignored.
-                Drop();
+                Drop("drop: RST in LISTEN");
                 return;
 
             case (TcpState.Listen, _) when ack is { } listenAck:
@@ -42,14 +42,14 @@ public sealed partial class Tcb
 
             case (TcpState.Listen, _):
                 // §3.10.7.2 fourth: anything else is dropped.
-                Drop();
+                Drop("drop: no SYN in LISTEN");
                 return;
 
             case (TcpState.SynSent, _) when ack is { } a && !(a > _iss && a <= _sndMax):
                 // §3.10.7.3 first: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST> (unless it is a RST).
                 if (segment.Control != TcpControl.Rst)
                     QueueReset(a, null, RemotePort);
-                Drop();
+                Drop("drop: unacceptable ACK in SYN-SENT");
                 return;
 
             case (TcpState.SynSent, TcpControl.Rst):
@@ -57,7 +57,7 @@ public sealed partial class Tcb
                 if (ack is not null)
                     Fail(TcpError.ConnectionRefused);
                 else
-                    Drop();
+                    Drop("drop: RST without ACK in SYN-SENT");
                 return;
 
             case (TcpState.SynSent, TcpControl.Syn) when ack is not null:
@@ -72,13 +72,16 @@ public sealed partial class Tcb
 
             case (TcpState.SynSent, _):
                 // §3.10.7.3 fifth: neither SYN nor RST: drop.
-                Drop();
+                Drop("drop: no SYN in SYN-SENT");
                 return;
 
             case (TcpState.SynReceived, TcpControl.Syn) when ack is null && segment.SeqNumber == _irs:
-                // §3.10.7.4 / RFC 9293 §3.5: the peer retransmitted its SYN, so our SYN-ACK was lost: resend it.
+                // §3.10.7.4 / RFC 9293 §3.5: the peer retransmitted its SYN, so our SYN-ACK was lost: resend it,
+                // echoing the newest timestamp so the peer's first RTT sample is not the whole SYN backoff.
                 if (_sndUna == _iss)
                     _sndNxt = _iss;
+                if (_timestamps && segment.Timestamp is { } synTs && unchecked((int)(synTs.Value - _tsRecent)) >= 0)
+                    _tsRecent = synTs.Value;
                 return;
 
             case (TcpState.SynReceived, TcpControl.Syn) when ack is { } sa && segment.SeqNumber == _irs && sa > _sndUna && sa <= _sndMax:
@@ -90,16 +93,10 @@ public sealed partial class Tcb
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
                 // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
                 if (segment.Control != TcpControl.Rst)
-                {
                     _ackNow = true;
-                    // A retransmission of data we already have (our ACK was lost): echo its timestamp, as Linux
-                    // does, so the sender's RTT sample measures this exchange and not the whole loss episode.
-                    if (segment.SeqNumber < _rcvNxt)
-                        UpdateTsRecent(segment);
-                }
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
-                Drop();
+                Drop("drop: unacceptable sequence number or PAWS");
                 return;
 
             case (TcpState.SynReceived, TcpControl.Rst) when segment.SeqNumber == _rcvNxt:
@@ -125,18 +122,18 @@ public sealed partial class Tcb
             case (_, TcpControl.Rst):
                 // RFC 5961 §3.2: a RST inside the window but not at RCV.NXT gets a challenge ACK.
                 SendChallengeAck(now);
-                Drop();
+                Drop("drop: in-window RST (challenge ACK)");
                 return;
 
             case (_, TcpControl.Syn):
                 // §3.10.7.4 fourth, RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK.
                 SendChallengeAck(now);
-                Drop();
+                Drop("drop: SYN in synchronized state (challenge ACK)");
                 return;
 
             case (_, _) when ack is null:
                 // §3.10.7.4 fifth: a segment without ACK is dropped.
-                Drop();
+                Drop("drop: no ACK");
                 return;
 
             case (TcpState.SynReceived, _):
@@ -144,7 +141,7 @@ public sealed partial class Tcb
                 if (!(ack!.Value > _sndUna && ack.Value <= _sndMax))
                 {
                     QueueReset(ack.Value, null, RemotePort);
-                    Drop();
+                    Drop("drop: unacceptable ACK in SYN-RECEIVED");
                     return;
                 }
                 OnHandshakeAck(now, segment);
@@ -158,7 +155,11 @@ public sealed partial class Tcb
         }
     }
 
-    private void Drop() => _segmentsDropped++;
+    private void Drop(string reason)
+    {
+        _segmentsDropped++;
+        Trace?.Trace(this, reason);
+    }
 
     private void OnSynAck(Instant now, in TcpRepr segment)
     {
@@ -216,9 +217,15 @@ public sealed partial class Tcb
     {
         SeqNumber ack = segment.AckNumber!.Value;
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-            SampleRtt(TimeSpan.FromMilliseconds(unchecked((int)(TsNow(now) - ts.EchoReply))));
+        {
+            // As for data: an echo of an earlier SYN than the last one sent times from the last one.
+            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
+            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from)))));
+        }
         else if (_rttTiming && ack > _rttSeq)
+        {
             SampleRtt(now - _rttSentAt);
+        }
         _rttTiming = false;
         // Data acknowledged together with the SYN (rare) is handled by the ACK step.
         _sndUna = _iss + 1;
@@ -317,27 +324,29 @@ public sealed partial class Tcb
         {
             // §3.10.7.4 fifth: an ACK for data never sent: send an ACK and drop (RFC 5961 §5.2: rate limited).
             SendChallengeAck(now);
-            Drop();
+            Drop("drop: ACK for unsent data");
             return false;
         }
         if (ack < _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
         {
             // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is a blind injection attempt.
             SendChallengeAck(now);
-            Drop();
+            Drop("drop: ACK too old (RFC 5961 §5.2)");
             return false;
         }
 
         long newWindow = (long)segment.WindowLength << _sndShift;
+        bool sackProgress = _sack && segment.SackBlocks.Count > 0 && NoteSackBlocks(segment.SackBlocks);
         if (ack > _sndUna)
         {
             OnNewAck(now, segment, ack);
         }
-        else if (ack == _sndUna && _sndMax > _sndUna && payloadLength == 0 && segment.Control == TcpControl.None
-            && newWindow == _sndWnd && _sndWnd != 0)
+        else if (ack == _sndUna && _sndMax > _sndUna
+            && ((payloadLength == 0 && segment.Control == TcpControl.None && newWindow == _sndWnd && _sndWnd != 0) || sackProgress))
         {
-            // RFC 5681 §2: a duplicate ACK.
-            OnDuplicateAck();
+            // RFC 5681 §2: a duplicate ACK. With SACK (RFC 6675 §5's spirit), an ACK that SACKs new data
+            // counts too even when it carries data, so a two-way transfer still detects loss without a timeout.
+            OnDuplicateAck(sackProgress);
         }
 
         // §3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/SND.WL2 rule).
@@ -390,7 +399,14 @@ public sealed partial class Tcb
 
         // RTT: timestamps (RFC 7323 §4.1) or one timed segment under Karn's rule (RFC 6298 §3).
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+        {
+            // RFC 7323 §4.1 samples every ACK of new data. An echo older than our last retransmission
+            // measures the whole loss episode (the peer echoes the segment that last advanced its RCV.NXT,
+            // §4.3) and under heavy loss would inflate SRTT without bound; time from that retransmission
+            // instead, which still ends the backoff (RFC 6298 §5.7) now that the path answers.
+            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
+            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from)))));
+        }
         else if (_rttTiming && ack > _rttSeq)
             SampleRtt(now - _rttSentAt);
         if (_rttTiming && ack > _rttSeq)
@@ -413,6 +429,9 @@ public sealed partial class Tcb
         _sndUna = ack;
         if (_sndNxt < _sndUna)
             _sndNxt = _sndUna;
+        if (_highRxt < _sndUna)
+            _highRxt = _sndUna;
+        _scoreboard?.Prune(ack);
         _retries = 0;
         _unackedSince = now;
         _keepAliveProbes = 0;
@@ -447,19 +466,40 @@ public sealed partial class Tcb
             Observer?.OnWritable(this);
     }
 
-    private void OnDuplicateAck()
+    /// <summary>Records SACK blocks in the scoreboard; true when they SACK octets not known before.</summary>
+    private bool NoteSackBlocks(in TcpSackBlocks blocks)
+    {
+        _scoreboard ??= new SackScoreboard();
+        bool progress = false;
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i];
+            // RFC 2018 §5 / RFC 6675 §5.1: ignore blocks outside SND.UNA..SND.MAX.
+            if (block.Left < _sndUna || block.Right > _sndMax || block.Right <= block.Left)
+                continue;
+            progress |= _scoreboard.Add(block.Left, block.Right);
+        }
+        return progress;
+    }
+
+    private void OnDuplicateAck(bool sackProgress)
     {
         _dupAcks++;
         if (_congestion.InRecovery)
         {
             // RFC 5681 §3.2 step 4: inflate by one segment, which may let new data out.
             _congestion.OnDuplicateAck(_sndMax - _sndUna);
+            // RFC 6675 §5 (simplified): each ACK that SACKs more data clocks out the next hole.
+            if (sackProgress)
+                _fastRetransmitPending = true;
         }
-        else if (_dupAcks == 3 && _sndUna >= _recover)
+        else if (_sndUna >= _recover
+            && (_dupAcks == 3 || (_scoreboard is { Count: > 0 } && _scoreboard.SackedBytes > 2L * _sendMss)))
         {
-            // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: enter fast recovery only when the
-            // duplicates are for data sent after the last recovery or timeout.
+            // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: enter fast recovery (only for data sent after
+            // the last recovery or timeout); RFC 6675 §5: also when more than (DupThresh-1)*SMSS is SACKed.
             _recover = _sndMax;
+            _highRxt = _sndUna;
             _congestion.OnLoss(_sndMax - _sndUna);
             _fastRetransmitPending = true;
             _fastRetransmits++;
@@ -487,7 +527,7 @@ public sealed partial class Tcb
         if (_receiveClosed)
         {
             // New data after the application closed: nobody will read it. Reset like Linux (RFC 2525 §2.17).
-            QueueReset(_sndNxt, _rcvNxt, RemotePort);
+            QueueReset(_sndMax, _rcvNxt, RemotePort);
             ClearAll();
             SetState(TcpState.Closed);
             return;
@@ -524,8 +564,11 @@ public sealed partial class Tcb
 
         if (offset > 0 || hadHoles)
         {
-            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK).
+            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK);
+            // one duplicate ACK per out-of-order segment even when a batch arrives in one poll (bounded).
             _ackNow = true;
+            if (offset > 0 && _dupAcksToSend < MaxQueuedDuplicateAcks)
+                _dupAcksToSend++;
             return;
         }
         _bytesSinceAck += payload.Length;

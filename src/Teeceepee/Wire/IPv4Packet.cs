@@ -120,6 +120,48 @@ public readonly ref struct IPv4Packet
         return true;
     }
 
+    /// <summary>
+    /// Validates the datagram an ICMP error quotes (RFC 792, RFC 1122 §3.2.2): the header as for
+    /// <see cref="TryParse(ReadOnlySpan{byte}, bool, out IPv4Packet, out WireError)"/>, but the total length may
+    /// exceed the quoted octets (a router quotes the header plus at least 8 octets), the checksum is not
+    /// verified and the source is our own address. <see cref="Payload"/> holds the quoted payload octets,
+    /// up to the total length; for TCP and UDP its first 4 octets are the ports.
+    /// </summary>
+    public static bool TryParseQuoted(ReadOnlySpan<byte> quoted, out IPv4Packet packet, out WireError reason)
+    {
+        packet = default;
+        if (quoted.Length < MinHeaderLength)
+        {
+            reason = WireError.TruncatedHeader;
+            return false;
+        }
+        if (quoted[0] >> 4 != 4)
+        {
+            reason = WireError.BadVersion;
+            return false;
+        }
+        int headerLength = (quoted[0] & 0xF) * 4;
+        if (headerLength < MinHeaderLength || headerLength > quoted.Length)
+        {
+            reason = WireError.BadHeaderLength;
+            return false;
+        }
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(quoted[Field.TotalLength..]);
+        if (totalLength < headerLength)
+        {
+            reason = WireError.BadTotalLength;
+            return false;
+        }
+        if (!OptionsAreWellFormed(quoted[Field.Options..headerLength]))
+        {
+            reason = WireError.BadIPv4Option;
+            return false;
+        }
+        packet = new IPv4Packet(quoted[..Math.Min(totalLength, quoted.Length)]);
+        reason = WireError.None;
+        return true;
+    }
+
     // RFC 791 §3.1 "Options": End of Option List (0) ends the list, No Operation (1) is one octet,
     // every other option is type, length (counting both), data.
     private static bool OptionsAreWellFormed(ReadOnlySpan<byte> options)
@@ -196,9 +238,9 @@ public readonly ref struct IPv4Packet
     /// <summary>The option octets (empty when IHL is 5), padding included.</summary>
     public ReadOnlySpan<byte> Options => _buffer[Field.Options..HeaderLength];
 
-    /// <summary>The payload: from the end of the header to the total length.</summary>
+    /// <summary>The payload: from the end of the header to the total length (or to the end of a quoted datagram).</summary>
     public ReadOnlySpan<byte> Payload => _buffer[HeaderLength..];
 
-    /// <summary>The packet, cut at its total length.</summary>
+    /// <summary>The packet, cut at its total length (a quoted datagram may be shorter than <see cref="TotalLength"/>).</summary>
     public ReadOnlySpan<byte> Buffer => _buffer;
 }

@@ -79,24 +79,24 @@ public readonly partial record struct TcpRepr
     }
 
     /// <summary>
-    /// Writes the header and options into <paramref name="destination"/> and fills in the checksum over the header and
+    /// Writes the header and options into <paramref name="buffer"/> and fills in the checksum over the header and
     /// the <see cref="PayloadLength"/> octets the caller already placed after the header.
     /// </summary>
-    /// <param name="destination">At least <see cref="BufferLength"/> octets; the payload starts at <see cref="HeaderLength"/>.</param>
-    /// <param name="sourceAddress">IPv4 source, for the pseudo-header.</param>
-    /// <param name="destinationAddress">IPv4 destination, for the pseudo-header.</param>
+    /// <param name="buffer">At least <see cref="BufferLength"/> octets; the payload starts at <see cref="HeaderLength"/>.</param>
+    /// <param name="source">IPv4 source, for the pseudo-header.</param>
+    /// <param name="destination">IPv4 destination, for the pseudo-header.</param>
     /// <param name="partialChecksum">
     /// For transmit checksum offload: leave only the folded, uncomplemented pseudo-header sum in the checksum field
     /// (Linux CHECKSUM_PARTIAL), for the device to finish over the header and payload.
     /// </param>
-    public void Emit(Span<byte> destination, IPv4Address sourceAddress, IPv4Address destinationAddress, bool partialChecksum = false)
+    public void Emit(Span<byte> buffer, IPv4Address source, IPv4Address destination, bool partialChecksum = false)
     {
         int headerLength = HeaderLength;
         int length = headerLength + PayloadLength;
-        if (destination.Length < length)
-            throw new ArgumentException($"The TCP segment needs {length} octets, the buffer has {destination.Length}.", nameof(destination));
+        if (buffer.Length < length)
+            throw new ArgumentException($"The TCP segment needs {length} octets, the buffer has {buffer.Length}.", nameof(buffer));
 
-        var d = destination[..length];
+        var d = buffer[..length];
         BinaryPrimitives.WriteUInt16BigEndian(d[TcpSegment.Field.SourcePort..], SourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(d[TcpSegment.Field.DestinationPort..], DestinationPort);
         BinaryPrimitives.WriteUInt32BigEndian(d[TcpSegment.Field.SeqNumber..], SeqNumber.Value);
@@ -108,21 +108,21 @@ public readonly partial record struct TcpRepr
         BinaryPrimitives.WriteUInt16BigEndian(d[TcpSegment.Field.UrgentPointer..], UrgentPointer.GetValueOrDefault());
         WriteOptions(d[TcpSegment.Field.Options..headerLength]);
 
-        uint pseudo = Checksum.PseudoHeader(sourceAddress, destinationAddress, TcpSegment.ProtocolNumber, length);
+        uint pseudo = Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, length);
         ushort checksum = partialChecksum ? (ushort)~Checksum.Fold(pseudo) : Checksum.Fold(Checksum.Sum(d, pseudo));
         BinaryPrimitives.WriteUInt16BigEndian(d[TcpSegment.Field.Checksum..], checksum);
     }
 
     /// <summary>Copies <paramref name="payload"/> after the header, then emits as <see cref="Emit(Span{byte}, IPv4Address, IPv4Address, bool)"/>.</summary>
-    public void Emit(Span<byte> destination, IPv4Address sourceAddress, IPv4Address destinationAddress, ReadOnlySpan<byte> payload, bool partialChecksum = false)
+    public void Emit(Span<byte> buffer, ReadOnlySpan<byte> payload, IPv4Address source, IPv4Address destination, bool partialChecksum = false)
     {
         if (payload.Length != PayloadLength)
             throw new ArgumentException($"The payload has {payload.Length} octets, PayloadLength says {PayloadLength}.", nameof(payload));
         int headerLength = HeaderLength;
-        if (destination.Length < headerLength + payload.Length)
-            throw new ArgumentException($"The TCP segment needs {headerLength + payload.Length} octets, the buffer has {destination.Length}.", nameof(destination));
-        payload.CopyTo(destination[headerLength..]);
-        Emit(destination, sourceAddress, destinationAddress, partialChecksum);
+        if (buffer.Length < headerLength + payload.Length)
+            throw new ArgumentException($"The TCP segment needs {headerLength + payload.Length} octets, the buffer has {buffer.Length}.", nameof(buffer));
+        payload.CopyTo(buffer[headerLength..]);
+        Emit(buffer, source, destination, partialChecksum);
     }
 
     private void WriteOptions(Span<byte> o)

@@ -155,8 +155,5 @@ public readonly ref struct TcpSegment
     /// <summary>True when the checksum over the pseudo-header, header and payload verifies (RFC 9293 §3.1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool VerifyChecksum(IPv4Address source, IPv4Address destination) =>
-        Wire.Checksum.Fold(Wire.Checksum.Sum(_buffer, Wire.Checksum.PseudoHeader(source, destination, ProtocolNumber, _buffer.Length))) == 0;
-
-    /// <summary>IANA protocol number of TCP in the IPv4 protocol field and the pseudo-header.</summary>
-    public const byte ProtocolNumber = 6;
+        Wire.Checksum.Fold(Wire.Checksum.Sum(_buffer, Wire.Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, _buffer.Length))) == 0;
 }

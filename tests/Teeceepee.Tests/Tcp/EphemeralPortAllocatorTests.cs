@@ -91,6 +91,15 @@ public class EphemeralPortAllocatorTests
     }
 
     [Fact]
+    public void Allocate_WithState_PassesTheStateToTheCheck()
+    {
+        var used = new HashSet<ushort> { 1000, 1001, 1002, 1004 };
+        var ports = new EphemeralPortAllocator(s_key, 1000, 1004);
+        Assert.True(ports.TryAllocate(s_local, s_remote, 80, used, static (set, p) => set.Contains(p), out ushort port));
+        Assert.Equal(1003, port);
+    }
+
+    [Fact]
     public void InvalidRange_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new EphemeralPortAllocator(s_key, 2000, 1000));

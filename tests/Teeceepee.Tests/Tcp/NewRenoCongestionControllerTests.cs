@@ -175,6 +175,25 @@ public class NewRenoCongestionControllerTests
     }
 
     [Fact]
+    public void SlowStartAfterTimeout_StretchAck_GrowsAtMostOneMss()
+    {
+        // RFC 3465 §2.3: L = 1*SMSS in the slow start that follows an RTO.
+        var cc = new NewRenoCongestionController(Mss);
+        cc.OnRetransmitTimeout(40 * Mss);
+        cc.OnAck(s_now, 8 * Mss, 0);
+        Assert.Equal(2 * Mss, cc.Window);
+        cc.OnAck(s_now, Mss, 0);
+        Assert.Equal(3 * Mss, cc.Window);
+
+        // After a fast-recovery episode the ordinary limit applies again.
+        cc.OnLoss(10 * Mss);
+        cc.OnRecoveryEnd(0);                       // min(ssthresh 5, max(0, 1) + 1) = 2 MSS
+        Assert.Equal(2 * Mss, cc.Window);
+        cc.OnAck(s_now, 8 * Mss, 0);
+        Assert.Equal(4 * Mss, cc.Window);
+    }
+
+    [Fact]
     public void RepeatedRetransmitTimeout_KeepsSsthresh()
     {
         // RFC 5681 §3.1: ssthresh is reduced only on the first timeout of a segment.

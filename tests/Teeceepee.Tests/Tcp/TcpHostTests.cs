@@ -297,7 +297,7 @@ public class TcpHostTests
     {
         var data = new TheoryData<int, double>();
         double[] losses = [0, 0.01, 0.05, 0.1, 0.2];
-        for (int seed = 1; seed <= 6; seed++)
+        for (int seed = 1; seed <= 20; seed++)
         {
             foreach (var loss in losses)
                 data.Add(seed, loss);
@@ -378,5 +378,20 @@ public class TcpHostTests
         Assert.True(done, $"accepted {servers.Count}, bytes {total}, established clients {clients.Count(c => c.State != TcpState.SynSent)}, cookies {listener.SynCookiesSent}/{listener.SynCookiesAccepted}, dropped {listener.SynsDropped}");
         Assert.Equal(1000, servers.Count);
         Assert.Equal(1000, net.A.ConnectionCount);
+    }
+
+    [Fact]
+    public void SegmentForJustClosedConnection_GetsRst()
+    {
+        var host = NewHost();
+        var tcb = host.Connect(Instant.Zero, Local, new TcpEndpoint(Remote, 80), localPort: 50000);
+        var syn = Assert.Single(DispatchAll(host, Instant.Zero)).Segment;
+        host.Process(Instant.Zero, Remote, Local, new TcpRepr { SourcePort = 80, DestinationPort = 50000, Control = TcpControl.Rst, AckNumber = syn.SeqNumber + 1 }, []);
+        Assert.Equal(TcpState.Closed, tcb.State);
+        // Not swept yet (no dispatch in between): a stray data segment still gets §3.10.7.1's RST.
+        host.Process(Instant.Zero, Remote, Local, new TcpRepr { SourcePort = 80, DestinationPort = 50000, SeqNumber = new SeqNumber(9), AckNumber = new SeqNumber(1234), PayloadLength = 1 }, [1]);
+        var rst = Assert.Single(DispatchAll(host, Instant.Zero)).Segment;
+        Assert.Equal(new TcpRepr { SourcePort = 50000, DestinationPort = 80, Control = TcpControl.Rst, SeqNumber = new SeqNumber(1234) }, rst);
+        Assert.Equal(0, host.ConnectionCount);
     }
 }

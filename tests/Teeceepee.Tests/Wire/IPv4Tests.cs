@@ -301,6 +301,73 @@ public class IPv4Tests
         Assert.True(packet.Source.IsUnspecified);
     }
 
+    [Fact]
+    public void Quoted_FragmentationNeeded_ParsesTheTruncatedDatagram()
+    {
+        var quotedBytes = Captures.Bytes(Captures.FragmentationNeeded)[(14 + 20 + 8)..];
+        Assert.False(IPv4Packet.TryParse(quotedBytes, out _, out var strict));
+        Assert.Equal(WireError.BadTotalLength, strict);    // 1428 octets were sent, 548 are quoted
+        Assert.True(IPv4Packet.TryParseQuoted(quotedBytes, out var quoted, out var reason));
+        Assert.Equal(WireError.None, reason);
+        Assert.Equal(1428, quoted.TotalLength);
+        Assert.True(quoted.DontFragment);
+        Assert.Equal(IpProtocol.Icmp, quoted.Protocol);
+        Assert.Equal(s_ipA, quoted.Source);
+        Assert.Equal(IPv4Address.Parse("198.18.2.2"), quoted.Destination);
+        Assert.Equal(548 - 20, quoted.Payload.Length);
+    }
+
+    [Fact]
+    public void Quoted_PortUnreachable_GivesThePorts()
+    {
+        var quotedBytes = Captures.Bytes(Captures.PortUnreachable)[(14 + 20 + 8)..][..28]; // header + 8, the RFC 792 minimum
+        Assert.True(IPv4Packet.TryParseQuoted(quotedBytes, out var quoted, out _));
+        Assert.Equal(IpProtocol.Udp, quoted.Protocol);
+        Assert.Equal(8, quoted.Payload.Length);
+        Assert.Equal(0xc1e5, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Payload));
+        Assert.Equal(9, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(quoted.Payload[2..]));
+    }
+
+    [Theory]
+    [InlineData(19, 0x45, 35, WireError.TruncatedHeader)]
+    [InlineData(28, 0x65, 35, WireError.BadVersion)]
+    [InlineData(28, 0x44, 35, WireError.BadHeaderLength)]
+    [InlineData(28, 0x48, 35, WireError.BadHeaderLength)]
+    [InlineData(28, 0x45, 19, WireError.BadTotalLength)]
+    public void Quoted_Malformed_ReturnsReason(int length, byte versionAndIhl, int totalLength, WireError expected)
+    {
+        var quotedBytes = Packet(Captures.UdpToClosedPort)[..length];
+        quotedBytes[0] = versionAndIhl;
+        if (length > 3)
+            quotedBytes[3] = (byte)totalLength;
+        Assert.False(IPv4Packet.TryParseQuoted(quotedBytes, out _, out var reason));
+        Assert.Equal(expected, reason);
+    }
+
+    [Fact]
+    public void Quoted_MalformedOption_ReturnsBadIPv4Option()
+    {
+        var bytes = WithOptions("07010000");
+        Assert.False(IPv4Packet.TryParseQuoted(bytes.AsSpan(0, 32), out _, out var reason));
+        Assert.Equal(WireError.BadIPv4Option, reason);
+    }
+
+    [Fact]
+    public void Property_TryParseQuoted_NeverThrowsOnMutatedPackets()
+    {
+        var valid = Packet(Captures.EchoRecordRoute);
+        WireGen.Mutation.Sample(m =>
+        {
+            var bytes = WireGen.Mutate(valid, m);
+            if (IPv4Packet.TryParseQuoted(bytes, out var quoted, out _))
+            {
+                _ = quoted.Source;
+                _ = quoted.Options.Length;
+                Assert.Equal(Math.Min(quoted.TotalLength, bytes.Length), quoted.Header.Length + quoted.Payload.Length);
+            }
+        }, iter: WireGen.Iterations);
+    }
+
     [Theory]
     [InlineData(Captures.EchoRequest)]
     [InlineData(Captures.EchoReply)]

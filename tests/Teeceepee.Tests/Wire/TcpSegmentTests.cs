@@ -6,7 +6,8 @@ namespace Teeceepee.Tests.Wire;
 public class TcpSegmentTests
 {
     // Captured with tcpdump (checksum offload off) while socat sent one line from 198.18.5.1 to 198.18.5.2:8080,
-    // then connected to the closed port 9. Each constant is the IPv4 payload (the whole TCP segment).
+    // then connected to the closed port 9 (TcpGoldenCapture.sh beside this file re-creates such a capture).
+    // Each constant is the IPv4 payload (the whole TCP segment).
     internal static readonly IPv4Address Client = IPv4Address.Parse("198.18.5.1");
     internal static readonly IPv4Address Server = IPv4Address.Parse("198.18.5.2");
 
@@ -30,6 +31,13 @@ public class TcpSegmentTests
     /// <summary>198.18.5.2.9 > 198.18.5.1.36454: [R.] seq 0 ack 1568713662 win 0 (answer to a SYN to a closed port).</summary>
     internal static readonly byte[] Rst = Convert.FromHexString(
         "00098e66000000005d80abbe5014000081fa0000");
+
+    /// <summary>
+    /// 198.18.5.2.8080 > 198.18.5.1.40001: [.] seq 3775092218 ack 1001 win 64 [nop,nop,TS val 3811184106 ecr 5001,
+    /// nop,nop,sack 1 {1101:1201}]: the kernel's duplicate ACK after a 100-octet hole (TcpSackCapture.sh).
+    /// </summary>
+    internal static readonly byte[] SackAck = Convert.FromHexString(
+        "1f909c41e10355fa000003e9b0100040a5e900000101080ae32a0dea000013890101050a0000044d000004b1");
 
     internal const string DataText = "GET / HTTP/1.0 hello world payload\n";
 
@@ -64,6 +72,16 @@ public class TcpSegmentTests
         Assert.Equal(DataText, System.Text.Encoding.ASCII.GetString(s.Payload));
         Assert.Equal(Data.Length, s.Buffer.Length);
         Assert.True(s.VerifyChecksum(Client, Server));
+    }
+
+    [Fact]
+    public void Deconstruct_SackAck_HasFourteenOptionOctetsPlusPadding()
+    {
+        Assert.True(TcpSegment.TryParse(SackAck, out var s, out _));
+        Assert.Equal(44, s.HeaderLength);
+        Assert.Equal(TcpFlags.Ack, s.Flags);
+        Assert.Equal(0, s.Payload.Length);
+        Assert.True(s.VerifyChecksum(Server, Client));
     }
 
     [Fact]
