@@ -8,6 +8,8 @@ namespace Teeceepee.Benchmarks;
 /// the per-segment work of a bulk transfer.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class TcpBenchmarks
 {
     private static readonly IPv4Address Source = IPv4Address.Parse("198.18.0.2");

@@ -68,6 +68,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "recvfrom", SetLastError = true)]
     internal static partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, void* address, uint* addressLength);
 
+    [LibraryImport(Library, EntryPoint = "recvmsg", SetLastError = true)]
+    internal static partial nint RecvMsg(int fd, MsgHdr* message, int flags);
+
     [LibraryImport(Library, EntryPoint = "if_nametoindex", SetLastError = true)]
     internal static partial uint IfNameToIndex(byte* name);
 

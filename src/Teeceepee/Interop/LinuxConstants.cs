@@ -22,6 +22,8 @@ internal static class LinuxConstants
     internal const int SOL_PACKET = 263;
     internal const int PACKET_IGNORE_OUTGOING = 23;
     internal const byte PACKET_OUTGOING = 4;
+    internal const int PACKET_AUXDATA = 8;
+    internal const uint TP_STATUS_CSUMNOTREADY = 1 << 3;
     internal const int MSG_TRUNC = 0x20;
 
     // if.h, sockios.h

@@ -9,10 +9,12 @@ namespace Teeceepee.Links;
 /// </summary>
 /// <remarks>
 /// The socket sees every frame on the interface, including the ones it sent itself; those
-/// (PACKET_OUTGOING) are skipped so the stack never reads its own frames back. Checksum and
-/// segmentation offloads of the kernel's own traffic on the same interface can hand the socket
-/// frames with partial checksums or above the MTU: turn them off on a test interface
-/// (<c>ethtool -K IFACE tx off gro off</c>).
+/// (PACKET_OUTGOING) are skipped so the stack never reads its own frames back. Frames that another
+/// namespace's kernel sent with checksum offload (CHECKSUM_PARTIAL, typical on veth) arrive with
+/// only the pseudo-header sum in the TCP/UDP checksum field; the link completes those checksums
+/// (PACKET_AUXDATA tells which). Segmentation offloads (TSO/GSO from a local peer, GRO on a NIC)
+/// can still hand it frames above the MTU, which it drops and counts: turn them off on the
+/// interface (<c>ethtool -K IFACE tso off gso off gro off</c>).
 /// </remarks>
 public sealed unsafe class RawSocketLink : ILink
 {
@@ -48,6 +50,9 @@ public sealed unsafe class RawSocketLink : ILink
             // Best effort (Linux 4.20+): the kernel then stops copying our own transmissions to us at all.
             int one = 1;
             Libc.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int));
+            // Per-frame status, so frames with a partial (offloaded) checksum can be completed.
+            if (Libc.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_AUXDATA, &one, sizeof(int)) < 0)
+                throw Errno.Exception(Errno.Last, "setsockopt(PACKET_AUXDATA)");
             var address = new SockAddrLl
             {
                 Family = LinuxConstants.AF_PACKET,
@@ -83,6 +88,12 @@ public sealed unsafe class RawSocketLink : ILink
     /// <summary>Our own transmissions the socket saw and skipped.</summary>
     public long SkippedOutgoing { get; private set; }
 
+    /// <summary>Frames whose offloaded (partial) TCP/UDP checksum the link completed.</summary>
+    public long ChecksumsCompleted { get; private set; }
+
+    /// <summary>Frames larger than the receive buffer (segmentation offload super-frames), dropped.</summary>
+    public long OversizedDropped { get; private set; }
+
     /// <summary>Frames sent.</summary>
     public long SentFrames { get; private set; }
 
@@ -99,13 +110,24 @@ public sealed unsafe class RawSocketLink : ILink
     public bool TryReceive(Instant now, Span<byte> buffer, out int length)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        const int ControlLength = 64;
         SockAddrLl from;
+        byte* control = stackalloc byte[ControlLength];
         fixed (byte* p = buffer)
         {
             while (true)
             {
-                uint fromLength = (uint)sizeof(SockAddrLl);
-                nint n = Libc.RecvFrom(_fd.Value, p, (nuint)buffer.Length, 0, &from, &fromLength);
+                var iov = new IoVec { Base = p, Length = (nuint)buffer.Length };
+                var message = new MsgHdr
+                {
+                    Name = &from,
+                    NameLength = (uint)sizeof(SockAddrLl),
+                    Iov = &iov,
+                    IovLength = 1,
+                    Control = control,
+                    ControlLength = ControlLength,
+                };
+                nint n = Libc.RecvMsg(_fd.Value, &message, 0);
                 if (n < 0)
                 {
                     length = 0;
@@ -114,18 +136,71 @@ public sealed unsafe class RawSocketLink : ILink
                         continue;
                     if (errno == Errno.EAGAIN)
                         return false;
-                    throw Errno.Exception(errno, $"recvfrom on raw socket of '{InterfaceName}'");
+                    throw Errno.Exception(errno, $"recvmsg on raw socket of '{InterfaceName}'");
                 }
                 if (from.PacketType == LinuxConstants.PACKET_OUTGOING)
                 {
                     SkippedOutgoing++;
                     continue;
                 }
-                ReceivedFrames++;
+                if ((message.Flags & LinuxConstants.MSG_TRUNC) != 0)
+                {
+                    // Larger than the buffer (a GSO/GRO super-frame): a truncated copy is useless to the stack.
+                    OversizedDropped++;
+                    continue;
+                }
                 length = (int)n;
+                if ((AuxStatus(&message) & LinuxConstants.TP_STATUS_CSUMNOTREADY) != 0 && CompletePartialChecksum(buffer[..length]))
+                    ChecksumsCompleted++;
+                ReceivedFrames++;
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// Completes the TCP or UDP checksum of an IPv4 frame whose checksum field holds only the
+    /// pseudo-header sum (the kernel's CHECKSUM_PARTIAL): sums the transport segment including that
+    /// field and stores the complement, as a NIC with checksum offload would (RFC 1071).
+    /// </summary>
+    internal static bool CompletePartialChecksum(Span<byte> frame)
+    {
+        const int Ethernet = LinkCapabilities.EthernetHeaderLength;
+        if (frame.Length < Ethernet + 20 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
+            return false;
+        var ip = frame[Ethernet..];
+        int headerLength = (ip[0] & 0xF) * 4;
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        if (ip[0] >> 4 != 4 || headerLength < 20 || totalLength < headerLength || totalLength > ip.Length)
+            return false;
+        int field = ip[9] switch { 6 => 16, 17 => 6, _ => -1 };
+        var segment = ip[headerLength..totalLength];
+        if (field < 0 || segment.Length < field + 2)
+            return false;
+        ushort checksum = Teeceepee.Wire.Checksum.Compute(segment);
+        // UDP sends a computed zero as all ones (RFC 768): zero means "no checksum".
+        if (checksum == 0 && ip[9] == 17)
+            checksum = 0xFFFF;
+        BinaryPrimitives.WriteUInt16BigEndian(segment[field..], checksum);
+        return true;
+    }
+
+    private static uint AuxStatus(MsgHdr* message)
+    {
+        byte* start = (byte*)message->Control;
+        nuint total = message->ControlLength;
+        nuint offset = 0;
+        while (offset + (nuint)sizeof(ControlMessageHeader) <= total)
+        {
+            var header = (ControlMessageHeader*)(start + offset);
+            if (header->Length < (nuint)sizeof(ControlMessageHeader))
+                break;
+            if (header->Level == LinuxConstants.SOL_PACKET && header->Type == LinuxConstants.PACKET_AUXDATA
+                && header->Length >= (nuint)(sizeof(ControlMessageHeader) + sizeof(PacketAuxData)))
+                return ((PacketAuxData*)(header + 1))->Status;
+            offset += (header->Length + 7) & ~(nuint)7;
+        }
+        return 0;
     }
 
     /// <inheritdoc />

@@ -67,7 +67,8 @@ public sealed partial class NetworkStack
     {
         for (int i = 0; i < droppedFrames; i++)
             Drop(DropReason.ArpResolutionFailed, "arp", address);
-        Trace($"arp {address} did not answer");
+        if (IsTracing)
+            Trace($"arp {address} did not answer");
         // RFC 1122 §2.3.2.2: report the failure to whoever is waiting on that next hop.
         FailPingsVia(now, address);
         _udp.ReportHostUnreachable(address, this);

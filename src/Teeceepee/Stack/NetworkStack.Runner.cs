@@ -15,12 +15,16 @@ public sealed partial class NetworkStack
     private EventFd? _wakeFd;
     private volatile bool _stopping;
     private int _signalled;
+    private long _loopIterations;
 
     /// <summary>True once <see cref="DisposeAsync"/> has run.</summary>
     public bool IsDisposed => _disposed;
 
     /// <summary>True while the real-time loop thread runs.</summary>
     public bool IsRunning => _loopThread is not null && !_loopExited.Task.IsCompleted;
+
+    /// <summary>How many times the loop thread has polled (diagnostics: an idle loop should not spin).</summary>
+    internal long LoopIterations => Volatile.Read(ref _loopIterations);
 
     /// <summary>The exception that stopped the loop thread, if one did.</summary>
     public Exception? LoopError { get; private set; }
@@ -65,6 +69,7 @@ public sealed partial class NetworkStack
             while (!_stopping)
             {
                 Poll(Instant.Now(time));
+                Interlocked.Increment(ref _loopIterations);
                 var next = PollAt();
                 var now = Instant.Now(time);
                 int timeout;

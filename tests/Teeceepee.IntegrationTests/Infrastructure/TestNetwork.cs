@@ -94,10 +94,14 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
     /// <see cref="RawSocketLink"/> created inside it, the kernel peer at 198.18.0.1/24 on the other end in
     /// <see cref="Namespace"/>. The peer's checksum and segmentation offloads are off so every frame is complete.
     /// </summary>
-    public static TestNetwork CreateVeth(string prefix = "tn", int mtu = 1500) => Create(TestNetworkKind.Veth, prefix, mtu);
+    /// <param name="prefix">Namespace name prefix.</param>
+    /// <param name="mtu">MTU of both veth ends.</param>
+    /// <param name="disableOffloads">False keeps the kernel's checksum/segmentation offloads (what a raw link meets on a default veth).</param>
+    public static TestNetwork CreateVeth(string prefix = "tn", int mtu = 1500, bool disableOffloads = true) =>
+        Create(TestNetworkKind.Veth, prefix, mtu, disableOffloads);
 
     /// <summary>Creates a network of the given kind.</summary>
-    public static TestNetwork Create(TestNetworkKind kind, string prefix = "tn", int mtu = 1500)
+    public static TestNetwork Create(TestNetworkKind kind, string prefix = "tn", int mtu = 1500, bool disableOffloads = true)
     {
         if (UnavailableReason is { } reason)
             throw new InvalidOperationException("Network tests cannot run: " + reason);
@@ -108,7 +112,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
         var net = new TestNetwork(kind, prefix) { Mtu = mtu };
         try
         {
-            net.Build(mtu);
+            net.Build(mtu, disableOffloads);
             return net;
         }
         catch
@@ -118,7 +122,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Build(int mtu)
+    private void Build(int mtu, bool disableOffloads)
     {
         AddNamespace(Namespace);
         string mtuText = mtu.ToString(CultureInfo.InvariantCulture);
@@ -141,8 +145,11 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
                 Host("ip", "-n", StackNamespace!, "link", "set", StackDevice, "up");
                 Host("ip", "-n", Namespace, "link", "set", KernelDevice, "up");
                 // Complete checksums and MTU-sized frames from the kernel peer: a raw socket sees skbs as they are.
-                TryHost("ip", "netns", "exec", Namespace, "ethtool", "-K", KernelDevice, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
-                TryHost("ip", "netns", "exec", StackNamespace!, "ethtool", "-K", StackDevice, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+                if (disableOffloads)
+                {
+                    TryHost("ip", "netns", "exec", Namespace, "ethtool", "-K", KernelDevice, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+                    TryHost("ip", "netns", "exec", StackNamespace!, "ethtool", "-K", StackDevice, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+                }
                 Link = NetworkNamespace.Run(NamespacePath(StackNamespace!), () => new RawSocketLink(StackDevice, mtu));
                 break;
         }

@@ -89,9 +89,22 @@ internal static class Frames
         return reply;
     }
 
-    private static ushort Checksum(ReadOnlySpan<byte> data)
+    /// <summary>True when an Ethernet/IPv4/TCP frame's TCP checksum verifies (RFC 9293 §3.1 pseudo-header).</summary>
+    public static bool TcpChecksumValid(byte[] frame)
     {
+        var ip = frame.AsSpan(14);
+        int ihl = (ip[0] & 0xF) * 4;
+        int total = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
+        var tcp = ip[ihl..total];
         uint sum = 0;
+        for (int i = 12; i < 20; i += 2)
+            sum += BinaryPrimitives.ReadUInt16BigEndian(ip[i..]);
+        sum += 6u + (uint)tcp.Length;
+        return Checksum(tcp, sum) == 0;
+    }
+
+    private static ushort Checksum(ReadOnlySpan<byte> data, uint sum = 0)
+    {
         for (int i = 0; i + 1 < data.Length; i += 2)
             sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
         if ((data.Length & 1) != 0)

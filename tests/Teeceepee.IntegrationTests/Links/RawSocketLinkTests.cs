@@ -51,4 +51,19 @@ public class RawSocketLinkTests
         Assert.Equal(1400, net.Link.Capabilities.Mtu);
         Assert.Equal(1400, ((RawSocketLink)net.Link).DeviceMtu);
     }
+
+    [NetworkFact]
+    public void PeerWithChecksumOffload_TcpChecksumCompletedByLink()
+    {
+        using var net = TestNetwork.CreateVeth("links", disableOffloads: false);
+        var link = (RawSocketLink)net.Link;
+        var stackMac = link.Capabilities.HardwareAddress!.Value;
+        using var curl = net.StartProcess($"curl -s --max-time 5 http://{TestNetwork.StackAddress}:8080/");
+        var request = LinkWaiter.ReceiveMatching(link, f => Frames.IsArpRequestFor(f, TestNetwork.StackAddress), s_timeout);
+        Assert.True(link.TrySend(Instant.Zero, Frames.ArpReply(request, stackMac, TestNetwork.StackAddress)));
+        var syn = LinkWaiter.ReceiveMatching(link, f => Frames.EtherType(f) == Frames.EtherTypeIPv4 && f.Length >= 54 && f[23] == 6, s_timeout);
+        Assert.Equal(0x02, syn[14 + 20 + 13] & 0x02); // SYN
+        Assert.True(Frames.TcpChecksumValid(syn), "the SYN's TCP checksum verifies");
+        Assert.True(link.ChecksumsCompleted >= 1, "the kernel offloaded the checksum and the link completed it");
+    }
 }

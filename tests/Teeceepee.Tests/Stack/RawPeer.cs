@@ -28,6 +28,9 @@ internal sealed class RawPeer : IAsyncDisposable
     }
 
     public NetworkStack Stack { get; }
+
+    /// <summary>The peer's end of the wire.</summary>
+    public MemoryLink Link => _peer;
     public Instant Now { get; set; } = Instant.FromMilliseconds(1000);
     public List<string> Log { get; } = [];
 
@@ -43,6 +46,15 @@ internal sealed class RawPeer : IAsyncDisposable
     {
         Now += by;
         Stack.Poll(Now);
+    }
+
+    /// <summary>Throws away what the stack sent; returns how many frames (allocates nothing).</summary>
+    public int Discard()
+    {
+        int n = 0;
+        while (_peer.TryReceive(Now, _rx, out _))
+            n++;
+        return n;
     }
 
     /// <summary>Everything the stack sent since the last call.</summary>

@@ -224,6 +224,31 @@ public class TcpReprTests
         Assert.Equal(repr, back);
     }
 
+    [Fact]
+    public void ParseAndEmit_AllocateNothing()
+    {
+        var buffer = (byte[])Data.Clone();
+        int total = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            // Round 0 warms up (JIT, statics); round 1 is measured.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                if (TcpSegment.TryParse(buffer, out var segment, out _) && TcpRepr.TryParse(segment, Client, Server, true, out var repr, out _))
+                {
+                    repr.Emit(buffer, Client, Server);
+                    total += repr.PayloadLength;
+                }
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round == 1)
+                Assert.Equal(0, allocated);
+        }
+        Assert.Equal(2000 * 35, total);
+        Assert.Equal(Data, buffer);
+    }
+
     // ----- one test per WireError the TCP parsers return -----
 
     [Fact]

@@ -1,0 +1,605 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+public sealed partial class Tcb
+{
+    /// <summary>Processes one arriving segment (RFC 9293 §3.10.7, "SEGMENT ARRIVES").</summary>
+    public void Process(Instant now, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    {
+        _segmentsReceived++;
+        if (payload.Length > segment.PayloadLength && segment.PayloadLength >= 0)
+            payload = payload[..segment.PayloadLength];
+        if (State >= TcpState.Established)
+        {
+            _lastReceivedAt = now;
+            _keepAliveProbes = 0;
+        }
+
+        bool synchronized = State >= TcpState.SynReceived;
+        SeqNumber? ack = segment.AckNumber;
+        switch ((State, segment.Control))
+        {
+            case (TcpState.Closed, _):
+                // §3.10.7.1: a CLOSED TCB has no connection; the host answers closed ports.
+                Drop();
+                return;
+
+            case (TcpState.Listen, TcpControl.Rst):
+                // §3.10.7.2 first: an incoming RST is ignored.
+                Drop();
+                return;
+
+            case (TcpState.Listen, _) when ack is { } listenAck:
+                // §3.10.7.2 second: any ACK to a listener is bad: <SEQ=SEG.ACK><CTL=RST>.
+                QueueReset(listenAck, null, segment.SourcePort);
+                return;
+
+            case (TcpState.Listen, TcpControl.Syn):
+                // §3.10.7.2 third: SYN → SYN-RECEIVED, answer with <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+                AcceptSyn(now, segment, _listenIss);
+                return;
+
+            case (TcpState.Listen, _):
+                // §3.10.7.2 fourth: anything else is dropped.
+                Drop();
+                return;
+
+            case (TcpState.SynSent, _) when ack is { } a && !(a > _iss && a <= _sndMax):
+                // §3.10.7.3 first: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST> (unless it is a RST).
+                if (segment.Control != TcpControl.Rst)
+                    QueueReset(a, null, RemotePort);
+                Drop();
+                return;
+
+            case (TcpState.SynSent, TcpControl.Rst):
+                // §3.10.7.3 second: a RST with an acceptable ACK refuses the connection (RFC 5961 §3.2); without ACK drop.
+                if (ack is not null)
+                    Fail(TcpError.ConnectionRefused);
+                else
+                    Drop();
+                return;
+
+            case (TcpState.SynSent, TcpControl.Syn) when ack is not null:
+                // §3.10.7.3 fourth: SYN-ACK acknowledging our SYN → ESTABLISHED, send <ACK>.
+                OnSynAck(now, segment);
+                return;
+
+            case (TcpState.SynSent, TcpControl.Syn):
+                // §3.10.7.3 fourth: a bare SYN is a simultaneous open → SYN-RECEIVED, resend our SYN as SYN-ACK.
+                OnSimultaneousSyn(segment);
+                return;
+
+            case (TcpState.SynSent, _):
+                // §3.10.7.3 fifth: neither SYN nor RST: drop.
+                Drop();
+                return;
+
+            case (TcpState.SynReceived, TcpControl.Syn) when ack is null && segment.SeqNumber == _irs:
+                // §3.10.7.4 / RFC 9293 §3.5: the peer retransmitted its SYN, so our SYN-ACK was lost: resend it.
+                if (_sndUna == _iss)
+                    _sndNxt = _iss;
+                return;
+
+            case (TcpState.SynReceived, TcpControl.Syn) when ack is { } sa && segment.SeqNumber == _irs && sa > _sndUna && sa <= _sndMax:
+                // §3.5 figure 8, simultaneous open: the peer's SYN-ACK acknowledges our SYN → ESTABLISHED, send <ACK>.
+                OnHandshakeAck(now, segment);
+                _ackNow = true;
+                return;
+
+            case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
+                // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
+                if (segment.Control != TcpControl.Rst)
+                {
+                    _ackNow = true;
+                    // A retransmission of data we already have (our ACK was lost): echo its timestamp, as Linux
+                    // does, so the sender's RTT sample measures this exchange and not the whole loss episode.
+                    if (segment.SeqNumber < _rcvNxt)
+                        UpdateTsRecent(segment);
+                }
+                if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
+                    ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
+                Drop();
+                return;
+
+            case (TcpState.SynReceived, TcpControl.Rst) when segment.SeqNumber == _rcvNxt:
+                // §3.10.7.4 second: passive open → back to LISTEN; active (simultaneous) open → refused.
+                if (_passiveOpen)
+                    ReturnToListen();
+                else
+                    Fail(TcpError.ConnectionRefused);
+                return;
+
+            case (TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait, TcpControl.Rst)
+                when segment.SeqNumber == _rcvNxt:
+                // §3.10.7.4 second, RFC 5961 §3.2: an exactly matching RST resets the connection.
+                Fail(TcpError.ConnectionReset);
+                return;
+
+            case (TcpState.Closing or TcpState.LastAck or TcpState.TimeWait, TcpControl.Rst) when segment.SeqNumber == _rcvNxt:
+                // §3.10.7.4 second: in CLOSING, LAST-ACK and TIME-WAIT a RST just closes.
+                ClearAll();
+                SetState(TcpState.Closed);
+                return;
+
+            case (_, TcpControl.Rst):
+                // RFC 5961 §3.2: a RST inside the window but not at RCV.NXT gets a challenge ACK.
+                SendChallengeAck(now);
+                Drop();
+                return;
+
+            case (_, TcpControl.Syn):
+                // §3.10.7.4 fourth, RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK.
+                SendChallengeAck(now);
+                Drop();
+                return;
+
+            case (_, _) when ack is null:
+                // §3.10.7.4 fifth: a segment without ACK is dropped.
+                Drop();
+                return;
+
+            case (TcpState.SynReceived, _):
+                // §3.10.7.4 fifth, SYN-RECEIVED: SND.UNA < SEG.ACK <= SND.NXT → ESTABLISHED; else <SEQ=SEG.ACK><CTL=RST>.
+                if (!(ack!.Value > _sndUna && ack.Value <= _sndMax))
+                {
+                    QueueReset(ack.Value, null, RemotePort);
+                    Drop();
+                    return;
+                }
+                OnHandshakeAck(now, segment);
+                ProcessSynchronized(now, segment, payload);
+                return;
+
+            default:
+                // §3.10.7.4 fifth to eighth: ACK, text and FIN of a synchronized connection.
+                ProcessSynchronized(now, segment, payload);
+                return;
+        }
+    }
+
+    private void Drop() => _segmentsDropped++;
+
+    private void OnSynAck(Instant now, in TcpRepr segment)
+    {
+        _irs = segment.SeqNumber;
+        _rcvNxt = segment.SeqNumber + 1;
+        _lastAckSent = _rcvNxt;
+        _rcvAdvertisedEdge = _rcvNxt;
+        NegotiateOptions(segment);
+        // RFC 7323 §2.2: the window of a SYN-ACK is not scaled.
+        _sndWnd = segment.WindowLength;
+        _maxSndWnd = _sndWnd;
+        _sndWl1 = segment.SeqNumber;
+        _sndWl2 = segment.AckNumber!.Value;
+        AcknowledgeSyn(now, segment);
+        _ackNow = true;
+        SetState(TcpState.Established);
+        if (_finQueued)
+            SetState(TcpState.FinWait1);
+        _lastReceivedAt = now;
+        Observer?.OnWritable(this);
+    }
+
+    private void OnSimultaneousSyn(in TcpRepr segment)
+    {
+        _irs = segment.SeqNumber;
+        _rcvNxt = segment.SeqNumber + 1;
+        _lastAckSent = _rcvNxt;
+        _rcvAdvertisedEdge = _rcvNxt;
+        NegotiateOptions(segment);
+        _sndWnd = segment.WindowLength;
+        _maxSndWnd = _sndWnd;
+        _sndWl1 = segment.SeqNumber;
+        _sndWl2 = _iss;
+        // Resend our SYN, now as SYN-ACK (§3.10.7.3 fourth, "otherwise" branch).
+        _sndNxt = _iss;
+        SetState(TcpState.SynReceived);
+    }
+
+    private void OnHandshakeAck(Instant now, in TcpRepr segment)
+    {
+        AcknowledgeSyn(now, segment);
+        _sndWnd = (long)segment.WindowLength << _sndShift;
+        _maxSndWnd = Math.Max(_maxSndWnd, _sndWnd);
+        _sndWl1 = segment.SeqNumber;
+        _sndWl2 = segment.AckNumber!.Value;
+        SetState(TcpState.Established);
+        if (_finQueued)
+            SetState(TcpState.FinWait1);
+        _lastReceivedAt = now;
+        Observer?.OnWritable(this);
+    }
+
+    /// <summary>Our SYN is acknowledged: SND.UNA moves past ISS; RTT sample unless the SYN was retransmitted (Karn).</summary>
+    private void AcknowledgeSyn(Instant now, in TcpRepr segment)
+    {
+        SeqNumber ack = segment.AckNumber!.Value;
+        if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
+            SampleRtt(TimeSpan.FromMilliseconds(unchecked((int)(TsNow(now) - ts.EchoReply))));
+        else if (_rttTiming && ack > _rttSeq)
+            SampleRtt(now - _rttSentAt);
+        _rttTiming = false;
+        // Data acknowledged together with the SYN (rare) is handled by the ACK step.
+        _sndUna = _iss + 1;
+        if (_sndNxt < _sndUna)
+            _sndNxt = _sndUna;
+        _retries = 0;
+        _rtoAt = _sndMax > _sndUna ? now + _rtt.Rto : Instant.MaxValue;
+        _congestion.SetMss(_sendMss);
+        _ = ack;
+    }
+
+    private void ReturnToListen()
+    {
+        ClearAll();
+        if (_fromListen)
+        {
+            // §3.10.7.4 second: "return this connection to the LISTEN state".
+            _receiveBuffer?.Release();
+            _sendBuffer?.Release();
+            _passiveOpen = false;
+            _peerFinReceived = false;
+            _finQueued = false;
+            SetState(TcpState.Listen);
+        }
+        else
+        {
+            SetState(TcpState.Closed);
+        }
+    }
+
+    /// <summary>RFC 9293 §3.10.7.4 first check (four cases) and PAWS (RFC 7323 §5.3).</summary>
+    private bool IsAcceptable(Instant now, in TcpRepr segment, int payloadLength)
+    {
+        // RFC 7323 §5.3 R1: a timestamp older than TS.Recent marks an old duplicate (not for RST).
+        if (_timestamps && _tsRecentValid && segment.Control != TcpControl.Rst && segment.Timestamp is { } ts
+            && unchecked((int)(ts.Value - _tsRecent)) < 0)
+        {
+            Trace?.Trace(this, "PAWS drop");
+            _ = now;
+            return false;
+        }
+        int length = payloadLength + (segment.Control is TcpControl.Syn or TcpControl.Fin ? 1 : 0);
+        long window = ReceiveWindowForAcceptance();
+        SeqNumber seq = segment.SeqNumber;
+        if (length == 0)
+            return window == 0 ? seq == _rcvNxt : seq.InWindow(_rcvNxt, (uint)window);
+        if (window == 0)
+        {
+            // §3.10.7.4: with a zero window, still process ACK and RST of a segment at RCV.NXT
+            // (a zero-window probe); its text is trimmed away later.
+            return seq == _rcvNxt;
+        }
+        return seq.InWindow(_rcvNxt, (uint)window) || (seq + (length - 1)).InWindow(_rcvNxt, (uint)window);
+    }
+
+    private long ReceiveWindowForAcceptance()
+    {
+        // Whatever we advertised, plus anything the buffer can take now (accepting more than advertised is safe).
+        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
+        long free = _receiveBuffer is null || _receiveClosed && State >= TcpState.FinWait1 ? advertised : _receiveBuffer.Window;
+        return Math.Max(advertised, free);
+    }
+
+    /// <summary>RFC 7323 §4.3: remember the peer's timestamp when the segment covers Last.ACK.sent.</summary>
+    private void UpdateTsRecent(in TcpRepr segment)
+    {
+        if (_timestamps && segment.Timestamp is { } ts && segment.SeqNumber <= _lastAckSent
+            && (!_tsRecentValid || unchecked((int)(ts.Value - _tsRecent)) >= 0))
+        {
+            _tsRecent = ts.Value;
+            _tsRecentValid = true;
+        }
+    }
+
+    /// <summary>Steps five to eight of §3.10.7.4 for a segment that passed the sequence check.</summary>
+    private void ProcessSynchronized(Instant now, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    {
+        UpdateTsRecent(segment);
+
+        if (!ProcessAck(now, segment, payload.Length))
+            return;
+        if (State == TcpState.Closed)
+            return;
+
+        ProcessText(now, segment, payload);
+        if (State == TcpState.Closed)
+            return;
+        ProcessFin(now, segment, payload.Length);
+    }
+
+    /// <summary>§3.10.7.4 fifth: the ACK field. Returns false when the segment must be dropped.</summary>
+    private bool ProcessAck(Instant now, in TcpRepr segment, int payloadLength)
+    {
+        SeqNumber ack = segment.AckNumber!.Value;
+        if (ack > _sndMax)
+        {
+            // §3.10.7.4 fifth: an ACK for data never sent: send an ACK and drop (RFC 5961 §5.2: rate limited).
+            SendChallengeAck(now);
+            Drop();
+            return false;
+        }
+        if (ack < _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
+        {
+            // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is a blind injection attempt.
+            SendChallengeAck(now);
+            Drop();
+            return false;
+        }
+
+        long newWindow = (long)segment.WindowLength << _sndShift;
+        if (ack > _sndUna)
+        {
+            OnNewAck(now, segment, ack);
+        }
+        else if (ack == _sndUna && _sndMax > _sndUna && payloadLength == 0 && segment.Control == TcpControl.None
+            && newWindow == _sndWnd && _sndWnd != 0)
+        {
+            // RFC 5681 §2: a duplicate ACK.
+            OnDuplicateAck();
+        }
+
+        // §3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/SND.WL2 rule).
+        if (_sndWl1 < segment.SeqNumber || (_sndWl1 == segment.SeqNumber && _sndWl2 <= ack))
+        {
+            bool opened = _sndWnd == 0 && newWindow > 0;
+            _sndWnd = newWindow;
+            _maxSndWnd = Math.Max(_maxSndWnd, newWindow);
+            _sndWl1 = segment.SeqNumber;
+            _sndWl2 = ack;
+            if (opened)
+            {
+                _persistAt = Instant.MaxValue;
+                _persistBackoff = 0;
+            }
+        }
+        if (_sndWnd == 0)
+        {
+            // A zero-window peer that keeps answering is alive: probes must not time the connection out (§3.8.6.1).
+            _retries = 0;
+            _unackedSince = now;
+        }
+
+        // State-specific ACK processing (§3.10.7.4 fifth, per state).
+        switch (State)
+        {
+            case TcpState.FinWait1 when _finAcked:
+                // FIN-WAIT-1: our FIN is acknowledged → FIN-WAIT-2.
+                SetState(TcpState.FinWait2);
+                if (_receiveClosed)
+                    ArmFinWait2Timeout(now);
+                break;
+            case TcpState.Closing when _finAcked:
+                // CLOSING: our FIN is acknowledged → TIME-WAIT.
+                SetState(TcpState.TimeWait);
+                ArmTimeWait(now);
+                return false;
+            case TcpState.LastAck when _finAcked:
+                // LAST-ACK: our FIN is acknowledged → CLOSED.
+                SetState(TcpState.Closed);
+                return false;
+        }
+        return true;
+    }
+
+    private void OnNewAck(Instant now, in TcpRepr segment, SeqNumber ack)
+    {
+        int flightBefore = _sndMax - _sndUna;
+        int acked = ack - _sndUna;
+
+        // RTT: timestamps (RFC 7323 §4.1) or one timed segment under Karn's rule (RFC 6298 §3).
+        if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
+            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+        else if (_rttTiming && ack > _rttSeq)
+            SampleRtt(now - _rttSentAt);
+        if (_rttTiming && ack > _rttSeq)
+            _rttTiming = false;
+
+        int remaining = acked;
+        if (_sndUna == _iss)
+            remaining--; // the SYN
+        int dataAcked = Math.Min(Math.Max(remaining, 0), _sendBuffer?.Count ?? 0);
+        if (dataAcked > 0)
+        {
+            _sendBuffer!.Advance(dataAcked);
+            _sndBufferSeq += dataAcked;
+            _bytesAcked += dataAcked;
+        }
+        remaining -= dataAcked;
+        if (remaining > 0 && _finQueued)
+            _finAcked = true;
+
+        _sndUna = ack;
+        if (_sndNxt < _sndUna)
+            _sndNxt = _sndUna;
+        _retries = 0;
+        _unackedSince = now;
+        _keepAliveProbes = 0;
+
+        // Congestion control: NewReno recovery (RFC 6582 §3.2) or slow start / avoidance (RFC 5681 §3.1).
+        if (_congestion.InRecovery)
+        {
+            if (ack >= _recover)
+            {
+                _congestion.OnRecoveryEnd(_sndMax - _sndUna);
+                _dupAcks = 0;
+            }
+            else
+            {
+                // Partial ACK: retransmit the next hole at once.
+                _congestion.OnPartialAck(acked);
+                _fastRetransmitPending = true;
+            }
+        }
+        else
+        {
+            _dupAcks = 0;
+            _congestion.OnAck(now, acked, flightBefore);
+        }
+
+        // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, else restart it.
+        _rtoAt = _sndMax > _sndUna ? now + _rtt.Rto : Instant.MaxValue;
+        if (_sndMax == _sndUna)
+            _forceOne = false;
+
+        if (dataAcked > 0)
+            Observer?.OnWritable(this);
+    }
+
+    private void OnDuplicateAck()
+    {
+        _dupAcks++;
+        if (_congestion.InRecovery)
+        {
+            // RFC 5681 §3.2 step 4: inflate by one segment, which may let new data out.
+            _congestion.OnDuplicateAck(_sndMax - _sndUna);
+        }
+        else if (_dupAcks == 3 && _sndUna >= _recover)
+        {
+            // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: enter fast recovery only when the
+            // duplicates are for data sent after the last recovery or timeout.
+            _recover = _sndMax;
+            _congestion.OnLoss(_sndMax - _sndUna);
+            _fastRetransmitPending = true;
+            _fastRetransmits++;
+            Trace?.Trace(this, $"fast retransmit at {_sndUna}");
+        }
+    }
+
+    /// <summary>§3.10.7.4 seventh: segment text into the receive buffer; ACK policy (RFC 5681 §4.2, RFC 1122 §4.2.3.2).</summary>
+    private void ProcessText(Instant now, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+            return;
+        if (State is not (TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2))
+        {
+            // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer already sent its FIN; ignore text.
+            return;
+        }
+        int skip = _rcvNxt - segment.SeqNumber;
+        if (skip >= payload.Length)
+        {
+            // Entirely old data: a retransmission whose ACK was lost; ACK at once.
+            _ackNow = true;
+            return;
+        }
+        if (_receiveClosed)
+        {
+            // New data after the application closed: nobody will read it. Reset like Linux (RFC 2525 §2.17).
+            QueueReset(_sndNxt, _rcvNxt, RemotePort);
+            ClearAll();
+            SetState(TcpState.Closed);
+            return;
+        }
+        if (_receiveBuffer is null)
+            return;
+        int offset = 0;
+        if (skip > 0)
+            payload = payload[skip..];
+        else
+            offset = -skip;
+        // Trim to what the buffer can hold (§3.10.7.4: "trim to the window").
+        int room = _receiveBuffer.Window - offset;
+        if (room <= 0)
+        {
+            _ackNow = true;
+            return;
+        }
+        if (payload.Length > room)
+            payload = payload[..room];
+
+        bool hadHoles = _receiveBuffer.HasOutOfOrderData;
+        int contiguous = _receiveBuffer.Write(offset, payload);
+        if (payload.Length > _rcvMss && payload.Length <= 65535)
+            _rcvMss = payload.Length;
+        if (contiguous > 0)
+        {
+            _rcvNxt += contiguous;
+            _bytesReceived += contiguous;
+            if (_peerFinPending && _rcvNxt == _peerFinSeq)
+                ConsumeFin(now);
+            Observer?.OnReadable(this);
+        }
+
+        if (offset > 0 || hadHoles)
+        {
+            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK).
+            _ackNow = true;
+            return;
+        }
+        _bytesSinceAck += payload.Length;
+        if (payload.Length >= _rcvMss)
+            _fullSegmentsSinceAck++;
+        // RFC 1122 §4.2.3.2 / RFC 5681 §4.2: ACK at least every second full-sized segment, else within the timer.
+        if (_config.DelayedAckTimeout == TimeSpan.Zero || _fullSegmentsSinceAck >= 2 || _bytesSinceAck >= 2 * _rcvMss)
+            _ackNow = true;
+        else if (_delayedAckAt == Instant.MaxValue)
+            _delayedAckAt = now + _config.DelayedAckTimeout;
+    }
+
+    /// <summary>§3.10.7.4 eighth: the FIN bit.</summary>
+    private void ProcessFin(Instant now, in TcpRepr segment, int payloadLength)
+    {
+        if (segment.Control != TcpControl.Fin || _peerFinReceived)
+        {
+            if (segment.Control == TcpControl.Fin && State == TcpState.TimeWait)
+            {
+                _ackNow = true;
+                ArmTimeWait(now);
+            }
+            return;
+        }
+        SeqNumber finSeq = segment.SeqNumber + payloadLength;
+        // A FIN beyond what the buffer could take was trimmed away with the text.
+        if (_receiveBuffer is not null && finSeq - _rcvNxt > _receiveBuffer.Window)
+            return;
+        if (finSeq == _rcvNxt)
+        {
+            ConsumeFin(now);
+        }
+        else if (finSeq > _rcvNxt)
+        {
+            // FIN beyond a hole: remember it until the hole fills.
+            _peerFinPending = true;
+            _peerFinSeq = finSeq;
+            _ackNow = true;
+        }
+    }
+
+    private void ConsumeFin(Instant now)
+    {
+        _peerFinPending = false;
+        _peerFinReceived = true;
+        _rcvNxt += 1;
+        _rcvAdvertisedEdge += 1; // the FIN takes sequence space but no buffer space
+        _ackNow = true;
+        Observer?.OnReadable(this);
+        switch (State)
+        {
+            case TcpState.SynReceived:
+            case TcpState.Established:
+                // §3.10.7.4 eighth: ESTABLISHED → CLOSE-WAIT.
+                SetState(TcpState.CloseWait);
+                break;
+            case TcpState.FinWait1 when _finAcked:
+                // FIN-WAIT-1 with our FIN acknowledged → TIME-WAIT.
+                SetState(TcpState.TimeWait);
+                ArmTimeWait(now);
+                break;
+            case TcpState.FinWait1:
+                // FIN-WAIT-1, our FIN not yet acknowledged: simultaneous close → CLOSING.
+                SetState(TcpState.Closing);
+                break;
+            case TcpState.FinWait2:
+                // FIN-WAIT-2 → TIME-WAIT.
+                SetState(TcpState.TimeWait);
+                ArmTimeWait(now);
+                break;
+            case TcpState.TimeWait:
+                // TIME-WAIT: restart the 2×MSL timeout.
+                ArmTimeWait(now);
+                break;
+        }
+    }
+}

@@ -1,0 +1,320 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+public sealed partial class Tcb
+{
+    private const int TimestampOptionBytes = 12;
+
+    private bool _fastRetransmitPending;
+    private bool _forceOne;          // after a timeout or persist expiry: one segment regardless of windows
+    private bool _rttTiming;
+    private SeqNumber _rttSeq;
+    private Instant _rttSentAt;
+    private int _dupAcks;
+    private SeqNumber _recover;
+
+    /// <summary>
+    /// Produces the next segment to send, if any (RFC 9293 §3.10 "SEND", §3.8). Payload bytes are copied into
+    /// <paramref name="payloadBuffer"/> (which should hold at least one MSS); <c>segment.PayloadLength</c> says how many.
+    /// Call repeatedly until it returns false: many segments can be in flight.
+    /// </summary>
+    public bool TryDispatch(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
+    {
+        RunTimers(now);
+
+        if (_rstPending)
+        {
+            _rstPending = false;
+            _segmentsSent++;
+            segment = new TcpRepr
+            {
+                SourcePort = LocalPort,
+                DestinationPort = _rstPort,
+                Control = TcpControl.Rst,
+                SeqNumber = _rstSeq,
+                AckNumber = _rstAck,
+            };
+            return true;
+        }
+
+        switch (State)
+        {
+            case TcpState.Closed:
+            case TcpState.Listen:
+                segment = default;
+                return false;
+            case TcpState.SynSent or TcpState.SynReceived when _sndNxt == _iss:
+                segment = BuildSyn(now);
+                return true;
+            case TcpState.SynSent:
+                segment = default;
+                return false;
+        }
+
+        if (CanCarryData)
+        {
+            if (_fastRetransmitPending && TryBuildFastRetransmit(now, payloadBuffer, out segment))
+                return true;
+            if (TryPlanNewData(payloadBuffer.Length, out int length, out bool fin))
+            {
+                segment = BuildData(now, _sndNxt, length, fin, payloadBuffer);
+                return true;
+            }
+        }
+
+        if (_ackNow || now >= _delayedAckAt)
+        {
+            segment = BuildAck(now, _sndNxt);
+            return true;
+        }
+
+        if (_keepAliveNow)
+        {
+            // RFC 1122 §4.2.3.6: a keepalive is an ACK with SEG.SEQ = SND.NXT-1, which the peer must answer.
+            _keepAliveNow = false;
+            segment = BuildAck(now, _sndNxt - 1);
+            Trace?.Trace(this, "keepalive probe");
+            return true;
+        }
+
+        ArmPersistIfBlocked(now);
+        segment = default;
+        return false;
+    }
+
+    /// <summary>States in which data and FIN may be (re)sent once the SYN is acknowledged.</summary>
+    private bool CanCarryData =>
+        State is TcpState.Established or TcpState.FinWait1 or TcpState.CloseWait or TcpState.Closing or TcpState.LastAck
+        && _sendBuffer is not null;
+
+    /// <summary>Decides how much new data (and whether the FIN) may go at SND.NXT: windows, Nagle, SWS.</summary>
+    private bool TryPlanNewData(int bufferLength, out int length, out bool fin)
+    {
+        length = 0;
+        fin = false;
+        int queued = _sendBuffer!.Count;
+        int available = queued - (_sndNxt - _sndBufferSeq);
+        if (available < 0 || _finAcked)
+            return false; // everything including the FIN is out
+        long window = Math.Min(_sndWnd, (long)_congestion.Window);
+        long usable = window - (_sndNxt - _sndUna);
+        if (_forceOne && usable < 1)
+            usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
+        int len = (int)Math.Min(Math.Min(available, Math.Min(_sendMss, bufferLength)), Math.Max(0, usable));
+        // The FIN follows the last octet; it needs no window (the peer accepts a FIN at RCV.NXT).
+        fin = _finQueued && len == available;
+        if (len == 0)
+        {
+            length = 0;
+            return fin;
+        }
+        if (len < _sendMss && !_forceOne)
+        {
+            bool allQueued = len == available;
+            // RFC 896 (Nagle) with RFC 9293 §3.8.6.2.1 (b): a short segment only when nothing is unacknowledged.
+            bool push = allQueued && (_config.NoDelay || _sndNxt == _sndUna || _finQueued);
+            // RFC 9293 §3.8.6.2.1 (c): or when it fills at least half the largest window the peer offered.
+            bool halfWindow = _maxSndWnd > 0 && len >= _maxSndWnd / 2;
+            if (!push && !halfWindow)
+            {
+                fin = false;
+                return false;
+            }
+        }
+        length = len;
+        return true;
+    }
+
+    private bool TryBuildFastRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
+    {
+        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5: resend the first unacknowledged segment regardless of cwnd.
+        _fastRetransmitPending = false;
+        segment = default;
+        if (_sndMax <= _sndUna)
+            return false;
+        int offset = _sndUna - _sndBufferSeq;
+        int outstandingData = Math.Min(_sendBuffer!.Count - offset, _sndMax - _sndUna);
+        int len = Math.Max(0, Math.Min(Math.Min(_sendMss, payloadBuffer.Length), outstandingData));
+        SeqNumber finSeq = _sndBufferSeq + _sendBuffer.Count;
+        bool fin = _finQueued && _sndUna + len == finSeq && finSeq < _sndMax;
+        if (len == 0 && !fin)
+            return false;
+        segment = BuildData(now, _sndUna, len, fin, payloadBuffer);
+        return true;
+    }
+
+    private TcpRepr BuildData(Instant now, SeqNumber seq, int length, bool fin, Span<byte> payloadBuffer)
+    {
+        if (length > 0)
+            _sendBuffer!.CopyTo(seq - _sndBufferSeq, payloadBuffer[..length]);
+        SeqNumber end = seq + length + (fin ? 1 : 0);
+        bool retransmission = seq < _sndMax;
+        if (retransmission)
+        {
+            _retransmits++;
+            // Karn's rule (RFC 6298 §3): a retransmitted segment gives no RTT sample.
+            if (_rttTiming && _rttSeq >= seq && _rttSeq < end)
+                _rttTiming = false;
+        }
+        else if (!_rttTiming && !_timestamps && length > 0)
+        {
+            _rttTiming = true;
+            _rttSeq = seq;
+            _rttSentAt = now;
+        }
+        if (_sndUna == _sndMax)
+            _unackedSince = now;
+        if (end > _sndNxt)
+            _sndNxt = end;
+        if (end > _sndMax)
+            _sndMax = end;
+        // RFC 6298 §5.1: start the timer when it is not running.
+        if (_rtoAt == Instant.MaxValue)
+            _rtoAt = now + _rtt.Rto;
+        _forceOne = false;
+        _persistAt = Instant.MaxValue;
+        _bytesSent += length;
+        _segmentsSent++;
+        var segment = new TcpRepr
+        {
+            SourcePort = LocalPort,
+            DestinationPort = RemotePort,
+            Control = fin ? TcpControl.Fin : TcpControl.None,
+            Push = length > 0 && seq + length == _sndBufferSeq + _sendBuffer!.Count,
+            SeqNumber = seq,
+            AckNumber = _rcvNxt,
+            WindowLength = TakeWindowField(),
+            Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
+            SackBlocks = BuildSackBlocks(),
+            PayloadLength = length,
+        };
+        OnAckSent();
+        return segment;
+    }
+
+    private TcpRepr BuildAck(Instant now, SeqNumber seq)
+    {
+        _segmentsSent++;
+        var segment = new TcpRepr
+        {
+            SourcePort = LocalPort,
+            DestinationPort = RemotePort,
+            SeqNumber = seq,
+            AckNumber = _rcvNxt,
+            WindowLength = TakeWindowField(),
+            Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
+            SackBlocks = BuildSackBlocks(),
+        };
+        OnAckSent();
+        return segment;
+    }
+
+    private TcpRepr BuildSyn(Instant now)
+    {
+        bool synAck = State == TcpState.SynReceived;
+        bool retransmission = _sndMax > _iss;
+        if (retransmission)
+        {
+            _retransmits++;
+            _rttTiming = false;
+        }
+        else if (!_timestamps)
+        {
+            _rttTiming = true;
+            _rttSeq = _iss;
+            _rttSentAt = now;
+        }
+        _sndNxt = _iss + 1;
+        if (_sndMax < _sndNxt)
+            _sndMax = _sndNxt;
+        if (_rtoAt == Instant.MaxValue)
+            _rtoAt = now + _rtt.Rto;
+        _unackedSince = retransmission ? _unackedSince : now;
+        _segmentsSent++;
+
+        // RFC 7323 §2.2: the window of a SYN is never scaled.
+        int window = (int)Math.Min(_receiveBuffer?.Window ?? 0, ushort.MaxValue);
+        var segment = new TcpRepr
+        {
+            SourcePort = LocalPort,
+            DestinationPort = RemotePort,
+            Control = TcpControl.Syn,
+            SeqNumber = _iss,
+            AckNumber = synAck ? _rcvNxt : null,
+            WindowLength = (ushort)window,
+            MaxSegmentSize = (ushort)_config.MaxSegmentSize,
+            // RFC 7323 §1.3, RFC 2018 §2: a SYN-ACK echoes only the options the peer's SYN offered.
+            WindowScale = (synAck ? _windowScaling : _config.WindowScaling) ? (byte)_rcvShift : null,
+            SackPermitted = synAck ? _sack : _config.Sack,
+            Timestamp = synAck
+                ? (_timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null)
+                : (_config.Timestamps ? new TcpTimestamp(TsNow(now), 0) : null),
+        };
+        if (synAck)
+        {
+            _rcvAdvertisedEdge = _rcvNxt + window;
+            OnAckSent();
+        }
+        return segment;
+    }
+
+    private void OnAckSent()
+    {
+        _ackNow = false;
+        _delayedAckAt = Instant.MaxValue;
+        _bytesSinceAck = 0;
+        _fullSegmentsSinceAck = 0;
+        _lastAckSent = _rcvNxt;
+    }
+
+    /// <summary>Our clock for RFC 7323 timestamps: milliseconds plus a per-connection offset.</summary>
+    private uint TsNow(Instant now) => unchecked((uint)now.TotalMilliseconds + _tsOffset);
+
+    /// <summary>The window to advertise with receiver SWS avoidance (RFC 9293 §3.8.6.2.2); never shrinks the right edge.</summary>
+    private long ComputeReceiveWindow()
+    {
+        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
+        if (_receiveBuffer is null)
+            return advertised;
+        long free = Math.Min(_receiveBuffer.Window, (long)ushort.MaxValue << _rcvShift);
+        long threshold = Math.Min(_receiveBuffer.Capacity / 2, _rcvMss);
+        return free - advertised >= threshold ? free : advertised;
+    }
+
+    private bool WindowUpdateWorthSending()
+    {
+        if (_receiveBuffer is null)
+            return false;
+        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
+        long free = Math.Min(_receiveBuffer.Window, (long)ushort.MaxValue << _rcvShift);
+        // Send an update once the window opened by two segments or half the buffer, whichever is smaller.
+        return free - advertised >= Math.Min(2L * _rcvMss, _receiveBuffer.Capacity / 2);
+    }
+
+    private ushort TakeWindowField()
+    {
+        long window = ComputeReceiveWindow();
+        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
+        long field = window >> _rcvShift;
+        if ((field << _rcvShift) < advertised)
+            field = (advertised + (1L << _rcvShift) - 1) >> _rcvShift; // round up rather than shrink (RFC 7323 §2.4)
+        field = Math.Min(field, ushort.MaxValue);
+        _rcvAdvertisedEdge = _rcvNxt + (int)(field << _rcvShift);
+        return (ushort)field;
+    }
+
+    private TcpSackBlocks BuildSackBlocks()
+    {
+        var blocks = new TcpSackBlocks();
+        if (!_sack || _receiveBuffer is not { HasOutOfOrderData: true })
+            return blocks;
+        // RFC 2018 §4: most recent block first; three fit beside timestamps, four without.
+        Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
+        int max = _timestamps ? 3 : 4;
+        int n = _receiveBuffer.GetOutOfOrderRanges(ranges[..max]);
+        for (int i = 0; i < n; i++)
+            blocks.TryAdd(new TcpSackBlock(_rcvNxt + ranges[i].Start, _rcvNxt + ranges[i].End));
+        return blocks;
+    }
+}

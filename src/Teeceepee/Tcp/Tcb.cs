@@ -1,0 +1,541 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>
+/// One connection's transmission control block: the RFC 9293 state machine, sans-I/O.
+/// Segments go in through <see cref="Process"/>, come out of <see cref="TryDispatch"/>, and
+/// <see cref="PollAt"/> says when to call again; the application side is <see cref="Send"/>,
+/// <see cref="Receive"/>, <see cref="Shutdown"/>, <see cref="Close"/> and <see cref="Abort"/>.
+/// </summary>
+/// <remarks>Not thread-safe: one event loop owns it (DESIGN §1).</remarks>
+public sealed partial class Tcb
+{
+    private readonly TcpConfig _config;
+    private SendBuffer? _sendBuffer;
+    private ReceiveBuffer? _receiveBuffer;
+    private ICongestionController _congestion;
+    private readonly RttEstimator _rtt;
+
+    // Send sequence space (RFC 9293 §3.3.1). SND.MAX is the highest sequence number sent: after a
+    // timeout SND.NXT goes back to SND.UNA (go-back-N) while SND.MAX remembers what was sent.
+    private SeqNumber _iss;
+    private SeqNumber _sndUna;
+    private SeqNumber _sndNxt;
+    private SeqNumber _sndMax;
+    private SeqNumber _sndWl1;
+    private SeqNumber _sndWl2;
+    private SeqNumber _sndBufferSeq; // sequence number of send-buffer offset 0
+    private long _sndWnd;
+    private long _maxSndWnd;
+    private int _sndShift;
+    private int _rcvShift;
+    private int _sendMss;
+
+    // Receive sequence space.
+    private SeqNumber _irs;
+    private SeqNumber _rcvNxt;
+    private SeqNumber _rcvAdvertisedEdge; // RCV.NXT + the window last advertised
+    private int _rcvMss;
+    private SeqNumber _lastAckSent;
+
+    // Negotiated options.
+    private bool _windowScaling;
+    private bool _timestamps;
+    private bool _sack;
+    private uint _tsRecent;
+    private bool _tsRecentValid;
+    private uint _tsOffset;
+
+    // Close handshake.
+    private bool _finQueued;          // the application shut down sending
+    private bool _finAcked;
+    private bool _peerFinReceived;
+    private bool _peerFinPending;     // FIN seen beyond a hole
+    private SeqNumber _peerFinSeq;
+    private bool _receiveClosed;      // the application closed (no more reads)
+    private bool _passiveOpen;
+    private bool _fromListen;         // passive open of a TCB that was itself in LISTEN (harness / single-socket use)
+    private SeqNumber _listenIss;
+
+    // Pending output.
+    private bool _ackNow;
+    private Instant _delayedAckAt = Instant.MaxValue;
+    private int _bytesSinceAck;
+    private int _fullSegmentsSinceAck;
+    private bool _rstPending;
+    private SeqNumber _rstSeq;
+    private SeqNumber? _rstAck;
+    private ushort _rstPort;
+
+    // RFC 5961 §7 challenge ACK rate limit.
+    private long _challengeSecond = -1;
+    private int _challengeCount;
+
+    // Statistics.
+    private long _bytesSent;
+    private long _bytesAcked;
+    private long _bytesReceived;
+    private long _segmentsSent;
+    private long _segmentsReceived;
+    private long _segmentsDropped;
+    private long _retransmits;
+    private long _timeouts;
+    private long _fastRetransmits;
+    private long _challengeAcks;
+
+    internal ITcbScheduler? Scheduler { get; set; }
+
+    // Bookkeeping owned by TcpHost.
+    internal TcpListenerQueue? Listener { get; set; }
+    internal bool InSynQueue { get; set; }
+    internal bool InReadyQueue { get; set; }
+    internal long TimerAt { get; set; } = long.MaxValue;
+    internal bool Registered { get; set; }
+    internal SeqNumber ReceiveNext => _rcvNxt;
+    internal bool HasPendingReset => _rstPending;
+
+    /// <summary>RFC 5927 §4.1: an ICMP error must quote a sequence number we have sent and not yet seen acknowledged.</summary>
+    internal bool IsQuotedSequenceValid(SeqNumber seq) => seq >= _sndUna && seq < _sndMax;
+
+    /// <summary>Creates a closed TCB for one 4-tuple.</summary>
+    public Tcb(TcpConfig config, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        _config = config;
+        LocalAddress = localAddress;
+        LocalPort = localPort;
+        RemoteAddress = remoteAddress;
+        RemotePort = remotePort;
+        _rtt = new RttEstimator(config.InitialRto, config.MinRto, config.MaxRto);
+        _sendMss = Math.Min(config.DefaultPeerMaxSegmentSize, config.MaxSegmentSize);
+        _rcvMss = Math.Min(config.MaxSegmentSize, 536);
+        _congestion = CreateCongestionController(_sendMss);
+    }
+
+    /// <summary>The settings this connection was created with.</summary>
+    public TcpConfig Config => _config;
+
+    /// <summary>Local address.</summary>
+    public IPv4Address LocalAddress { get; }
+
+    /// <summary>Local port.</summary>
+    public ushort LocalPort { get; }
+
+    /// <summary>Remote address.</summary>
+    public IPv4Address RemoteAddress { get; private set; }
+
+    /// <summary>Remote port.</summary>
+    public ushort RemotePort { get; private set; }
+
+    /// <summary>The RFC 9293 state.</summary>
+    public TcpState State { get; private set; }
+
+    /// <summary>Why the connection failed, or <see cref="TcpError.None"/>.</summary>
+    public TcpError Error { get; private set; }
+
+    /// <summary>The last ICMP error seen on an open connection (RFC 1122 §4.2.3.9: soft errors do not abort).</summary>
+    public TcpIcmpError? LastSoftError { get; private set; }
+
+    /// <summary>True when the connection began with a passive open (a listener's SYN).</summary>
+    public bool IsPassive => _passiveOpen;
+
+    /// <summary>Readiness callbacks for the layer above; null for none.</summary>
+    public ITcbObserver? Observer { get; set; }
+
+    /// <summary>Trace sink for state changes and retransmits; null (the default) traces nothing.</summary>
+    public ITcpTraceSink? Trace { get; set; }
+
+    /// <summary>True when <see cref="Receive"/> would return data.</summary>
+    public bool CanReceive => _receiveBuffer is { Count: > 0 };
+
+    /// <summary>True when no more data will ever arrive and the buffer is drained (FIN received, reset or closed).</summary>
+    public bool IsReceiveFinished =>
+        (_peerFinReceived || State is TcpState.Closed or TcpState.Listen) && _receiveBuffer is not { Count: > 0 };
+
+    /// <summary>True when the application may still queue data (open, not shut down).</summary>
+    public bool IsSendOpen => !_finQueued && State is TcpState.SynSent or TcpState.SynReceived or TcpState.Established or TcpState.CloseWait;
+
+    /// <summary>True when <see cref="Send"/> would accept at least one byte.</summary>
+    public bool CanSend => IsSendOpen && _sendBuffer is { Free: > 0 };
+
+    /// <summary>Bytes queued but not yet acknowledged.</summary>
+    public int SendQueueLength => _sendBuffer?.Count ?? 0;
+
+    /// <summary>True once our FIN has been acknowledged.</summary>
+    public bool IsSendFinished => _finAcked;
+
+    /// <summary>True for the states after the handshake in which segments carry data (RFC 9293 §3.3.2).</summary>
+    public bool IsSynchronized => State >= TcpState.SynReceived;
+
+    /// <summary>Effective send MSS: payload octets per segment after options.</summary>
+    public int SendMss => _sendMss;
+
+    /// <summary>A snapshot of counters and windows, like <c>ss -ti</c>.</summary>
+    public TcpInfo GetInfo() => new()
+    {
+        State = State,
+        Error = Error,
+        Mss = _sendMss,
+        CongestionWindow = _congestion.Window,
+        SlowStartThreshold = _congestion.SlowStartThreshold,
+        SmoothedRtt = _rtt.SmoothedRtt,
+        RttVariance = _rtt.RttVariance,
+        Rto = _rtt.Rto,
+        Retransmits = _retransmits,
+        Timeouts = _timeouts,
+        FastRetransmits = _fastRetransmits,
+        BytesSent = _bytesSent,
+        BytesAcked = _bytesAcked,
+        BytesReceived = _bytesReceived,
+        SegmentsSent = _segmentsSent,
+        SegmentsReceived = _segmentsReceived,
+        SegmentsDropped = _segmentsDropped,
+        PeerWindow = _sndWnd,
+        ReceiveWindow = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt),
+        SendQueue = _sendBuffer?.Count ?? 0,
+        ReceiveQueue = _receiveBuffer?.Count ?? 0,
+        BytesInFlight = State >= TcpState.SynSent ? _sndNxt - _sndUna : 0,
+        ReceiveWindowScale = _windowScaling ? _rcvShift : -1,
+        SendWindowScale = _windowScaling ? _sndShift : -1,
+        Timestamps = _timestamps,
+        Sack = _sack,
+    };
+
+    /// <summary>Challenge ACKs sent (RFC 5961).</summary>
+    public long ChallengeAcks => _challengeAcks;
+
+    // ---- Opening -------------------------------------------------------------------------
+
+    /// <summary>Active open (RFC 9293 §3.10.1): CLOSED → SYN-SENT; the SYN goes out on the next dispatch.</summary>
+    public void Connect(Instant now, SeqNumber iss)
+    {
+        if (State != TcpState.Closed)
+            throw new InvalidOperationException($"Connect needs a CLOSED TCB, not {State}.");
+        InitializeSend(now, iss);
+        SetState(TcpState.SynSent);
+        RequestPoll();
+    }
+
+    /// <summary>Passive open of this TCB itself (RFC 9293 §3.10.1): CLOSED → LISTEN; a SYN makes it SYN-RECEIVED with ISS <paramref name="iss"/>.</summary>
+    /// <remarks>The <see cref="TcpHost"/> uses listener queues instead; this serves single-connection use and tests.</remarks>
+    public void Listen(SeqNumber iss)
+    {
+        if (State != TcpState.Closed)
+            throw new InvalidOperationException($"Listen needs a CLOSED TCB, not {State}.");
+        _listenIss = iss;
+        _fromListen = true;
+        SetState(TcpState.Listen);
+    }
+
+    /// <summary>Opens from a listener's SYN (RFC 9293 §3.10.7.2): CLOSED/LISTEN → SYN-RECEIVED; the SYN-ACK goes out on the next dispatch.</summary>
+    internal void AcceptSyn(Instant now, in TcpRepr syn, SeqNumber iss)
+    {
+        RemotePort = syn.SourcePort;
+        _passiveOpen = true;
+        InitializeSend(now, iss);
+        _irs = syn.SeqNumber;
+        _rcvNxt = syn.SeqNumber + 1;
+        _lastAckSent = _rcvNxt;
+        NegotiateOptions(syn);
+        // RFC 7323 §2.2: the window field of a SYN is never scaled.
+        _sndWnd = syn.WindowLength;
+        _maxSndWnd = _sndWnd;
+        _sndWl1 = syn.SeqNumber;
+        _sndWl2 = iss;
+        _rcvAdvertisedEdge = _rcvNxt;
+        SetState(TcpState.SynReceived);
+    }
+
+    /// <summary>Opens from a valid SYN cookie (RFC 4987 §3.6): the handshake completed without state, so only the MSS survived.</summary>
+    internal void AcceptCookie(Instant now, in TcpRepr ack, SeqNumber iss, ushort peerMss)
+    {
+        RemotePort = ack.SourcePort;
+        _passiveOpen = true;
+        InitializeSend(now, iss);
+        _irs = ack.SeqNumber - 1;
+        _rcvNxt = ack.SeqNumber;
+        _lastAckSent = _rcvNxt;
+        NegotiateOptions(new TcpRepr { MaxSegmentSize = peerMss });
+        _sndUna = iss + 1;
+        _sndNxt = _sndUna;
+        _sndMax = _sndUna;
+        _sndWnd = (long)ack.WindowLength << _sndShift;
+        _maxSndWnd = _sndWnd;
+        _sndWl1 = ack.SeqNumber;
+        _sndWl2 = _sndUna;
+        _rcvAdvertisedEdge = _rcvNxt + Math.Min(_receiveBuffer!.Window, ushort.MaxValue);
+        _congestion.SetMss(_sendMss);
+        SetState(TcpState.Established);
+    }
+
+    private void InitializeSend(Instant now, SeqNumber iss)
+    {
+        _sendBuffer ??= new SendBuffer(_config.SendBufferSize);
+        _receiveBuffer ??= new ReceiveBuffer(_config.ReceiveBufferSize);
+        _iss = iss;
+        _sndUna = iss;
+        _sndNxt = iss;
+        _sndMax = iss;
+        _sndBufferSeq = iss + 1;
+        _recover = iss;
+        // RFC 7323 §5.4 / RFC 6191: a per-connection random-looking TSval offset.
+        _tsOffset = unchecked(iss.Value * 2654435761u);
+        _lastReceivedAt = now;
+        _rcvShift = 0;
+        if (_config.WindowScaling)
+        {
+            // RFC 7323 §2.3: the smallest shift that lets the field express the whole buffer.
+            while (_rcvShift < 14 && (_config.ReceiveBufferSize >> _rcvShift) > ushort.MaxValue)
+                _rcvShift++;
+        }
+    }
+
+    private void NegotiateOptions(in TcpRepr syn)
+    {
+        // RFC 7323 §2.2 / §3.2, RFC 2018 §2: an option is used only when both SYNs carried it.
+        _windowScaling = _config.WindowScaling && syn.WindowScale is not null;
+        _sndShift = _windowScaling ? Math.Min((int)syn.WindowScale!.Value, 14) : 0;
+        if (!_windowScaling)
+            _rcvShift = 0;
+        _timestamps = _config.Timestamps && syn.Timestamp is not null;
+        if (_timestamps)
+        {
+            _tsRecent = syn.Timestamp!.Value.Value;
+            _tsRecentValid = true;
+        }
+        _sack = _config.Sack && syn.SackPermitted;
+        int peerMss = syn.MaxSegmentSize is { } m && m > 0 ? m : _config.DefaultPeerMaxSegmentSize;
+        int optionBytes = _timestamps ? 12 : 0;
+        // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS, MMS_S) minus the options we put on every segment.
+        _sendMss = Math.Max(Math.Min(peerMss, _config.MaxSegmentSize) - optionBytes, 16);
+        _rcvMss = Math.Max(Math.Min(_config.MaxSegmentSize - optionBytes, 536), 16);
+        _congestion = CreateCongestionController(_sendMss);
+    }
+
+    private ICongestionController CreateCongestionController(int mss) =>
+        _config.CongestionControllerFactory?.Invoke(mss) ?? new NewRenoCongestionController(mss);
+
+    // ---- Application side ----------------------------------------------------------------
+
+    /// <summary>Queues data; returns the bytes accepted (0 when the buffer is full or sending is shut down: see <see cref="IsSendOpen"/>).</summary>
+    public int Send(ReadOnlySpan<byte> data)
+    {
+        if (!IsSendOpen || _sendBuffer is null || data.IsEmpty)
+            return 0;
+        int n = _sendBuffer.Write(data);
+        if (n > 0)
+            RequestPoll();
+        return n;
+    }
+
+    /// <summary>Reads in-order data; returns 0 when none is ready (see <see cref="IsReceiveFinished"/> for end of stream).</summary>
+    public int Receive(Span<byte> destination)
+    {
+        if (_receiveBuffer is null || destination.IsEmpty)
+            return 0;
+        int n = _receiveBuffer.Read(destination);
+        if (n == 0)
+            return 0;
+        if (State is TcpState.Closed or TcpState.TimeWait)
+        {
+            if (_receiveBuffer.Count == 0)
+                ReleaseReceiveBuffer();
+            return n;
+        }
+        // RFC 9293 §3.8.6.2.2 / RFC 1122 §4.2.3.3: announce the opened window once it grew enough.
+        if (State is not (TcpState.SynSent or TcpState.SynReceived) && !_peerFinReceived && WindowUpdateWorthSending())
+        {
+            _ackNow = true;
+            RequestPoll();
+        }
+        return n;
+    }
+
+    /// <summary>Copies in-order data without consuming it.</summary>
+    public int Peek(Span<byte> destination) => _receiveBuffer?.Peek(destination) ?? 0;
+
+    /// <summary>Half-close (RFC 9293 §3.10.4): send a FIN after the queued data; receiving continues.</summary>
+    public void Shutdown()
+    {
+        if (_finQueued)
+            return;
+        switch (State)
+        {
+            case TcpState.Listen:
+                SetState(TcpState.Closed);
+                break;
+            case TcpState.SynSent:
+            case TcpState.SynReceived:
+                // §3.10.4: queue the FIN until ESTABLISHED.
+                _finQueued = true;
+                break;
+            case TcpState.Established:
+                _finQueued = true;
+                SetState(TcpState.FinWait1);
+                RequestPoll();
+                break;
+            case TcpState.CloseWait:
+                _finQueued = true;
+                SetState(TcpState.LastAck);
+                RequestPoll();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Full close (RFC 9293 §3.10.4): shut down sending and stop reading. Unread received data turns the
+    /// close into a reset (RFC 2525 §2.17, as Linux does), so the peer learns its data was lost.
+    /// </summary>
+    public void Close()
+    {
+        if (State is TcpState.Listen or TcpState.SynSent)
+        {
+            ClearAll();
+            SetState(TcpState.Closed);
+            RequestPoll();
+            return;
+        }
+        if (_receiveBuffer is { Count: > 0 } && State is not (TcpState.Closed or TcpState.TimeWait))
+        {
+            Abort();
+            return;
+        }
+        _receiveClosed = true;
+        Shutdown();
+        if (State == TcpState.FinWait2)
+            ArmFinWait2Timeout(_lastReceivedAt);
+        if (State is TcpState.Closed or TcpState.TimeWait)
+            ReleaseReceiveBuffer();
+    }
+
+    /// <summary>Abort (RFC 9293 §3.10.5): send RST in a synchronized state, drop everything, CLOSED.</summary>
+    public void Abort()
+    {
+        if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
+            QueueReset(_sndNxt, _rcvNxt, RemotePort);
+        _receiveClosed = true;
+        ClearAll();
+        ReleaseReceiveBuffer();
+        SetState(TcpState.Closed);
+        RequestPoll();
+    }
+
+    /// <summary>An ICMP error quoting this connection arrived (RFC 1122 §4.2.3.9, RFC 5927).</summary>
+    public void OnIcmpError(Instant now, TcpIcmpError kind, int nextHopMtu = 0)
+    {
+        _ = now;
+        if (kind == TcpIcmpError.FragmentationNeeded)
+        {
+            // RFC 1191: shrink the MSS to the next-hop MTU and resend what was in flight.
+            int mss = nextHopMtu - 40 - (_timestamps ? 12 : 0);
+            if (nextHopMtu >= 68 && mss >= 16 && mss < _sendMss)
+            {
+                _sendMss = mss;
+                _congestion.SetMss(mss);
+                if (IsSynchronized && _sndUna != _iss)
+                    _sndNxt = _sndUna;
+                RequestPoll();
+            }
+            return;
+        }
+        // Hard errors abort only while connecting (as Linux does); afterwards they are soft (RFC 1122).
+        if (State is TcpState.SynSent or TcpState.SynReceived && !_passiveOpen)
+        {
+            Fail(kind switch
+            {
+                TcpIcmpError.NetworkUnreachable => TcpError.NetworkUnreachable,
+                TcpIcmpError.PortUnreachable or TcpIcmpError.ProtocolUnreachable => TcpError.ConnectionRefused,
+                _ => TcpError.HostUnreachable,
+            });
+            return;
+        }
+        LastSoftError = kind;
+    }
+
+    // ---- Shared helpers ------------------------------------------------------------------
+
+    /// <summary>Every state change goes through here: trace Old=>New, release buffers, tell the owner and observer.</summary>
+    private void SetState(TcpState next)
+    {
+        var old = State;
+        if (old == next)
+            return;
+        State = next;
+        Trace?.Trace(this, $"{old}=>{next}");
+        switch (next)
+        {
+            case TcpState.TimeWait:
+                // RFC 9293 §3.6.1: TIME-WAIT keeps only sequence state; unread data stays until read.
+                ClearTimersForClose();
+                _sendBuffer?.Release();
+                _sendBuffer = null;
+                if (_receiveBuffer is { Count: 0 } || _receiveClosed)
+                    ReleaseReceiveBuffer();
+                break;
+            case TcpState.Closed:
+                ClearTimersForClose();
+                _sendBuffer?.Release();
+                _sendBuffer = null;
+                if (_receiveBuffer is { Count: 0 } || _receiveClosed || Error != TcpError.None)
+                    ReleaseReceiveBuffer();
+                break;
+        }
+        Scheduler?.OnStateChanged(this, old, next);
+        Observer?.OnStateChanged(this, old, next);
+    }
+
+    private void ReleaseReceiveBuffer()
+    {
+        _receiveBuffer?.Release();
+        _receiveBuffer = null;
+    }
+
+    private void Fail(TcpError error)
+    {
+        Error = error;
+        Trace?.Trace(this, $"error {error}");
+        ClearAll();
+        SetState(TcpState.Closed);
+        Observer?.OnError(this, error);
+        RequestPoll();
+    }
+
+    private void ClearAll()
+    {
+        _ackNow = false;
+        _fastRetransmitPending = false;
+        _forceOne = false;
+        ClearTimersForClose();
+    }
+
+    private void RequestPoll() => Scheduler?.Schedule(this);
+
+    private void QueueReset(SeqNumber seq, SeqNumber? ack, ushort remotePort)
+    {
+        _rstPending = true;
+        _rstSeq = seq;
+        _rstAck = ack;
+        _rstPort = remotePort;
+    }
+
+    private void SendChallengeAck(Instant now)
+    {
+        // RFC 5961 §7: limit challenge ACKs so they cannot be used to amplify or probe.
+        long second = now.Ticks / TimeSpan.TicksPerSecond;
+        if (second != _challengeSecond)
+        {
+            _challengeSecond = second;
+            _challengeCount = 0;
+        }
+        if (_challengeCount >= _config.ChallengeAckLimit)
+            return;
+        _challengeCount++;
+        _challengeAcks++;
+        _ackNow = true;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{LocalAddress}:{LocalPort}->{RemoteAddress}:{RemotePort} {State}";
+}

@@ -1,0 +1,113 @@
+namespace Teeceepee.Tcp;
+
+/// <summary>Per-connection TCP settings. The defaults follow Linux where the RFCs leave a choice.</summary>
+public sealed record TcpConfig
+{
+    /// <summary>The defaults.</summary>
+    public static TcpConfig Default { get; } = new();
+
+    /// <summary>The MSS we announce (RFC 9293 §3.7.1): MTU 1500 minus 40 bytes of IPv4 and TCP headers.</summary>
+    public int MaxSegmentSize { get; init; } = 1460;
+
+    /// <summary>The send MSS assumed when the peer's SYN carries no MSS option (RFC 9293 §3.7.1: 536).</summary>
+    public int DefaultPeerMaxSegmentSize { get; init; } = 536;
+
+    /// <summary>Send buffer capacity in bytes.</summary>
+    public int SendBufferSize { get; init; } = 256 * 1024;
+
+    /// <summary>Receive buffer capacity in bytes (the most we ever advertise).</summary>
+    public int ReceiveBufferSize { get; init; } = 256 * 1024;
+
+    /// <summary>Offer window scaling (RFC 7323 §2); used only when the peer offers it too.</summary>
+    public bool WindowScaling { get; init; } = true;
+
+    /// <summary>Offer timestamps (RFC 7323 §3); used only when the peer offers them too.</summary>
+    public bool Timestamps { get; init; } = true;
+
+    /// <summary>Offer SACK-permitted (RFC 2018); SACK blocks are sent only when the peer offered it too.</summary>
+    public bool Sack { get; init; } = true;
+
+    /// <summary>Disable Nagle's algorithm (RFC 896; TCP_NODELAY).</summary>
+    public bool NoDelay { get; init; }
+
+    /// <summary>How long an ACK may wait for a second full segment or outgoing data (RFC 1122 §4.2.3.2: under 500 ms). Zero turns delayed ACKs off.</summary>
+    public TimeSpan DelayedAckTimeout { get; init; } = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>
+    /// The lower bound on the RTO. RFC 6298 §2.4 says 1 s; we use Linux's 200 ms, which modern
+    /// networks and every mainstream stack use, so a lost segment on a fast path costs 200 ms, not 1 s.
+    /// </summary>
+    public TimeSpan MinRto { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The RTO before any RTT sample (RFC 6298 §2.1: 1 s).</summary>
+    public TimeSpan InitialRto { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The upper bound on the (backed-off) RTO (RFC 6298 §2.5 allows a cap of at least 60 s; Linux uses 120 s).</summary>
+    public TimeSpan MaxRto { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>SYN (and SYN-ACK) retransmissions before giving up with <see cref="TcpError.TimedOut"/> (Linux tcp_syn_retries: 6).</summary>
+    public int SynRetries { get; init; } = 6;
+
+    /// <summary>Retransmissions of one segment before giving up (RFC 1122 R2; Linux tcp_retries2: 15).</summary>
+    public int MaxRetransmissions { get; init; } = 15;
+
+    /// <summary>Give up when sent data stays unacknowledged this long (RFC 9293 §3.8.3 user timeout; RFC 5482). Null: only <see cref="MaxRetransmissions"/> applies.</summary>
+    public TimeSpan? UserTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Send keepalive probes on an idle connection (RFC 1122 §4.2.3.6: off by default).</summary>
+    public bool KeepAlive { get; init; }
+
+    /// <summary>Idle time before the first keepalive probe (RFC 1122: no less than 2 hours by default).</summary>
+    public TimeSpan KeepAliveIdle { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>Time between unanswered keepalive probes (Linux: 75 s).</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Unanswered probes before the connection times out (Linux: 9).</summary>
+    public int KeepAliveCount { get; init; } = 9;
+
+    /// <summary>Maximum segment lifetime; TIME-WAIT lasts 2×MSL (RFC 9293 §3.4.2; Linux: 60 s of TIME-WAIT).</summary>
+    public TimeSpan Msl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an orphaned connection (closed by the application) waits in FIN-WAIT-2 (Linux tcp_fin_timeout: 60 s).</summary>
+    public TimeSpan FinWait2Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Accept queue bound when the listener gives none (Linux somaxconn: 4096; we use 128).</summary>
+    public int Backlog { get; init; } = 128;
+
+    /// <summary>Half-open connections per listener before SYN cookies take over (RFC 4987 §3.6).</summary>
+    public int SynBacklog { get; init; } = 256;
+
+    /// <summary>Answer SYNs with SYN cookies when the SYN queue is full (RFC 4987).</summary>
+    public bool SynCookies { get; init; } = true;
+
+    /// <summary>Challenge ACKs per connection per second (RFC 5961 §7 asks for a limit).</summary>
+    public int ChallengeAckLimit { get; init; } = 100;
+
+    /// <summary>Initial congestion window in segments (RFC 6928: 10).</summary>
+    public int InitialWindowSegments { get; init; } = 10;
+
+    /// <summary>Creates the congestion controller for a new connection; null uses NewReno.</summary>
+    public Func<int, ICongestionController>? CongestionControllerFactory { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (MaxSegmentSize is < 64 or > 65495)
+            throw new ArgumentException("MaxSegmentSize must be 64..65495.", nameof(MaxSegmentSize));
+        if (DefaultPeerMaxSegmentSize is < 64 or > 65495)
+            throw new ArgumentException("DefaultPeerMaxSegmentSize must be 64..65495.", nameof(DefaultPeerMaxSegmentSize));
+        if (SendBufferSize is < 1024 or > (1 << 30))
+            throw new ArgumentException("SendBufferSize must be 1 KiB..1 GiB.", nameof(SendBufferSize));
+        if (ReceiveBufferSize is < 1024 or > (1 << 30))
+            throw new ArgumentException("ReceiveBufferSize must be 1 KiB..1 GiB.", nameof(ReceiveBufferSize));
+        if (MinRto <= TimeSpan.Zero || InitialRto < MinRto || MaxRto < InitialRto)
+            throw new ArgumentException("Need 0 < MinRto <= InitialRto <= MaxRto.", nameof(MinRto));
+        if (SynRetries < 0 || MaxRetransmissions < 1 || KeepAliveCount < 1 || Backlog < 1 || SynBacklog < 1 || ChallengeAckLimit < 1 || InitialWindowSegments < 1)
+            throw new ArgumentException("Counts must be positive.");
+        if (DelayedAckTimeout < TimeSpan.Zero || DelayedAckTimeout > TimeSpan.FromMilliseconds(500))
+            throw new ArgumentException("DelayedAckTimeout must be 0..500 ms (RFC 1122 §4.2.3.2).", nameof(DelayedAckTimeout));
+        if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)
+            throw new ArgumentException("Times must be positive.");
+    }
+}

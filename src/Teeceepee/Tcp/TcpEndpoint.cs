@@ -1,0 +1,10 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>An IPv4 address and TCP port.</summary>
+public readonly record struct TcpEndpoint(IPv4Address Address, ushort Port)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Address}:{Port}";
+}

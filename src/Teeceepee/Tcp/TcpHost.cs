@@ -1,0 +1,421 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>
+/// All TCP state of one stack, sans-I/O: connections by 4-tuple (O(1) demux), listeners with SYN and
+/// accept queues, RSTs for closed ports, ISNs (RFC 6528), ephemeral ports (RFC 6056), SYN cookies
+/// (RFC 4987), and the scheduling of thousands of TCBs: a ready queue of TCBs with something to send
+/// and a timer heap of deadlines, so a poll touches only connections that have work.
+/// </summary>
+/// <remarks>Not thread-safe: one event loop owns it (DESIGN §1).</remarks>
+public sealed class TcpHost : ITcbScheduler
+{
+    private const int MaxControlSegments = 1024;
+
+    private readonly Dictionary<TcpFourTuple, Tcb> _connections = [];
+    private readonly Dictionary<TcpEndpoint, TcpListenerQueue> _listeners = [];
+    private readonly Queue<Tcb> _ready = new();
+    private readonly PriorityQueue<Tcb, long> _timers = new();
+    private readonly Queue<TcpOutgoing> _control = new();
+    private readonly IsnGenerator _isn;
+    private readonly EphemeralPortAllocator _ports;
+    private readonly SynCookies _cookies;
+    private readonly Func<ushort, bool> _isPortInUse;
+    private TcpFourTuple _portQuery;
+
+    /// <summary>Creates a host; the secrets default to random keys.</summary>
+    public TcpHost(TcpConfig? defaultConfig = null, IsnGenerator? isn = null, EphemeralPortAllocator? ports = null, SynCookies? cookies = null)
+    {
+        DefaultConfig = defaultConfig ?? TcpConfig.Default;
+        DefaultConfig.Validate();
+        _isn = isn ?? IsnGenerator.CreateRandom();
+        _ports = ports ?? EphemeralPortAllocator.CreateRandom();
+        _cookies = cookies ?? SynCookies.CreateRandom();
+        _isPortInUse = IsPortInUse;
+    }
+
+    /// <summary>Settings used when a call passes none.</summary>
+    public TcpConfig DefaultConfig { get; }
+
+    /// <summary>Connections in the demux table (every state but LISTEN and CLOSED, TIME-WAIT included).</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Listening endpoints.</summary>
+    public int ListenerCount => _listeners.Count;
+
+    /// <summary>RSTs sent for segments to closed ports (RFC 9293 §3.10.7.1).</summary>
+    public long ResetsSent { get; private set; }
+
+    /// <summary>Segments that matched no connection or listener.</summary>
+    public long SegmentsToClosedPorts { get; private set; }
+
+    /// <summary>Segments dropped at the host (bad cookie, closed port RST, full control queue...).</summary>
+    public long SegmentsDropped { get; private set; }
+
+    /// <summary>Optional trace sink handed to every new TCB.</summary>
+    public ITcpTraceSink? Trace { get; set; }
+
+    // ---- Traffic in -------------------------------------------------------------------------
+
+    /// <summary>Processes one segment addressed to this host (RFC 9293 §3.10.7): demux, listeners, or RST for a closed port.</summary>
+    public void Process(Instant now, IPv4Address source, IPv4Address destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    {
+        var key = new TcpFourTuple(destination, segment.DestinationPort, source, segment.SourcePort);
+        if (_connections.TryGetValue(key, out var tcb))
+        {
+            // RFC 9293 §3.10.7.4 / RFC 6191: a new SYN above the old RCV.NXT may reopen a TIME-WAIT 4-tuple.
+            if (tcb.State == TcpState.TimeWait && segment.Control == TcpControl.Syn && segment.AckNumber is null
+                && segment.SeqNumber > tcb.ReceiveNext && FindListener(destination, segment.DestinationPort) is not null)
+            {
+                Unregister(tcb);
+            }
+            else
+            {
+                tcb.Process(now, segment, payload);
+                MakeReady(tcb);
+                return;
+            }
+        }
+
+        var listener = FindListener(destination, segment.DestinationPort);
+        if (listener is not null)
+        {
+            ProcessForListener(now, listener, source, destination, segment, payload);
+            return;
+        }
+
+        SegmentsToClosedPorts++;
+        QueueResetForClosedPort(source, destination, segment, payload.Length);
+    }
+
+    private void ProcessForListener(Instant now, TcpListenerQueue listener, IPv4Address source, IPv4Address destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    {
+        // §3.10.7.2: LISTEN ignores RST, resets ACKs (unless a SYN cookie validates), opens on SYN.
+        if (segment.Control == TcpControl.Rst)
+        {
+            SegmentsDropped++;
+            return;
+        }
+        if (segment.AckNumber is { } ack)
+        {
+            if (segment.Control is TcpControl.None or TcpControl.Fin && listener.Config.SynCookies && !listener.IsAcceptQueueFull
+                && _cookies.TryValidate(now, destination, segment.DestinationPort, source, segment.SourcePort, segment.SeqNumber - 1, ack, out ushort mss))
+            {
+                // RFC 4987 §3.6: the returning ACK carries the cookie: build the connection now.
+                var cookieTcb = new Tcb(listener.Config, destination, segment.DestinationPort, source, segment.SourcePort) { Trace = Trace };
+                Register(cookieTcb);
+                cookieTcb.AcceptCookie(now, segment, ack - 1, mss);
+                listener.SynCookiesAccepted++;
+                listener.Enqueue(cookieTcb);
+                cookieTcb.Process(now, segment, payload);
+                MakeReady(cookieTcb);
+                return;
+            }
+            QueueControl(destination, source, new TcpRepr
+            {
+                SourcePort = segment.DestinationPort,
+                DestinationPort = segment.SourcePort,
+                Control = TcpControl.Rst,
+                SeqNumber = ack,
+            });
+            ResetsSent++;
+            return;
+        }
+        if (segment.Control != TcpControl.Syn)
+        {
+            SegmentsDropped++;
+            return;
+        }
+        if (listener.IsAcceptQueueFull)
+        {
+            // Like Linux: with a full accept queue a SYN is dropped and the client retries.
+            listener.SynsDropped++;
+            return;
+        }
+        if (listener.SynQueueLength >= listener.Config.SynBacklog)
+        {
+            if (!listener.Config.SynCookies)
+            {
+                listener.SynsDropped++;
+                return;
+            }
+            // RFC 4987 §3.6: answer statelessly; only the MSS survives (no window scale, SACK or timestamps).
+            ushort peerMss = segment.MaxSegmentSize ?? (ushort)listener.Config.DefaultPeerMaxSegmentSize;
+            var cookie = _cookies.Create(now, destination, segment.DestinationPort, source, segment.SourcePort, segment.SeqNumber, peerMss);
+            QueueControl(destination, source, new TcpRepr
+            {
+                SourcePort = segment.DestinationPort,
+                DestinationPort = segment.SourcePort,
+                Control = TcpControl.Syn,
+                SeqNumber = cookie,
+                AckNumber = segment.SeqNumber + 1,
+                WindowLength = (ushort)Math.Min(listener.Config.ReceiveBufferSize, ushort.MaxValue),
+                MaxSegmentSize = (ushort)listener.Config.MaxSegmentSize,
+            });
+            listener.SynCookiesSent++;
+            return;
+        }
+
+        var tcb = new Tcb(listener.Config, destination, segment.DestinationPort, source, segment.SourcePort) { Trace = Trace };
+        tcb.Listener = listener;
+        tcb.InSynQueue = true;
+        listener.SynQueueLength++;
+        Register(tcb);
+        var iss = _isn.Next(now, destination, segment.DestinationPort, source, segment.SourcePort);
+        tcb.AcceptSyn(now, segment, iss);
+        MakeReady(tcb);
+    }
+
+    private void QueueResetForClosedPort(IPv4Address source, IPv4Address destination, in TcpRepr segment, int payloadLength)
+    {
+        // §3.10.7.1: never answer a RST; with ACK: <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+        if (segment.Control == TcpControl.Rst)
+        {
+            SegmentsDropped++;
+            return;
+        }
+        var rst = segment.AckNumber is { } ack
+            ? new TcpRepr { SourcePort = segment.DestinationPort, DestinationPort = segment.SourcePort, Control = TcpControl.Rst, SeqNumber = ack }
+            : new TcpRepr
+            {
+                SourcePort = segment.DestinationPort,
+                DestinationPort = segment.SourcePort,
+                Control = TcpControl.Rst,
+                SeqNumber = new SeqNumber(0),
+                AckNumber = segment.SeqNumber + (payloadLength + (segment.Control is TcpControl.Syn or TcpControl.Fin ? 1 : 0)),
+            };
+        if (QueueControl(destination, source, rst))
+            ResetsSent++;
+    }
+
+    private bool QueueControl(IPv4Address local, IPv4Address remote, in TcpRepr segment)
+    {
+        if (_control.Count >= MaxControlSegments)
+        {
+            SegmentsDropped++;
+            return false;
+        }
+        _control.Enqueue(new TcpOutgoing(local, remote, segment));
+        return true;
+    }
+
+    /// <summary>
+    /// An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9, RFC 5927): <paramref name="quoted"/>
+    /// is the quoted segment's 4-tuple from our side, <paramref name="quotedSeq"/> its sequence number when known.
+    /// </summary>
+    public void OnIcmpError(Instant now, TcpFourTuple quoted, TcpIcmpError kind, SeqNumber? quotedSeq = null, int nextHopMtu = 0)
+    {
+        if (!_connections.TryGetValue(quoted, out var tcb))
+            return;
+        // RFC 5927 §4.1: ignore errors quoting data we never sent (blind ICMP attacks).
+        if (quotedSeq is { } seq && !tcb.IsQuotedSequenceValid(seq))
+            return;
+        tcb.OnIcmpError(now, kind, nextHopMtu);
+        MakeReady(tcb);
+    }
+
+    // ---- Traffic out ------------------------------------------------------------------------
+
+    /// <summary>The next segment to send, payload copied into <paramref name="payloadBuffer"/> (at least one MSS long). Call until false.</summary>
+    public bool TryDispatch(Instant now, Span<byte> payloadBuffer, out TcpOutgoing segment)
+    {
+        if (_control.TryDequeue(out segment))
+            return true;
+
+        // Expired deadlines join the ready queue.
+        while (_timers.TryPeek(out var due, out long at) && at <= now.Ticks)
+        {
+            _timers.Dequeue();
+            if (due.TimerAt != at)
+                continue; // stale entry: the TCB was rescheduled
+            due.TimerAt = long.MaxValue;
+            MakeReady(due);
+        }
+
+        while (_ready.TryPeek(out var tcb))
+        {
+            if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr))
+            {
+                segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr);
+                return true;
+            }
+            _ready.Dequeue();
+            tcb.InReadyQueue = false;
+            Settle(now, tcb);
+        }
+        segment = default;
+        return false;
+    }
+
+    /// <summary>The earliest instant <see cref="TryDispatch"/> has work (<see cref="Instant.Zero"/>: now; <see cref="Instant.MaxValue"/>: never).</summary>
+    public Instant PollAt()
+    {
+        if (_control.Count > 0 || _ready.Count > 0)
+            return Instant.Zero;
+        while (_timers.TryPeek(out var tcb, out long at))
+        {
+            if (tcb.TimerAt == at)
+                return new Instant(at);
+            _timers.Dequeue();
+        }
+        return Instant.MaxValue;
+    }
+
+    private void Settle(Instant now, Tcb tcb)
+    {
+        if (!tcb.Registered)
+            return;
+        if (tcb.State == TcpState.Closed && !tcb.HasPendingReset)
+        {
+            Unregister(tcb);
+            return;
+        }
+        var at = tcb.PollAt();
+        if (at == Instant.MaxValue)
+            return;
+        long ticks = Math.Max(at.Ticks, now.Ticks + 1); // something due now but unsendable waits a tick, never spins
+        // An earlier entry already in the heap will pop and re-evaluate; only an earlier deadline needs a push.
+        if (ticks < tcb.TimerAt)
+        {
+            tcb.TimerAt = ticks;
+            _timers.Enqueue(tcb, ticks);
+        }
+    }
+
+    private void MakeReady(Tcb tcb)
+    {
+        if (tcb.InReadyQueue || !tcb.Registered)
+            return;
+        tcb.InReadyQueue = true;
+        _ready.Enqueue(tcb);
+    }
+
+    // ---- Application side -------------------------------------------------------------------
+
+    /// <summary>Active open to <paramref name="remote"/> from <paramref name="localAddress"/> (port 0: an RFC 6056 ephemeral port).</summary>
+    /// <exception cref="TcpException">AddressAlreadyInUse or AddressNotAvailable.</exception>
+    public Tcb Connect(Instant now, IPv4Address localAddress, TcpEndpoint remote, TcpConfig? config = null, ushort localPort = 0)
+    {
+        config ??= DefaultConfig;
+        if (localPort == 0)
+        {
+            _portQuery = new TcpFourTuple(localAddress, 0, remote.Address, remote.Port);
+            if (!_ports.TryAllocate(localAddress, remote.Address, remote.Port, _isPortInUse, out localPort))
+                throw new TcpException(TcpError.AddressNotAvailable, $"No ephemeral port is free for {remote}.");
+        }
+        else if (_connections.ContainsKey(new TcpFourTuple(localAddress, localPort, remote.Address, remote.Port)))
+        {
+            throw new TcpException(TcpError.AddressAlreadyInUse, $"{localAddress}:{localPort} -> {remote} is already in use.");
+        }
+        var tcb = new Tcb(config, localAddress, localPort, remote.Address, remote.Port) { Trace = Trace };
+        Register(tcb);
+        tcb.Connect(now, _isn.Next(now, localAddress, localPort, remote.Address, remote.Port));
+        MakeReady(tcb);
+        return tcb;
+    }
+
+    /// <summary>Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses).</summary>
+    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens.</exception>
+    public TcpListenerQueue Listen(TcpEndpoint local, int backlog = 0, TcpConfig? config = null)
+    {
+        config ??= DefaultConfig;
+        config.Validate();
+        if (local.Port == 0)
+            throw new ArgumentException("Listening needs a port.", nameof(local));
+        if (_listeners.ContainsKey(local) || _listeners.ContainsKey(local with { Address = IPv4Address.Any })
+            || (local.Address.IsUnspecified && HasListenerOnPort(local.Port)))
+        {
+            throw new TcpException(TcpError.AddressAlreadyInUse, $"{local} is already listening.");
+        }
+        var listener = new TcpListenerQueue(this, local, backlog > 0 ? backlog : config.Backlog, config);
+        _listeners.Add(local, listener);
+        return listener;
+    }
+
+    /// <summary>The connection on a 4-tuple, if any.</summary>
+    public Tcb? Find(TcpFourTuple key) => _connections.GetValueOrDefault(key);
+
+    internal void RemoveListener(TcpListenerQueue listener)
+    {
+        _listeners.Remove(listener.LocalEndpoint);
+        // Half-open connections of this listener go too (a rare, O(n) operation).
+        List<Tcb>? orphans = null;
+        foreach (var tcb in _connections.Values)
+        {
+            if (tcb.Listener == listener)
+                (orphans ??= []).Add(tcb);
+        }
+        if (orphans is null)
+            return;
+        foreach (var tcb in orphans)
+        {
+            tcb.Listener = null;
+            tcb.Abort();
+        }
+    }
+
+    private TcpListenerQueue? FindListener(IPv4Address address, ushort port) =>
+        _listeners.GetValueOrDefault(new TcpEndpoint(address, port)) ?? _listeners.GetValueOrDefault(new TcpEndpoint(IPv4Address.Any, port));
+
+    private bool HasListenerOnPort(ushort port)
+    {
+        foreach (var key in _listeners.Keys)
+        {
+            if (key.Port == port)
+                return true;
+        }
+        return false;
+    }
+
+    private bool IsPortInUse(ushort port) =>
+        _connections.ContainsKey(_portQuery with { LocalPort = port }) || FindListener(_portQuery.LocalAddress, port) is not null;
+
+    private void Register(Tcb tcb)
+    {
+        tcb.Scheduler = this;
+        tcb.Registered = true;
+        _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
+    }
+
+    private void Unregister(Tcb tcb)
+    {
+        if (!tcb.Registered)
+            return;
+        tcb.Registered = false;
+        tcb.Scheduler = null;
+        tcb.TimerAt = long.MaxValue;
+        var key = new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort);
+        if (_connections.TryGetValue(key, out var current) && current == tcb)
+            _connections.Remove(key);
+        if (tcb.InSynQueue && tcb.Listener is { } listener)
+        {
+            tcb.InSynQueue = false;
+            listener.SynQueueLength--;
+        }
+    }
+
+    void ITcbScheduler.Schedule(Tcb tcb) => MakeReady(tcb);
+
+    void ITcbScheduler.OnStateChanged(Tcb tcb, TcpState oldState, TcpState newState)
+    {
+        if (tcb.Listener is not { } listener)
+            return;
+        if (tcb.InSynQueue && newState != TcpState.SynReceived)
+        {
+            tcb.InSynQueue = false;
+            listener.SynQueueLength--;
+            // A handshake that completed (even straight into CLOSE-WAIT) joins the accept queue.
+            if (newState is TcpState.Established or TcpState.CloseWait)
+            {
+                if (listener.IsClosed)
+                    return;
+                listener.Enqueue(tcb);
+            }
+            else
+            {
+                tcb.Listener = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace Teeceepee.Tcp;
+
+/// <summary>A snapshot of one connection, like <c>ss -ti</c>.</summary>
+public readonly record struct TcpInfo
+{
+    /// <summary>Connection state.</summary>
+    public TcpState State { get; init; }
+    /// <summary>The failure, if any.</summary>
+    public TcpError Error { get; init; }
+    /// <summary>Effective send MSS (payload bytes per segment).</summary>
+    public int Mss { get; init; }
+    /// <summary>Congestion window in bytes.</summary>
+    public int CongestionWindow { get; init; }
+    /// <summary>Slow-start threshold in bytes.</summary>
+    public int SlowStartThreshold { get; init; }
+    /// <summary>Smoothed RTT, null before the first sample.</summary>
+    public TimeSpan? SmoothedRtt { get; init; }
+    /// <summary>RTT variance.</summary>
+    public TimeSpan RttVariance { get; init; }
+    /// <summary>Current retransmission timeout.</summary>
+    public TimeSpan Rto { get; init; }
+    /// <summary>Segments retransmitted (timeouts and fast retransmits).</summary>
+    public long Retransmits { get; init; }
+    /// <summary>Retransmission timeouts.</summary>
+    public long Timeouts { get; init; }
+    /// <summary>Fast retransmits (third duplicate ACK or NewReno partial ACK).</summary>
+    public long FastRetransmits { get; init; }
+    /// <summary>Payload bytes sent, retransmissions included.</summary>
+    public long BytesSent { get; init; }
+    /// <summary>Payload bytes the peer acknowledged.</summary>
+    public long BytesAcked { get; init; }
+    /// <summary>Payload bytes received in order.</summary>
+    public long BytesReceived { get; init; }
+    /// <summary>Segments sent.</summary>
+    public long SegmentsSent { get; init; }
+    /// <summary>Segments received.</summary>
+    public long SegmentsReceived { get; init; }
+    /// <summary>Segments dropped (out of window, PAWS, bad ACK...).</summary>
+    public long SegmentsDropped { get; init; }
+    /// <summary>The peer's window (scaled) in bytes.</summary>
+    public long PeerWindow { get; init; }
+    /// <summary>The window we last advertised, in bytes.</summary>
+    public long ReceiveWindow { get; init; }
+    /// <summary>Bytes in the send buffer (unacknowledged + unsent).</summary>
+    public int SendQueue { get; init; }
+    /// <summary>In-order bytes waiting for the application.</summary>
+    public int ReceiveQueue { get; init; }
+    /// <summary>Bytes in flight (SND.NXT - SND.UNA).</summary>
+    public int BytesInFlight { get; init; }
+    /// <summary>Our window-scale shift (-1 when scaling is off).</summary>
+    public int ReceiveWindowScale { get; init; }
+    /// <summary>The peer's window-scale shift (-1 when scaling is off).</summary>
+    public int SendWindowScale { get; init; }
+    /// <summary>Timestamps negotiated.</summary>
+    public bool Timestamps { get; init; }
+    /// <summary>SACK negotiated.</summary>
+    public bool Sack { get; init; }
+}

@@ -1,0 +1,6 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>A segment leaving the TCP layer: IPv4 source (local) and destination (remote) plus the header; the payload sits in the caller's buffer.</summary>
+public readonly record struct TcpOutgoing(IPv4Address LocalAddress, IPv4Address RemoteAddress, TcpRepr Segment);

@@ -1,0 +1,188 @@
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
+using static Teeceepee.Tests.Tcp.TcbHarness;
+
+namespace Teeceepee.Tests.Tcp;
+
+/// <summary>Reliability: RTO (RFC 6298), fast retransmit and NewReno (RFC 5681, RFC 6582), keepalive (RFC 1122 §4.2.3.6).</summary>
+public class TcbRetransmitTests
+{
+    [Fact]
+    public void Established_DataNotAcked_RetransmitsOnRto()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(100));
+        h.Dispatch();
+        var sent = h.RunUntil(250);
+        Assert.Equal([(200L, Out with { Push = true, PayloadLength = 100 })], sent);
+        var info = h.Tcb.GetInfo();
+        Assert.Equal(1, info.Retransmits);
+        Assert.Equal(1, info.Timeouts);
+    }
+
+    [Fact]
+    public void Established_RepeatedTimeouts_BackOffThenTimeOut()
+    {
+        var h = Established(DefaultConfig with { MaxRetransmissions = 3 });
+        h.Tcb.Send(Bytes(100));
+        h.Dispatch();
+        var sent = h.RunUntil(10_000);
+        Assert.Equal([200L, 600L, 1400L], sent.Select(s => s.AtMs));
+        Assert.Equal(TcpState.Closed, h.Tcb.State);
+        Assert.Equal(TcpError.TimedOut, h.Tcb.Error);
+    }
+
+    [Fact]
+    public void Established_UserTimeout_GivesUp()
+    {
+        var h = Established(DefaultConfig with { UserTimeout = TimeSpan.FromSeconds(1) });
+        h.Tcb.Send(Bytes(100));
+        h.Dispatch();
+        h.RunUntil(10_000);
+        Assert.Equal(TcpError.TimedOut, h.Tcb.Error);
+    }
+
+    [Fact]
+    public void Established_Timeout_GoesBackNAndShrinksCwnd()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(5 * 1460));
+        Assert.Equal(5, h.Dispatch().Count);
+        var sent = h.RunUntil(200);
+        // RFC 5681 §3.1: cwnd = 1 SMSS after a timeout, so only the first segment goes again.
+        Assert.Single(sent);
+        Assert.Equal(LocalIsn + 1, sent[0].Segment.SeqNumber);
+        Assert.Equal(1460, h.Tcb.GetInfo().CongestionWindow);
+        h.Send(In with { AckNumber = LocalIsn + 1461 });
+        var segs = h.Dispatch();
+        Assert.Equal([LocalIsn + 1461, LocalIsn + 2921], segs.Select(s => s.SeqNumber));
+    }
+
+    [Fact]
+    public void Established_RttSample_SetsRto()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(100));
+        h.Dispatch();
+        h.Send(In with { AckNumber = LocalIsn + 101 }, atMs: 300);
+        var info = h.Tcb.GetInfo();
+        // First data sample 300 ms after a 0 ms handshake sample: SRTT = 7/8*0 + 300/8.
+        Assert.Equal(TimeSpan.FromMilliseconds(37.5), info.SmoothedRtt);
+        Assert.True(info.Rto >= TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Established_KarnsRule_NoSampleFromRetransmittedSegment()
+    {
+        var h = SynSent();
+        h.RunUntil(1000); // SYN retransmitted
+        h.Send(In with { Control = TcpControl.Syn, SeqNumber = RemoteIsn, MaxSegmentSize = 1460 }, atMs: 1500);
+        Assert.Equal(TcpState.Established, h.Tcb.State);
+        Assert.Null(h.Tcb.GetInfo().SmoothedRtt);
+    }
+
+    [Fact]
+    public void Established_ThreeDupAcks_FastRetransmits()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(5 * 1460));
+        Assert.Equal(5, h.Dispatch().Count);
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 10);
+        h.ExpectNothing();
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 11);
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 12);
+        h.ExpectNothing();
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 13);
+        var segs = h.Dispatch();
+        Assert.Equal(LocalIsn + 1461, segs[0].SeqNumber);
+        Assert.Equal(1460, segs[0].PayloadLength);
+        var info = h.Tcb.GetInfo();
+        Assert.Equal(1, info.FastRetransmits);
+        Assert.Equal(0, info.Timeouts);
+        // RFC 5681 §3.2: ssthresh = max(FlightSize/2, 2*SMSS), cwnd = ssthresh + 3*SMSS.
+        Assert.Equal(2920, info.SlowStartThreshold);
+        Assert.Equal(2920 + 3 * 1460, info.CongestionWindow);
+    }
+
+    [Fact]
+    public void Established_PartialAck_RetransmitsNextHoleThenFullAckEndsRecovery()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(5 * 1460));
+        h.Dispatch();
+        for (int i = 0; i < 4; i++)
+            h.Send(In with { AckNumber = LocalIsn + 1 }, atMs: 10 + i);
+        var segs = h.Dispatch();
+        Assert.Equal(LocalIsn + 1, segs[0].SeqNumber);
+        // RFC 6582 §3.2 step 5: a partial ACK retransmits the first unacknowledged segment at once.
+        h.Send(In with { AckNumber = LocalIsn + 1 + 2920 }, atMs: 20);
+        segs = h.Dispatch();
+        Assert.Equal(LocalIsn + 1 + 2920, segs[0].SeqNumber);
+        h.Send(In with { AckNumber = LocalIsn + 1 + (5 * 1460) }, atMs: 30);
+        h.Dispatch();
+        Assert.Equal(0, h.Tcb.GetInfo().BytesInFlight);
+        Assert.Equal(0, h.Tcb.SendQueueLength);
+    }
+
+    [Fact]
+    public void Established_DupAcksWithWindowChange_AreNotDuplicates()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(5 * 1460));
+        h.Dispatch();
+        for (int i = 0; i < 4; i++)
+            h.Send(In with { AckNumber = LocalIsn + 1, WindowLength = (ushort)(60_000 - i) });
+        h.ExpectNothing();
+        Assert.Equal(0, h.Tcb.GetInfo().FastRetransmits);
+    }
+
+    [Fact]
+    public void Established_FinLost_IsRetransmitted()
+    {
+        var h = FinWait1();
+        var sent = h.RunUntil(250);
+        Assert.Equal([(200L, Out with { Control = TcpControl.Fin })], sent);
+    }
+
+    [Fact]
+    public void Established_Idle_SendsKeepalivesThenTimesOut()
+    {
+        var h = Established(DefaultConfig with
+        {
+            KeepAlive = true,
+            KeepAliveIdle = TimeSpan.FromSeconds(10),
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            KeepAliveCount = 3,
+        });
+        var sent = h.RunUntil(20_000);
+        Assert.Equal([10_000L, 11_000L, 12_000L], sent.Select(s => s.AtMs));
+        Assert.All(sent, s => Assert.Equal(Out with { SeqNumber = LocalIsn }, s.Segment));
+        Assert.Equal(TcpError.TimedOut, h.Tcb.Error);
+    }
+
+    [Fact]
+    public void Established_KeepaliveAnswered_StaysOpen()
+    {
+        var h = Established(DefaultConfig with
+        {
+            KeepAlive = true,
+            KeepAliveIdle = TimeSpan.FromSeconds(10),
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            KeepAliveCount = 3,
+        });
+        h.RunUntil(10_000);
+        h.Send(In, atMs: 10_500);
+        var sent = h.RunUntil(20_000);
+        Assert.Empty(sent);
+        h.RunUntil(20_500);
+        Assert.Equal(TcpState.Established, h.Tcb.State);
+    }
+
+    [Fact]
+    public void Established_KeepaliveOffByDefault_SendsNothing()
+    {
+        var h = Established();
+        Assert.Empty(h.RunUntil(3 * 3600 * 1000L));
+        Assert.Equal(TcpState.Established, h.Tcb.State);
+    }
+}
