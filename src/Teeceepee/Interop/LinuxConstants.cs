@@ -39,6 +39,7 @@ internal static class LinuxConstants
     // if_tun.h: _IOW('T', 202, int) etc.
     internal const nuint TUNSETIFF = 0x400454ca;
     internal const nuint TUNSETPERSIST = 0x400454cb;
+    internal const nuint TUNGETIFF = 0x800454d2;
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_TAP = 0x0002;
     internal const short IFF_NO_PI = 0x1000;

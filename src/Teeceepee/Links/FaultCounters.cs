@@ -21,7 +21,7 @@ public sealed class FaultCounters
     /// <summary>Frames with one bit flipped.</summary>
     public long Corrupted { get; internal set; }
 
-    /// <summary>Frames (copies included) that waited for <see cref="FaultOptions.Delay"/>, jitter or the rate limit.</summary>
+    /// <summary>Frames (copies included) that waited: for <see cref="FaultOptions.Delay"/>, jitter, the rate limit or a reorder hold.</summary>
     public long Delayed { get; internal set; }
 
     /// <summary>Frames dropped because the hold queue was full (a rate-limited bottleneck's tail drop).</summary>

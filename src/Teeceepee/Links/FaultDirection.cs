@@ -67,8 +67,8 @@ internal sealed class FaultDirection : IDisposable
     /// <summary>Commits the bottleneck clock for a frame that was actually accepted.</summary>
     internal void CommitBottleneck(Instant bottleneckFree) => _bottleneckFree = bottleneckFree;
 
-    /// <summary>Holds a frame until <paramref name="release"/>; counts it as delayed or overflowed.</summary>
-    internal bool Hold(ReadOnlySpan<byte> frame, Instant release, Instant bottleneckFree)
+    /// <summary>Holds a frame until <paramref name="release"/>; counts it as delayed (when later than <paramref name="now"/>) or overflowed.</summary>
+    internal bool Hold(Instant now, ReadOnlySpan<byte> frame, Instant release, Instant bottleneckFree)
     {
         if (!Held.TryAdd(frame, release))
         {
@@ -76,7 +76,8 @@ internal sealed class FaultDirection : IDisposable
             return false;
         }
         CommitBottleneck(bottleneckFree);
-        Counters.Delayed++;
+        if (release > now)
+            Counters.Delayed++;
         return true;
     }
 

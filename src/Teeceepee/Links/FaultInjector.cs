@@ -122,7 +122,7 @@ public sealed class FaultInjector : ILink
                 counters.Duplicated++;
                 // The copy is an independent frame: it gets its own delay and is delivered by a later call.
                 Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
-                direction.Hold(frame, copyAt, copyFree);
+                direction.Hold(now, frame, copyAt, copyFree);
             }
             if (direction.DrawCorrupt())
                 direction.Corrupt(frame);
@@ -136,7 +136,7 @@ public sealed class FaultInjector : ILink
                 counters.Delivered++;
                 return true;
             }
-            direction.Hold(frame, at, free);
+            direction.Hold(now, frame, at, free);
             // A held frame may already be due (it was held before this one): hand that out instead.
             if (direction.Held.TryPeekDue(now, out due))
             {
@@ -194,7 +194,7 @@ public sealed class FaultInjector : ILink
             direction.CommitBottleneck(bottleneckFree);
             return SendInner(now, frame);
         }
-        return direction.Hold(frame, at, bottleneckFree);
+        return direction.Hold(now, frame, at, bottleneckFree);
     }
 
     private bool SendInner(Instant now, ReadOnlySpan<byte> frame)

@@ -21,12 +21,31 @@ public sealed class TapLink : ILink
     public TapLink(string name, int? mtu = null) : this(name, mtu, TunTapDevice.DefaultClonePath) { }
 
     internal TapLink(string name, int? mtu, string clonePath)
+        : this(CheckMtu(mtu), TunTapDevice.Open(name, tap: true, clonePath)) { }
+
+    // The MTU is checked (first argument) before the device is opened (second).
+    private TapLink(int? mtu, TunTapDevice device)
     {
-        if (mtu is < 68 or > 65521)
-            throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65521.");
-        _device = TunTapDevice.Open(name, tap: true, clonePath);
+        _device = device;
         Capabilities = new LinkCapabilities(LinkMedium.Ethernet, mtu ?? _device.DeviceMtu);
     }
+
+    /// <summary>
+    /// Uses an fd already attached to a TAP device with IFF_NO_PI (say, opened by a privileged parent and
+    /// inherited); makes it non-blocking. <see cref="CreatedDevice"/> is false.
+    /// </summary>
+    /// <param name="fd">The /dev/net/tun descriptor; it must have been attached with IFF_NO_PI (the kernel does not let us check).</param>
+    /// <param name="mtu">The IP MTU; default: the device's (1500 if it is not visible in this namespace).</param>
+    /// <param name="ownsDescriptor">Close <paramref name="fd"/> on dispose.</param>
+    public static TapLink FromFileDescriptor(int fd, int? mtu = null, bool ownsDescriptor = true)
+    {
+        CheckMtu(mtu);
+        return new TapLink(mtu, TunTapDevice.Adopt(fd, tap: true, ownsDescriptor));
+    }
+
+    private static int? CheckMtu(int? mtu) => mtu is < 68 or > 65521
+        ? throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65521.")
+        : mtu;
 
     /// <summary>The interface name.</summary>
     public string Name => _device.Name;

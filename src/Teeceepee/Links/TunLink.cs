@@ -15,12 +15,28 @@ public sealed class TunLink : ILink
     public TunLink(string name, int? mtu = null) : this(name, mtu, TunTapDevice.DefaultClonePath) { }
 
     internal TunLink(string name, int? mtu, string clonePath)
+        : this(CheckMtu(mtu), TunTapDevice.Open(name, tap: false, clonePath)) { }
+
+    // The MTU is checked (first argument) before the device is opened (second).
+    private TunLink(int? mtu, TunTapDevice device)
     {
-        if (mtu is < 68 or > 65535)
-            throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65535.");
-        _device = TunTapDevice.Open(name, tap: false, clonePath);
+        _device = device;
         Capabilities = new LinkCapabilities(LinkMedium.IP, mtu ?? _device.DeviceMtu);
     }
+
+    /// <summary>Uses an fd already attached to a TUN device with IFF_NO_PI; makes it non-blocking.</summary>
+    /// <param name="fd">The /dev/net/tun descriptor; it must have been attached with IFF_NO_PI (the kernel does not let us check).</param>
+    /// <param name="mtu">The IP MTU; default: the device's (1500 if it is not visible in this namespace).</param>
+    /// <param name="ownsDescriptor">Close <paramref name="fd"/> on dispose.</param>
+    public static TunLink FromFileDescriptor(int fd, int? mtu = null, bool ownsDescriptor = true)
+    {
+        CheckMtu(mtu);
+        return new TunLink(mtu, TunTapDevice.Adopt(fd, tap: false, ownsDescriptor));
+    }
+
+    private static int? CheckMtu(int? mtu) => mtu is < 68 or > 65535
+        ? throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65535.")
+        : mtu;
 
     /// <summary>The interface name.</summary>
     public string Name => _device.Name;

@@ -74,6 +74,43 @@ internal sealed unsafe class TunTapDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adopts an fd already attached to a TUN/TAP device (opened by a privileged parent and passed down,
+    /// for example): checks its kind with TUNGETIFF and makes it non-blocking.
+    /// </summary>
+    internal static TunTapDevice Adopt(int fd, bool tap, bool owns)
+    {
+        string kind = tap ? "TAP" : "TUN";
+        var owned = new FileDescriptor(fd, owns);
+        try
+        {
+            IfReq request = default;
+            if (Libc.Ioctl(fd, LinuxConstants.TUNGETIFF, &request) < 0)
+                throw Errno.Exception(Errno.Last, $"TUNGETIFF on fd {fd}", $"The fd must be a /dev/net/tun fd attached to a {kind} device (TUNSETIFF done).");
+            short type = (short)(request.Flags & (LinuxConstants.IFF_TUN | LinuxConstants.IFF_TAP));
+            if (type != (tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN))
+                throw new LinkException($"fd {fd} is attached to '{request.GetName()}', which is not a {kind} device.", Errno.EINVAL);
+            // IFF_NO_PI cannot be checked: TUNGETIFF reports it set either way on current kernels.
+            owned.SetNonBlocking();
+            string name = request.GetName();
+            int mtu;
+            try
+            {
+                mtu = NetDevice.GetMtu(name);
+            }
+            catch (LinkException)
+            {
+                mtu = 1500; // the device may live in another namespace by now
+            }
+            return new TunTapDevice(owned, name, created: false, mtu, kind);
+        }
+        catch
+        {
+            owned.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Reads one frame; false when none is waiting (EAGAIN).</summary>
     internal bool TryRead(Span<byte> buffer, out int length)
     {

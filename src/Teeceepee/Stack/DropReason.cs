@@ -95,8 +95,6 @@ public enum DropReason : byte
     IcmpUnmatched,
     /// <summary>An ICMP error we chose not to send because the token bucket was empty (RFC 1812 §4.3.2.8).</summary>
     IcmpRateLimited,
-    /// <summary>A TCP segment that arrived while no TCP host is attached.</summary>
-    TcpUnavailable,
     /// <summary>The link refused an outgoing frame (queue full or device gone).</summary>
     LinkSendFailed,
     /// <summary>An outgoing datagram larger than the MTU with Don't Fragment set.</summary>

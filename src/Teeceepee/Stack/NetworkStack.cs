@@ -73,6 +73,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _icmpErrors = new TokenBucket(options.IcmpErrorsPerSecond, options.IcmpErrorBurst);
         _nextIdentification = (ushort)_random.Next(0, 65536);
         _pingIdentifier = (ushort)_random.Next(1, 65536);
+        CreateTcp(options);
         StackMetrics.Register(_name, _counters);
     }
 

@@ -1,3 +1,4 @@
+using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -76,6 +77,9 @@ public sealed record NetworkStackOptions
 
     /// <summary>Datagrams a UDP socket holds unread before it drops new ones.</summary>
     public int UdpReceiveQueueCapacity { get; init; } = 256;
+
+    /// <summary>Default TCP settings; null: <see cref="TcpConfig.Default"/> with the MSS derived from the MTU.</summary>
+    public TcpConfig? Tcp { get; init; }
 
     /// <summary>Frames read from the link per <see cref="NetworkStack.Poll"/> at most, so sockets and timers get their turn.</summary>
     public int IngressBudget { get; init; } = 256;

@@ -96,6 +96,8 @@ public class FaultInjectorTests
         far.TrySend(Instant.Zero, TestFrames.Numbered(2));
         Assert.Equal(new[] { 1, 1, 2, 2 }, Drain(faults, Instant.Zero));
         Assert.Equal(2, faults.Inbound.Duplicated);
+        Assert.Equal(0, faults.Inbound.Delayed); // a copy due at once is not a delay
+        Assert.Equal(4, faults.Inbound.Delivered);
     }
 
     [Fact]
