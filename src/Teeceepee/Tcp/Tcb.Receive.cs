@@ -22,12 +22,12 @@ public sealed partial class Tcb
         {
             case (TcpState.Closed, _):
                 // §3.10.7.1: a CLOSED TCB has no connection; the host answers closed ports.
-                Drop();
+                Drop("drop: closed");
                 return;
 
             case (TcpState.Listen, TcpControl.Rst):
                 // §3.10.7.2 first: an incoming RST is ignored.
-                Drop();
+                Drop("drop: RST in LISTEN");
                 return;
 
             case (TcpState.Listen, _) when ack is { } listenAck:
@@ -42,14 +42,14 @@ public sealed partial class Tcb
 
             case (TcpState.Listen, _):
                 // §3.10.7.2 fourth: anything else is dropped.
-                Drop();
+                Drop("drop: no SYN in LISTEN");
                 return;
 
             case (TcpState.SynSent, _) when ack is { } a && !(a > _iss && a <= _sndMax):
                 // §3.10.7.3 first: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST> (unless it is a RST).
                 if (segment.Control != TcpControl.Rst)
                     QueueReset(a, null, RemotePort);
-                Drop();
+                Drop("drop: unacceptable ACK in SYN-SENT");
                 return;
 
             case (TcpState.SynSent, TcpControl.Rst):
@@ -57,7 +57,7 @@ public sealed partial class Tcb
                 if (ack is not null)
                     Fail(TcpError.ConnectionRefused);
                 else
-                    Drop();
+                    Drop("drop: RST without ACK in SYN-SENT");
                 return;
 
             case (TcpState.SynSent, TcpControl.Syn) when ack is not null:
@@ -72,7 +72,7 @@ public sealed partial class Tcb
 
             case (TcpState.SynSent, _):
                 // §3.10.7.3 fifth: neither SYN nor RST: drop.
-                Drop();
+                Drop("drop: no SYN in SYN-SENT");
                 return;
 
             case (TcpState.SynReceived, TcpControl.Syn) when ack is null && segment.SeqNumber == _irs:
@@ -90,16 +90,10 @@ public sealed partial class Tcb
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
                 // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
                 if (segment.Control != TcpControl.Rst)
-                {
                     _ackNow = true;
-                    // A retransmission of data we already have (our ACK was lost): echo its timestamp, as Linux
-                    // does, so the sender's RTT sample measures this exchange and not the whole loss episode.
-                    if (segment.SeqNumber < _rcvNxt)
-                        UpdateTsRecent(segment);
-                }
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
-                Drop();
+                Drop("drop: unacceptable sequence number or PAWS");
                 return;
 
             case (TcpState.SynReceived, TcpControl.Rst) when segment.SeqNumber == _rcvNxt:
@@ -125,18 +119,18 @@ public sealed partial class Tcb
             case (_, TcpControl.Rst):
                 // RFC 5961 §3.2: a RST inside the window but not at RCV.NXT gets a challenge ACK.
                 SendChallengeAck(now);
-                Drop();
+                Drop("drop: in-window RST (challenge ACK)");
                 return;
 
             case (_, TcpControl.Syn):
                 // §3.10.7.4 fourth, RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK.
                 SendChallengeAck(now);
-                Drop();
+                Drop("drop: SYN in synchronized state (challenge ACK)");
                 return;
 
             case (_, _) when ack is null:
                 // §3.10.7.4 fifth: a segment without ACK is dropped.
-                Drop();
+                Drop("drop: no ACK");
                 return;
 
             case (TcpState.SynReceived, _):
@@ -144,7 +138,7 @@ public sealed partial class Tcb
                 if (!(ack!.Value > _sndUna && ack.Value <= _sndMax))
                 {
                     QueueReset(ack.Value, null, RemotePort);
-                    Drop();
+                    Drop("drop: unacceptable ACK in SYN-RECEIVED");
                     return;
                 }
                 OnHandshakeAck(now, segment);
@@ -158,7 +152,11 @@ public sealed partial class Tcb
         }
     }
 
-    private void Drop() => _segmentsDropped++;
+    private void Drop(string reason)
+    {
+        _segmentsDropped++;
+        Trace?.Trace(this, reason);
+    }
 
     private void OnSynAck(Instant now, in TcpRepr segment)
     {
@@ -317,26 +315,28 @@ public sealed partial class Tcb
         {
             // §3.10.7.4 fifth: an ACK for data never sent: send an ACK and drop (RFC 5961 §5.2: rate limited).
             SendChallengeAck(now);
-            Drop();
+            Drop("drop: ACK for unsent data");
             return false;
         }
         if (ack < _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
         {
             // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is a blind injection attempt.
             SendChallengeAck(now);
-            Drop();
+            Drop("drop: ACK too old (RFC 5961 §5.2)");
             return false;
         }
 
         long newWindow = (long)segment.WindowLength << _sndShift;
+        bool sackProgress = _sack && segment.SackBlocks.Count > 0 && NoteSackBlocks(segment.SackBlocks);
         if (ack > _sndUna)
         {
             OnNewAck(now, segment, ack);
         }
-        else if (ack == _sndUna && _sndMax > _sndUna && payloadLength == 0 && segment.Control == TcpControl.None
-            && newWindow == _sndWnd && _sndWnd != 0)
+        else if (ack == _sndUna && _sndMax > _sndUna
+            && ((payloadLength == 0 && segment.Control == TcpControl.None && newWindow == _sndWnd && _sndWnd != 0) || sackProgress))
         {
-            // RFC 5681 §2: a duplicate ACK.
+            // RFC 5681 §2: a duplicate ACK. With SACK (RFC 6675 §5's spirit), an ACK that SACKs new data
+            // counts too even when it carries data, so a two-way transfer still detects loss without a timeout.
             OnDuplicateAck();
         }
 
@@ -390,7 +390,13 @@ public sealed partial class Tcb
 
         // RTT: timestamps (RFC 7323 §4.1) or one timed segment under Karn's rule (RFC 6298 §3).
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+        {
+            // RFC 7323 §4.1 samples every ACK of new data, but an echo older than our last retransmission
+            // may measure the whole loss episode (the peer echoes the segment that last advanced its
+            // RCV.NXT, §4.3), which would inflate the RTO without bound under heavy loss: skip it.
+            if (!_tsRetransmitted || unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) >= 0)
+                SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+        }
         else if (_rttTiming && ack > _rttSeq)
             SampleRtt(now - _rttSentAt);
         if (_rttTiming && ack > _rttSeq)
@@ -447,6 +453,27 @@ public sealed partial class Tcb
             Observer?.OnWritable(this);
     }
 
+    /// <summary>Tracks the highest SACKed sequence number; true when these blocks SACK data above it.</summary>
+    private bool NoteSackBlocks(in TcpSackBlocks blocks)
+    {
+        if (_sackHigh < _sndUna)
+            _sackHigh = _sndUna;
+        bool progress = false;
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            var block = blocks[i];
+            // RFC 2018 §5 / RFC 6675 §5.1: ignore blocks outside SND.UNA..SND.MAX.
+            if (block.Left < _sndUna || block.Right > _sndMax || block.Right <= block.Left)
+                continue;
+            if (block.Right > _sackHigh)
+            {
+                _sackHigh = block.Right;
+                progress = true;
+            }
+        }
+        return progress;
+    }
+
     private void OnDuplicateAck()
     {
         _dupAcks++;
@@ -487,7 +514,7 @@ public sealed partial class Tcb
         if (_receiveClosed)
         {
             // New data after the application closed: nobody will read it. Reset like Linux (RFC 2525 §2.17).
-            QueueReset(_sndNxt, _rcvNxt, RemotePort);
+            QueueReset(_sndMax, _rcvNxt, RemotePort);
             ClearAll();
             SetState(TcpState.Closed);
             return;
@@ -524,8 +551,11 @@ public sealed partial class Tcb
 
         if (offset > 0 || hadHoles)
         {
-            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK).
+            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK);
+            // one duplicate ACK per out-of-order segment even when a batch arrives in one poll (bounded).
             _ackNow = true;
+            if (offset > 0 && _dupAcksToSend < MaxQueuedDuplicateAcks)
+                _dupAcksToSend++;
             return;
         }
         _bytesSinceAck += payload.Length;

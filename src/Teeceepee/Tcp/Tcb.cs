@@ -280,6 +280,7 @@ public sealed partial class Tcb
         _sndMax = iss;
         _sndBufferSeq = iss + 1;
         _recover = iss;
+        _sackHigh = iss;
         // RFC 7323 §5.4 / RFC 6191: a per-connection random-looking TSval offset.
         _tsOffset = unchecked(iss.Value * 2654435761u);
         _lastReceivedAt = now;
@@ -410,11 +411,11 @@ public sealed partial class Tcb
             ReleaseReceiveBuffer();
     }
 
-    /// <summary>Abort (RFC 9293 §3.10.5): send RST in a synchronized state, drop everything, CLOSED.</summary>
+    /// <summary>Abort (RFC 9293 §3.10.5): send RST (SEQ = the highest sequence sent) in a synchronized state, drop everything, CLOSED.</summary>
     public void Abort()
     {
         if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
-            QueueReset(_sndNxt, _rcvNxt, RemotePort);
+            QueueReset(_sndMax, _rcvNxt, RemotePort);
         _receiveClosed = true;
         ClearAll();
         ReleaseReceiveBuffer();
@@ -505,6 +506,7 @@ public sealed partial class Tcb
     private void ClearAll()
     {
         _ackNow = false;
+        _dupAcksToSend = 0;
         _fastRetransmitPending = false;
         _forceOne = false;
         ClearTimersForClose();

@@ -304,10 +304,15 @@ public sealed class TcpHost : ITcbScheduler
             if (!_ports.TryAllocate(localAddress, remote.Address, remote.Port, _isPortInUse, out localPort))
                 throw new TcpException(TcpError.AddressNotAvailable, $"No ephemeral port is free for {remote}.");
         }
-        else if (_connections.ContainsKey(new TcpFourTuple(localAddress, localPort, remote.Address, remote.Port)))
+        else if (_connections.TryGetValue(new TcpFourTuple(localAddress, localPort, remote.Address, remote.Port), out var existing))
         {
-            throw new TcpException(TcpError.AddressAlreadyInUse, $"{localAddress}:{localPort} -> {remote} is already in use.");
+            // A connection that just closed may not be swept yet; anything else holds the 4-tuple.
+            if (existing.State != TcpState.Closed || existing.HasPendingReset)
+                throw new TcpException(TcpError.AddressAlreadyInUse, $"{localAddress}:{localPort} -> {remote} is already in use.");
+            Unregister(existing);
         }
+        if (_connections.TryGetValue(new TcpFourTuple(localAddress, localPort, remote.Address, remote.Port), out var stale))
+            Unregister(stale); // a CLOSED leftover the allocator chose to reuse
         var tcb = new Tcb(config, localAddress, localPort, remote.Address, remote.Port) { Trace = Trace };
         Register(tcb);
         tcb.Connect(now, _isn.Next(now, localAddress, localPort, remote.Address, remote.Port));
@@ -369,7 +374,8 @@ public sealed class TcpHost : ITcbScheduler
     }
 
     private bool IsPortInUse(ushort port) =>
-        _connections.ContainsKey(_portQuery with { LocalPort = port }) || FindListener(_portQuery.LocalAddress, port) is not null;
+        (_connections.TryGetValue(_portQuery with { LocalPort = port }, out var tcb) && tcb.State != TcpState.Closed)
+        || FindListener(_portQuery.LocalAddress, port) is not null;
 
     private void Register(Tcb tcb)
     {

@@ -185,4 +185,71 @@ public class TcbRetransmitTests
         Assert.Empty(h.RunUntil(3 * 3600 * 1000L));
         Assert.Equal(TcpState.Established, h.Tcb.State);
     }
+
+    [Fact]
+    public void Established_AfterTimeout_PureAckCarriesHighestSequenceSent()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(5 * 1460));
+        h.Dispatch();
+        h.RunUntil(200); // timeout: SND.NXT goes back to SND.UNA, one segment resent
+        h.Send(In, Bytes(10), atMs: 210);
+        var sent = h.RunUntil(260);
+        // The delayed ACK must not carry the rewound SND.NXT: the peer may already hold data beyond it.
+        Assert.Equal([(250L, Out with { SeqNumber = LocalIsn + 1 + (5 * 1460), AckNumber = RemoteIsn + 11, WindowLength = BufferSize - 10 })], sent);
+    }
+
+    [Fact]
+    public void Established_DataCarryingAcksWithNewSack_CountAsDuplicates()
+    {
+        var h = Listen();
+        h.Send(Syn with { SackPermitted = true });
+        h.Dispatch();
+        h.Send(In);
+        h.Tcb.Send(Bytes(6 * 1460));
+        Assert.Equal(6, h.Dispatch().Count);
+        // The peer lost our first segment and is itself sending: each of its data segments SACKs more of ours.
+        for (int i = 1; i <= 3; i++)
+        {
+            var sack = TcpSackBlocks.Of(new TcpSackBlock(LocalIsn + 1 + 1460, LocalIsn + 1 + ((i + 1) * 1460)));
+            h.Send(In with { SeqNumber = RemoteIsn + 1 + ((i - 1) * 100), SackBlocks = sack }, Bytes(100), atMs: 10 + i);
+            if (i < 3)
+                Assert.DoesNotContain(h.Dispatch(), s => s.PayloadLength > 0 && s.SeqNumber == LocalIsn + 1);
+        }
+        var segs = h.Dispatch();
+        Assert.Equal(LocalIsn + 1, segs[0].SeqNumber);
+        Assert.Equal(1, h.Tcb.GetInfo().FastRetransmits);
+    }
+
+    [Fact]
+    public void Established_DataCarryingAcksWithoutSack_AreNotDuplicates()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(6 * 1460));
+        h.Dispatch();
+        for (int i = 0; i < 4; i++)
+            h.Send(In with { SeqNumber = RemoteIsn + 1 + (i * 100) }, Bytes(100), atMs: 10 + i);
+        h.Dispatch();
+        Assert.Equal(0, h.Tcb.GetInfo().FastRetransmits);
+    }
+
+    [Fact]
+    public void Established_FirstTwoDupAcks_SendNewSegments_LimitedTransmit()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(20 * 1460));
+        Assert.Equal(10, h.Dispatch().Count);
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 10);
+        Assert.Equal(2, h.Dispatch().Count); // slow start: 1460 acked, cwnd + 1460, one more in flight slot
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 11);
+        // RFC 3042: the first duplicate ACK releases one new segment beyond cwnd...
+        var segs = h.Dispatch();
+        Assert.Equal([LocalIsn + 1 + (12 * 1460)], segs.Select(s => s.SeqNumber));
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 12);
+        segs = h.Dispatch();
+        // ...and so does the second.
+        Assert.Equal([LocalIsn + 1 + (13 * 1460)], segs.Select(s => s.SeqNumber));
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 13);
+        Assert.Equal(LocalIsn + 1461, h.Dispatch()[0].SeqNumber); // third: fast retransmit
+    }
 }

@@ -297,7 +297,7 @@ public class TcpHostTests
     {
         var data = new TheoryData<int, double>();
         double[] losses = [0, 0.01, 0.05, 0.1, 0.2];
-        for (int seed = 1; seed <= 6; seed++)
+        for (int seed = 1; seed <= 20; seed++)
         {
             foreach (var loss in losses)
                 data.Add(seed, loss);

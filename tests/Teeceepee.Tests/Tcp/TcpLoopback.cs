@@ -40,6 +40,7 @@ internal sealed class TcpLoopback
     public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(1);
     public long SegmentsCarried { get; private set; }
     public long SegmentsLost { get; private set; }
+    public Action<string>? Log { get; set; }
 
     /// <summary>Runs until <paramref name="done"/> holds or virtual time passes <paramref name="limitMs"/>; <paramref name="app"/> runs every step.</summary>
     public bool Run(Func<bool> done, Action app, long limitMs)
@@ -96,6 +97,7 @@ internal sealed class TcpLoopback
             _wire.Dequeue();
             SegmentsCarried++;
             var target = p.ToB ? B : A;
+            Log?.Invoke($"{Now} {(p.ToB ? "A>B" : "B>A")} {p.Segment.Control} seq={p.Segment.SeqNumber} ack={p.Segment.AckNumber} len={p.Segment.PayloadLength} win={p.Segment.WindowLength} ts={p.Segment.Timestamp} sack={p.Segment.SackBlocks}");
             target.Process(Now, p.Source, p.Destination, p.Segment, p.Payload);
         }
     }
