@@ -23,6 +23,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, byte* buffer, nuint count);
 
+    [LibraryImport(Library, EntryPoint = "readv", SetLastError = true)]
+    internal static partial nint ReadV(int fd, IoVec* iov, int count);
+
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
 

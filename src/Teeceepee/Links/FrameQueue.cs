@@ -26,8 +26,8 @@ internal sealed class FrameQueue : IDisposable
         _signal = withEventFd ? new EventFd() : null;
     }
 
-    /// <summary>The eventfd that polls readable while frames wait, or -1.</summary>
-    internal int Fd => _signal?.Fd ?? -1;
+    /// <summary>The eventfd that polls readable while frames wait, or -1 (also once disposed).</summary>
+    internal int Fd => _disposed ? -1 : _signal?.Fd ?? -1;
 
     /// <summary>Frames waiting.</summary>
     internal int Count

@@ -65,6 +65,9 @@ public sealed class TapLink : ILink
     /// <summary>Frames the kernel refused (device down, frame too long).</summary>
     public long SendFailures => _device.SendFailures;
 
+    /// <summary>Frames longer than the receive buffer (a device MTU above the link's), dropped.</summary>
+    public long OversizedDropped => _device.OversizedDropped;
+
     /// <inheritdoc />
     public LinkCapabilities Capabilities { get; }
 

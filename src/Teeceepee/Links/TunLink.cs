@@ -56,6 +56,9 @@ public sealed class TunLink : ILink
     /// <summary>Packets the kernel refused.</summary>
     public long SendFailures => _device.SendFailures;
 
+    /// <summary>Packets longer than the receive buffer (a device MTU above the link's), dropped.</summary>
+    public long OversizedDropped => _device.OversizedDropped;
+
     /// <inheritdoc />
     public LinkCapabilities Capabilities { get; }
 

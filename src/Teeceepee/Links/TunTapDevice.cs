@@ -33,8 +33,12 @@ internal sealed unsafe class TunTapDevice : IDisposable
     /// <summary>The tun fd (non-blocking).</summary>
     internal int Fd => _fd.Value;
 
-    /// <summary>Received and transmitted frame counts, and transmit failures.</summary>
-    internal long Received, Sent, SendFailures;
+    /// <summary>Received and transmitted frame counts, transmit failures, and frames too long for the receive buffer.</summary>
+    internal long Received, Sent, SendFailures, OversizedDropped;
+
+    // Spill area for the tail of frames longer than the caller's buffer; never read, so one per process suffices
+    // (the largest TUN/TAP frame is 64 KiB plus headers).
+    private static readonly byte[] s_spill = GC.AllocateUninitializedArray<byte>(65536 + 64, pinned: true);
 
     /// <summary>Attaches to the TUN/TAP device <paramref name="name"/>, creating it when missing.</summary>
     internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath)
@@ -111,15 +115,28 @@ internal sealed unsafe class TunTapDevice : IDisposable
         }
     }
 
-    /// <summary>Reads one frame; false when none is waiting (EAGAIN).</summary>
+    /// <summary>
+    /// Reads one frame; false when none is waiting (EAGAIN). A frame longer than <paramref name="buffer"/>
+    /// is dropped and counted: read() would silently truncate it, so the excess goes to a spill area
+    /// (one readv, no allocation) that shows it was too long.
+    /// </summary>
     internal bool TryRead(Span<byte> buffer, out int length)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
         fixed (byte* p = buffer)
+        fixed (byte* spill = s_spill)
         {
+            IoVec* iov = stackalloc IoVec[2];
             while (true)
             {
-                nint n = Libc.Read(_fd.Value, p, (nuint)buffer.Length);
+                iov[0] = new IoVec { Base = p, Length = (nuint)buffer.Length };
+                iov[1] = new IoVec { Base = spill, Length = (nuint)s_spill.Length };
+                nint n = Libc.ReadV(_fd.Value, iov, 2);
+                if (n > buffer.Length)
+                {
+                    OversizedDropped++;
+                    continue;
+                }
                 if (n > 0)
                 {
                     Received++;

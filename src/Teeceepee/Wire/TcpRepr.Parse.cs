@@ -19,12 +19,8 @@ public readonly partial record struct TcpRepr
     public static bool TryParse(in TcpSegment segment, IPv4Address source, IPv4Address destination, bool verifyChecksum,
         out TcpRepr repr, out WireError reason)
     {
-        repr = default;
         if (verifyChecksum && !segment.VerifyChecksum(source, destination))
-        {
-            reason = WireError.BadChecksum;
-            return false;
-        }
+            return Fail(WireError.BadChecksum, out repr, out reason);
 
         var flags = segment.Flags;
         TcpControl control;
@@ -35,25 +31,56 @@ public readonly partial record struct TcpRepr
             case TcpFlags.Fin: control = TcpControl.Fin; break;
             case TcpFlags.Rst: control = TcpControl.Rst; break;
             default:
-                reason = WireError.BadTcpFlags;
-                return false;
+                return Fail(WireError.BadTcpFlags, out repr, out reason);
         }
 
         ushort sourcePort = segment.SourcePort, destinationPort = segment.DestinationPort;
         if (sourcePort == 0 || destinationPort == 0)
+            return Fail(WireError.BadPort, out repr, out reason);
+
+        // Header fields first; options after, off the fast path unless the segment carries something other than
+        // NOP NOP TS, the only options on nearly every segment of an established connection (RFC 7323 App. A).
+        var options = segment.Options;
+        bool timestampsOnly = options.Length == 12 && BinaryPrimitives.ReadUInt32BigEndian(options) == 0x0101_080A;
+        repr = new TcpRepr
         {
-            reason = WireError.BadPort;
+            SourcePort = sourcePort,
+            DestinationPort = destinationPort,
+            Control = control,
+            Push = (flags & TcpFlags.Psh) != 0,
+            EcnEcho = (flags & TcpFlags.Ece) != 0,
+            CongestionWindowReduced = (flags & TcpFlags.Cwr) != 0,
+            SeqNumber = segment.SeqNumber,
+            AckNumber = (flags & TcpFlags.Ack) != 0 ? segment.AckNumber : null,
+            WindowLength = segment.WindowLength,
+            UrgentPointer = (flags & TcpFlags.Urg) != 0 ? segment.UrgentPointer : null,
+            Timestamp = timestampsOnly
+                ? new TcpTimestamp(BinaryPrimitives.ReadUInt32BigEndian(options[4..]), BinaryPrimitives.ReadUInt32BigEndian(options[8..]))
+                : null,
+            PayloadLength = segment.Payload.Length,
+        };
+        if (options.IsEmpty || timestampsOnly)
+        {
+            reason = WireError.None;
+            return true;
+        }
+        if (!TryDecodeOptions(options, ref repr, out reason))
+        {
+            repr = default;
             return false;
         }
+        return true;
+    }
 
+    // RFC 9293 §3.2: options are kind, or kind-length-data; lengths count kind and length octets.
+    private static bool TryDecodeOptions(ReadOnlySpan<byte> options, ref TcpRepr repr, out WireError reason)
+    {
         ushort? mss = null;
         byte? windowScale = null;
         bool sackPermitted = false;
         TcpSackBlocks sackBlocks = default;
         TcpTimestamp? timestamp = null;
 
-        // RFC 9293 §3.2: options are kind, or kind-length-data; lengths count kind and length octets.
-        var options = segment.Options;
         int i = 0;
         while (i < options.Length)
         {
@@ -111,27 +138,23 @@ public readonly partial record struct TcpRepr
             i += length;
         }
 
-        repr = new TcpRepr
+        repr = repr with
         {
-            SourcePort = sourcePort,
-            DestinationPort = destinationPort,
-            Control = control,
-            Push = (flags & TcpFlags.Psh) != 0,
-            EcnEcho = (flags & TcpFlags.Ece) != 0,
-            CongestionWindowReduced = (flags & TcpFlags.Cwr) != 0,
-            SeqNumber = segment.SeqNumber,
-            AckNumber = (flags & TcpFlags.Ack) != 0 ? segment.AckNumber : null,
-            WindowLength = segment.WindowLength,
-            UrgentPointer = (flags & TcpFlags.Urg) != 0 ? segment.UrgentPointer : null,
             MaxSegmentSize = mss,
             WindowScale = windowScale,
             SackPermitted = sackPermitted,
             SackBlocks = sackBlocks,
             Timestamp = timestamp,
-            PayloadLength = segment.Payload.Length,
         };
         reason = WireError.None;
         return true;
+    }
+
+    private static bool Fail(WireError error, out TcpRepr repr, out WireError reason)
+    {
+        repr = default;
+        reason = error;
+        return false;
     }
 
     private static bool BadOption(out WireError reason)

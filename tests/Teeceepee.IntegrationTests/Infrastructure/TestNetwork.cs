@@ -33,7 +33,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
     /// <summary>Prefix length of the test subnet.</summary>
     public const int PrefixLength = 24;
 
-    private const string MarkerDirectory = "/run/teeceepee-testnet";
+    internal const string MarkerDirectory = "/run/teeceepee-testnet";
     private static int s_counter;
     private static int s_reaped;
     private readonly List<NamespaceProcess> _processes = [];
@@ -265,9 +265,9 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Deletes namespaces left by earlier test processes that died before cleaning up (marker files name their pid).</summary>
-    private static void ReapStale()
+    internal static void ReapStale(bool again = false)
     {
-        if (Interlocked.Exchange(ref s_reaped, 1) != 0 || !Directory.Exists(MarkerDirectory))
+        if ((Interlocked.Exchange(ref s_reaped, 1) != 0 && !again) || !Directory.Exists(MarkerDirectory))
             return;
         foreach (var marker in Directory.GetFiles(MarkerDirectory))
         {

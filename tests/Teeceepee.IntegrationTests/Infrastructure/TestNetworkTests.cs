@@ -54,11 +54,54 @@ public class TestNetworkTests
         Assert.True(a.StackDevice.Length <= 15);
     }
 
+    private static int RunIp(params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start("ip", args)!;
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+
     private static string ListNamespaces()
     {
         using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", "netns list") { RedirectStandardOutput = true })!;
         string text = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return text;
+    }
+
+    [NetworkFact]
+    public void ReapStale_RemovesNamespacesOfDeadTestProcesses()
+    {
+        int deadPid;
+        using (var gone = System.Diagnostics.Process.Start("true")!)
+        {
+            gone.WaitForExit();
+            deadPid = gone.Id;
+        }
+        string stale = $"reap-{deadPid}-1";
+        string live = $"reap-{Environment.ProcessId}-1";
+        try
+        {
+            foreach (var (ns, pid) in new[] { (stale, deadPid), (live, Environment.ProcessId) })
+            {
+                Assert.Equal(0, RunIp("netns", "add", ns));
+                Directory.CreateDirectory(TestNetwork.MarkerDirectory);
+                File.WriteAllText(Path.Combine(TestNetwork.MarkerDirectory, ns), pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            Assert.Contains(stale, ListNamespaces());
+
+            TestNetwork.ReapStale(again: true);
+
+            Assert.DoesNotContain(stale, ListNamespaces());
+            Assert.Contains(live, ListNamespaces()); // this process is alive: its namespaces stay
+        }
+        finally
+        {
+            foreach (var ns in new[] { stale, live })
+            {
+                RunIp("netns", "del", ns);
+                File.Delete(Path.Combine(TestNetwork.MarkerDirectory, ns));
+            }
+        }
     }
 }

@@ -145,6 +145,7 @@ public class MemoryLinkTests
     {
         var (a, b) = MemoryLink.CreatePair();
         b.Dispose();
+        Assert.Equal(-1, b.ReadinessFd);
         using (a)
         {
             Assert.False(a.TrySend(s_now, TestFrames.Numbered(1)));

@@ -58,7 +58,18 @@ public class TcpReprTests
         AckNumber = new SeqNumber(1568713662),
     };
 
-    public static TheoryData<string> GoldenNames => new() { "Syn", "SynAck", "Data", "Fin", "Rst" };
+    private static readonly TcpRepr SackAckRepr = new()
+    {
+        SourcePort = 8080,
+        DestinationPort = 40001,
+        SeqNumber = new SeqNumber(3775092218),
+        AckNumber = new SeqNumber(1001),
+        WindowLength = 64,
+        Timestamp = new TcpTimestamp(3811184106, 5001),
+        SackBlocks = TcpSackBlocks.Of(new TcpSackBlock(new SeqNumber(1101), new SeqNumber(1201))),
+    };
+
+    public static TheoryData<string> GoldenNames => new() { "Syn", "SynAck", "Data", "Fin", "Rst", "SackAck" };
 
     private static (byte[] Bytes, TcpRepr Repr, IPv4Address Source, IPv4Address Destination) Golden(string name) => name switch
     {
@@ -67,6 +78,7 @@ public class TcpReprTests
         "Data" => (Data, DataRepr, Client, Server),
         "Fin" => (Fin, FinRepr, Client, Server),
         "Rst" => (Rst, RstRepr, Server, Client),
+        "SackAck" => (SackAck, SackAckRepr, Server, Client),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -131,7 +143,7 @@ public class TcpReprTests
     [Fact]
     public void RoundTrips_Golden()
     {
-        foreach (var name in new[] { "Syn", "SynAck", "Data", "Fin", "Rst" })
+        foreach (var name in new[] { "Syn", "SynAck", "Data", "Fin", "Rst", "SackAck" })
         {
             var (bytes, _, src, dst) = Golden(name);
             Assert.True(Parse(bytes, src, dst, out var repr, out _));

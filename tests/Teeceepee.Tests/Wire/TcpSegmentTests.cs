@@ -32,6 +32,13 @@ public class TcpSegmentTests
     internal static readonly byte[] Rst = Convert.FromHexString(
         "00098e66000000005d80abbe5014000081fa0000");
 
+    /// <summary>
+    /// 198.18.5.2.8080 > 198.18.5.1.40001: [.] seq 3775092218 ack 1001 win 64 [nop,nop,TS val 3811184106 ecr 5001,
+    /// nop,nop,sack 1 {1101:1201}]: the kernel's duplicate ACK after a 100-octet hole (TcpSackCapture.sh).
+    /// </summary>
+    internal static readonly byte[] SackAck = Convert.FromHexString(
+        "1f909c41e10355fa000003e9b0100040a5e900000101080ae32a0dea000013890101050a0000044d000004b1");
+
     internal const string DataText = "GET / HTTP/1.0 hello world payload\n";
 
     [Fact]
@@ -65,6 +72,16 @@ public class TcpSegmentTests
         Assert.Equal(DataText, System.Text.Encoding.ASCII.GetString(s.Payload));
         Assert.Equal(Data.Length, s.Buffer.Length);
         Assert.True(s.VerifyChecksum(Client, Server));
+    }
+
+    [Fact]
+    public void Deconstruct_SackAck_HasFourteenOptionOctetsPlusPadding()
+    {
+        Assert.True(TcpSegment.TryParse(SackAck, out var s, out _));
+        Assert.Equal(44, s.HeaderLength);
+        Assert.Equal(TcpFlags.Ack, s.Flags);
+        Assert.Equal(0, s.Payload.Length);
+        Assert.True(s.VerifyChecksum(Server, Client));
     }
 
     [Fact]
