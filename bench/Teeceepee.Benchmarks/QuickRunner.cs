@@ -17,6 +17,7 @@ internal static class QuickRunner
 
     public static void Run(string? filter)
     {
+        Console.WriteLine($"Vector512/256/128 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}/{System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}/{System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated}");
         Console.WriteLine($"{"Benchmark",-48} {"min ns/op",12} {"median ns/op",14} {"alloc B/op",12}");
         Measure(new ChecksumBenchmarks { Size = 64 }, "Size=64", filter);
         Measure(new ChecksumBenchmarks { Size = 1500 }, "Size=1500", filter);

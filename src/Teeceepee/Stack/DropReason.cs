@@ -61,8 +61,6 @@ public enum DropReason : byte
     UnknownProtocol,
     /// <summary>An outgoing packet for a destination that is neither on-link nor reachable via a gateway.</summary>
     NoRoute,
-    /// <summary>A packet that arrived with TTL zero (RFC 1122 §3.2.1.7: never forwarded; hosts still accept TTL 1).</summary>
-    TimeToLiveExpired,
     /// <summary>A packet waiting for ARP resolution pushed out of its neighbour's bounded queue (oldest first).</summary>
     ArpQueueOverflow,
     /// <summary>A packet that waited for a neighbour that never answered ARP.</summary>
@@ -99,4 +97,8 @@ public enum DropReason : byte
     LinkSendFailed,
     /// <summary>An outgoing datagram larger than the MTU with Don't Fragment set.</summary>
     FragmentationNeeded,
+    /// <summary>A datagram to our own address found the loopback queue full.</summary>
+    LoopbackQueueFull,
+    /// <summary>Handling the frame threw (a bug): the frame is dropped, the loop goes on, the trace has the exception.</summary>
+    InternalError,
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -6,6 +7,10 @@ public sealed partial class NetworkStack
 {
     /// <summary>Largest payload of one IPv4 datagram (65535 minus our 20-octet header).</summary>
     internal const int MaxIPv4Payload = 65535 - IPv4Repr.HeaderLength;
+
+    private const int MaxLoopbackQueue = 256;
+
+    private readonly Queue<PendingFrame> _loopback = new(16);
 
     /// <summary>
     /// Where transports build an outgoing datagram's payload before <see cref="SendIPv4"/>; room for
@@ -105,6 +110,8 @@ public sealed partial class NetworkStack
     /// </summary>
     internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, bool dontFragment = false, byte timeToLive = 0)
     {
+        if (destination == Address)
+            return Loopback(destination, protocol, payloadLength, timeToLive);
         if (!TryRoute(destination, out var nextHop))
         {
             Drop(DropReason.NoRoute, "ipv4", destination);
@@ -150,6 +157,53 @@ public sealed partial class NetworkStack
             TransmitToNeighbour(now, nextHop, frame);
         }
         return SendStatus.Sent;
+    }
+
+    /// <summary>Queues a datagram to ourselves for the next ingress pass (no link, no MTU: never fragmented).</summary>
+    private SendStatus Loopback(IPv4Address destination, IpProtocol protocol, int payloadLength, byte timeToLive)
+    {
+        if (_loopback.Count >= MaxLoopbackQueue)
+        {
+            Drop(DropReason.LoopbackQueueFull, "ipv4", destination);
+            return SendStatus.Sent;
+        }
+        var ip = new IPv4Repr
+        {
+            Source = Address,
+            Destination = destination,
+            Protocol = protocol,
+            PayloadLength = payloadLength,
+            TimeToLive = timeToLive == 0 ? Options.TimeToLive : timeToLive,
+            Identification = _nextIdentification++,
+        };
+        var packet = _tx.AsSpan(_linkHeaderLength, ip.BufferLength);
+        ip.Emit(packet);
+        var buffer = ArrayPool<byte>.Shared.Rent(packet.Length);
+        packet.CopyTo(buffer);
+        _loopback.Enqueue(new PendingFrame(buffer, packet.Length));
+        _counters.IPv4PacketsOut++;
+        return SendStatus.Sent;
+    }
+
+    private void DrainLoopback(Instant now)
+    {
+        // Only what is queued now: answers to looped packets go round on the next poll.
+        for (int n = _loopback.Count; n > 0 && _loopback.TryDequeue(out var packet); n--)
+        {
+            try
+            {
+                ProcessIPv4(now, packet.Buffer.AsSpan(0, packet.Length));
+            }
+            catch (Exception e)
+            {
+                _reassembler.ReleaseCompleted();
+                Drop(DropReason.InternalError, "stack", $"{e.GetType().Name}: {e.Message}");
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(packet.Buffer);
+            }
+        }
     }
 
     /// <summary>

@@ -121,6 +121,8 @@ public sealed partial class NetworkStack
             p.Fail(error);
         _pings.Clear();
         _udp.CloseAll();
+        while (_loopback.TryDequeue(out var packet))
+            System.Buffers.ArrayPool<byte>.Shared.Return(packet.Buffer);
         ShutdownTcp();
     }
 

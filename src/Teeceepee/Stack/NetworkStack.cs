@@ -140,16 +140,26 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             }
             if (!_link.TryReceive(now, _rx, out int length))
                 break;
-            ProcessFrame(now, _rx.AsSpan(0, length));
+            ProcessFrameGuarded(now, _rx.AsSpan(0, length));
         }
+        DrainLoopback(now);
 
         // Sockets: commands posted by the application.
         while (_commands.TryDequeue(out var message))
         {
-            if (message.IsCancel)
-                message.Command.Cancel(this, now, message.Version);
-            else
-                message.Command.Execute(this, now);
+            try
+            {
+                if (message.IsCancel)
+                    message.Command.Cancel(this, now, message.Version);
+                else
+                    message.Command.Execute(this, now);
+            }
+            catch (Exception e)
+            {
+                // A bug in a command must not take the loop down: fail that caller only.
+                Trace($"command {message.Command.GetType().Name} threw {e.GetType().Name}: {e.Message}");
+                message.Command.Abort(e);
+            }
         }
 
         // Timers.
@@ -167,7 +177,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     /// </summary>
     public Instant PollAt()
     {
-        if (_ingressBacklog || !_commands.IsEmpty || !_announced)
+        if (_ingressBacklog || !_commands.IsEmpty || !_announced || _loopback.Count > 0)
             return LastPollTime;
         var at = _arp.PollAt();
         at = Instant.Min(at, _reassembler.PollAt());
@@ -213,6 +223,20 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     internal bool IsTracing => _trace is not null;
 
     internal StackCounters Counters => _counters;
+
+    private void ProcessFrameGuarded(Instant now, Span<byte> frame)
+    {
+        try
+        {
+            ProcessFrame(now, frame);
+        }
+        catch (Exception e)
+        {
+            // Parsers never throw on bad input; this is a bug. Count it, trace it, keep the loop alive.
+            _reassembler.ReleaseCompleted();
+            Drop(DropReason.InternalError, "stack", $"{e.GetType().Name}: {e.Message}");
+        }
+    }
 
     private void ProcessFrame(Instant now, Span<byte> frame)
     {

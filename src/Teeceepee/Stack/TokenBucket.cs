@@ -2,21 +2,21 @@ namespace Teeceepee.Stack;
 
 /// <summary>
 /// A token bucket on the stack's clock, for rate limiting ICMP errors (RFC 1812 §4.3.2.8,
-/// RFC 1122 §3.2.2). Pure: time is passed in.
+/// RFC 1122 §3.2.2). Pure: time is passed in. Credit is kept in clock ticks, so refills are exact.
 /// </summary>
 internal struct TokenBucket
 {
-    private readonly double _ratePerTick;
-    private readonly double _capacity;
-    private double _tokens;
+    private readonly long _ticksPerToken;
+    private readonly long _capacity;
+    private long _credit;
     private Instant _last;
 
     /// <summary>A full bucket of <paramref name="burst"/> tokens refilled at <paramref name="perSecond"/>.</summary>
     public TokenBucket(double perSecond, int burst)
     {
-        _ratePerTick = perSecond / TimeSpan.TicksPerSecond;
-        _capacity = burst;
-        _tokens = burst;
+        _ticksPerToken = Math.Max(1, (long)Math.Round(TimeSpan.TicksPerSecond / perSecond));
+        _capacity = _ticksPerToken * Math.Max(1, burst);
+        _credit = _capacity;
         _last = Instant.Zero;
     }
 
@@ -25,12 +25,13 @@ internal struct TokenBucket
     {
         if (now > _last)
         {
-            _tokens = Math.Min(_capacity, _tokens + (now.Ticks - _last.Ticks) * _ratePerTick);
+            long elapsed = now.Ticks - _last.Ticks;
+            _credit = elapsed >= _capacity - _credit ? _capacity : _credit + elapsed;
             _last = now;
         }
-        if (_tokens < 1)
+        if (_credit < _ticksPerToken)
             return false;
-        _tokens -= 1;
+        _credit -= _ticksPerToken;
         return true;
     }
 }

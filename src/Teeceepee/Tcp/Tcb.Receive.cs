@@ -90,13 +90,7 @@ public sealed partial class Tcb
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
                 // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
                 if (segment.Control != TcpControl.Rst)
-                {
                     _ackNow = true;
-                    // A retransmission of data we already have (our ACK was lost): echo its timestamp, as Linux
-                    // does, so the sender's RTT sample measures this exchange and not the whole loss episode.
-                    if (segment.SeqNumber < _rcvNxt)
-                        UpdateTsRecent(segment);
-                }
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
                 Drop("drop: unacceptable sequence number or PAWS");
@@ -396,7 +390,13 @@ public sealed partial class Tcb
 
         // RTT: timestamps (RFC 7323 §4.1) or one timed segment under Karn's rule (RFC 6298 §3).
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+        {
+            // RFC 7323 §4.1 samples every ACK of new data, but an echo older than our last retransmission
+            // may measure the whole loss episode (the peer echoes the segment that last advanced its
+            // RCV.NXT, §4.3), which would inflate the RTO without bound under heavy loss: skip it.
+            if (!_tsRetransmitted || unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) >= 0)
+                SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+        }
         else if (_rttTiming && ack > _rttSeq)
             SampleRtt(now - _rttSentAt);
         if (_rttTiming && ack > _rttSeq)
@@ -551,8 +551,11 @@ public sealed partial class Tcb
 
         if (offset > 0 || hadHoles)
         {
-            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK).
+            // RFC 5681 §4.2: out-of-order data, or data filling a hole, is acknowledged at once (with SACK);
+            // one duplicate ACK per out-of-order segment even when a batch arrives in one poll (bounded).
             _ackNow = true;
+            if (offset > 0 && _dupAcksToSend < MaxQueuedDuplicateAcks)
+                _dupAcksToSend++;
             return;
         }
         _bytesSinceAck += payload.Length;

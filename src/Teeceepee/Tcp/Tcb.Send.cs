@@ -5,6 +5,9 @@ namespace Teeceepee.Tcp;
 public sealed partial class Tcb
 {
     private const int TimestampOptionBytes = 12;
+    private const int MaxQueuedDuplicateAcks = 8;
+
+    private int _dupAcksToSend;
 
     private bool _fastRetransmitPending;
     private bool _forceOne;          // after a timeout or persist expiry: one segment regardless of windows
@@ -14,6 +17,8 @@ public sealed partial class Tcb
     private int _dupAcks;
     private SeqNumber _recover;
     private SeqNumber _sackHigh;
+    private bool _tsRetransmitted;
+    private uint _tsRetransmitFloor;      // our TSval at the last retransmission
 
     /// <summary>
     /// Produces the next segment to send, if any (RFC 9293 §3.10 "SEND", §3.8). Payload bytes are copied into
@@ -51,6 +56,14 @@ public sealed partial class Tcb
             case TcpState.SynSent:
                 segment = default;
                 return false;
+        }
+
+        if (_dupAcksToSend > 0)
+        {
+            // Duplicate ACKs go out as pure ACKs: a peer counts only those (RFC 5681 §2).
+            _dupAcksToSend--;
+            segment = BuildAck(now, _sndMax);
+            return true;
         }
 
         if (CanCarryData)
@@ -100,7 +113,9 @@ public sealed partial class Tcb
         int available = queued - (_sndNxt - _sndBufferSeq);
         if (available < 0 || _finAcked)
             return false; // everything including the FIN is out
-        long window = Math.Min(_sndWnd, (long)_congestion.Window);
+        // RFC 3042 limited transmit: the first two duplicate ACKs each release one new segment.
+        int limitedTransmit = !_congestion.InRecovery && _dupAcks is 1 or 2 ? _dupAcks * _sendMss : 0;
+        long window = Math.Min(_sndWnd, (long)_congestion.Window + limitedTransmit);
         long usable = window - (_sndNxt - _sndUna);
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
@@ -159,6 +174,8 @@ public sealed partial class Tcb
             // Karn's rule (RFC 6298 §3): a retransmitted segment gives no RTT sample.
             if (_rttTiming && _rttSeq >= seq && _rttSeq < end)
                 _rttTiming = false;
+            _tsRetransmitted = true;
+            _tsRetransmitFloor = TsNow(now);
         }
         else if (!_rttTiming && !_timestamps && length > 0)
         {

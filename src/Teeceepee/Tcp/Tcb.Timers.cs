@@ -32,7 +32,7 @@ public sealed partial class Tcb
             return true;
         if (CanCarryData && (_fastRetransmitPending || TryPlanNewData(int.MaxValue, out _, out _)))
             return true;
-        return State >= TcpState.SynReceived && (_ackNow || _keepAliveNow);
+        return State >= TcpState.SynReceived && (_ackNow || _keepAliveNow || _dupAcksToSend > 0);
     }
 
     private Instant KeepAliveDeadline

@@ -506,6 +506,7 @@ public sealed partial class Tcb
     private void ClearAll()
     {
         _ackNow = false;
+        _dupAcksToSend = 0;
         _fastRetransmitPending = false;
         _forceOne = false;
         ClearTimersForClose();

@@ -15,6 +15,10 @@ public static class Checksum
     // Below this many octets the vector set-up costs more than it saves.
     private const int VectorThreshold = 64;
 
+    // From this many octets on, aligning the vector loads pays for the scalar head (measured: 64 KiB 817 -> 588 ns
+    // with 512-bit vectors; at 256 B it costs 3-7 ns, at 1500 B it is even).
+    private const int AlignThreshold = 2048;
+
     // Each 32-bit lane gains at most 2 × 0xFFFF per step; after 2^14 - 1 steps two accumulators still add up
     // below 2^32, so they can be combined before widening.
     private const int MaxStepsPerBlock = (1 << 14) - 1;
@@ -37,18 +41,43 @@ public static class Checksum
         int i = 0;
         ulong native = 0;
 
-        if (length >= VectorThreshold)
+        if (length >= VectorThreshold && vectorBits != 0)
         {
+            // Sum a short head with scalar code so the vector loads do not straddle cache lines. Only an even head
+            // keeps the 16-bit words in step; odd start addresses stay unaligned (rare for packet buffers).
+            if (length >= AlignThreshold)
+            {
+                int head = (int)(-AddressOf(ref start) & (vectorBits / 8 - 1));
+                if ((head & 1) == 0)
+                {
+                    native = SumScalar(ref start, 0, head);
+                    i = head;
+                }
+            }
             if (vectorBits == 512)
-                native = SumVector512(ref start, length, ref i);
+                native += SumVector512(ref start, length, ref i);
             else if (vectorBits == 256)
-                native = SumVector256(ref start, length, ref i);
+                native += SumVector256(ref start, length, ref i);
             else if (vectorBits == 128)
-                native = SumVector128(ref start, length, ref i);
+                native += SumVector128(ref start, length, ref i);
         }
+        native += SumScalar(ref start, i, length);
 
-        // Two independent chains: 32-bit halves of 64-bit words, added into 64 bits, cannot overflow for 2^31 steps.
-        ulong other = 0;
+        uint folded = FoldTo16(native);
+        if (BitConverter.IsLittleEndian)
+            folded = BinaryPrimitives.ReverseEndianness((ushort)folded);
+        return FoldTo32((ulong)initial + folded);
+    }
+
+    // The address only steers alignment; if the GC moves the buffer meanwhile, the sum is still right, just slower.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe nint AddressOf(ref byte b) => (nint)Unsafe.AsPointer(ref b);
+
+    // Native-order sum of octets [i, length): two independent chains of 32-bit halves of 64-bit words, which
+    // cannot overflow 64 bits for 2^31 steps; an odd last octet is the high half of a zero-padded word.
+    private static ulong SumScalar(ref byte start, int i, int length)
+    {
+        ulong native = 0, other = 0;
         for (; i + 16 <= length; i += 16)
         {
             ulong a = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i));
@@ -75,15 +104,10 @@ public static class Checksum
         }
         if (i < length)
         {
-            // The odd octet is the high half of a big-endian word padded with zero.
             uint last = Unsafe.Add(ref start, i);
             native += BitConverter.IsLittleEndian ? last : last << 8;
         }
-
-        uint folded = FoldTo16(native);
-        if (BitConverter.IsLittleEndian)
-            folded = BinaryPrimitives.ReverseEndianness((ushort)folded);
-        return FoldTo32((ulong)initial + folded);
+        return native;
     }
 
     /// <summary>Folds an accumulator to 16 bits and complements it: the value to put in a header.</summary>

@@ -8,9 +8,18 @@ public sealed class StackCliTests : IAsyncLifetime
 {
     private CliNamespace _ns = null!;
 
+    /// <summary>The namespace with tap0 (198.18.0.1/24 on the kernel side).</summary>
+    internal CliNamespace Namespace => _ns;
+
     public async Task InitializeAsync()
     {
         _ns = await CliNamespace.CreateAsync();
+        await AddTap(_ns);
+    }
+
+    /// <summary>Creates tap0 in <paramref name="ns"/> with 198.18.0.1/24 on the kernel side.</summary>
+    internal static async Task AddTap(CliNamespace ns)
+    {
         foreach (var command in new[]
         {
             new[] { "ip", "tuntap", "add", "dev", "tap0", "mode", "tap" },
@@ -18,7 +27,7 @@ public sealed class StackCliTests : IAsyncLifetime
             ["ip", "link", "set", "tap0", "up"],
         })
         {
-            var result = await _ns.Exec(command);
+            var result = await ns.Exec(command);
             Assert.True(result.ExitCode == 0, result.Stderr);
         }
     }

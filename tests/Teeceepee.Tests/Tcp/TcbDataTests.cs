@@ -328,4 +328,31 @@ public class TcbDataTests
         Assert.Equal([1460, 1460, 80], segs.Select(s => s.PayloadLength));
         Assert.Equal([TcpControl.None, TcpControl.None, TcpControl.Fin], segs.Select(s => s.Control));
     }
+
+    [Fact]
+    public void Established_SmallWindowIncrease_IsNotAdvertised()
+    {
+        var h = Established(DefaultConfig with { ReceiveBufferSize = 4096, DelayedAckTimeout = TimeSpan.Zero });
+        h.Send(In, Bytes(1000));
+        h.Send(In with { SeqNumber = RemoteIsn + 1001 }, Bytes(1000));
+        h.Send(In with { SeqNumber = RemoteIsn + 2001 }, Bytes(1000));
+        h.Send(In with { SeqNumber = RemoteIsn + 3001 }, Bytes(1000));
+        h.Expect(Out with { AckNumber = RemoteIsn + 4001, WindowLength = 96 });
+        Assert.Equal(100, h.Tcb.Receive(new byte[100]));
+        h.ExpectNothing();
+        h.Send(In with { SeqNumber = RemoteIsn + 4001 }, Bytes(50));
+        // RFC 9293 §3.8.6.2.2: the right edge moves only by min(half the buffer, one MSS) or more,
+        // so the 100 octets read are not offered yet: the window just shrinks by what arrived.
+        h.Expect(Out with { AckNumber = RemoteIsn + 4051, WindowLength = 46 });
+    }
+
+    [Fact]
+    public void Established_BatchOfOutOfOrderSegments_SendsOneDupAckEach()
+    {
+        var h = Established();
+        for (int i = 1; i <= 3; i++)
+            h.Send(In with { SeqNumber = RemoteIsn + 1 + (i * 100) }, Bytes(100));
+        // RFC 5681 §4.2: one immediate duplicate ACK per out-of-order segment, even when they arrive in one poll.
+        h.Expect(Out, Out, Out);
+    }
 }

@@ -232,4 +232,24 @@ public class TcbRetransmitTests
         h.Dispatch();
         Assert.Equal(0, h.Tcb.GetInfo().FastRetransmits);
     }
+
+    [Fact]
+    public void Established_FirstTwoDupAcks_SendNewSegments_LimitedTransmit()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(20 * 1460));
+        Assert.Equal(10, h.Dispatch().Count);
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 10);
+        Assert.Equal(2, h.Dispatch().Count); // slow start: 1460 acked, cwnd + 1460, one more in flight slot
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 11);
+        // RFC 3042: the first duplicate ACK releases one new segment beyond cwnd...
+        var segs = h.Dispatch();
+        Assert.Equal([LocalIsn + 1 + (12 * 1460)], segs.Select(s => s.SeqNumber));
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 12);
+        segs = h.Dispatch();
+        // ...and so does the second.
+        Assert.Equal([LocalIsn + 1 + (13 * 1460)], segs.Select(s => s.SeqNumber));
+        h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 13);
+        Assert.Equal(LocalIsn + 1461, h.Dispatch()[0].SeqNumber); // third: fast retransmit
+    }
 }
