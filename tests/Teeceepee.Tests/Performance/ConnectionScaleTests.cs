@@ -12,6 +12,7 @@ namespace Teeceepee.Tests.Performance;
 /// Issue 5 item 4: 10 000 concurrent established connections on one stack, and what an idle one
 /// costs in memory (buffers are rented on first use, so an idle connection holds none).
 /// </summary>
+[Collection(MeasurementCollection.Name)]
 public class ConnectionScaleTests(ITestOutputHelper output)
 {
     private const int Connections = 10_000;

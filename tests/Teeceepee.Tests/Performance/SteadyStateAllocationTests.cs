@@ -9,6 +9,7 @@ namespace Teeceepee.Tests.Performance;
 /// Issue 5 item 3: a long bulk transfer between two stacks on virtual time allocates nothing per
 /// segment once warm (DESIGN §1 "steady-state transfer allocates nothing", §3 rule 14).
 /// </summary>
+[Collection(MeasurementCollection.Name)]
 public class SteadyStateAllocationTests
 {
     private static readonly IPv4Address s_addressA = IPv4Address.Parse("198.18.0.1");
