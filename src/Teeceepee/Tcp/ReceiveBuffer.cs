@@ -47,6 +47,9 @@ public sealed class ReceiveBuffer
     /// <summary>True when data beyond a hole is held.</summary>
     public bool HasOutOfOrderData => _rangeCount > 0;
 
+    /// <summary>Number of separate out-of-order ranges held (each becomes a SACK block, RFC 2018).</summary>
+    public int OutOfOrderRangeCount => _rangeCount;
+
     /// <summary>Stores data starting <paramref name="offset"/> bytes after RCV.NXT (bytes beyond <see cref="Window"/> are trimmed); returns how many bytes became contiguous at RCV.NXT.</summary>
     public int Write(int offset, ReadOnlySpan<byte> data)
     {

@@ -132,7 +132,8 @@ public sealed partial class Tcb
         long usable = window - inFlight;
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
-        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), Math.Min(_sendMss, bufferLength)), Math.Max(0, usable));
+        int mss = CurrentSendMss();
+        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), Math.Min(mss, bufferLength)), Math.Max(0, usable));
         // The FIN follows the last octet; it needs no window (the peer accepts a FIN at RCV.NXT).
         fin = _finQueued && len == available;
         if (len < available && len == sackLimit && len > 0)
@@ -145,7 +146,7 @@ public sealed partial class Tcb
             length = 0;
             return fin;
         }
-        if (len < Math.Min(_sendMss, bufferLength) && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
+        if (len < Math.Min(mss, bufferLength) && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
         {
             bool allQueued = len == available;
             // RFC 896 (Nagle) with RFC 9293 §3.8.6.2.1 (b): a short segment only when nothing is unacknowledged.
@@ -190,7 +191,7 @@ public sealed partial class Tcb
             return false;
         int offset = start - _sndBufferSeq;
         int outstandingData = Math.Min(_sendBuffer!.Count - offset, limit - start);
-        int len = Math.Max(0, Math.Min(Math.Min(_sendMss, payloadBuffer.Length), outstandingData));
+        int len = Math.Max(0, Math.Min(Math.Min(CurrentSendMss(), payloadBuffer.Length), outstandingData));
         SeqNumber finSeq = _sndBufferSeq + _sendBuffer.Count;
         bool fin = _finQueued && start + len == finSeq && finSeq < _sndMax;
         if (len == 0 && !fin)
@@ -362,6 +363,19 @@ public sealed partial class Tcb
         field = Math.Min(field, ushort.MaxValue);
         _rcvAdvertisedEdge = _rcvNxt + (int)(field << _rcvShift);
         return (ushort)field;
+    }
+
+    /// <summary>
+    /// The payload a segment may carry now: the effective send MSS (timestamps already subtracted)
+    /// minus the SACK option that will ride on it, so header + options + data never exceed the
+    /// path MTU (RFC 9293 §3.7.1; Linux's tcp_current_mss does the same).
+    /// </summary>
+    private int CurrentSendMss()
+    {
+        if (!_sack || _receiveBuffer is not { HasOutOfOrderData: true })
+            return _sendMss;
+        int blocks = Math.Min(_receiveBuffer.OutOfOrderRangeCount, _timestamps ? 3 : 4);
+        return Math.Max(_sendMss - (4 + 8 * blocks), 16); // NOP, NOP, kind, length + 8 per block
     }
 
     private TcpSackBlocks BuildSackBlocks()

@@ -40,7 +40,7 @@ public class SeededTransferTests
         }
     }
 
-    [Theory(Skip = FragmentBug)]
+    [Theory]
     [MemberData(nameof(FragmentBugSeeds))]
     public Task Transfer_BothWays_KnownFragmentBugSeeds_ArriveIntact(int seed) => Transfer_BothWays_UnderFaultsUpTo20PercentLoss_ArrivesIntact(seed);
 

@@ -11,7 +11,7 @@ public class TcpBugReproTests
 {
     private static readonly TcpConfig s_config = TcpConfig.Default with { Msl = TimeSpan.FromSeconds(1) };
 
-    [Fact(Skip = SeededTransferTests.FragmentBug)]
+    [Fact]
     public async Task BidirectionalTransfer_WithSackBlocks_NeverExceedsMtu_NoIpFragments()
     {
         // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize, where TCPhdrsize counts the

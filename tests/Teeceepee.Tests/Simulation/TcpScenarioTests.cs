@@ -16,7 +16,7 @@ public class TcpScenarioTests
 
     public static TheoryData<int> ManyFragmentBugSeeds => SimSeeds.Only(503, 520, 525);
 
-    [Theory(Skip = SeededTransferTests.FragmentBug)]
+    [Theory]
     [MemberData(nameof(ManyFragmentBugSeeds))]
     public Task TwoHundredConnections_KnownFragmentBugSeeds(int seed) => TwoHundredConnections_AtOnce_UnderLoss_AllArriveIntactAndClose(seed);
 
