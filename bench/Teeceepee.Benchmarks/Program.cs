@@ -4,5 +4,12 @@ namespace Teeceepee.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // `quick [filter]` runs the min-of-batches runner; anything else goes to BenchmarkDotNet.
+    private static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "quick")
+            QuickRunner.Run(args.Length > 1 ? args[1] : null);
+        else
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -33,7 +33,7 @@ public enum WireError : byte
     UnsupportedIcmp,
     /// <summary>A TCP option's length is malformed (0, 1, past the header, or wrong for its kind).</summary>
     BadTcpOption,
-    /// <summary>An illegal TCP flag combination (SYN+FIN, SYN+RST, FIN+RST, none of SYN/RST/ACK with data...).</summary>
+    /// <summary>An illegal TCP control combination: two or more of SYN, FIN and RST (a missing ACK is the state machine's call).</summary>
     BadTcpFlags,
     /// <summary>A source or destination port of zero.</summary>
     BadPort,

@@ -1,0 +1,221 @@
+namespace Teeceepee.Links;
+
+/// <summary>
+/// Wraps any link and applies seeded, reproducible faults per direction: loss, duplication,
+/// reordering, corruption (one flipped bit), delay with jitter and a bottleneck rate.
+/// </summary>
+/// <remarks>
+/// Delayed frames wait in a bounded queue and leave at their instant on the stack's clock:
+/// inbound ones through <see cref="TryReceive"/>, outbound ones on any call (or <see cref="ReleaseDue"/>)
+/// at or after <see cref="NextDeadline"/>, which the stack's loop sleeps until.
+/// Same seed, same options, same calls: same outcome.
+/// </remarks>
+public sealed class FaultInjector : ILink
+{
+    /// <summary>Default number of frames each direction may hold (delayed, reordered, queued at the bottleneck).</summary>
+    public const int DefaultHoldCapacity = 1024;
+
+    // Frames read from the inner link per TryReceive call before giving the loop back (all may be lost).
+    private const int MaxReadsPerCall = 64;
+
+    private readonly ILink _inner;
+    private readonly FaultDirection _inbound;
+    private readonly FaultDirection _outbound;
+    private readonly byte[] _scratch;
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    /// <param name="inner">The link to wrap (disposed with this one).</param>
+    /// <param name="inbound">Faults on frames received from the inner link; default none.</param>
+    /// <param name="outbound">Faults on frames sent to the inner link; default none.</param>
+    /// <param name="seed">Seed of the random streams (one per direction).</param>
+    /// <param name="holdCapacity">Frames each direction may hold; more are dropped and counted as overflowed.</param>
+    public FaultInjector(ILink inner, FaultOptions? inbound = null, FaultOptions? outbound = null, int seed = 0, int holdCapacity = DefaultHoldCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(holdCapacity, 1);
+        inbound ??= FaultOptions.None;
+        outbound ??= FaultOptions.None;
+        inbound.Validate(nameof(inbound));
+        outbound.Validate(nameof(outbound));
+        _inner = inner;
+        int max = inner.Capabilities.MaxFrameLength;
+        _inbound = new FaultDirection(inbound, seed, holdCapacity, max);
+        _outbound = new FaultDirection(outbound, unchecked(seed * -1640531535 + 0x3C6EF372), holdCapacity, max);
+        _scratch = new byte[max];
+    }
+
+    /// <summary>Wraps <paramref name="inner"/> with the same faults in both directions (independent random streams).</summary>
+    public static FaultInjector Symmetric(ILink inner, FaultOptions options, int seed = 0, int holdCapacity = DefaultHoldCapacity) =>
+        new(inner, options, options, seed, holdCapacity);
+
+    /// <summary>The wrapped link.</summary>
+    public ILink Inner => _inner;
+
+    /// <summary>Faults applied to received frames.</summary>
+    public FaultOptions InboundOptions => _inbound.Options;
+
+    /// <summary>Faults applied to sent frames.</summary>
+    public FaultOptions OutboundOptions => _outbound.Options;
+
+    /// <summary>What happened to received frames.</summary>
+    public FaultCounters Inbound => _inbound.Counters;
+
+    /// <summary>What happened to sent frames.</summary>
+    public FaultCounters Outbound => _outbound.Counters;
+
+    /// <summary>Frames held (both directions).</summary>
+    public int HeldFrames => _inbound.Held.Count + _outbound.Held.Count;
+
+    /// <inheritdoc />
+    public LinkCapabilities Capabilities => _inner.Capabilities with { Offloads = LinkOffloads.None }; // held frames carry no descriptor
+
+    /// <inheritdoc />
+    public int ReadinessFd => _inner.ReadinessFd;
+
+    /// <inheritdoc />
+    public Instant NextDeadline =>
+        Instant.Min(_inner.NextDeadline, Instant.Min(_inbound.Held.NextRelease, _outbound.Held.NextRelease));
+
+    /// <summary>Sends every held outbound frame whose instant has come.</summary>
+    public void ReleaseDue(Instant now)
+    {
+        var held = _outbound.Held;
+        while (held.TryPeekDue(now, out var frame))
+        {
+            SendInner(now, frame);
+            held.RemoveFirst();
+        }
+    }
+
+    /// <inheritdoc />
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    {
+        ReleaseDue(now);
+        var direction = _inbound;
+        if (direction.Held.TryPeekDue(now, out var due))
+        {
+            length = Math.Min(due.Length, buffer.Length);
+            due[..length].CopyTo(buffer);
+            direction.Held.RemoveFirst();
+            direction.Counters.Delivered++;
+            return true;
+        }
+        for (int reads = 0; reads < MaxReadsPerCall; reads++)
+        {
+            if (!_inner.TryReceive(now, buffer, out length))
+                return false;
+            var counters = direction.Counters;
+            counters.Frames++;
+            if (direction.Passthrough)
+            {
+                counters.Delivered++;
+                return true;
+            }
+            if (direction.DrawLoss())
+            {
+                counters.Lost++;
+                continue;
+            }
+            var frame = buffer[..length];
+            if (direction.DrawDuplicate())
+            {
+                counters.Duplicated++;
+                // The copy is an independent frame: it gets its own delay and is delivered by a later call.
+                Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
+                direction.Hold(now, frame, copyAt, copyFree);
+            }
+            if (direction.DrawCorrupt())
+                direction.Corrupt(frame);
+            bool reorder = direction.DrawReorder();
+            if (reorder)
+                counters.Reordered++;
+            Instant at = direction.ReleaseTime(now, length, reorder, out var free);
+            if (at <= now)
+            {
+                direction.CommitBottleneck(free);
+                counters.Delivered++;
+                return true;
+            }
+            direction.Hold(now, frame, at, free);
+            // A held frame may already be due (it was held before this one): hand that out instead.
+            if (direction.Held.TryPeekDue(now, out due))
+            {
+                length = Math.Min(due.Length, buffer.Length);
+                due[..length].CopyTo(buffer);
+                direction.Held.RemoveFirst();
+                counters.Delivered++;
+                return true;
+            }
+        }
+        length = 0;
+        return false;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Returns true for frames the injector dropped on purpose: the stack must not learn of simulated loss.</remarks>
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    {
+        ReleaseDue(now);
+        var direction = _outbound;
+        var counters = direction.Counters;
+        counters.Frames++;
+        if (direction.Passthrough)
+            return SendInner(now, frame);
+        if (direction.DrawLoss())
+        {
+            counters.Lost++;
+            return true;
+        }
+        if (direction.DrawDuplicate())
+        {
+            counters.Duplicated++;
+            Instant copyAt = direction.ReleaseTime(now, frame.Length, reorder: false, out var copyFree);
+            Emit(direction, now, frame, copyAt, copyFree);
+        }
+        if (direction.DrawCorrupt())
+        {
+            int n = Math.Min(frame.Length, _scratch.Length);
+            frame[..n].CopyTo(_scratch);
+            frame = _scratch.AsSpan(0, n);
+            direction.Corrupt(_scratch.AsSpan(0, n));
+        }
+        bool reorder = direction.DrawReorder();
+        if (reorder)
+            counters.Reordered++;
+        Instant at = direction.ReleaseTime(now, frame.Length, reorder, out var free);
+        // A held or overflowed frame counts as sent (simulated); an immediate one reports the inner link's answer.
+        return Emit(direction, now, frame, at, free) || at > now;
+    }
+
+    private bool Emit(FaultDirection direction, Instant now, ReadOnlySpan<byte> frame, Instant at, Instant bottleneckFree)
+    {
+        if (at <= now)
+        {
+            direction.CommitBottleneck(bottleneckFree);
+            return SendInner(now, frame);
+        }
+        return direction.Hold(now, frame, at, bottleneckFree);
+    }
+
+    private bool SendInner(Instant now, ReadOnlySpan<byte> frame)
+    {
+        if (_inner.TrySend(now, frame))
+        {
+            _outbound.Counters.Delivered++;
+            return true;
+        }
+        _outbound.Counters.Rejected++;
+        return false;
+    }
+
+    /// <summary>Disposes the inner link and drops held frames.</summary>
+    public void Dispose()
+    {
+        _inbound.Dispose();
+        _outbound.Dispose();
+        _inner.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"faults({_inner})";
+}

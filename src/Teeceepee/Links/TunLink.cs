@@ -1,0 +1,79 @@
+namespace Teeceepee.Links;
+
+/// <summary>
+/// A Linux TUN device (bare IP packets, IFF_TUN | IFF_NO_PI) on a non-blocking /dev/net/tun fd.
+/// Attaches to an existing device or creates one that disappears when the link is disposed.
+/// </summary>
+public sealed class TunLink : ILink
+{
+    private readonly TunTapDevice _device;
+
+    /// <summary>Opens (attaching or creating) the TUN device <paramref name="name"/>.</summary>
+    /// <param name="name">Interface name, at most 15 characters.</param>
+    /// <param name="mtu">The IP MTU the stack should use; default: the device's MTU.</param>
+    /// <exception cref="LinkException">/dev/net/tun is missing, the caller lacks permission (EPERM), or the device is busy (EBUSY).</exception>
+    public TunLink(string name, int? mtu = null) : this(name, mtu, TunTapDevice.DefaultClonePath) { }
+
+    internal TunLink(string name, int? mtu, string clonePath)
+        : this(CheckMtu(mtu), TunTapDevice.Open(name, tap: false, clonePath)) { }
+
+    // The MTU is checked (first argument) before the device is opened (second).
+    private TunLink(int? mtu, TunTapDevice device)
+    {
+        _device = device;
+        Capabilities = new LinkCapabilities(LinkMedium.IP, mtu ?? _device.DeviceMtu);
+    }
+
+    /// <summary>Uses an fd already attached to a TUN device with IFF_NO_PI; makes it non-blocking.</summary>
+    /// <param name="fd">The /dev/net/tun descriptor; it must have been attached with IFF_NO_PI (the kernel does not let us check).</param>
+    /// <param name="mtu">The IP MTU; default: the device's (1500 if it is not visible in this namespace).</param>
+    /// <param name="ownsDescriptor">Close <paramref name="fd"/> on dispose.</param>
+    public static TunLink FromFileDescriptor(int fd, int? mtu = null, bool ownsDescriptor = true)
+    {
+        CheckMtu(mtu);
+        return new TunLink(mtu, TunTapDevice.Adopt(fd, tap: false, ownsDescriptor));
+    }
+
+    private static int? CheckMtu(int? mtu) => mtu is < 68 or > 65535
+        ? throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65535.")
+        : mtu;
+
+    /// <summary>The interface name.</summary>
+    public string Name => _device.Name;
+
+    /// <summary>True when this link created the device (it is removed on dispose); false when it attached to an existing one.</summary>
+    public bool CreatedDevice => _device.Created;
+
+    /// <summary>The interface's MTU as the kernel reported it when the link was opened.</summary>
+    public int DeviceMtu => _device.DeviceMtu;
+
+    /// <summary>Packets received from the device.</summary>
+    public long ReceivedFrames => _device.Received;
+
+    /// <summary>Packets written to the device.</summary>
+    public long SentFrames => _device.Sent;
+
+    /// <summary>Packets the kernel refused.</summary>
+    public long SendFailures => _device.SendFailures;
+
+    /// <summary>Packets longer than the receive buffer (a device MTU above the link's), dropped.</summary>
+    public long OversizedDropped => _device.OversizedDropped;
+
+    /// <inheritdoc />
+    public LinkCapabilities Capabilities { get; }
+
+    /// <inheritdoc />
+    public int ReadinessFd => _device.Fd;
+
+    /// <inheritdoc />
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length) => _device.TryRead(buffer, out length);
+
+    /// <inheritdoc />
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame) => _device.TryWrite(frame);
+
+    /// <inheritdoc />
+    public void Dispose() => _device.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => $"tun {Name} mtu {Capabilities.Mtu}";
+}

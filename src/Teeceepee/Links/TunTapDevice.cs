@@ -1,0 +1,313 @@
+using System.Text;
+using Teeceepee.Interop;
+
+namespace Teeceepee.Links;
+
+/// <summary>The shared half of <see cref="TapLink"/> and <see cref="TunLink"/>: one non-blocking fd on /dev/net/tun.</summary>
+internal sealed unsafe class TunTapDevice : IDisposable
+{
+    /// <summary>The clone device every TUN/TAP fd is opened from.</summary>
+    internal const string DefaultClonePath = "/dev/net/tun";
+
+    private readonly FileDescriptor _fd;
+    private readonly string _kind;
+
+    private TunTapDevice(FileDescriptor fd, string name, bool created, int deviceMtu, string kind, bool vnetHeader = false)
+    {
+        VnetHeader = vnetHeader;
+        _fd = fd;
+        Name = name;
+        Created = created;
+        DeviceMtu = deviceMtu;
+        _kind = kind;
+    }
+
+    /// <summary>The interface name the kernel assigned.</summary>
+    internal string Name { get; }
+
+    /// <summary>True when the device did not exist before and goes away when this fd closes.</summary>
+    internal bool Created { get; }
+
+    /// <summary>The interface MTU when it was opened (1500 if it could not be read).</summary>
+    internal int DeviceMtu { get; }
+
+    /// <summary>True when every frame is preceded by a virtio_net_hdr (IFF_VNET_HDR with TUN_F_CSUM | TUN_F_TSO4 offloads).</summary>
+    internal bool VnetHeader { get; }
+
+    /// <summary>The tun fd (non-blocking).</summary>
+    internal int Fd => _fd.Value;
+
+    /// <summary>Received and transmitted frame counts, transmit failures, and frames too long for the receive buffer.</summary>
+    internal long Received, Sent, SendFailures, OversizedDropped;
+
+    // Spill area for the tail of frames longer than the caller's buffer; never read, so one per process suffices
+    // (the largest TUN/TAP frame is 64 KiB plus headers).
+    private static readonly byte[] s_spill = GC.AllocateUninitializedArray<byte>(65536 + 64, pinned: true);
+
+    /// <summary>Attaches to the TUN/TAP device <paramref name="name"/>, creating it when missing.</summary>
+    internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath, bool vnetHeader = false)
+    {
+        IfReq.ValidateName(name);
+        string kind = tap ? "TAP" : "TUN";
+        bool existed = NetDevice.Exists(name);
+        int fd = OpenClone(clonePath);
+        var owned = new FileDescriptor(fd);
+        try
+        {
+            var request = IfReq.For(name);
+            request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
+                | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0));
+            if (Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) < 0)
+                throw SetIffFailed(Errno.Last, name, kind, existed);
+            if (vnetHeader)
+                EnableOffloads(fd, name);
+            string actual = request.GetName();
+            if (!existed)
+            {
+                // A device we create is ours alone: it must vanish with this fd (the kernel's default; made explicit).
+                Libc.Ioctl(fd, LinuxConstants.TUNSETPERSIST, 0);
+            }
+            int mtu;
+            try
+            {
+                mtu = NetDevice.GetMtu(actual);
+            }
+            catch (LinkException)
+            {
+                mtu = 1500;
+            }
+            return new TunTapDevice(owned, actual, !existed, mtu, kind, vnetHeader);
+        }
+        catch
+        {
+            owned.Dispose();
+            throw;
+        }
+    }
+
+    private static void EnableOffloads(int fd, string name)
+    {
+        // The 10-octet virtio_net_hdr (the default size, made explicit), then tell the kernel we take partial
+        // checksums and TCP/IPv4 super-frames: it then hands us GSO frames instead of segmenting them.
+        int size = LinkOffload.VirtioHeaderLength;
+        if (Libc.Ioctl(fd, LinuxConstants.TUNSETVNETHDRSZ, &size) < 0)
+            throw Errno.Exception(Errno.Last, $"TUNSETVNETHDRSZ on '{name}'");
+        if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)(LinuxConstants.TUN_F_CSUM | LinuxConstants.TUN_F_TSO4)) < 0)
+            throw Errno.Exception(Errno.Last, $"TUNSETOFFLOAD on '{name}'", "The kernel's TUN driver refused checksum/TSO4 offload.");
+    }
+
+    /// <summary>
+    /// Reads one frame and its virtio_net_hdr (<see cref="VnetHeader"/> devices); false when none is waiting.
+    /// Frames longer than <paramref name="buffer"/> are dropped and counted as in <see cref="TryRead(Span{byte}, out int)"/>.
+    /// </summary>
+    internal bool TryRead(Span<byte> buffer, out int length, out LinkOffload offload)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        byte* header = stackalloc byte[LinkOffload.VirtioHeaderLength];
+        fixed (byte* p = buffer)
+        fixed (byte* spill = s_spill)
+        {
+            IoVec* iov = stackalloc IoVec[3];
+            while (true)
+            {
+                iov[0] = new IoVec { Base = header, Length = LinkOffload.VirtioHeaderLength };
+                iov[1] = new IoVec { Base = p, Length = (nuint)buffer.Length };
+                iov[2] = new IoVec { Base = spill, Length = (nuint)s_spill.Length };
+                nint n = Libc.ReadV(_fd.Value, iov, 3) - LinkOffload.VirtioHeaderLength;
+                if (n > buffer.Length)
+                {
+                    OversizedDropped++;
+                    continue;
+                }
+                if (n > 0)
+                {
+                    Received++;
+                    length = (int)n;
+                    offload = LinkOffload.ReadVirtio(new ReadOnlySpan<byte>(header, LinkOffload.VirtioHeaderLength));
+                    return true;
+                }
+                length = 0;
+                offload = default;
+                if (n == -LinkOffload.VirtioHeaderLength)
+                    return false;
+                int errno = Errno.Last;
+                if (n > -LinkOffload.VirtioHeaderLength || errno == Errno.EINTR)
+                    continue; // a short read without a frame; cannot happen on TAP, skip it
+                if (errno == Errno.EAGAIN)
+                    return false;
+                throw Errno.Exception(errno, $"read from {_kind} device '{Name}'",
+                    "The device was probably deleted while the link was open.");
+            }
+        }
+    }
+
+    /// <summary>Writes one frame behind a virtio_net_hdr made from <paramref name="offload"/> (one writev); false when the kernel refused it.</summary>
+    internal bool TryWrite(ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        byte* header = stackalloc byte[LinkOffload.VirtioHeaderLength];
+        offload.WriteVirtio(new Span<byte>(header, LinkOffload.VirtioHeaderLength));
+        fixed (byte* p = frame)
+        {
+            IoVec* iov = stackalloc IoVec[2];
+            iov[0] = new IoVec { Base = header, Length = LinkOffload.VirtioHeaderLength };
+            iov[1] = new IoVec { Base = p, Length = (nuint)frame.Length };
+            while (true)
+            {
+                nint n = Libc.WriteV(_fd.Value, iov, 2);
+                if (n == frame.Length + LinkOffload.VirtioHeaderLength)
+                {
+                    Sent++;
+                    return true;
+                }
+                if (n < 0 && Errno.Last == Errno.EINTR)
+                    continue;
+                SendFailures++;
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adopts an fd already attached to a TUN/TAP device (opened by a privileged parent and passed down,
+    /// for example): checks its kind with TUNGETIFF and makes it non-blocking.
+    /// </summary>
+    internal static TunTapDevice Adopt(int fd, bool tap, bool owns)
+    {
+        string kind = tap ? "TAP" : "TUN";
+        var owned = new FileDescriptor(fd, owns);
+        try
+        {
+            IfReq request = default;
+            if (Libc.Ioctl(fd, LinuxConstants.TUNGETIFF, &request) < 0)
+                throw Errno.Exception(Errno.Last, $"TUNGETIFF on fd {fd}", $"The fd must be a /dev/net/tun fd attached to a {kind} device (TUNSETIFF done).");
+            short type = (short)(request.Flags & (LinuxConstants.IFF_TUN | LinuxConstants.IFF_TAP));
+            if (type != (tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN))
+                throw new LinkException($"fd {fd} is attached to '{request.GetName()}', which is not a {kind} device.", Errno.EINVAL);
+            // IFF_NO_PI cannot be checked: TUNGETIFF reports it set either way on current kernels.
+            owned.SetNonBlocking();
+            string name = request.GetName();
+            int mtu;
+            try
+            {
+                mtu = NetDevice.GetMtu(name);
+            }
+            catch (LinkException)
+            {
+                mtu = 1500; // the device may live in another namespace by now
+            }
+            return new TunTapDevice(owned, name, created: false, mtu, kind);
+        }
+        catch
+        {
+            owned.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads one frame; false when none is waiting (EAGAIN). A frame longer than <paramref name="buffer"/>
+    /// is dropped and counted: read() would silently truncate it, so the excess goes to a spill area
+    /// (one readv, no allocation) that shows it was too long.
+    /// </summary>
+    internal bool TryRead(Span<byte> buffer, out int length)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        fixed (byte* p = buffer)
+        fixed (byte* spill = s_spill)
+        {
+            IoVec* iov = stackalloc IoVec[2];
+            while (true)
+            {
+                iov[0] = new IoVec { Base = p, Length = (nuint)buffer.Length };
+                iov[1] = new IoVec { Base = spill, Length = (nuint)s_spill.Length };
+                nint n = Libc.ReadV(_fd.Value, iov, 2);
+                if (n > buffer.Length)
+                {
+                    OversizedDropped++;
+                    continue;
+                }
+                if (n > 0)
+                {
+                    Received++;
+                    length = (int)n;
+                    return true;
+                }
+                length = 0;
+                if (n == 0)
+                    return false;
+                int errno = Errno.Last;
+                if (errno == Errno.EINTR)
+                    continue;
+                if (errno == Errno.EAGAIN)
+                    return false;
+                throw Errno.Exception(errno, $"read from {_kind} device '{Name}'",
+                    "The device was probably deleted while the link was open.");
+            }
+        }
+    }
+
+    /// <summary>Writes one frame; false when the kernel refused it.</summary>
+    internal bool TryWrite(ReadOnlySpan<byte> frame)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        fixed (byte* p = frame)
+        {
+            while (true)
+            {
+                nint n = Libc.Write(_fd.Value, p, (nuint)frame.Length);
+                if (n == frame.Length)
+                {
+                    Sent++;
+                    return true;
+                }
+                if (n < 0 && Errno.Last == Errno.EINTR)
+                    continue;
+                SendFailures++;
+                return false;
+            }
+        }
+    }
+
+    private static int OpenClone(string clonePath)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(clonePath.Length) + 1;
+        Span<byte> path = max <= 256 ? stackalloc byte[max] : new byte[max];
+        int n = Encoding.UTF8.GetBytes(clonePath, path);
+        path[n] = 0;
+        fixed (byte* p = path)
+        {
+            int fd = Libc.Open(p, LinuxConstants.O_RDWR | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC);
+            if (fd >= 0)
+                return fd;
+            int errno = Errno.Last;
+            throw errno switch
+            {
+                Errno.ENOENT or Errno.ENODEV or Errno.ENXIO => Errno.Exception(errno, $"open({clonePath})",
+                    $"The TUN/TAP driver is missing: load it (modprobe tun) or, in a container, pass the device in (--device {DefaultClonePath})."),
+                Errno.EACCES or Errno.EPERM => Errno.Exception(errno, $"open({clonePath})",
+                    $"This user may not open {clonePath}; it is usually mode 0666 (chmod 0666 {clonePath}) or run with CAP_NET_ADMIN."),
+                _ => Errno.Exception(errno, $"open({clonePath})"),
+            };
+        }
+    }
+
+    private static LinkException SetIffFailed(int errno, string name, string kind, bool existed)
+    {
+        string user = Environment.UserName;
+        string mode = kind == "TAP" ? "tap" : "tun";
+        return errno switch
+        {
+            Errno.EPERM => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+                $"Opening a {kind} device needs CAP_NET_ADMIN or a persistent {kind} created for this user: ip tuntap add dev {name} mode {mode} user {user}"),
+            Errno.EBUSY => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+                $"The device is busy: another process has '{name}' open (one fd per single-queue {kind} device)."),
+            Errno.EINVAL when existed => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+                $"'{name}' exists but is not a {kind} device with these flags (a {(kind == "TAP" ? "TUN" : "TAP")} device, a multi-queue or vnet_hdr device, or not TUN/TAP at all)."),
+            _ => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'"),
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _fd.Dispose();
+}

@@ -1,0 +1,106 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Stack;
+
+/// <summary>
+/// Why the stack dropped a frame or packet. The first values mirror <see cref="WireError"/> one to one
+/// (same names, same numbers) so a parser's reason converts with a cast; stack reasons start at 64.
+/// </summary>
+public enum DropReason : byte
+{
+    /// <summary>No drop.</summary>
+    None = WireError.None,
+    /// <summary>The buffer is shorter than the fixed header.</summary>
+    TruncatedHeader = WireError.TruncatedHeader,
+    /// <summary>A length field points past the end of the buffer.</summary>
+    TruncatedPayload = WireError.TruncatedPayload,
+    /// <summary>A checksum does not verify.</summary>
+    BadChecksum = WireError.BadChecksum,
+    /// <summary>An 802.1Q / 802.1ad tagged frame.</summary>
+    UnsupportedVlan = WireError.UnsupportedVlan,
+    /// <summary>An EtherType we do not speak.</summary>
+    UnsupportedEtherType = WireError.UnsupportedEtherType,
+    /// <summary>ARP for something other than Ethernet / IPv4.</summary>
+    UnsupportedArpFormat = WireError.UnsupportedArpFormat,
+    /// <summary>An ARP operation other than request or reply.</summary>
+    UnsupportedArpOperation = WireError.UnsupportedArpOperation,
+    /// <summary>The IP version field is not 4.</summary>
+    BadVersion = WireError.BadVersion,
+    /// <summary>IHL or TCP data offset out of range.</summary>
+    BadHeaderLength = WireError.BadHeaderLength,
+    /// <summary>IPv4 total length inconsistent with the header or the frame.</summary>
+    BadTotalLength = WireError.BadTotalLength,
+    /// <summary>A malformed IPv4 option.</summary>
+    BadIPv4Option = WireError.BadIPv4Option,
+    /// <summary>A UDP length field out of range.</summary>
+    BadUdpLength = WireError.BadUdpLength,
+    /// <summary>An ICMP type or code we do not handle.</summary>
+    UnsupportedIcmp = WireError.UnsupportedIcmp,
+    /// <summary>A malformed TCP option.</summary>
+    BadTcpOption = WireError.BadTcpOption,
+    /// <summary>An illegal TCP flag combination.</summary>
+    BadTcpFlags = WireError.BadTcpFlags,
+    /// <summary>A port of zero.</summary>
+    BadPort = WireError.BadPort,
+    /// <summary>A broadcast or multicast source address.</summary>
+    BadSourceAddress = WireError.BadSourceAddress,
+
+    /// <summary>An Ethernet frame addressed to another station (or to a multicast group we did not join).</summary>
+    NotOurMac = 64,
+    /// <summary>An IPv4 packet addressed to another host: we are a host, not a router (RFC 1122 §3.3.1).</summary>
+    NotForUs,
+    /// <summary>An ARP packet whose target is another host (RFC 826: only the target answers).</summary>
+    ArpNotForUs,
+    /// <summary>An ARP packet claiming our own address from another station (address conflict).</summary>
+    ArpAddressConflict,
+    /// <summary>A frame whose source is our own MAC (a looped-back copy of our own transmission).</summary>
+    OwnFrameLooped,
+    /// <summary>A received frame longer than the link MTU allows.</summary>
+    FrameTooLong,
+    /// <summary>An IPv4 packet with a protocol we do not implement (ICMP protocol unreachable is sent).</summary>
+    UnknownProtocol,
+    /// <summary>An outgoing packet for a destination that is neither on-link nor reachable via a gateway.</summary>
+    NoRoute,
+    /// <summary>A packet waiting for ARP resolution pushed out of its neighbour's bounded queue (oldest first).</summary>
+    ArpQueueOverflow,
+    /// <summary>A packet that waited for a neighbour that never answered ARP.</summary>
+    ArpResolutionFailed,
+    /// <summary>The ARP cache is full of unresolved neighbours; the new one could not be tracked.</summary>
+    ArpCacheFull,
+    /// <summary>A fragment that overlaps another fragment of the same datagram: the whole datagram is dropped (RFC 5722 spirit).</summary>
+    FragmentOverlap,
+    /// <summary>A fragment of a datagram already discarded (overlap, oversize or too many fragments).</summary>
+    FragmentOfDiscardedDatagram,
+    /// <summary>A fragment that is inconsistent: a non-final fragment not a multiple of 8 octets, data past the final fragment, or a second different final fragment.</summary>
+    BogusFragment,
+    /// <summary>A fragment that would make the datagram larger than 65535 octets.</summary>
+    OversizeDatagram,
+    /// <summary>A datagram whose fragments did not all arrive in time (counted once per datagram).</summary>
+    ReassemblyTimeout,
+    /// <summary>A fragment refused because it alone does not fit the reassembly byte limit.</summary>
+    ReassemblyLimit,
+    /// <summary>An incomplete datagram evicted (oldest first) to make room for a new one (counted once per datagram).</summary>
+    ReassemblyEvicted,
+    /// <summary>A datagram with more fragments than the reassembler tracks.</summary>
+    TooManyFragments,
+    /// <summary>An exact duplicate of a fragment already held.</summary>
+    DuplicateFragment,
+    /// <summary>A UDP datagram for a port nobody listens on (ICMP port unreachable is sent, rate limited).</summary>
+    PortUnreachable,
+    /// <summary>A UDP datagram refused because the socket's receive queue was full.</summary>
+    ReceiveQueueFull,
+    /// <summary>An ICMP echo request sent to a broadcast address (RFC 1122 §3.2.2.6 permits ignoring it).</summary>
+    BroadcastEcho,
+    /// <summary>An ICMP error or reply that matched no socket, ping or connection.</summary>
+    IcmpUnmatched,
+    /// <summary>An ICMP error we chose not to send because the token bucket was empty (RFC 1812 §4.3.2.8).</summary>
+    IcmpRateLimited,
+    /// <summary>The link refused an outgoing frame (queue full or device gone).</summary>
+    LinkSendFailed,
+    /// <summary>An outgoing datagram larger than the MTU with Don't Fragment set.</summary>
+    FragmentationNeeded,
+    /// <summary>A datagram to our own address found the loopback queue full.</summary>
+    LoopbackQueueFull,
+    /// <summary>Handling the frame threw (a bug): the frame is dropped, the loop goes on, the trace has the exception.</summary>
+    InternalError,
+}

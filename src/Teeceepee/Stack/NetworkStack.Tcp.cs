@@ -1,0 +1,111 @@
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Stack;
+
+public sealed partial class NetworkStack
+{
+    /// <summary>Largest TCP header (data offset 15).</summary>
+    private const int MaxTcpHeaderLength = 60;
+
+    private TcpHost _tcp = null!;
+
+    /// <summary>
+    /// The stack's TCP host (sans-I/O, RFC 9293). Loop thread only: the socket API posts commands
+    /// that call it; <see cref="Poll"/> dispatches what it produces right after the commands ran.
+    /// </summary>
+    internal TcpHost Tcp => _tcp;
+
+    private void CreateTcp(NetworkStackOptions options)
+    {
+        // MSS from the MTU (RFC 9293 §3.7.1: MTU minus fixed IP and TCP headers) unless configured.
+        var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
+        Span<byte> key = stackalloc byte[16];
+        _random.NextBytes(key);
+        var isn = new IsnGenerator(key);
+        _random.NextBytes(key);
+        var ports = new EphemeralPortAllocator(key);
+        _random.NextBytes(key);
+        var cookies = new SynCookies(key);
+        _tcp = new TcpHost(config, isn, ports, cookies);
+        if (options.Trace is not null)
+            _tcp.Trace = new StackTcpTrace(this);
+    }
+
+    private void ProcessTcp(Instant now, in IPv4Repr ip, ReadOnlySpan<byte> payload, bool broadcast)
+    {
+        if (!TcpSegment.TryParse(payload, out var segment, out var error)
+            || !TcpRepr.TryParse(segment, ip.Source, ip.Destination, _verifyChecksums, out var tcp, out error))
+        {
+            Drop((DropReason)error, "tcp");
+            return;
+        }
+        if (broadcast)
+        {
+            // RFC 1122 §4.2.3.10: a SYN to a broadcast address is silently discarded (and no RST for any of it).
+            Drop(DropReason.NotForUs, "tcp", ip.Destination);
+            return;
+        }
+        _counters.TcpSegmentsIn++;
+        _tcp.Process(now, ip.Source, ip.Destination, tcp, segment.Payload);
+    }
+
+    /// <summary>Sends everything TCP has ready: each segment is built in place, header then payload.</summary>
+    private void DispatchTcp(Instant now)
+    {
+        var buffer = IPv4PayloadBuffer;
+        // TCP copies the payload after room for the largest header; once the header's size is
+        // known the payload moves down to meet it (an overlapping copy within one buffer).
+        var payloadArea = buffer[MaxTcpHeaderLength..];
+        while (_tcp.TryDispatch(now, payloadArea, out var outgoing))
+        {
+            var segment = outgoing.Segment;
+            int headerLength = segment.HeaderLength;
+            if (headerLength != MaxTcpHeaderLength && segment.PayloadLength > 0)
+                payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
+            segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress);
+            if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength) == SendStatus.Sent)
+                _counters.TcpSegmentsOut++;
+        }
+    }
+
+    private Instant TcpPollAt()
+    {
+        var at = _tcp.PollAt();
+        return at == Instant.Zero ? LastPollTime : at;
+    }
+
+    private bool DeliverTcpIcmpError(Instant now, in IPv4Repr ip, in IcmpRepr icmp, IPv4Address destination, ReadOnlySpan<byte> transport)
+    {
+        _ = ip;
+        ushort sourcePort = (ushort)(transport[0] << 8 | transport[1]);
+        ushort destinationPort = (ushort)(transport[2] << 8 | transport[3]);
+        var seq = new SeqNumber((uint)(transport[4] << 24 | transport[5] << 16 | transport[6] << 8 | transport[7]));
+        var tuple = new TcpFourTuple(Address, sourcePort, destination, destinationPort);
+        if (_tcp.Find(tuple) is null)
+            return false;
+        _tcp.OnIcmpError(now, tuple, TcpErrorFor(icmp), seq, icmp.NextHopMtu);
+        return true;
+    }
+
+    private static TcpIcmpError TcpErrorFor(in IcmpRepr icmp)
+    {
+        if (icmp.Type == IcmpType.TimeExceeded)
+            return TcpIcmpError.TimeExceeded;
+        return (IcmpUnreachableCode)icmp.Code switch
+        {
+            IcmpUnreachableCode.NetUnreachable or IcmpUnreachableCode.NetUnknown or IcmpUnreachableCode.NetUnreachableForTos => TcpIcmpError.NetworkUnreachable,
+            IcmpUnreachableCode.ProtocolUnreachable => TcpIcmpError.ProtocolUnreachable,
+            IcmpUnreachableCode.PortUnreachable => TcpIcmpError.PortUnreachable,
+            IcmpUnreachableCode.FragmentationNeeded => TcpIcmpError.FragmentationNeeded,
+            IcmpUnreachableCode.NetProhibited or IcmpUnreachableCode.HostProhibited or IcmpUnreachableCode.CommunicationProhibited => TcpIcmpError.AdministrativelyProhibited,
+            _ => TcpIcmpError.HostUnreachable,
+        };
+    }
+
+    private void ShutdownTcp()
+    {
+        // The TCP host holds no OS resources; connections die with the stack. Socket-level
+        // operations still waiting are failed by the command queue drain in FailAllPending.
+    }
+}

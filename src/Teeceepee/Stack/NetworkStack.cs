@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Teeceepee.Links;
+using Teeceepee.Sockets;
+using Teeceepee.Udp;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Stack;
+
+/// <summary>
+/// One IPv4 host on one link: ARP, IPv4 (with fragmentation and reassembly), ICMP, UDP, and TCP
+/// through its TCP host. All protocol state belongs to one loop: <see cref="Poll"/> driven by a
+/// simulation on virtual time, or the real-time runner started by <see cref="Start"/>. Public
+/// calls from other threads are posted to that loop.
+/// </summary>
+public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
+{
+    private readonly ILink _link;
+    private readonly StackCounters _counters = new();
+    private readonly ConcurrentQueue<LoopMessage> _commands = new();
+    private readonly ArpCache _arp;
+    private readonly FragmentReassembler _reassembler;
+    private readonly UdpPortTable _udp;
+    private readonly Random _random;
+    private readonly Action<string>? _trace;
+    private readonly string _name;
+    private readonly int _linkHeaderLength;
+    private readonly bool _verifyChecksums;
+    private readonly uint _netmask;
+    private readonly byte[] _rx;
+    private readonly byte[] _tx;
+    private readonly byte[] _fragment;
+    private readonly byte[] _quote = new byte[Reassembly.QuoteCapacity];
+    private readonly byte[] _arpFrame = new byte[EthernetRepr.HeaderLength + ArpRepr.HeaderLength];
+    private TokenBucket _icmpErrors;
+    private ushort _nextIdentification;
+    private bool _announced;
+    private bool _ingressBacklog;
+    private bool _disposed;
+
+    /// <summary>Creates a stack on <paramref name="link"/>; nothing is sent until the first <see cref="Poll"/>.</summary>
+    public NetworkStack(ILink link, NetworkStackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.PrefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PrefixLength, 32);
+        _link = link;
+        Options = options;
+        var caps = link.Capabilities;
+        _random = options.Seed is int seed ? new Random(seed) : new Random();
+        Medium = caps.Medium;
+        Address = options.Address;
+        PrefixLength = options.PrefixLength;
+        Gateway = options.Gateway;
+        HardwareAddress = options.HardwareAddress ?? caps.HardwareAddress ?? MacAddress.CreateLocal(_random);
+        Mtu = Math.Min(options.Mtu ?? caps.Mtu, caps.Mtu);
+        if (Mtu < 68)
+            throw new ArgumentException($"MTU {Mtu} is below the IPv4 minimum of 68 (RFC 791).", nameof(options));
+        _netmask = IPv4Address.PrefixMask(PrefixLength);
+        _linkHeaderLength = Medium == LinkMedium.Ethernet ? EthernetRepr.HeaderLength : 0;
+        _verifyChecksums = (caps.Checksums & ChecksumOffload.Receive) == 0;
+        _trace = options.Trace;
+        _name = options.Name ?? Address.ToString();
+        _rx = new byte[Math.Max(caps.MaxFrameLength, 65535 + _linkHeaderLength)];
+        _tx = new byte[_linkHeaderLength + 65535];
+        _fragment = new byte[_linkHeaderLength + Mtu];
+        _arp = new ArpCache(options.ArpCacheCapacity, options.ArpQueueCapacity, options.ArpRequestCount,
+            options.ArpRetryInterval, options.ArpReachableTime, options.ArpRefreshBefore);
+        _reassembler = new FragmentReassembler(options.ReassemblyMaxDatagrams, options.ReassemblyMaxBytes,
+            options.ReassemblyMaxFragments, options.ReassemblyTimeout);
+        _udp = new UdpPortTable(_random);
+        _icmpErrors = new TokenBucket(options.IcmpErrorsPerSecond, options.IcmpErrorBurst);
+        _nextIdentification = (ushort)_random.Next(0, 65536);
+        _pingIdentifier = (ushort)_random.Next(1, 65536);
+        CreateTcp(options);
+        StackMetrics.Register(_name, _counters);
+    }
+
+    /// <summary>The configuration this stack was made with.</summary>
+    public NetworkStackOptions Options { get; }
+
+    /// <summary>The link the stack runs on.</summary>
+    public ILink Link => _link;
+
+    /// <summary>Ethernet (with ARP) or bare IP.</summary>
+    public LinkMedium Medium { get; }
+
+    /// <summary>Our IPv4 address.</summary>
+    public IPv4Address Address { get; }
+
+    /// <summary>The on-link prefix length.</summary>
+    public int PrefixLength { get; }
+
+    /// <summary>The default gateway, if any.</summary>
+    public IPv4Address? Gateway { get; }
+
+    /// <summary>Our MAC address (Ethernet media).</summary>
+    public MacAddress HardwareAddress { get; }
+
+    /// <summary>The IP MTU.</summary>
+    public int Mtu { get; }
+
+    /// <summary>The directed broadcast address of our prefix.</summary>
+    public IPv4Address SubnetBroadcast => new(Address.Value | ~_netmask);
+
+    /// <summary>A copy of every counter now.</summary>
+    public NetworkStackStats Stats => _counters.Snapshot();
+
+    /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>
+    internal Instant LastPollTime { get; private set; }
+
+    /// <summary>True when the caller may run loop work inline: the stack has no loop thread, or this is it.</summary>
+    internal bool CanRunInline => _loopThread is null || Environment.CurrentManagedThreadId == _loopThreadId;
+
+    /// <summary>
+    /// Runs the stack once at <paramref name="now"/>: reads waiting frames (up to a budget) and
+    /// dispatches them, runs posted commands, fires due timers, and lets TCP send.
+    /// </summary>
+    public void Poll(Instant now)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        LastPollTime = now;
+        if (!_announced)
+        {
+            _announced = true;
+            if (Medium == LinkMedium.Ethernet && Options.SendGratuitousArp && !Address.IsUnspecified)
+                SendArpRequest(now, Address, MacAddress.Broadcast);
+        }
+
+        // Ingress: drain the link, bounded so that commands and timers are never starved.
+        int budget = Options.IngressBudget;
+        _ingressBacklog = false;
+        while (true)
+        {
+            if (budget-- == 0)
+            {
+                _ingressBacklog = true;
+                break;
+            }
+            if (!_link.TryReceive(now, _rx, out int length))
+                break;
+            ProcessFrameGuarded(now, _rx.AsSpan(0, length));
+        }
+        DrainLoopback(now);
+
+        // Sockets: commands posted by the application.
+        while (_commands.TryDequeue(out var message))
+        {
+            try
+            {
+                if (message.IsCancel)
+                    message.Command.Cancel(this, now, message.Version);
+                else
+                    message.Command.Execute(this, now);
+            }
+            catch (Exception e)
+            {
+                // A bug in a command must not take the loop down: fail that caller only.
+                Trace($"command {message.Command.GetType().Name} threw {e.GetType().Name}: {e.Message}");
+                message.Command.Abort(e);
+            }
+        }
+
+        // Timers.
+        _arp.Poll(now, this);
+        ExpireReassemblies(now);
+        ExpirePings(now);
+
+        // Egress: transports with data of their own.
+        DispatchTcp(now);
+    }
+
+    /// <summary>
+    /// When <see cref="Poll"/> next has work that is not triggered by a frame or a command:
+    /// a retry, a timeout, TCP's next timer. <see cref="Instant.MaxValue"/> when idle.
+    /// </summary>
+    public Instant PollAt()
+    {
+        if (_ingressBacklog || !_commands.IsEmpty || !_announced || _loopback.Count > 0)
+            return LastPollTime;
+        var at = _arp.PollAt();
+        at = Instant.Min(at, _reassembler.PollAt());
+        at = Instant.Min(at, PingPollAt());
+        at = Instant.Min(at, TcpPollAt());
+        at = Instant.Min(at, _link.NextDeadline);
+        return at;
+    }
+
+    /// <summary>Queues a message for the loop and wakes it (any thread).</summary>
+    internal void Post(in LoopMessage message)
+    {
+        _commands.Enqueue(message);
+        Wake();
+    }
+
+    /// <summary>True when <paramref name="destination"/> is on our prefix.</summary>
+    internal bool IsOnLink(IPv4Address destination) => ((destination.Value ^ Address.Value) & _netmask) == 0;
+
+    /// <summary>Counts a drop and traces it.</summary>
+    internal void Drop(DropReason reason, string layer)
+    {
+        _counters.Drops[(byte)reason]++;
+        if (_trace is not null)
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason}"));
+    }
+
+    /// <summary>Counts a drop and traces it with a detail (only formatted when tracing).</summary>
+    internal void Drop<T>(DropReason reason, string layer, T detail)
+    {
+        _counters.Drops[(byte)reason]++;
+        if (_trace is not null)
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason} {detail}"));
+    }
+
+    /// <summary>Writes a trace line when tracing is on.</summary>
+    internal void Trace(string message)
+    {
+        if (_trace is not null)
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: {message}"));
+    }
+
+    internal bool IsTracing => _trace is not null;
+
+    internal StackCounters Counters => _counters;
+
+    private void ProcessFrameGuarded(Instant now, Span<byte> frame)
+    {
+        try
+        {
+            ProcessFrame(now, frame);
+        }
+        catch (Exception e)
+        {
+            // Parsers never throw on bad input; this is a bug. Count it, trace it, keep the loop alive.
+            _reassembler.ReleaseCompleted();
+            Drop(DropReason.InternalError, "stack", $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private void ProcessFrame(Instant now, Span<byte> frame)
+    {
+        _counters.FramesIn++;
+        _counters.BytesIn += frame.Length;
+        if (frame.Length > _link.Capabilities.MaxFrameLength)
+        {
+            Drop(DropReason.FrameTooLong, "link", frame.Length);
+            return;
+        }
+        if (Medium == LinkMedium.IP)
+        {
+            ProcessIPv4(now, frame);
+            return;
+        }
+        if (!EthernetFrame.TryParse(frame, out var eth, out var error) || !EthernetRepr.TryParse(eth, out var ethRepr, out error))
+        {
+            Drop((DropReason)error, "ethernet");
+            return;
+        }
+        if (ethRepr.Source == HardwareAddress)
+        {
+            Drop(DropReason.OwnFrameLooped, "ethernet");
+            return;
+        }
+        if (ethRepr.Destination != HardwareAddress && !ethRepr.Destination.IsBroadcast)
+        {
+            Drop(DropReason.NotOurMac, "ethernet", ethRepr.Destination);
+            return;
+        }
+        if (ethRepr.EtherType == EtherType.Arp)
+            ProcessArp(now, eth.Payload);
+        else
+            ProcessIPv4(now, eth.Payload);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+            return;
+        await StopLoopAsync().ConfigureAwait(false);
+        _disposed = true;
+        StackMetrics.Unregister(_counters);
+        FailAllPending();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{_name} ({Address}/{PrefixLength} on {_link})");
+}

@@ -1,0 +1,86 @@
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Stack;
+
+/// <summary>How a <see cref="NetworkStack"/> is configured: its address, neighbours, clock and limits.</summary>
+public sealed record NetworkStackOptions
+{
+    /// <summary>The stack's own IPv4 address.</summary>
+    public required IPv4Address Address { get; init; }
+
+    /// <summary>The on-link prefix length (e.g. 24 for 198.18.0.0/24).</summary>
+    public int PrefixLength { get; init; } = 24;
+
+    /// <summary>The default gateway for destinations off the prefix; none when null.</summary>
+    public IPv4Address? Gateway { get; init; }
+
+    /// <summary>Our MAC on Ethernet links; default: the link's own address, else a random locally administered one.</summary>
+    public MacAddress? HardwareAddress { get; init; }
+
+    /// <summary>The IP MTU; default (null) the link's. Never larger than the link's.</summary>
+    public int? Mtu { get; init; }
+
+    /// <summary>The clock of the real-time runner (<see cref="NetworkStack.Start"/>).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Seed for every random choice (MAC, ephemeral ports, IP identification, ping identifiers); null for a random seed.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Receives one line per notable event (ARP, drops with their reason, ICMP errors); null for none.</summary>
+    public Action<string>? Trace { get; init; }
+
+    /// <summary>A name for metrics tags and trace lines; default: the address.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>TTL of the datagrams we originate (RFC 1122 §3.2.1.7; 64 like Linux).</summary>
+    public byte TimeToLive { get; init; } = IPv4Repr.DefaultTimeToLive;
+
+    /// <summary>Announce our address with a gratuitous ARP request at the first poll.</summary>
+    public bool SendGratuitousArp { get; init; } = true;
+
+    /// <summary>Neighbours the ARP cache tracks.</summary>
+    public int ArpCacheCapacity { get; init; } = 256;
+
+    /// <summary>Frames that may wait for one neighbour's resolution (oldest dropped first).</summary>
+    public int ArpQueueCapacity { get; init; } = 64;
+
+    /// <summary>ARP requests sent before a neighbour is declared unreachable.</summary>
+    public int ArpRequestCount { get; init; } = 3;
+
+    /// <summary>Time between ARP requests for one neighbour.</summary>
+    public TimeSpan ArpRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a learned mapping is trusted.</summary>
+    public TimeSpan ArpReachableTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A mapping used within this long of its expiry is refreshed with a unicast request.</summary>
+    public TimeSpan ArpRefreshBefore { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Datagrams reassembled at once.</summary>
+    public int ReassemblyMaxDatagrams { get; init; } = 16;
+
+    /// <summary>Fragment octets held at once, over all datagrams.</summary>
+    public int ReassemblyMaxBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Fragments one datagram may have.</summary>
+    public int ReassemblyMaxFragments { get; init; } = 64;
+
+    /// <summary>How long a datagram's fragments are kept waiting for the rest (RFC 1122 §3.3.2: 60 s to 120 s recommended; Linux uses 30 s).</summary>
+    public TimeSpan ReassemblyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>ICMP errors (unreachable, time exceeded) sent per second at most, on average.</summary>
+    public double IcmpErrorsPerSecond { get; init; } = 100;
+
+    /// <summary>ICMP errors that may be sent in one burst.</summary>
+    public int IcmpErrorBurst { get; init; } = 50;
+
+    /// <summary>Datagrams a UDP socket holds unread before it drops new ones.</summary>
+    public int UdpReceiveQueueCapacity { get; init; } = 256;
+
+    /// <summary>Default TCP settings; null: <see cref="TcpConfig.Default"/> with the MSS derived from the MTU.</summary>
+    public TcpConfig? Tcp { get; init; }
+
+    /// <summary>Frames read from the link per <see cref="NetworkStack.Poll"/> at most, so sockets and timers get their turn.</summary>
+    public int IngressBudget { get; init; } = 256;
+}

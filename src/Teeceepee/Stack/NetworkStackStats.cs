@@ -1,0 +1,48 @@
+namespace Teeceepee.Stack;
+
+/// <summary>A point-in-time copy of a stack's counters (see <see cref="NetworkStack.Stats"/>).</summary>
+public sealed record NetworkStackStats
+{
+    /// <summary>Frames received from the link.</summary>
+    public long FramesIn { get; init; }
+    /// <summary>Frames handed to the link.</summary>
+    public long FramesOut { get; init; }
+    /// <summary>Octets received from the link (link header included).</summary>
+    public long BytesIn { get; init; }
+    /// <summary>Octets handed to the link (link header included).</summary>
+    public long BytesOut { get; init; }
+    /// <summary>ARP requests received (for us or not).</summary>
+    public long ArpRequestsIn { get; init; }
+    /// <summary>ARP replies received.</summary>
+    public long ArpRepliesIn { get; init; }
+    /// <summary>ARP requests sent (resolution, refresh and gratuitous).</summary>
+    public long ArpRequestsOut { get; init; }
+    /// <summary>ARP replies sent.</summary>
+    public long ArpRepliesOut { get; init; }
+    /// <summary>IPv4 packets received (valid headers, fragments counted individually).</summary>
+    public long IPv4PacketsIn { get; init; }
+    /// <summary>IPv4 packets sent (fragments counted individually).</summary>
+    public long IPv4PacketsOut { get; init; }
+    /// <summary>Fragments received.</summary>
+    public long FragmentsIn { get; init; }
+    /// <summary>Fragments sent.</summary>
+    public long FragmentsOut { get; init; }
+    /// <summary>Datagrams completed by reassembly.</summary>
+    public long DatagramsReassembled { get; init; }
+    /// <summary>Datagrams split into fragments on send.</summary>
+    public long DatagramsFragmented { get; init; }
+    /// <summary>ICMP messages received, by type.</summary>
+    public required IcmpCounts IcmpIn { get; init; }
+    /// <summary>ICMP messages sent, by type.</summary>
+    public required IcmpCounts IcmpOut { get; init; }
+    /// <summary>UDP datagrams delivered to a socket.</summary>
+    public long UdpDatagramsIn { get; init; }
+    /// <summary>UDP datagrams sent.</summary>
+    public long UdpDatagramsOut { get; init; }
+    /// <summary>TCP segments handed to the TCP host.</summary>
+    public long TcpSegmentsIn { get; init; }
+    /// <summary>TCP segments sent.</summary>
+    public long TcpSegmentsOut { get; init; }
+    /// <summary>Drops by reason.</summary>
+    public required DropCounts Drops { get; init; }
+}

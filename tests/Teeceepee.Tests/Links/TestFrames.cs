@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+
+namespace Teeceepee.Tests.Links;
+
+/// <summary>Hand-built frames for link tests (independent of the Wire layer).</summary>
+internal static class TestFrames
+{
+    /// <summary>An Ethernet frame of <paramref name="length"/> bytes whose payload encodes <paramref name="id"/>.</summary>
+    public static byte[] Numbered(int id, int length = 64)
+    {
+        var frame = new byte[length];
+        frame.AsSpan(0, 6).Fill(0xFF);
+        frame[6] = 0x02;
+        frame[11] = 0x01;
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x88B5); // IEEE local experimental ethertype
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(14), id);
+        return frame;
+    }
+
+    public static int IdOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt32BigEndian(frame[14..]);
+
+    /// <summary>An Ethernet + IPv4 + TCP SYN-ACK, checksums filled in.</summary>
+    public static byte[] TcpSynAck()
+    {
+        var frame = new byte[14 + 20 + 20];
+        var span = frame.AsSpan();
+        new byte[] { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }.CopyTo(span);
+        new byte[] { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }.CopyTo(span[6..]);
+        BinaryPrimitives.WriteUInt16BigEndian(span[12..], 0x0800);
+        var ip = span[14..34];
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], 40);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], 0x1234);
+        ip[6] = 0x40; // DF
+        ip[8] = 64;
+        ip[9] = 6;
+        new byte[] { 198, 18, 0, 2 }.CopyTo(ip[12..]);
+        new byte[] { 198, 18, 0, 1 }.CopyTo(ip[16..]);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip, 0));
+        var tcp = span[34..];
+        BinaryPrimitives.WriteUInt16BigEndian(tcp, 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[2..], 80);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp[4..], 1000);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp[8..], 2001);
+        tcp[12] = 0x50;
+        tcp[13] = 0x12; // SYN | ACK
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 65535);
+        uint pseudo = 198 * 256 + 18 + 0 * 256 + 2 + 198 * 256 + 18 + 0 + 1 + 6 + 20;
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], Checksum(tcp, pseudo));
+        return frame;
+    }
+
+    /// <summary>An ARP request (RFC 826) from <paramref name="senderMac"/>/<paramref name="senderIp"/> for <paramref name="targetIp"/>.</summary>
+    public static byte[] ArpRequest(byte[] senderMac, byte[] senderIp, byte[] targetIp)
+    {
+        var frame = new byte[42];
+        var span = frame.AsSpan();
+        span[..6].Fill(0xFF);
+        senderMac.CopyTo(span[6..]);
+        BinaryPrimitives.WriteUInt16BigEndian(span[12..], 0x0806);
+        var arp = span[14..];
+        BinaryPrimitives.WriteUInt16BigEndian(arp, 1);
+        BinaryPrimitives.WriteUInt16BigEndian(arp[2..], 0x0800);
+        arp[4] = 6;
+        arp[5] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(arp[6..], 1);
+        senderMac.CopyTo(arp[8..]);
+        senderIp.CopyTo(arp[14..]);
+        targetIp.CopyTo(arp[24..]);
+        return frame;
+    }
+
+    private static ushort Checksum(ReadOnlySpan<byte> data, uint sum)
+    {
+        for (int i = 0; i + 1 < data.Length; i += 2)
+            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        if ((data.Length & 1) != 0)
+            sum += (uint)data[^1] << 8;
+        while (sum >> 16 != 0)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)~sum;
+    }
+}
