@@ -37,6 +37,23 @@ public sealed class UdpSocket : IDisposable
     /// <summary>The address and port the socket is bound to.</summary>
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>
+    /// Sets Don't Fragment on outgoing datagrams (like <see cref="Socket.DontFragment"/>): a datagram
+    /// over the MTU then fails with <see cref="SocketError.MessageSize"/> instead of being fragmented.
+    /// </summary>
+    public bool DontFragment
+    {
+        get => _endpoint.DontFragment;
+        set => _endpoint.DontFragment = value; // read by the loop on the next send; a bool write is atomic
+    }
+
+    /// <summary>TTL of outgoing datagrams (like <see cref="Socket.Ttl"/>); 0 for the stack's default.</summary>
+    public byte Ttl
+    {
+        get => _endpoint.TimeToLive;
+        set => _endpoint.TimeToLive = value;
+    }
+
     /// <summary>The peer set by <see cref="Connect"/>, if any.</summary>
     public IPEndPoint? RemoteEndPoint => _remote;
 

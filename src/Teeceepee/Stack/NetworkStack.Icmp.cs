@@ -14,7 +14,15 @@ public sealed partial class NetworkStack
     /// <paramref name="destination"/> and waits for the reply, an ICMP error about it, ARP failure
     /// of the next hop, or <paramref name="timeout"/>. Requests over the MTU are fragmented.
     /// </summary>
-    public ValueTask<PingReply> PingAsync(IPv4Address destination, int dataSize, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public ValueTask<PingReply> PingAsync(IPv4Address destination, int dataSize, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        PingAsync(destination, dataSize, timeout, 0, dontFragment: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="PingAsync(IPv4Address, int, TimeSpan, CancellationToken)"/> with the request's
+    /// TTL (0: the stack's default) and Don't Fragment flag (a request over the MTU then fails
+    /// with <see cref="PingStatus.PacketTooBig"/> instead of being fragmented).
+    /// </summary>
+    public ValueTask<PingReply> PingAsync(IPv4Address destination, int dataSize, TimeSpan timeout, byte timeToLive, bool dontFragment, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(dataSize);
@@ -22,7 +30,7 @@ public sealed partial class NetworkStack
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<PingReply>(cancellationToken);
-        return LoopOperationPool<PingOperation>.Rent().Start(this, destination, dataSize, timeout, cancellationToken);
+        return LoopOperationPool<PingOperation>.Rent().Start(this, destination, dataSize, timeout, timeToLive, dontFragment, cancellationToken);
     }
 
     /// <summary>Sends one echo request with 56 data octets (like ping) and waits up to <paramref name="timeout"/>.</summary>
@@ -41,7 +49,7 @@ public sealed partial class NetworkStack
             data[i] = (byte)i;
         icmp.Emit(buffer);
         _pings.Add(ping);
-        var status = SendIPv4(now, ping.Destination, IpProtocol.Icmp, icmp.BufferLength);
+        var status = SendIPv4(now, ping.Destination, IpProtocol.Icmp, icmp.BufferLength, ping.DontFragment, ping.TimeToLive);
         if (status == SendStatus.Sent)
         {
             _counters.IcmpOut[(byte)IcmpType.EchoRequest]++;

@@ -20,7 +20,7 @@ public sealed partial class NetworkStack
             return error;
         var udp = new UdpRepr(endpoint.Port, port, data.Length);
         udp.Emit(IPv4PayloadBuffer, data, Address, destination);
-        switch (SendIPv4(now, destination, IpProtocol.Udp, udp.BufferLength))
+        switch (SendIPv4(now, destination, IpProtocol.Udp, udp.BufferLength, endpoint.DontFragment, endpoint.TimeToLive))
         {
             case SendStatus.NoRoute:
                 return SocketError.NetworkUnreachable;

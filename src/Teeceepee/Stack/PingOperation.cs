@@ -9,16 +9,20 @@ internal sealed class PingOperation : LoopOperation<PingReply>
     public IPv4Address Destination;
     public int DataSize;
     public TimeSpan Timeout;
+    public byte TimeToLive;
+    public bool DontFragment;
     public ushort Sequence;
     public Instant SentAt;
     public Instant Deadline;
 
     /// <summary>Posts a ping to <paramref name="stack"/>.</summary>
-    public ValueTask<PingReply> Start(NetworkStack stack, IPv4Address destination, int dataSize, TimeSpan timeout, CancellationToken cancellationToken)
+    public ValueTask<PingReply> Start(NetworkStack stack, IPv4Address destination, int dataSize, TimeSpan timeout, byte timeToLive, bool dontFragment, CancellationToken cancellationToken)
     {
         Destination = destination;
         DataSize = dataSize;
         Timeout = timeout;
+        TimeToLive = timeToLive;
+        DontFragment = dontFragment;
         return Start(stack, cancellationToken);
     }
 

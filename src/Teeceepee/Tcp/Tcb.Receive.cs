@@ -76,9 +76,12 @@ public sealed partial class Tcb
                 return;
 
             case (TcpState.SynReceived, TcpControl.Syn) when ack is null && segment.SeqNumber == _irs:
-                // §3.10.7.4 / RFC 9293 §3.5: the peer retransmitted its SYN, so our SYN-ACK was lost: resend it.
+                // §3.10.7.4 / RFC 9293 §3.5: the peer retransmitted its SYN, so our SYN-ACK was lost: resend it,
+                // echoing the newest timestamp so the peer's first RTT sample is not the whole SYN backoff.
                 if (_sndUna == _iss)
                     _sndNxt = _iss;
+                if (_timestamps && segment.Timestamp is { } synTs && unchecked((int)(synTs.Value - _tsRecent)) >= 0)
+                    _tsRecent = synTs.Value;
                 return;
 
             case (TcpState.SynReceived, TcpControl.Syn) when ack is { } sa && segment.SeqNumber == _irs && sa > _sndUna && sa <= _sndMax:
@@ -214,9 +217,15 @@ public sealed partial class Tcb
     {
         SeqNumber ack = segment.AckNumber!.Value;
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-            SampleRtt(TimeSpan.FromMilliseconds(unchecked((int)(TsNow(now) - ts.EchoReply))));
+        {
+            // As for data: an echo of an earlier SYN than the last one sent times from the last one.
+            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
+            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from)))));
+        }
         else if (_rttTiming && ack > _rttSeq)
+        {
             SampleRtt(now - _rttSentAt);
+        }
         _rttTiming = false;
         // Data acknowledged together with the SYN (rare) is handled by the ACK step.
         _sndUna = _iss + 1;
@@ -337,7 +346,7 @@ public sealed partial class Tcb
         {
             // RFC 5681 §2: a duplicate ACK. With SACK (RFC 6675 §5's spirit), an ACK that SACKs new data
             // counts too even when it carries data, so a two-way transfer still detects loss without a timeout.
-            OnDuplicateAck();
+            OnDuplicateAck(sackProgress);
         }
 
         // §3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/SND.WL2 rule).
@@ -391,11 +400,12 @@ public sealed partial class Tcb
         // RTT: timestamps (RFC 7323 §4.1) or one timed segment under Karn's rule (RFC 6298 §3).
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
         {
-            // RFC 7323 §4.1 samples every ACK of new data, but an echo older than our last retransmission
-            // may measure the whole loss episode (the peer echoes the segment that last advanced its
-            // RCV.NXT, §4.3), which would inflate the RTO without bound under heavy loss: skip it.
-            if (!_tsRetransmitted || unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) >= 0)
-                SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - ts.EchoReply)))));
+            // RFC 7323 §4.1 samples every ACK of new data. An echo older than our last retransmission
+            // measures the whole loss episode (the peer echoes the segment that last advanced its RCV.NXT,
+            // §4.3) and under heavy loss would inflate SRTT without bound; time from that retransmission
+            // instead, which still ends the backoff (RFC 6298 §5.7) now that the path answers.
+            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
+            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from)))));
         }
         else if (_rttTiming && ack > _rttSeq)
             SampleRtt(now - _rttSentAt);
@@ -419,6 +429,9 @@ public sealed partial class Tcb
         _sndUna = ack;
         if (_sndNxt < _sndUna)
             _sndNxt = _sndUna;
+        if (_highRxt < _sndUna)
+            _highRxt = _sndUna;
+        _scoreboard?.Prune(ack);
         _retries = 0;
         _unackedSince = now;
         _keepAliveProbes = 0;
@@ -453,11 +466,10 @@ public sealed partial class Tcb
             Observer?.OnWritable(this);
     }
 
-    /// <summary>Tracks the highest SACKed sequence number; true when these blocks SACK data above it.</summary>
+    /// <summary>Records SACK blocks in the scoreboard; true when they SACK octets not known before.</summary>
     private bool NoteSackBlocks(in TcpSackBlocks blocks)
     {
-        if (_sackHigh < _sndUna)
-            _sackHigh = _sndUna;
+        _scoreboard ??= new SackScoreboard();
         bool progress = false;
         for (int i = 0; i < blocks.Count; i++)
         {
@@ -465,28 +477,29 @@ public sealed partial class Tcb
             // RFC 2018 §5 / RFC 6675 §5.1: ignore blocks outside SND.UNA..SND.MAX.
             if (block.Left < _sndUna || block.Right > _sndMax || block.Right <= block.Left)
                 continue;
-            if (block.Right > _sackHigh)
-            {
-                _sackHigh = block.Right;
-                progress = true;
-            }
+            progress |= _scoreboard.Add(block.Left, block.Right);
         }
         return progress;
     }
 
-    private void OnDuplicateAck()
+    private void OnDuplicateAck(bool sackProgress)
     {
         _dupAcks++;
         if (_congestion.InRecovery)
         {
             // RFC 5681 §3.2 step 4: inflate by one segment, which may let new data out.
             _congestion.OnDuplicateAck(_sndMax - _sndUna);
+            // RFC 6675 §5 (simplified): each ACK that SACKs more data clocks out the next hole.
+            if (sackProgress)
+                _fastRetransmitPending = true;
         }
-        else if (_dupAcks == 3 && _sndUna >= _recover)
+        else if (_sndUna >= _recover
+            && (_dupAcks == 3 || (_scoreboard is { Count: > 0 } && _scoreboard.SackedBytes > 2L * _sendMss)))
         {
-            // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: enter fast recovery only when the
-            // duplicates are for data sent after the last recovery or timeout.
+            // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: enter fast recovery (only for data sent after
+            // the last recovery or timeout); RFC 6675 §5: also when more than (DupThresh-1)*SMSS is SACKed.
             _recover = _sndMax;
+            _highRxt = _sndUna;
             _congestion.OnLoss(_sndMax - _sndUna);
             _fastRetransmitPending = true;
             _fastRetransmits++;

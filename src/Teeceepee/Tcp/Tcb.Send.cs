@@ -16,7 +16,8 @@ public sealed partial class Tcb
     private Instant _rttSentAt;
     private int _dupAcks;
     private SeqNumber _recover;
-    private SeqNumber _sackHigh;
+    private SackScoreboard? _scoreboard;
+    private SeqNumber _highRxt;           // RFC 6675 HighRxt: the end of the last hole retransmitted in this recovery
     private bool _tsRetransmitted;
     private uint _tsRetransmitFloor;      // our TSval at the last retransmission
 
@@ -110,18 +111,35 @@ public sealed partial class Tcb
         length = 0;
         fin = false;
         int queued = _sendBuffer!.Count;
+        int sackLimit = int.MaxValue;
+        if (_sndNxt < _sndMax && _scoreboard is { Count: > 0 })
+        {
+            // Resending after a timeout: skip what the receiver SACKed (RFC 6675 §5.1 keeps the scoreboard).
+            while (_scoreboard.TryGetRangeContaining(_sndNxt, out var right))
+                _sndNxt = right;
+            if (_scoreboard.TryGetNextRangeStart(_sndNxt, out var left))
+                sackLimit = left - _sndNxt;
+        }
         int available = queued - (_sndNxt - _sndBufferSeq);
         if (available < 0 || _finAcked)
             return false; // everything including the FIN is out
         // RFC 3042 limited transmit: the first two duplicate ACKs each release one new segment.
         int limitedTransmit = !_congestion.InRecovery && _dupAcks is 1 or 2 ? _dupAcks * _sendMss : 0;
         long window = Math.Min(_sndWnd, (long)_congestion.Window + limitedTransmit);
-        long usable = window - (_sndNxt - _sndUna);
+        long inFlight = _sndNxt - _sndUna;
+        if (!_congestion.InRecovery && _scoreboard is { Count: > 0 })
+            inFlight = Math.Max(0, inFlight - _scoreboard.SackedBytes); // SACKed octets left the network (RFC 6675 pipe)
+        long usable = window - inFlight;
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
-        int len = (int)Math.Min(Math.Min(available, Math.Min(_sendMss, bufferLength)), Math.Max(0, usable));
+        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), Math.Min(_sendMss, bufferLength)), Math.Max(0, usable));
         // The FIN follows the last octet; it needs no window (the peer accepts a FIN at RCV.NXT).
         fin = _finQueued && len == available;
+        if (len < available && len == sackLimit && len > 0)
+        {
+            length = len; // a piece up to SACKed data: no silly-window hold-back for retransmissions
+            return true;
+        }
         if (len == 0)
         {
             length = 0;
@@ -146,19 +164,39 @@ public sealed partial class Tcb
 
     private bool TryBuildFastRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
-        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5: resend the first unacknowledged segment regardless of cwnd.
+        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5: resend the first unacknowledged segment regardless of
+        // cwnd; with SACK (RFC 6675 §5 NextSeg rule 1, simplified) the next hole above HighRxt that lies
+        // below SACKed data, skipping what the receiver already holds.
         _fastRetransmitPending = false;
         segment = default;
         if (_sndMax <= _sndUna)
             return false;
-        int offset = _sndUna - _sndBufferSeq;
-        int outstandingData = Math.Min(_sendBuffer!.Count - offset, _sndMax - _sndUna);
+        SeqNumber start = SeqNumber.Max(_sndUna, _highRxt);
+        SeqNumber limit = _sndMax;
+        if (_scoreboard is { Count: > 0 })
+        {
+            while (_scoreboard.TryGetRangeContaining(start, out var right))
+                start = right;
+            if (start > _sndUna && start >= _scoreboard.HighestSacked)
+                return false; // no hole known lost beyond what was already resent
+            if (_scoreboard.TryGetNextRangeStart(start, out var left))
+                limit = left;
+        }
+        else if (start > _sndUna)
+        {
+            return false;
+        }
+        if (start >= _sndMax)
+            return false;
+        int offset = start - _sndBufferSeq;
+        int outstandingData = Math.Min(_sendBuffer!.Count - offset, limit - start);
         int len = Math.Max(0, Math.Min(Math.Min(_sendMss, payloadBuffer.Length), outstandingData));
         SeqNumber finSeq = _sndBufferSeq + _sendBuffer.Count;
-        bool fin = _finQueued && _sndUna + len == finSeq && finSeq < _sndMax;
+        bool fin = _finQueued && start + len == finSeq && finSeq < _sndMax;
         if (len == 0 && !fin)
             return false;
-        segment = BuildData(now, _sndUna, len, fin, payloadBuffer);
+        segment = BuildData(now, start, len, fin, payloadBuffer);
+        _highRxt = start + len;
         return true;
     }
 
@@ -238,6 +276,8 @@ public sealed partial class Tcb
         {
             _retransmits++;
             _rttTiming = false;
+            _tsRetransmitted = true;
+            _tsRetransmitFloor = TsNow(now);
         }
         else if (!_timestamps)
         {

@@ -96,13 +96,16 @@ public sealed partial class Tcb
         if (_sndWnd != 0 && State >= TcpState.Established)
             _congestion.OnRetransmitTimeout(_sndMax - _sndUna); // a zero-window probe timing out is no congestion signal
         _recover = _sndMax; // RFC 6582 §3.2 step 1 after a timeout
+        _highRxt = _sndUna;
+        if (_retries >= 2)
+            _scoreboard?.Clear(); // the receiver may have reneged on SACKed data (RFC 2018 §8)
         _dupAcks = 0;
         _fastRetransmitPending = false;
         _rttTiming = false;
         _sndNxt = _sndUna;
         _forceOne = true;
         _rtoAt = now + _rtt.Rto;
-        Trace?.Trace(this, $"retransmission timeout #{_retries}, rto {_rtt.Rto.TotalMilliseconds} ms");
+        Trace?.Trace(this, $"retransmission timeout #{_retries}, rto {_rtt.Rto.TotalMilliseconds} ms, snd.una {_sndUna} snd.max {_sndMax}");
     }
 
     private void OnKeepAliveTimer(Instant now)

@@ -280,7 +280,7 @@ public sealed partial class Tcb
         _sndMax = iss;
         _sndBufferSeq = iss + 1;
         _recover = iss;
-        _sackHigh = iss;
+        _highRxt = iss;
         // RFC 7323 §5.4 / RFC 6191: a per-connection random-looking TSval offset.
         _tsOffset = unchecked(iss.Value * 2654435761u);
         _lastReceivedAt = now;

@@ -70,6 +70,11 @@ public sealed class TcpHost : ITcbScheduler
             {
                 Unregister(tcb);
             }
+            else if (tcb.State == TcpState.Closed && !tcb.HasPendingReset)
+            {
+                // Closed but not swept yet: the 4-tuple is free, so §3.10.7.1 (or a listener) applies.
+                Unregister(tcb);
+            }
             else
             {
                 tcb.Process(now, segment, payload);

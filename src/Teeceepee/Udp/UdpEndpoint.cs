@@ -28,6 +28,8 @@ internal sealed class UdpEndpoint
     public ushort RemotePort;
     public SocketError PendingError = SocketError.Success;
     public bool Closed;
+    public bool DontFragment;
+    public byte TimeToLive;
 
     /// <summary>Receive calls waiting for a datagram, oldest first.</summary>
     public readonly List<UdpReceiveOperation> Waiters = new(2);

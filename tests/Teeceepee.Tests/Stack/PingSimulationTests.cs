@@ -97,4 +97,15 @@ public class PingSimulationTests
         Assert.True(task.IsCompleted);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await task);
     }
+
+    [Fact]
+    public async Task Ping_DontFragment_OverTheMtu_IsPacketTooBig()
+    {
+        await using var sim = new Simulation();
+        var tooBig = sim.Await(sim.A.PingAsync(Simulation.AddressB, 1473, OneSecond, 0, dontFragment: true));
+        Assert.Equal(PingStatus.PacketTooBig, tooBig.Status);
+        var fits = sim.Await(sim.A.PingAsync(Simulation.AddressB, 1472, OneSecond, 0, dontFragment: true));
+        Assert.Equal(PingStatus.Success, fits.Status);
+        Assert.Equal(0, sim.A.Stats.FragmentsOut);
+    }
 }

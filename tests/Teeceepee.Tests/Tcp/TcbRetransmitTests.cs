@@ -252,4 +252,56 @@ public class TcbRetransmitTests
         h.Send(In with { AckNumber = LocalIsn + 1461 }, atMs: 13);
         Assert.Equal(LocalIsn + 1461, h.Dispatch()[0].SeqNumber); // third: fast retransmit
     }
+
+    private static TcbHarness EstablishedWithSack()
+    {
+        var h = Listen();
+        h.Send(Syn with { SackPermitted = true });
+        h.Dispatch();
+        h.Send(In);
+        return h;
+    }
+
+    private static SeqNumber Seg(int i) => LocalIsn + 1 + (i * 1460);
+
+    private static TcpSackBlocks Sack(params (int From, int To)[] segs)
+    {
+        var blocks = new TcpSackBlocks();
+        foreach (var (from, to) in segs)
+            blocks.TryAdd(new TcpSackBlock(Seg(from), Seg(to)));
+        return blocks;
+    }
+
+    [Fact]
+    public void Established_SackInRecovery_RetransmitsNextHoleWithoutWaitingForPartialAck()
+    {
+        var h = EstablishedWithSack();
+        h.Tcb.Send(Bytes(8 * 1460));
+        Assert.Equal(8, h.Dispatch().Count);
+        // Segments 0 and 3 are lost.
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 2)) }, atMs: 10);
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3)) }, atMs: 11);
+        h.Dispatch();
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 5)) }, atMs: 12);
+        Assert.Equal(Seg(0), h.Dispatch()[0].SeqNumber);
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 6)) }, atMs: 13);
+        // RFC 6675: the hole at segment 3 lies below SACKed data, so it goes now.
+        Assert.Equal(Seg(3), h.Dispatch()[0].SeqNumber);
+        Assert.Equal(TcpState.Established, h.Tcb.State);
+    }
+
+    [Fact]
+    public void Established_TimeoutWithSack_SkipsSackedSegments()
+    {
+        var h = EstablishedWithSack();
+        h.Tcb.Send(Bytes(6 * 1460));
+        Assert.Equal(6, h.Dispatch().Count);
+        var sent = h.RunUntil(200);
+        Assert.Equal(Seg(0), Assert.Single(sent).Segment.SeqNumber);
+        // The receiver held segment 1 and SACKs segment 3: segment 2 goes, 3 is skipped.
+        h.Send(In with { AckNumber = Seg(2), SackBlocks = Sack((3, 4)) }, atMs: 210);
+        var segs = h.Dispatch();
+        // cwnd after the timeout: 1 SMSS + 1 SMSS (RFC 3465 §2.3, L = 1 SMSS after an RTO): two segments.
+        Assert.Equal([Seg(2), Seg(4)], segs.Select(s => s.SeqNumber));
+    }
 }

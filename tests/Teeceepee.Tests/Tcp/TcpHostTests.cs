@@ -379,4 +379,19 @@ public class TcpHostTests
         Assert.Equal(1000, servers.Count);
         Assert.Equal(1000, net.A.ConnectionCount);
     }
+
+    [Fact]
+    public void SegmentForJustClosedConnection_GetsRst()
+    {
+        var host = NewHost();
+        var tcb = host.Connect(Instant.Zero, Local, new TcpEndpoint(Remote, 80), localPort: 50000);
+        var syn = Assert.Single(DispatchAll(host, Instant.Zero)).Segment;
+        host.Process(Instant.Zero, Remote, Local, new TcpRepr { SourcePort = 80, DestinationPort = 50000, Control = TcpControl.Rst, AckNumber = syn.SeqNumber + 1 }, []);
+        Assert.Equal(TcpState.Closed, tcb.State);
+        // Not swept yet (no dispatch in between): a stray data segment still gets §3.10.7.1's RST.
+        host.Process(Instant.Zero, Remote, Local, new TcpRepr { SourcePort = 80, DestinationPort = 50000, SeqNumber = new SeqNumber(9), AckNumber = new SeqNumber(1234), PayloadLength = 1 }, [1]);
+        var rst = Assert.Single(DispatchAll(host, Instant.Zero)).Segment;
+        Assert.Equal(new TcpRepr { SourcePort = 50000, DestinationPort = 80, Control = TcpControl.Rst, SeqNumber = new SeqNumber(1234) }, rst);
+        Assert.Equal(0, host.ConnectionCount);
+    }
 }

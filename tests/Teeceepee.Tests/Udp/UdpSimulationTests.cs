@@ -218,4 +218,34 @@ public class UdpSimulationTests
         Assert.Equal(1, sim.B.Stats.Drops[DropReason.PortUnreachable]);
         Assert.Equal(0, sim.B.Stats.UdpDatagramsIn);
     }
+
+    [Fact]
+    public async Task DontFragment_OverTheMtu_ThrowsMessageSize()
+    {
+        await using var sim = new Simulation();
+        using var server = new UdpSocket(sim.B, 7008);
+        using var client = new UdpSocket(sim.A) { DontFragment = true };
+        var error = await Assert.ThrowsAsync<SocketException>(async () =>
+            await sim.AwaitTask(client.SendToAsync(new byte[1473], At(Simulation.AddressB, 7008))));
+        Assert.Equal(SocketError.MessageSize, error.SocketErrorCode);
+        Assert.Equal(1, sim.A.Stats.Drops[DropReason.FragmentationNeeded]);
+        var receive = server.ReceiveFromAsync(new byte[2000]);
+        sim.Await(client.SendToAsync(new byte[1472], At(Simulation.AddressB, 7008)));
+        Assert.Equal(1472, sim.Await(receive).ReceivedBytes);
+    }
+
+    [Fact]
+    public async Task Ttl_AndDontFragment_AppearOnTheWire()
+    {
+        await using var peer = new RawPeer();
+        peer.Introduce();
+        using var socket = new UdpSocket(peer.Stack) { Ttl = 9, DontFragment = true };
+        var send = socket.SendToAsync(new byte[] { 1 }, RawPeer.PeerAddress, 53);
+        peer.Stack.Poll(peer.Now);
+        Assert.Equal(1, await send);
+        var packet = Assert.Single(RawPeer.IPv4Packets(peer.Received()));
+        Assert.True(IPv4Packet.TryParse(packet, out var ip, out _));
+        Assert.Equal(9, ip.TimeToLive);
+        Assert.True(ip.DontFragment);
+    }
 }

@@ -1,0 +1,123 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>
+/// The sender's record of SACKed ranges above SND.UNA (RFC 6675 §3's scoreboard), bounded: sorted,
+/// disjoint ranges in fixed arrays; a new disjoint range beyond the bound is ignored (it only costs
+/// an unneeded retransmission later).
+/// </summary>
+internal sealed class SackScoreboard
+{
+    public const int MaxRanges = 16;
+
+    private readonly SeqNumber[] _left = new SeqNumber[MaxRanges];
+    private readonly SeqNumber[] _right = new SeqNumber[MaxRanges];
+    private int _count;
+
+    /// <summary>Number of disjoint SACKed ranges.</summary>
+    public int Count => _count;
+
+    /// <summary>The right edge of the highest SACKed range (only meaningful when <see cref="Count"/> &gt; 0).</summary>
+    public SeqNumber HighestSacked => _right[_count - 1];
+
+    /// <summary>Forgets everything (after repeated timeouts, in case the receiver reneged: RFC 2018 §8).</summary>
+    public void Clear() => _count = 0;
+
+    /// <summary>Records SACKed octets [left, right); true when octets not known before were SACKed.</summary>
+    public bool Add(SeqNumber left, SeqNumber right)
+    {
+        if (right <= left)
+            return false;
+        int first = 0;
+        while (first < _count && _right[first] < left)
+            first++;
+        int last = first - 1;
+        while (last + 1 < _count && _left[last + 1] <= right)
+            last++;
+        if (last < first)
+        {
+            if (_count == MaxRanges)
+                return false;
+            Array.Copy(_left, first, _left, first + 1, _count - first);
+            Array.Copy(_right, first, _right, first + 1, _count - first);
+            _left[first] = left;
+            _right[first] = right;
+            _count++;
+            return true;
+        }
+        var newLeft = SeqNumber.Min(left, _left[first]);
+        var newRight = SeqNumber.Max(right, _right[last]);
+        bool grew = newLeft < _left[first] || newRight > _right[last] || last > first;
+        _left[first] = newLeft;
+        _right[first] = newRight;
+        int removed = last - first;
+        if (removed > 0)
+        {
+            Array.Copy(_left, last + 1, _left, first + 1, _count - last - 1);
+            Array.Copy(_right, last + 1, _right, first + 1, _count - last - 1);
+            _count -= removed;
+        }
+        return grew;
+    }
+
+    /// <summary>Drops what SND.UNA has passed.</summary>
+    public void Prune(SeqNumber una)
+    {
+        int drop = 0;
+        while (drop < _count && _right[drop] <= una)
+            drop++;
+        if (drop > 0)
+        {
+            Array.Copy(_left, drop, _left, 0, _count - drop);
+            Array.Copy(_right, drop, _right, 0, _count - drop);
+            _count -= drop;
+        }
+        if (_count > 0 && _left[0] < una)
+            _left[0] = una;
+    }
+
+    /// <summary>Octets SACKed in all.</summary>
+    public long SackedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < _count; i++)
+                sum += _right[i] - _left[i];
+            return sum;
+        }
+    }
+
+    /// <summary>When <paramref name="seq"/> lies in a SACKed range, its right edge.</summary>
+    public bool TryGetRangeContaining(SeqNumber seq, out SeqNumber right)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (seq >= _left[i] && seq < _right[i])
+            {
+                right = _right[i];
+                return true;
+            }
+            if (_left[i] > seq)
+                break;
+        }
+        right = default;
+        return false;
+    }
+
+    /// <summary>The left edge of the first SACKed range starting after <paramref name="seq"/>, if any.</summary>
+    public bool TryGetNextRangeStart(SeqNumber seq, out SeqNumber left)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (_left[i] > seq)
+            {
+                left = _left[i];
+                return true;
+            }
+        }
+        left = default;
+        return false;
+    }
+}

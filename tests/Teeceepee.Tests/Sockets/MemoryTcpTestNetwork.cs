@@ -1,0 +1,45 @@
+using System.Net;
+using Teeceepee.Links;
+using Teeceepee.Stack;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tests.Sockets;
+
+/// <summary>Two real-time stacks joined by <see cref="MemoryLink.CreatePair"/>, each with its own loop thread.</summary>
+public sealed class MemoryTcpTestNetwork : TcpTestNetwork
+{
+    public static readonly IPv4Address ClientAddress = IPv4Address.Parse("198.18.0.1");
+    public static readonly IPv4Address ServerAddressV4 = IPv4Address.Parse("198.18.0.2");
+
+    private readonly MemoryLink _clientLink;
+    private readonly MemoryLink _serverLink;
+
+    public MemoryTcpTestNetwork(Func<NetworkStackOptions, NetworkStackOptions>? configure = null)
+    {
+        (_clientLink, _serverLink) = MemoryLink.CreatePair(queueCapacity: 1024);
+        var client = new NetworkStackOptions { Address = ClientAddress, Name = "client" };
+        var server = new NetworkStackOptions { Address = ServerAddressV4, Name = "server" };
+        Client = new NetworkStack(_clientLink, configure is null ? client : configure(client));
+        Server = new NetworkStack(_serverLink, configure is null ? server : configure(server));
+        Client.Start();
+        Server.Start();
+    }
+
+    public override NetworkStack Client { get; }
+
+    public override NetworkStack Server { get; }
+
+    public override IPAddress ServerAddress => ServerAddressV4.ToIPAddress();
+
+    public override IPAddress SilentAddress { get; } = IPAddress.Parse("198.18.0.99");
+
+    public override string Kind => "memory";
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Server.DisposeAsync();
+        _clientLink.Dispose();
+        _serverLink.Dispose();
+    }
+}

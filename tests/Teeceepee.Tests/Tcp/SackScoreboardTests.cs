@@ -1,0 +1,58 @@
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tests.Tcp;
+
+public class SackScoreboardTests
+{
+    private static SeqNumber S(uint v) => new(v);
+
+    [Fact]
+    public void Add_MergesOverlappingAndAdjacentRanges()
+    {
+        var b = new SackScoreboard();
+        Assert.True(b.Add(S(100), S(200)));
+        Assert.True(b.Add(S(300), S(400)));
+        Assert.False(b.Add(S(120), S(180)));
+        Assert.Equal(2, b.Count);
+        Assert.True(b.Add(S(200), S(300)));
+        Assert.Equal(1, b.Count);
+        Assert.Equal(300, b.SackedBytes);
+        Assert.Equal(S(400), b.HighestSacked);
+    }
+
+    [Fact]
+    public void Prune_DropsAndTrimsBelowUna()
+    {
+        var b = new SackScoreboard();
+        b.Add(S(100), S(200));
+        b.Add(S(300), S(400));
+        b.Prune(S(350));
+        Assert.Equal(1, b.Count);
+        Assert.Equal(50, b.SackedBytes);
+    }
+
+    [Fact]
+    public void Lookups_FindContainingRangeAndNextStart()
+    {
+        var b = new SackScoreboard();
+        b.Add(S(100), S(200));
+        b.Add(S(300), S(400));
+        Assert.True(b.TryGetRangeContaining(S(150), out var right));
+        Assert.Equal(S(200), right);
+        Assert.False(b.TryGetRangeContaining(S(200), out _));
+        Assert.True(b.TryGetNextRangeStart(S(200), out var left));
+        Assert.Equal(S(300), left);
+        Assert.False(b.TryGetNextRangeStart(S(300), out _));
+    }
+
+    [Fact]
+    public void Add_IsBounded_AndWrapsAroundZero()
+    {
+        var b = new SackScoreboard();
+        for (uint i = 0; i < 40; i++)
+            b.Add(S(uint.MaxValue - 1000 + (i * 100)), S(uint.MaxValue - 1000 + (i * 100) + 50));
+        Assert.Equal(SackScoreboard.MaxRanges, b.Count);
+        Assert.Equal(SackScoreboard.MaxRanges * 50, b.SackedBytes);
+    }
+}
