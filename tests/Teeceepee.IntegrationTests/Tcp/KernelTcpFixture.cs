@@ -18,18 +18,62 @@ internal sealed class KernelTcpFixture : IAsyncDisposable
     /// <summary>The faults the issue asks the kernel-peer suite to survive byte-exact.</summary>
     public static readonly FaultOptions StandardFaults = new() { Loss = 0.02, Reorder = 0.02, Duplicate = 0.01, Corrupt = 0.005 };
 
-    private KernelTcpFixture(TestNetwork net, FaultInjector? faults, StackLoop loop, DirectoryInfo directory)
+    private readonly StackLoop? _loop;
+    private readonly List<string> _runnerTrace = [];
+
+    private KernelTcpFixture(TestNetwork net, FaultInjector? faults, StackLoop? loop, NetworkStack stack, DirectoryInfo directory, List<string>? runnerTrace = null)
     {
         Net = net;
         Faults = faults;
-        Loop = loop;
+        _loop = loop;
+        Stack = stack;
         Directory = directory;
+        _runnerTrace = runnerTrace ?? [];
     }
 
     public TestNetwork Net { get; }
     public FaultInjector? Faults { get; }
-    public StackLoop Loop { get; }
+
+    /// <summary>The test-driven loop (Tcb-level tests); null for fixtures made with <see cref="CreateWithRunner"/>.</summary>
+    public StackLoop Loop => _loop ?? throw new InvalidOperationException("This fixture runs the stack's own runner.");
+
+    public NetworkStack Stack { get; }
     public DirectoryInfo Directory { get; }
+
+    /// <summary>A fixture whose stack runs its own real-time runner (<see cref="NetworkStack.Start"/>), for the socket API.</summary>
+    public static KernelTcpFixture CreateWithRunner(bool faults, int seed = 1)
+    {
+        var net = TestNetwork.CreateTap("tcpv");
+        try
+        {
+            ILink link = faults ? FaultInjector.Symmetric(net.Link, StandardFaults, seed) : net.Link;
+            var trace = new List<string>();
+            var stack = new NetworkStack(link, new NetworkStackOptions
+            {
+                Address = PeerAddresses.Stack,
+                PrefixLength = 24,
+                Seed = seed,
+                Trace = line =>
+                {
+                    lock (trace)
+                    {
+                        if (trace.Count > 20_000)
+                            trace.RemoveRange(0, 10_000);
+                        trace.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+                    }
+                },
+            });
+            stack.Start();
+            var dir = System.IO.Directory.CreateTempSubdirectory("tcpv-");
+            File.SetUnixFileMode(dir.FullName, (UnixFileMode)0b111_101_101);
+            return new KernelTcpFixture(net, link as FaultInjector, null, stack, dir, trace);
+        }
+        catch
+        {
+            net.Dispose();
+            throw;
+        }
+    }
 
     public static KernelTcpFixture Create(bool faults, int seed = 1, Func<NetworkStackOptions, NetworkStackOptions>? configure = null)
     {
@@ -44,7 +88,7 @@ internal sealed class KernelTcpFixture : IAsyncDisposable
             var dir = System.IO.Directory.CreateTempSubdirectory("tcpv-");
             // Kernel servers (nginx workers) may read as another user.
             File.SetUnixFileMode(dir.FullName, (UnixFileMode)0b111_101_101);
-            return new KernelTcpFixture(net, injector, loop, dir);
+            return new KernelTcpFixture(net, injector, loop, loop.Stack, dir);
         }
         catch
         {
@@ -80,10 +124,20 @@ internal sealed class KernelTcpFixture : IAsyncDisposable
     /// <summary>Stack counters, faults and the trace tail, for failure messages.</summary>
     public string Diagnostics()
     {
-        var stats = Loop.Stack.Stats;
+        var stats = Stack.Stats;
         string faults = Faults is null ? "none" : $"out {Faults.Outbound}; in {Faults.Inbound}";
+        string trace;
+        if (_loop is not null)
+        {
+            trace = _loop.TraceTail();
+        }
+        else
+        {
+            lock (_runnerTrace)
+                trace = string.Join('\n', _runnerTrace.TakeLast(80));
+        }
         return string.Create(CultureInfo.InvariantCulture,
-            $"stack: tcp in {stats.TcpSegmentsIn} out {stats.TcpSegmentsOut}, drops {stats.Drops}, loop error {Loop.Error?.Message}\nfaults: {faults}\ntrace:\n{Loop.TraceTail()}");
+            $"stack: tcp in {stats.TcpSegmentsIn} out {stats.TcpSegmentsOut}, drops {stats.Drops}, loop error {_loop?.Error?.Message ?? Stack.LoopError?.Message}\nfaults: {faults}\ntrace:\n{trace}");
     }
 
     /// <summary>Measures <paramref name="action"/> and returns MB/s for <paramref name="bytes"/> (for the report, not asserted).</summary>
@@ -96,7 +150,10 @@ internal sealed class KernelTcpFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Loop.DisposeAsync();
+        if (_loop is not null)
+            await _loop.DisposeAsync();
+        else
+            await Stack.DisposeAsync();
         Net.Dispose();
         try
         {

@@ -14,7 +14,7 @@ public class SeededTransferTests
     private static readonly bool TraceFrames = SimTrace.Frames;
 
     /// <summary>Seeds that fail until the tcp branch fixes the bug named in <see cref="FragmentBug"/>.</summary>
-    private static readonly int[] s_fragmentBugSeeds = [21, 41, 89, 157, 181];
+    private static readonly int[] s_fragmentBugSeeds = [10, 17, 73, 105, 130, 132, 157, 181];
 
     public const string FragmentBug =
         "bug (tcp, Tcb.Send): data segments carrying SACK blocks keep a full MSS of payload, so header+options+data exceed the MTU " +
@@ -48,10 +48,10 @@ public class SeededTransferTests
     [MemberData(nameof(HeavyLossSeeds))]
     public async Task Transfer_UnderHeavyLoss_ArrivesIntactOrReportsError_NeverCorrupt(int seed)
     {
-        // 20..50 % loss: giving up is allowed (the user timeout), delivering wrong bytes is not.
-        var baseline = TransferScenario.FromSeed(seed, maxLoss: 0.30, minBytes: 16 * 1024, maxBytes: 256 * 1024);
+        // 20..45 % loss: giving up is allowed (the user timeout), delivering wrong bytes or hanging is not.
+        var baseline = TransferScenario.FromSeed(seed, maxLoss: 0.25, minBytes: 16 * 1024, maxBytes: 64 * 1024);
         var scenario = baseline with { Faults = baseline.Faults with { Loss = 0.20 + baseline.Faults.Loss } };
-        var outcome = await TransferRun.ExecuteAsync(scenario);
+        var outcome = await TransferRun.ExecuteAsync(scenario, limit: TimeSpan.FromHours(3));
         if (outcome.Corrupted || !outcome.Ended || !(outcome.Complete || outcome.Failed))
         {
             var traced = await TransferRun.ExecuteAsync(scenario, trace: true, TraceLines, TraceFrames);

@@ -12,7 +12,7 @@ internal static class TransferRun
     /// <summary>Virtual time a run may take before it counts as stuck (the user timeout ends a hopeless one long before).</summary>
     public static readonly TimeSpan Limit = TimeSpan.FromMinutes(30);
 
-    public static async Task<TransferOutcome> ExecuteAsync(TransferScenario scenario, bool trace = false, int traceLimit = 400, bool traceFrames = false)
+    public static async Task<TransferOutcome> ExecuteAsync(TransferScenario scenario, bool trace = false, int traceLimit = 400, bool traceFrames = false, TimeSpan? limit = null)
     {
         await using var net = new SimNetwork(scenario.Seed, scenario.Faults, scenario.Tcp, scenario.Mtu, trace: trace, traceLimit: traceLimit, traceFrames: traceFrames);
         var payloads = new Random(scenario.Seed ^ 0x5EED);
@@ -32,7 +32,7 @@ internal static class TransferRun
                 transfer.AttachServer(server);
             transfer.Pump(scratch);
             return transfer.Finished || transfer.Failed || transfer.Up.FirstMismatch >= 0 || transfer.Down.FirstMismatch >= 0;
-        }, Limit);
+        }, limit ?? Limit);
         var elapsed = net.Now - start;
 
         // TIME-WAIT (2 MSL) and every other trace of the connection must go away.
