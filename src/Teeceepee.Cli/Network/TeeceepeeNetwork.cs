@@ -1,6 +1,7 @@
 using System.Net;
 using Teeceepee.Cli.Options;
 using Teeceepee.Links;
+using Teeceepee.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
 
@@ -13,7 +14,7 @@ namespace Teeceepee.Cli.Network;
 /// </summary>
 /// <remarks>
 /// This is the only place where the CLI touches the stack; commands see <see cref="INetwork"/>.
-/// TCP (connect, listen) waits for the TCP layer's socket API on NetworkStack.
+/// TCP goes through the public socket API (<see cref="TcpConnection"/>, <see cref="TcpListener"/>).
 /// </remarks>
 internal sealed class TeeceepeeNetwork : INetwork
 {
@@ -144,11 +145,40 @@ internal sealed class TeeceepeeNetwork : INetwork
         }
     }
 
-    public ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken) =>
-        throw new CliException("TCP over the stack is not in this build yet (the TCP layer is being merged); ping works, and --kernel runs the command on the host's sockets");
+    // NoDelay: request/response commands (echo, HTTP heads) should not wait for Nagle.
+    private static readonly TcpConnectionOptions s_connectionOptions = new() { NoDelay = true };
 
-    public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) =>
-        throw new CliException("TCP over the stack is not in this build yet (the TCP layer is being merged); ping works, and --kernel runs the command on the host's sockets");
+    public async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        var connection = new TcpConnection(_stack, s_connectionOptions);
+        try
+        {
+            await connection.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+            return new StackConnection(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken)
+    {
+        if (local.Port == 0)
+            throw CliException.Usage("the stack needs an explicit port to listen on (1-65535)");
+        var listener = new TcpListener(_stack, local, s_connectionOptions);
+        try
+        {
+            listener.Start(backlog);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        return ValueTask.FromResult<IConnectionListener>(new StackListener(listener));
+    }
 
     public async ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
     {

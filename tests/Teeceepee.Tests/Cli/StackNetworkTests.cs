@@ -1,5 +1,9 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Teeceepee.Cli.Bench;
 using Teeceepee.Cli.Commands;
+using Teeceepee.Cli.Http;
 using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 using Teeceepee.Links;
@@ -78,5 +82,57 @@ public sealed class StackNetworkTests : IAsyncLifetime
         var reply = await lossy.PingAsync(IPAddress.Parse("198.18.0.1"), 1, 56, TimeSpan.FromMilliseconds(300), CancellationToken.None);
         Assert.False(reply.Replied);
         Assert.Null(reply.Error);
+    }
+
+    [Fact]
+    public async Task Curl_FetchesFromServe_AcrossTwoStacks()
+    {
+        string root = Directory.CreateTempSubdirectory($"tcp-stack-serve-{Environment.ProcessId}-").FullName;
+        try
+        {
+            var data = new byte[300_000];
+            new Random(9).NextBytes(data);
+            await File.WriteAllBytesAsync(Path.Combine(root, "data.bin"), data);
+            await using var listener = await _b.ListenAsync(new IPEndPoint(IPAddress.Any, 80), 16, CancellationToken.None);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var serving = new StaticFileServer(root, null).RunAsync(listener, stop.Token);
+
+            var output = new MemoryStream();
+            var options = new CurlOptions { Url = new HttpUrl("198.18.0.1", 80, "/data.bin"), MaxTime = TimeSpan.FromSeconds(20) };
+            Assert.Equal(0, await new CurlRunner(_a, options, output).RunAsync(CancellationToken.None));
+            Assert.Equal(SHA256.HashData(data), SHA256.HashData(output.ToArray()));
+
+            await stop.CancelAsync();
+            await serving;
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [Fact]
+    public async Task Connect_ToClosedPort_IsRefused()
+    {
+        var e = await Assert.ThrowsAsync<SocketException>(async () => await _a.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.18.0.1"), 9), CancellationToken.None));
+        Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Echo_AcrossTwoStacks_ReturnsBytesAndHalfCloses()
+    {
+        await using var listener = await _b.ListenAsync(new IPEndPoint(IPAddress.Any, 5003), 16, CancellationToken.None);
+        var accepted = Task.Run(async () => BenchServer.ServeAsync(BenchServer.Role.Echo, await listener.AcceptAsync(CancellationToken.None), CancellationToken.None));
+        await using var client = await _a.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.18.0.1"), 5003), CancellationToken.None);
+        var one = new byte[1];
+        for (int i = 0; i < 50; i++)
+        {
+            await client.Stream.WriteAsync(new[] { (byte)i });
+            await client.Stream.ReadExactlyAsync(one);
+            Assert.Equal((byte)i, one[0]);
+        }
+        client.ShutdownSend();
+        Assert.Equal(0, await client.Stream.ReadAsync(one));
+        await (await accepted);
     }
 }
