@@ -35,7 +35,7 @@ public sealed partial class NetworkStack
     private void ProcessTcp(Instant now, in IPv4Repr ip, ReadOnlySpan<byte> payload, bool broadcast)
     {
         if (!TcpSegment.TryParse(payload, out var segment, out var error)
-            || !TcpRepr.TryParse(segment, ip.Source, ip.Destination, _verifyChecksums, out var tcp, out error))
+            || !TcpRepr.TryParse(segment, ip.Source, ip.Destination, _verifyChecksums && !_frameChecksumTrusted, out var tcp, out error))
         {
             Drop((DropReason)error, "tcp");
             return;

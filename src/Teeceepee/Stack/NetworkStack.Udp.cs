@@ -34,7 +34,7 @@ public sealed partial class NetworkStack
     private void ProcessUdp(Instant now, in IPv4Repr ip, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> header, bool broadcast)
     {
         if (!UdpDatagram.TryParse(payload, out var datagram, out var error)
-            || !UdpRepr.TryParse(datagram, ip.Source, ip.Destination, _verifyChecksums, out var udp, out error))
+            || !UdpRepr.TryParse(datagram, ip.Source, ip.Destination, _verifyChecksums && !_frameChecksumTrusted, out var udp, out error))
         {
             Drop((DropReason)error, "udp");
             return;

@@ -37,6 +37,8 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     private bool _announced;
     private bool _ingressBacklog;
     private bool _disposed;
+    private bool _frameChecksumTrusted; // the frame being processed came with a trusted checksum (link offload)
+    private bool _superFrame;           // ... and is a TCP super-frame from segmentation offload
 
     /// <summary>Creates a stack on <paramref name="link"/>; nothing is sent until the first <see cref="Poll"/>.</summary>
     public NetworkStack(ILink link, NetworkStackOptions options)
@@ -138,9 +140,15 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
                 _ingressBacklog = true;
                 break;
             }
-            if (!_link.TryReceive(now, _rx, out int length))
+            if (!_link.TryReceive(now, _rx, out int length, out var offload))
                 break;
+            // Offloading links (TAP with a virtio-net header) vouch for checksums per frame and may hand
+            // over TCP super-frames (GRO/GSO): one large segment, its checksum partial and trusted.
+            _frameChecksumTrusted = offload.ChecksumTrusted;
+            _superFrame = offload.GsoType != LinkGsoType.None;
             ProcessFrameGuarded(now, _rx.AsSpan(0, length));
+            _frameChecksumTrusted = false;
+            _superFrame = false;
         }
         DrainLoopback(now);
 
@@ -249,7 +257,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         _counters.FramesIn++;
         _counters.BytesIn += frame.Length;
-        if (frame.Length > _link.Capabilities.MaxFrameLength)
+        if (frame.Length > _link.Capabilities.MaxFrameLength && !(_superFrame && frame.Length <= _link.Capabilities.MaxOffloadFrameLength))
         {
             Drop(DropReason.FrameTooLong, "link", frame.Length);
             return;
