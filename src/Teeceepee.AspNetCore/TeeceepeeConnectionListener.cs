@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Teeceepee.Stack;
+using TcpListener = Teeceepee.Sockets.TcpListener;
+
+namespace Teeceepee.AspNetCore;
+
+/// <summary>One bound endpoint of the Kestrel transport: accepts <see cref="Sockets.TcpConnection"/>s as connection contexts.</summary>
+internal sealed class TeeceepeeConnectionListener : IConnectionListener
+{
+    private readonly TcpListener _listener;
+    private readonly TeeceepeeTransportOptions _options;
+    private long _nextId;
+
+    public TeeceepeeConnectionListener(NetworkStack stack, IPEndPoint endpoint, TeeceepeeTransportOptions options)
+    {
+        _options = options;
+        _listener = new TcpListener(stack, endpoint, options.ConnectionOptions);
+        _listener.Start(options.Backlog);
+        EndPoint = endpoint;
+    }
+
+    /// <inheritdoc />
+    public EndPoint EndPoint { get; }
+
+    /// <inheritdoc />
+    public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var connection = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            var context = new TeeceepeeConnectionContext(connection, $"tcp-{Interlocked.Increment(ref _nextId)}", _options);
+            context.Start();
+            return context;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+        {
+            return null; // unbound
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask UnbindAsync(CancellationToken cancellationToken = default) => _listener.DisposeAsync();
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+}

@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Sockets;
+using Teeceepee.Stack;
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Sockets;
+
+/// <summary>
+/// A TCP connection on a <see cref="NetworkStack"/>, in the style of System.Net.Sockets: connect,
+/// receive and send as <see cref="ValueTask"/>s or through <see cref="GetStream"/>, half-close,
+/// graceful close or abort. Thread-safe: every call is posted to the stack's loop, and the data
+/// path copies directly between the caller's memory and the TCB's buffers there, allocating
+/// nothing per call.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var connection = new TcpConnection(stack);
+/// await connection.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.18.0.1"), 80));
+/// await connection.SendAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray());
+/// int n = await connection.ReceiveAsync(buffer);
+/// </code>
+/// </example>
+public sealed class TcpConnection : IAsyncDisposable, IDisposable
+{
+    private readonly NetworkStack _stack;
+    private readonly TcpConnectionCore _core;
+    private readonly TcpConfig _config;
+    private TcpStream? _stream;
+    private int _connectStarted;
+    private int _disposed;
+
+    /// <summary>Creates an unconnected connection on <paramref name="stack"/>; call <see cref="ConnectAsync"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public TcpConnection(NetworkStack stack, TcpConnectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        ObjectDisposedException.ThrowIf(stack.IsDisposed, stack);
+        _stack = stack;
+        Options = options ?? TcpConnectionOptions.Default;
+        _config = Options.ToConfig();
+        _core = new TcpConnectionCore(stack);
+    }
+
+    /// <summary>An accepted connection (loop thread): takes over <paramref name="tcb"/>.</summary>
+    internal TcpConnection(NetworkStack stack, Tcb tcb, TcpConnectionOptions options)
+    {
+        _stack = stack;
+        Options = options;
+        _config = tcb.Config;
+        _core = new TcpConnectionCore(stack);
+        _core.Attach(tcb);
+        _connectStarted = 1;
+    }
+
+    /// <summary>The stack the connection runs on.</summary>
+    public NetworkStack Stack => _stack;
+
+    /// <summary>The options the connection was made with.</summary>
+    public TcpConnectionOptions Options { get; }
+
+    /// <summary>Our address and port; null before connecting.</summary>
+    public IPEndPoint? LocalEndPoint => _core.LocalEndPoint;
+
+    /// <summary>The peer's address and port; null before connecting.</summary>
+    public IPEndPoint? RemoteEndPoint => _core.RemoteEndPoint;
+
+    /// <summary>The RFC 9293 state as last seen by the loop.</summary>
+    public TcpState State => _core.State;
+
+    /// <summary>True while the connection is open in both directions or the peer has only half-closed.</summary>
+    public bool Connected => _core.State is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2;
+
+    internal TcpConnectionCore Core => _core;
+
+    /// <summary>
+    /// Opens the connection to <paramref name="remoteEndPoint"/> (an IPv4 endpoint); completes when
+    /// the handshake does. Fails with <see cref="SocketException"/> (ConnectionRefused, TimedOut,
+    /// HostUnreachable, NetworkUnreachable, AddressNotAvailable...); cancellation aborts the attempt.
+    /// </summary>
+    public ValueTask ConnectAsync(IPEndPoint remoteEndPoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(remoteEndPoint);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (remoteEndPoint.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException("Only IPv4 endpoints are supported.", nameof(remoteEndPoint));
+        if (remoteEndPoint.Port == 0)
+            throw new ArgumentOutOfRangeException(nameof(remoteEndPoint), "The remote port must not be 0.");
+        if (Interlocked.Exchange(ref _connectStarted, 1) != 0)
+            throw new InvalidOperationException("The connection is already connected or connecting; a TcpConnection connects once.");
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled(cancellationToken);
+        var operation = new TcpConnectOperation(_core, _config, IPv4Address.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port);
+        return Options.ConnectTimeout is { } timeout
+            ? ConnectWithTimeoutAsync(operation, timeout, cancellationToken)
+            : operation.StartUntyped(_stack, cancellationToken);
+    }
+
+    private async ValueTask ConnectWithTimeoutAsync(TcpConnectOperation operation, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = new CancellationTokenSource(timeout, _stack.Options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            await operation.Start(_stack, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+    }
+
+    /// <summary>
+    /// Receives into <paramref name="buffer"/>, waiting until at least one byte is ready; returns 0
+    /// at the peer's FIN (or after <see cref="Shutdown"/> of receiving). A zero-length buffer waits
+    /// for data without consuming it. Fails with ConnectionReset, TimedOut... as <see cref="SocketException"/>.
+    /// </summary>
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ReceiveAsync(buffer, stream: false, cancellationToken);
+
+    /// <summary>
+    /// Queues all of <paramref name="buffer"/> for sending, waiting for send-buffer space as needed;
+    /// completes with its length once every byte is in the send buffer (not yet acknowledged).
+    /// </summary>
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        SendAsync(buffer, stream: false, cancellationToken);
+
+    internal ValueTask<int> ReceiveAsync(Memory<byte> buffer, bool stream, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        return LoopOperationPool<TcpReceiveOperation>.Rent().Start(_stack, _core, buffer, stream, cancellationToken);
+    }
+
+    internal ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        return LoopOperationPool<TcpSendOperation>.Rent().Start(_stack, _core, buffer, stream, cancellationToken);
+    }
+
+    /// <summary>
+    /// Receives what is ready now without waiting for data (it waits only for one turn of the loop):
+    /// true with the byte count (0 at end of stream), false when nothing has arrived yet.
+    /// </summary>
+    public unsafe bool TryReceive(Span<byte> buffer, out int bytesReceived)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        SocketError error;
+        fixed (byte* data = buffer)
+            error = TcpControlOperation.Transfer(_stack, _core, data, buffer.Length, receive: true, out bytesReceived);
+        return Check(error);
+    }
+
+    /// <summary>
+    /// Queues as much of <paramref name="buffer"/> as fits now without waiting for space: true with
+    /// the bytes queued, false when the send buffer is full.
+    /// </summary>
+    public unsafe bool TrySend(ReadOnlySpan<byte> buffer, out int bytesSent)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        SocketError error;
+        fixed (byte* data = buffer)
+            error = TcpControlOperation.Transfer(_stack, _core, data, buffer.Length, receive: false, out bytesSent);
+        return Check(error);
+    }
+
+    private static bool Check(SocketError error) => error switch
+    {
+        SocketError.Success => true,
+        SocketError.WouldBlock => false,
+        _ => throw new SocketException((int)error),
+    };
+
+    /// <summary>
+    /// Half-closes: <see cref="SocketShutdown.Send"/> sends a FIN after the queued data (receiving
+    /// continues); <see cref="SocketShutdown.Receive"/> makes reads return 0.
+    /// </summary>
+    public void Shutdown(SocketShutdown how)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (how is not (SocketShutdown.Send or SocketShutdown.Receive or SocketShutdown.Both))
+            throw new ArgumentOutOfRangeException(nameof(how));
+        if (Volatile.Read(ref _connectStarted) == 0)
+            throw new SocketException((int)SocketError.NotConnected);
+        TcpControlOperation.Shutdown(_stack, _core, how);
+    }
+
+    /// <summary>
+    /// A <see cref="Stream"/> over the connection (errors as <see cref="IOException"/> wrapping
+    /// <see cref="SocketException"/>); disposing the stream closes the connection.
+    /// </summary>
+    public TcpStream GetStream()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _stream ??= new TcpStream(this);
+    }
+
+    /// <summary>State, congestion window, RTT, RTO, retransmits and byte counts, like <c>ss -ti</c>.</summary>
+    public TcpConnectionInfo GetInfo()
+    {
+        var info = _stack.IsDisposed ? new TcpInfo { State = _core.State } : TcpControlOperation.Info(_stack, _core);
+        return new TcpConnectionInfo(LocalEndPoint, RemoteEndPoint, info);
+    }
+
+    /// <summary>Resets the connection (RST in a synchronized state, RFC 9293 §3.10.5) and releases it; waiting calls fail with OperationAborted.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _stack.IsDisposed)
+            return;
+        TcpControlOperation.CloseNoWait(_stack, _core, abort: true);
+    }
+
+    /// <summary>
+    /// Graceful close (RFC 9293 §3.10.4): queued data and then a FIN still go out in the background;
+    /// waiting calls fail with OperationAborted. Unread received data turns the close into a reset,
+    /// as on Linux. Completes once the loop has taken the close.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _stack.IsDisposed)
+            return;
+        try
+        {
+            await TcpControlOperation.Close(_stack, _core, abort: false).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stack went away meanwhile: nothing left to close.
+        }
+    }
+
+    /// <summary>Graceful close without waiting for the loop (see <see cref="DisposeAsync"/>).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _stack.IsDisposed)
+            return;
+        TcpControlOperation.CloseNoWait(_stack, _core, abort: false);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"tcp {LocalEndPoint?.ToString() ?? "-"} -> {RemoteEndPoint?.ToString() ?? "-"} {State}";
+}

@@ -1,0 +1,65 @@
+using Teeceepee.Tcp;
+
+namespace Teeceepee.Sockets;
+
+/// <summary>
+/// Per-connection options for <see cref="TcpConnection"/> and <see cref="TcpListener"/> (the
+/// socket options of System.Net.Sockets: TCP_NODELAY, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE). Unset
+/// values come from <see cref="Config"/>, or from <see cref="TcpConfig.Default"/>.
+/// </summary>
+public sealed record TcpConnectionOptions
+{
+    /// <summary>The defaults.</summary>
+    public static TcpConnectionOptions Default { get; } = new();
+
+    /// <summary>The full TCP configuration these options start from; null: <see cref="TcpConfig.Default"/>.</summary>
+    public TcpConfig? Config { get; init; }
+
+    /// <summary>Disable Nagle's algorithm (RFC 896; TCP_NODELAY); null keeps <see cref="Config"/>'s value.</summary>
+    public bool? NoDelay { get; init; }
+
+    /// <summary>Send buffer capacity in bytes (SO_SNDBUF).</summary>
+    public int? SendBufferSize { get; init; }
+
+    /// <summary>Receive buffer capacity in bytes (SO_RCVBUF): the most the connection ever advertises.</summary>
+    public int? ReceiveBufferSize { get; init; }
+
+    /// <summary>Send keepalive probes on an idle connection (RFC 1122 §4.2.3.6; SO_KEEPALIVE).</summary>
+    public bool? KeepAlive { get; init; }
+
+    /// <summary>Idle time before the first keepalive probe (TCP_KEEPIDLE).</summary>
+    public TimeSpan? KeepAliveIdle { get; init; }
+
+    /// <summary>Time between unanswered keepalive probes (TCP_KEEPINTVL).</summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>Unanswered probes before the connection times out (TCP_KEEPCNT).</summary>
+    public int? KeepAliveCount { get; init; }
+
+    /// <summary>
+    /// Gives up a <see cref="TcpConnection.ConnectAsync"/> that has not completed in this time with
+    /// <see cref="System.Net.Sockets.SocketError.TimedOut"/> (the SYN retries of <see cref="Config"/> also end it).
+    /// </summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>Builds the <see cref="TcpConfig"/> for one connection; throws <see cref="ArgumentException"/> for out-of-range values.</summary>
+    public TcpConfig ToConfig()
+    {
+        var config = Config ?? TcpConfig.Default;
+        if (NoDelay is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
+            && KeepAliveIdle is null && KeepAliveInterval is null && KeepAliveCount is null)
+            return config;
+        config = config with
+        {
+            NoDelay = NoDelay ?? config.NoDelay,
+            SendBufferSize = SendBufferSize ?? config.SendBufferSize,
+            ReceiveBufferSize = ReceiveBufferSize ?? config.ReceiveBufferSize,
+            KeepAlive = KeepAlive ?? config.KeepAlive,
+            KeepAliveIdle = KeepAliveIdle ?? config.KeepAliveIdle,
+            KeepAliveInterval = KeepAliveInterval ?? config.KeepAliveInterval,
+            KeepAliveCount = KeepAliveCount ?? config.KeepAliveCount,
+        };
+        config.Validate();
+        return config;
+    }
+}

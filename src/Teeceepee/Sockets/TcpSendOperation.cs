@@ -1,0 +1,82 @@
+using System.Net.Sockets;
+using Teeceepee.Stack;
+using Teeceepee.Tcp;
+
+namespace Teeceepee.Sockets;
+
+/// <summary>
+/// A pooled send: copies the caller's bytes straight into the TCB's send buffer on the loop thread,
+/// as much as fits now and the rest as ACKs free space, and completes once all are queued.
+/// </summary>
+internal sealed class TcpSendOperation : LoopOperation<int>
+{
+    private TcpConnectionCore? _core;
+    private ReadOnlyMemory<byte> _buffer;
+    private int _sent;
+    private bool _stream;
+
+    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken)
+    {
+        _core = core;
+        _buffer = buffer;
+        _sent = 0;
+        _stream = stream;
+        return Start(stack, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override void Run(NetworkStack stack, Instant now) => _core!.Send(this);
+
+    /// <summary>Queues what fits; true once the operation completed (loop thread).</summary>
+    public bool TryComplete(TcpConnectionCore core)
+    {
+        if (!IsPending)
+            return true;
+        var error = Poll(core, _buffer.Span[_sent..], out int n);
+        _sent += n;
+        if (error == SocketError.Success && _sent == _buffer.Length)
+        {
+            Complete(_sent);
+            return true;
+        }
+        if (error is SocketError.Success or SocketError.WouldBlock)
+            return false;
+        Fail(TcpSocketErrors.Create(error, _stream));
+        return true;
+    }
+
+    /// <summary>
+    /// One non-blocking send of <paramref name="data"/> (loop thread): Success with the bytes
+    /// queued (possibly fewer than offered), WouldBlock when none fit, or the error to report.
+    /// </summary>
+    public static SocketError Poll(TcpConnectionCore core, ReadOnlySpan<byte> data, out int sent)
+    {
+        sent = 0;
+        if (core.Closed)
+            return SocketError.OperationAborted;
+        var tcb = core.Tcb;
+        if (tcb is null)
+            return SocketError.NotConnected;
+        if (tcb.Error != TcpError.None)
+            return TcpSocketErrors.ToSocketError(tcb.Error);
+        if (core.SendShutdown && !core.SendShutdownPending || !tcb.IsSendOpen)
+            return tcb.State == TcpState.Closed && !core.SendShutdown ? SocketError.ConnectionReset : SocketError.Shutdown;
+        if (data.IsEmpty)
+            return SocketError.Success;
+        sent = tcb.Send(data);
+        return sent > 0 ? SocketError.Success : SocketError.WouldBlock;
+    }
+
+    /// <inheritdoc />
+    protected override void Unpark(NetworkStack stack) => _core?.RemoveSender(this);
+
+    /// <inheritdoc />
+    protected override void ResetState()
+    {
+        _core = null;
+        _buffer = default;
+    }
+
+    /// <inheritdoc />
+    protected override void ReturnToPool() => LoopOperationPool<TcpSendOperation>.Return(this);
+}
