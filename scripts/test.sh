@@ -12,7 +12,7 @@ for project in tests/Teeceepee.Tests tests/Teeceepee.IntegrationTests; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal" \
-    --blame-hang-timeout 10m 2>&1 | tee "$results/$name.log" | grep -E "^\s*(Failed|Passed!|Failed!|Skipped) |\[FAIL\]|Total tests|error" || true
+    --blame-hang-timeout 10m 2>&1 | tee "$results/$name.log" | grep -E "^\s*(Failed |Passed!|Failed!)|\[FAIL\]|Total tests|error [A-Z]+[0-9]+" || true
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 done
 python3 - "$results" "$status" <<'PY'

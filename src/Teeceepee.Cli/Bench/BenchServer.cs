@@ -1,0 +1,167 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Teeceepee.Cli.Network;
+
+namespace Teeceepee.Cli.Bench;
+
+/// <summary>
+/// The bench contract's three servers (bench/README.md): sink reads and discards until FIN then
+/// closes; source writes until the peer resets, then releases; echo writes back at once until FIN,
+/// then closes. One task per connection, one pooled buffer per connection, no allocation per read.
+/// </summary>
+internal sealed class BenchServer
+{
+    /// <summary>Per-connection buffer: large, so one read drains what a 64 KiB+ window delivered.</summary>
+    public const int BufferSize = 256 * 1024;
+
+    // The source sends these bytes over and over; shared read-only by every connection.
+    private static readonly byte[] s_sourceData = CreateSourceData();
+
+    private readonly INetwork _network;
+    private readonly TextWriter? _log;
+    private long _connections;
+
+    public BenchServer(INetwork network, TextWriter? log)
+    {
+        _network = network;
+        _log = log is null ? null : TextWriter.Synchronized(log);
+    }
+
+    /// <summary>Connections accepted so far.</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Which server a port runs.</summary>
+    public enum Role
+    {
+        Sink,
+        Source,
+        Echo,
+    }
+
+    /// <summary>Opens the listeners (port 0 skips a role is not allowed; use null to skip), then serves until cancelled.</summary>
+    public async Task RunAsync(IPAddress address, int? sinkPort, int? sourcePort, int? echoPort, Action<Role, IPEndPoint>? listening, CancellationToken cancellationToken)
+    {
+        var listeners = new List<(Role Role, IConnectionListener Listener)>();
+        try
+        {
+            // Echo last: the harness takes an open echo port to mean "ready".
+            foreach (var (role, port) in new[] { (Role.Sink, sinkPort), (Role.Source, sourcePort), (Role.Echo, echoPort) })
+            {
+                if (port is null)
+                    continue;
+                var listener = await _network.ListenAsync(new IPEndPoint(address, port.Value), 1024, cancellationToken).ConfigureAwait(false);
+                listeners.Add((role, listener));
+                listening?.Invoke(role, listener.LocalEndPoint);
+            }
+            var loops = new List<Task>(listeners.Count);
+            foreach (var (role, listener) in listeners)
+                loops.Add(AcceptLoopAsync(role, listener, cancellationToken));
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (_, listener) in listeners)
+                await listener.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Role role, IConnectionListener listener, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            IConnection connection;
+            try
+            {
+                connection = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _log?.WriteLine($"bench-server: accept on {role.ToString().ToLowerInvariant()} failed: {e.Message}");
+                continue;
+            }
+            Interlocked.Increment(ref _connections);
+            _ = Task.Run(() => ServeAsync(role, connection, cancellationToken), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Runs one role on one connection until it ends; never throws.</summary>
+    public static async Task ServeAsync(Role role, IConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (connection.ConfigureAwait(false))
+            {
+                switch (role)
+                {
+                    case Role.Sink:
+                        await SinkAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case Role.Source:
+                        await SourceAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case Role.Echo:
+                        await EchoAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // A reset ends source connections by contract; anything else just ends the connection.
+        }
+    }
+
+    private static async Task SinkAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task SourceAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var data = s_sourceData.AsMemory();
+        while (true)
+            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task EchoAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                int n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                    return;
+                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static byte[] CreateSourceData()
+    {
+        var data = new byte[BufferSize];
+        for (int i = 0; i < data.Length; i++)
+            data[i] = (byte)('a' + i % 26);
+        return data;
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using System.Net;
+using Teeceepee.Cli.Bench;
+using Teeceepee.Cli.Options;
+
+namespace Teeceepee.Cli.Commands;
+
+/// <summary><c>teeceepee bench-server</c>: the bench contract's sink, source and echo servers on the stack.</summary>
+internal static class BenchServerCommand
+{
+    public const string Name = "bench-server";
+
+    public static Command Create(CliContext context)
+    {
+        var links = new LinkOptionSet();
+        var sink = new Option<string?>("--sink") { Description = "Sink port: read and discard until FIN, then close (default 5001)", HelpName = "PORT" };
+        var source = new Option<string?>("--source") { Description = "Source port: write until the peer resets (default 5002)", HelpName = "PORT" };
+        var echo = new Option<string?>("--echo") { Description = "Echo port: write back at once until FIN, then close (default 5003)", HelpName = "PORT" };
+
+        var command = new Command(Name,
+            "Run the bench servers (sink, source, echo). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU");
+        command.Options.Add(sink);
+        command.Options.Add(source);
+        command.Options.Add(echo);
+        links.AddTo(command);
+
+        command.SetAction((result, cancellationToken) => CliApp.GuardAsync(context, Name, async () =>
+        {
+            int sinkPort = CommandSupport.ReadInt(result, sink, 0, 65535) ?? 5001;
+            int sourcePort = CommandSupport.ReadInt(result, source, 0, 65535) ?? 5002;
+            int echoPort = CommandSupport.ReadInt(result, echo, 0, 65535) ?? 5003;
+            await using var network = await CommandSupport.OpenNetworkAsync(context, links, result, cancellationToken).ConfigureAwait(false);
+            var server = new BenchServer(network, context.Error);
+            void Listening(BenchServer.Role role, IPEndPoint endpoint) =>
+                context.Out.WriteLine($"bench-server: {role.ToString().ToLowerInvariant()} listening on {endpoint} ({network.Description})");
+            await server.RunAsync(IPAddress.Any, sinkPort, sourcePort, echoPort, Listening, cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Net;
+
+namespace Teeceepee.Cli.Network;
+
+/// <summary>
+/// The network a command runs on: the host kernel (<see cref="KernelNetwork"/>) or the userspace
+/// stack (<see cref="TeeceepeeNetwork"/>). Commands see only this.
+/// </summary>
+/// <remarks>
+/// Errors follow System.Net.Sockets: <see cref="System.Net.Sockets.SocketException"/> with
+/// ConnectionRefused, TimedOut, HostUnreachable, NetworkUnreachable, AddressAlreadyInUse, and
+/// <see cref="OperationCanceledException"/> when the token fires.
+/// </remarks>
+internal interface INetwork : IAsyncDisposable
+{
+    /// <summary>A short description for banners ("kernel", "tap0 198.18.0.2/24").</summary>
+    string Description { get; }
+
+    /// <summary>Opens a TCP connection.</summary>
+    ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken);
+
+    /// <summary>Starts listening for TCP connections (port 0: any free port).</summary>
+    ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken);
+
+    /// <summary>Sends one ICMP echo request and waits up to <paramref name="timeout"/> for its reply.</summary>
+    ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Resolves a host name to an IPv4 address; throws <see cref="NameResolutionException"/>.</summary>
+    ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken);
+}

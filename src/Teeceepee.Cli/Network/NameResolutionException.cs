@@ -1,0 +1,14 @@
+namespace Teeceepee.Cli.Network;
+
+/// <summary>A host name could not be resolved.</summary>
+internal sealed class NameResolutionException : Exception
+{
+    public NameResolutionException() { }
+
+    public NameResolutionException(string message) : base(message) { }
+
+    public NameResolutionException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>True when the network has no resolver at all (the stack before DNS), so --resolve is the way.</summary>
+    public bool DnsUnavailable { get; init; }
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using Teeceepee.Cli.Options;
+using Teeceepee.Links;
+using Teeceepee.Stack;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Cli.Network;
+
+/// <summary>
+/// The userspace stack as an <see cref="INetwork"/>: the link (TapLink / TunLink / RawSocketLink),
+/// middleware (PcapWriter nearest the device so the capture shows the wire, then FaultInjector, then
+/// Tracer) and a started <see cref="NetworkStack"/>.
+/// </summary>
+/// <remarks>
+/// This is the only place where the CLI touches the stack; commands see <see cref="INetwork"/>.
+/// TCP (connect, listen) waits for the TCP layer's socket API on NetworkStack.
+/// </remarks>
+internal sealed class TeeceepeeNetwork : INetwork
+{
+    private const int LinkErrnoPermission = 1;
+    private const int LinkErrnoAccess = 13;
+    private const int LinkErrnoBusy = 16;
+    private const int LinkErrnoNoDevice = 19;
+
+    private readonly NetworkStack _stack;
+    private readonly ILink _link;
+
+    private TeeceepeeNetwork(NetworkStack stack, ILink link, string description)
+    {
+        _stack = stack;
+        _link = link;
+        Description = description;
+    }
+
+    public string Description { get; }
+
+    /// <summary>The running stack (for the lead's later additions: stats, UDP).</summary>
+    public NetworkStack Stack => _stack;
+
+    /// <summary>Opens the link, wraps it in the requested middleware, starts the stack.</summary>
+    public static ValueTask<INetwork> CreateAsync(LinkOptions options, TextWriter? trace, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.Dhcp)
+            throw new CliException("--dhcp is not supported yet (the DHCP client comes later); give --ip ADDR/PREFIX");
+        if (options.Address is null)
+            throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX");
+
+        return ValueTask.FromResult(FromLink(OpenLink(options), options, trace));
+    }
+
+    /// <summary>
+    /// Builds the network on an already open link (the CLI's devices, or a MemoryLink in tests):
+    /// middleware from <paramref name="options"/>, then a started stack. Disposes the link on failure.
+    /// </summary>
+    internal static INetwork FromLink(ILink link, LinkOptions options, TextWriter? trace)
+    {
+        try
+        {
+            if (options.PcapFile is not null)
+            {
+                try
+                {
+                    link = PcapWriter.Create(link, options.PcapFile);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException($"cannot write --pcap {options.PcapFile}: {e.Message}");
+                }
+            }
+            if (options.HasFaults)
+            {
+                var faults = new FaultOptions
+                {
+                    Loss = options.Loss,
+                    Duplicate = options.Duplicate,
+                    Reorder = options.Reorder,
+                    Corrupt = options.Corrupt,
+                    Delay = options.Delay,
+                };
+                link = FaultInjector.Symmetric(link, faults, options.Seed ?? Random.Shared.Next());
+            }
+            if (options.TraceFrames && trace is not null)
+                link = new Tracer(link, trace, options.Device);
+
+            var stackOptions = new NetworkStackOptions
+            {
+                Address = IPv4Address.FromIPAddress(options.Address!),
+                PrefixLength = options.PrefixLength,
+                Gateway = options.Gateway is null ? null : IPv4Address.FromIPAddress(options.Gateway),
+                HardwareAddress = options.Mac,
+                Mtu = options.Mtu,
+                Seed = options.Seed,
+                Trace = trace is null ? null : trace.WriteLine,
+                Name = options.Device,
+            };
+            NetworkStack stack;
+            try
+            {
+                stack = new NetworkStack(link, stackOptions);
+            }
+            catch (ArgumentException e)
+            {
+                throw CliException.Usage(e.Message);
+            }
+            stack.Start();
+            string kind = options.Kind.ToString().ToLowerInvariant();
+            string description = $"{kind} {options.Device} {options.Address}/{options.PrefixLength} mtu {stack.Mtu}";
+            return new TeeceepeeNetwork(stack, link, description);
+        }
+        catch
+        {
+            link.Dispose();
+            throw;
+        }
+    }
+
+    // LinkException carries the errno of the failed call; map the common ones to one clear sentence.
+    private static ILink OpenLink(LinkOptions options)
+    {
+        string device = options.Device!;
+        string what = options.Kind switch { LinkKind.Tap => "TAP device", LinkKind.Tun => "TUN device", _ => "interface" };
+        try
+        {
+            return options.Kind switch
+            {
+                LinkKind.Tap => new TapLink(device, options.Mtu),
+                LinkKind.Tun => new TunLink(device, options.Mtu),
+                LinkKind.Raw => new RawSocketLink(device, options.Mtu),
+                _ => throw new ArgumentOutOfRangeException(nameof(options)),
+            };
+        }
+        catch (LinkException e)
+        {
+            throw e.Errno switch
+            {
+                LinkErrnoPermission or LinkErrnoAccess => new CliException(options.Kind == LinkKind.Raw
+                    ? $"--raw {device} needs root or CAP_NET_RAW (AF_PACKET socket)"
+                    : $"opening {what} {device} needs root or CAP_NET_ADMIN"),
+                LinkErrnoNoDevice => CliException.Usage($"no such interface: {device}"),
+                LinkErrnoBusy => new CliException($"{what} {device} is busy (another program has it open)"),
+                _ => new CliException($"cannot open {what} {device}: {e.Message.TrimEnd('.')}"),
+            };
+        }
+    }
+
+    public ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken) =>
+        throw new CliException("TCP over the stack is not in this build yet (the TCP layer is being merged); ping works, and --kernel runs the command on the host's sockets");
+
+    public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) =>
+        throw new CliException("TCP over the stack is not in this build yet (the TCP layer is being merged); ping works, and --kernel runs the command on the host's sockets");
+
+    public async ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // The stack numbers its echo requests itself; the CLI's sequence is for display.
+        var reply = await _stack.PingAsync(IPv4Address.FromIPAddress(destination), payloadSize, timeout, cancellationToken).ConfigureAwait(false);
+        string from = reply.Address.IsUnspecified ? _stack.Address.ToString() : reply.Address.ToString();
+        return reply.Status switch
+        {
+            PingStatus.Success => EchoResult.Reply(reply.TimeToLive, reply.DataSize + 8, reply.RoundTripTime),
+            PingStatus.TimedOut => EchoResult.TimedOut,
+            PingStatus.HostUnreachable => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination Host Unreachable", from),
+            PingStatus.NetworkUnreachable => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination Net Unreachable", from),
+            PingStatus.TimeExceeded => new EchoResult(false, 0, 0, reply.RoundTripTime, "Time to live exceeded", from),
+            PingStatus.PacketTooBig => new EchoResult(false, 0, 0, reply.RoundTripTime, "Frag needed and DF set", from),
+            _ => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination Unreachable", from),
+        };
+    }
+
+    public ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        if (ValueParsers.TryParseIPv4(host, out var literal))
+            return ValueTask.FromResult(literal);
+        throw new NameResolutionException("DNS is not supported yet") { DnsUnavailable = true };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stack.DisposeAsync().ConfigureAwait(false);
+        _link.Dispose();
+    }
+}

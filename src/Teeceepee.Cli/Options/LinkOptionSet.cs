@@ -1,0 +1,268 @@
+using System.CommandLine;
+using System.Net;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Cli.Options;
+
+/// <summary>The link options every command takes (DESIGN §5), and their validation.</summary>
+internal sealed class LinkOptionSet
+{
+    private const string ProbabilityHelp = " (a fraction like 0.02 or a percentage like 2%)";
+
+    public Option<string?> Tap { get; } = new("--tap") { Description = "Run the stack on this TAP device (attached if it exists, else created)", HelpName = "NAME" };
+    public Option<string?> Tun { get; } = new("--tun") { Description = "Run the stack on this TUN device (attached if it exists, else created)", HelpName = "NAME" };
+    public Option<string?> Raw { get; } = new("--raw") { Description = "Run the stack on an existing interface through AF_PACKET, with its own address and MAC", HelpName = "IFACE" };
+    public Option<bool> Kernel { get; } = new("--kernel") { Description = "Use the host kernel's sockets instead of the stack", Hidden = true };
+    public Option<string?> Ip { get; } = new("--ip") { Description = "The stack's own IPv4 address", HelpName = "ADDR/PREFIX" };
+    public Option<bool> Dhcp { get; } = new("--dhcp") { Description = "Get the stack's address by DHCP" };
+    public Option<string?> Gateway { get; } = new("--gateway") { Description = "Default gateway", HelpName = "ADDR" };
+    public Option<string?> Dns { get; } = new("--dns") { Description = "DNS server", HelpName = "ADDR" };
+    public Option<string?> Mac { get; } = new("--mac") { Description = "The stack's MAC address (default: a random locally administered one)", HelpName = "MAC" };
+    public Option<string?> Mtu { get; } = new("--mtu") { Description = "Interface MTU", HelpName = "N" };
+    public Option<string?> Pcap { get; } = new("--pcap") { Description = "Capture every frame in and out to this pcap file", HelpName = "FILE" };
+    public Option<string?> Loss { get; } = new("--loss") { Description = "Drop this share of frames" + ProbabilityHelp, HelpName = "P" };
+    public Option<string?> Duplicate { get; } = new("--duplicate") { Description = "Duplicate this share of frames" + ProbabilityHelp, HelpName = "P" };
+    public Option<string?> Reorder { get; } = new("--reorder") { Description = "Reorder this share of frames" + ProbabilityHelp, HelpName = "P" };
+    public Option<string?> Corrupt { get; } = new("--corrupt") { Description = "Flip a bit in this share of frames" + ProbabilityHelp, HelpName = "P" };
+    public Option<string?> Delay { get; } = new("--delay") { Description = "Delay every frame by this many milliseconds", HelpName = "MS" };
+    public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
+    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Trace ARP, handshakes, state changes, retransmits and drops" };
+
+    /// <summary>Adds every link option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in All())
+            command.Options.Add(option);
+    }
+
+    private IEnumerable<Option> All() =>
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
+
+    /// <summary>
+    /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
+    /// network, so giving none is a usage error. Throws <see cref="CliException"/>.
+    /// </summary>
+    public LinkOptions Read(ParseResult result, ISystemProbe probe, bool requireLink)
+    {
+        string? tap = result.GetValue(Tap), tun = result.GetValue(Tun), raw = result.GetValue(Raw);
+        bool kernel = result.GetValue(Kernel);
+
+        var chosen = new List<string>(4);
+        if (tap is not null) chosen.Add("--tap");
+        if (tun is not null) chosen.Add("--tun");
+        if (raw is not null) chosen.Add("--raw");
+        if (kernel) chosen.Add("--kernel");
+        if (chosen.Count > 1)
+            throw CliException.Usage($"{chosen[0]} and {chosen[1]} cannot be used together; choose one link");
+
+        var kind = tap is not null ? LinkKind.Tap : tun is not null ? LinkKind.Tun : raw is not null ? LinkKind.Raw : kernel ? LinkKind.Kernel : LinkKind.None;
+        string? device = tap ?? tun ?? raw;
+        if (device is not null)
+            CheckDeviceName(device, chosen[0]);
+
+        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose) };
+
+        string? ipText = result.GetValue(Ip);
+        bool dhcp = result.GetValue(Dhcp);
+        if (ipText is not null && dhcp)
+            throw CliException.Usage("--ip and --dhcp cannot be used together");
+        if (ipText is not null)
+        {
+            if (!ValueParsers.TryParseCidr(ipText, "--ip", out var address, out int prefix, out var error))
+                throw CliException.Usage(error);
+            options = options with { Address = address, PrefixLength = prefix };
+        }
+        options = options with
+        {
+            Dhcp = dhcp,
+            Gateway = ReadAddress(result, Gateway),
+            Dns = ReadAddress(result, Dns),
+            Mac = ReadMac(result),
+            Mtu = ReadInt(result, Mtu, 68, 65535),
+            PcapFile = result.GetValue(Pcap),
+            Loss = ReadProbability(result, Loss),
+            Duplicate = ReadProbability(result, Duplicate),
+            Reorder = ReadProbability(result, Reorder),
+            Corrupt = ReadProbability(result, Corrupt),
+            Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
+            Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
+        };
+
+        if (!options.UsesStack)
+        {
+            string? stackOnly = FirstStackOnlyOption(result);
+            if (stackOnly is not null)
+            {
+                throw CliException.Usage(kind == LinkKind.Kernel
+                    ? $"{stackOnly} does not apply to --kernel"
+                    : $"{stackOnly} needs a link: add --tap NAME, --tun NAME or --raw IFACE");
+            }
+            if (kind == LinkKind.None && requireLink)
+            {
+                var fromEnvironment = FromBenchEnvironment(probe);
+                if (fromEnvironment is not null)
+                    return fromEnvironment with { Verbose = options.Verbose };
+                throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
+            }
+            return options;
+        }
+
+        if (options.Address is null && !options.Dhcp)
+            throw CliException.Usage($"{chosen[0]} needs an address: add --ip ADDR/PREFIX or --dhcp");
+        if (kind == LinkKind.Tun && options.Mac is not null)
+            throw CliException.Usage("--mac does not apply to a TUN link (it carries no Ethernet frames)");
+        if (kind == LinkKind.Tun && options.Dhcp)
+            throw CliException.Usage("--dhcp needs an Ethernet link (--tap or --raw); give --ip on a TUN link");
+        if (options.Gateway is not null && options.Address is not null
+            && !IPv4Address.FromIPAddress(options.Gateway).IsInSameSubnet(IPv4Address.FromIPAddress(options.Address), options.PrefixLength))
+            throw CliException.Usage($"gateway {options.Gateway} is not inside {options.Address}/{options.PrefixLength}");
+        if (options.PcapFile is not null)
+        {
+            string directory = Path.GetDirectoryName(Path.GetFullPath(options.PcapFile)) ?? "/";
+            if (!probe.DirectoryExists(directory))
+                throw CliException.Usage($"cannot write --pcap {options.PcapFile}: directory {directory} does not exist");
+        }
+        CheckDevice(options, probe);
+        return options;
+    }
+
+    /// <summary>
+    /// Reads only the middleware options (faults, pcap, MTU, MAC, seed, -v) for a command that makes
+    /// its own link (<c>demo</c>); choosing a link or an address is a usage error there.
+    /// </summary>
+    public LinkOptions ReadMiddleware(ParseResult result, ISystemProbe probe, string command)
+    {
+        foreach (Option option in new Option[] { Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns })
+        {
+            if (result.GetResult(option) is { Implicit: false })
+                throw CliException.Usage($"{command} sets up its own link and addresses; {option.Name} cannot be used with it");
+        }
+        var options = new LinkOptions
+        {
+            Verbose = result.GetValue(Verbose),
+            Mac = ReadMac(result),
+            Mtu = ReadInt(result, Mtu, 68, 65535),
+            PcapFile = result.GetValue(Pcap),
+            Loss = ReadProbability(result, Loss),
+            Duplicate = ReadProbability(result, Duplicate),
+            Reorder = ReadProbability(result, Reorder),
+            Corrupt = ReadProbability(result, Corrupt),
+            Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
+            Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
+        };
+        if (options.PcapFile is not null)
+        {
+            string directory = Path.GetDirectoryName(Path.GetFullPath(options.PcapFile)) ?? "/";
+            if (!probe.DirectoryExists(directory))
+                throw CliException.Usage($"cannot write --pcap {options.PcapFile}: directory {directory} does not exist");
+        }
+        return options;
+    }
+
+    /// <summary>
+    /// The bench contract's configuration (BENCH_TAP, BENCH_ADDR, BENCH_GW, BENCH_MTU), or null when
+    /// BENCH_TAP is not set. The kernel end is on a /24 (bench README).
+    /// </summary>
+    public static LinkOptions? FromBenchEnvironment(ISystemProbe probe)
+    {
+        string? tap = probe.GetEnvironmentVariable("BENCH_TAP");
+        if (string.IsNullOrEmpty(tap))
+            return null;
+        string addressText = probe.GetEnvironmentVariable("BENCH_ADDR") ?? "198.18.0.2";
+        if (!ValueParsers.TryParseCidr(addressText.Contains('/', StringComparison.Ordinal) ? addressText : addressText + "/24", "BENCH_ADDR", out var address, out int prefix, out var error))
+            throw CliException.Usage(error);
+        IPAddress? gateway = null;
+        string? gatewayText = probe.GetEnvironmentVariable("BENCH_GW");
+        if (!string.IsNullOrEmpty(gatewayText) && !ValueParsers.TryParseIPv4(gatewayText, out gateway))
+            throw CliException.Usage($"invalid IPv4 address '{gatewayText}' in BENCH_GW");
+        int? mtu = null;
+        string? mtuText = probe.GetEnvironmentVariable("BENCH_MTU");
+        if (!string.IsNullOrEmpty(mtuText))
+        {
+            if (!ValueParsers.TryParseInt(mtuText, "BENCH_MTU", 68, 65535, out int m, out error))
+                throw CliException.Usage(error);
+            mtu = m;
+        }
+        CheckDeviceName(tap, "BENCH_TAP");
+        var options = new LinkOptions { Kind = LinkKind.Tap, Device = tap, Address = address, PrefixLength = prefix, Gateway = gateway, Mtu = mtu };
+        CheckDevice(options, probe);
+        return options;
+    }
+
+    private string? FirstStackOnlyOption(ParseResult result)
+    {
+        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
+        foreach (var option in stackOnly)
+        {
+            if (result.GetResult(option) is { Implicit: false })
+                return option.Name;
+        }
+        return null;
+    }
+
+    private static void CheckDeviceName(string name, string option)
+    {
+        if (name.Length == 0)
+            throw CliException.Usage($"{option} needs a device name");
+        if (name.Length > 15)
+            throw CliException.Usage($"interface name '{name}' in {option} is longer than 15 characters");
+        if (name.IndexOfAny(['/', ' ', ':', '\0']) >= 0 || name is "." or "..")
+            throw CliException.Usage($"'{name}' in {option} is not a valid interface name");
+    }
+
+    // Environment problems: a missing interface is the user's error (2); missing rights are not (1).
+    private static void CheckDevice(LinkOptions options, ISystemProbe probe)
+    {
+        string device = options.Device!;
+        switch (options.Kind)
+        {
+            case LinkKind.Tap or LinkKind.Tun:
+                string what = options.Kind == LinkKind.Tap ? "TAP" : "TUN";
+                if (probe.InterfaceExists(device) && !probe.IsTunTap(device))
+                    throw CliException.Usage($"{device} exists and is not a TUN/TAP device; give a new name or an existing {what} device");
+                if (!probe.TunControlExists)
+                    throw new CliException($"/dev/net/tun does not exist, so no {what} device can be opened (load the tun module: modprobe tun)");
+                if (!probe.HasNetAdmin)
+                    throw new CliException($"opening {what} device {device} needs root or CAP_NET_ADMIN");
+                break;
+            case LinkKind.Raw:
+                if (!probe.InterfaceExists(device))
+                    throw CliException.Usage($"no such interface: {device}");
+                if (!probe.HasNetRaw)
+                    throw new CliException($"--raw {device} needs root or CAP_NET_RAW (AF_PACKET socket)");
+                break;
+        }
+    }
+
+    private static IPAddress? ReadAddress(ParseResult result, Option<string?> option)
+    {
+        string? text = result.GetValue(option);
+        if (text is null)
+            return null;
+        return ValueParsers.TryParseIPv4(text, out var address) ? address : throw CliException.Usage($"invalid IPv4 address '{text}' in {option.Name}");
+    }
+
+    private MacAddress? ReadMac(ParseResult result)
+    {
+        string? text = result.GetValue(Mac);
+        if (text is null)
+            return null;
+        return ValueParsers.TryParseMac(text, "--mac", out var mac, out var error) ? mac : throw CliException.Usage(error);
+    }
+
+    private static int? ReadInt(ParseResult result, Option<string?> option, int min, int max)
+    {
+        string? text = result.GetValue(option);
+        if (text is null)
+            return null;
+        return ValueParsers.TryParseInt(text, option.Name, min, max, out int value, out var error) ? value : throw CliException.Usage(error);
+    }
+
+    private static double ReadProbability(ParseResult result, Option<string?> option)
+    {
+        string? text = result.GetValue(option);
+        if (text is null)
+            return 0;
+        return ValueParsers.TryParseProbability(text, option.Name, out double value, out var error) ? value : throw CliException.Usage(error);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Cli.Options;
+
+/// <summary>The validated link options shared by every command.</summary>
+internal sealed record LinkOptions
+{
+    /// <summary>Which network.</summary>
+    public LinkKind Kind { get; init; }
+
+    /// <summary>TAP/TUN device name or the raw interface.</summary>
+    public string? Device { get; init; }
+
+    /// <summary>The stack's own address (null with DHCP or on the kernel).</summary>
+    public IPAddress? Address { get; init; }
+
+    /// <summary>Prefix length of <see cref="Address"/>.</summary>
+    public int PrefixLength { get; init; }
+
+    /// <summary>Get the address by DHCP.</summary>
+    public bool Dhcp { get; init; }
+
+    /// <summary>Default gateway.</summary>
+    public IPAddress? Gateway { get; init; }
+
+    /// <summary>DNS server.</summary>
+    public IPAddress? Dns { get; init; }
+
+    /// <summary>The stack's MAC (Ethernet links); null picks a locally administered one.</summary>
+    public MacAddress? Mac { get; init; }
+
+    /// <summary>Interface MTU; null keeps the link's.</summary>
+    public int? Mtu { get; init; }
+
+    /// <summary>Capture file.</summary>
+    public string? PcapFile { get; init; }
+
+    /// <summary>Fault injection, each a probability 0..1 applied in both directions.</summary>
+    public double Loss { get; init; }
+
+    /// <inheritdoc cref="Loss"/>
+    public double Duplicate { get; init; }
+
+    /// <inheritdoc cref="Loss"/>
+    public double Reorder { get; init; }
+
+    /// <inheritdoc cref="Loss"/>
+    public double Corrupt { get; init; }
+
+    /// <summary>Added one-way delay.</summary>
+    public TimeSpan Delay { get; init; }
+
+    /// <summary>Seed for the fault injector and the stack's randomness.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Also trace every frame (tcpdump-like lines through the link Tracer); the demo uses it.</summary>
+    public bool TraceFrames { get; init; }
+
+    /// <summary>True when any fault is configured.</summary>
+    public bool HasFaults => Loss > 0 || Duplicate > 0 || Reorder > 0 || Corrupt > 0 || Delay > TimeSpan.Zero;
+
+    /// <summary>True when the stack (not the kernel) carries the traffic.</summary>
+    public bool UsesStack => Kind is LinkKind.Tap or LinkKind.Tun or LinkKind.Raw;
+}

@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Sockets;
+using Teeceepee.Cli.Network;
+
+namespace Teeceepee.Tests.Cli.Fakes;
+
+/// <summary>An <see cref="INetwork"/> whose behaviour each test scripts.</summary>
+internal sealed class FakeNetwork : INetwork
+{
+    /// <summary>Answers a connect; default: refused.</summary>
+    public Func<IPEndPoint, CancellationToken, ValueTask<IConnection>> Connect { get; set; } =
+        (_, _) => throw new SocketException((int)SocketError.ConnectionRefused);
+
+    /// <summary>Answers a name; default: literals only, names fail like the stack before DNS.</summary>
+    public Func<string, IPAddress> Resolve { get; set; } = host =>
+        IPAddress.TryParse(host, out var a) ? a : throw new NameResolutionException("DNS is not supported yet") { DnsUnavailable = true };
+
+    /// <summary>Every endpoint a connect was attempted to.</summary>
+    public List<IPEndPoint> Connects { get; } = [];
+
+    public string Description => "fake";
+
+    public bool Disposed { get; private set; }
+
+    public ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        Connects.Add(remote);
+        return Connect(remote, cancellationToken);
+    }
+
+    public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken) => ValueTask.FromResult(Resolve(host));
+
+    public ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        return ValueTask.CompletedTask;
+    }
+}
