@@ -105,7 +105,8 @@ public sealed partial class NetworkStack
 
     private void ShutdownTcp()
     {
-        // The TCP host holds no OS resources; connections die with the stack. Socket-level
-        // operations still waiting are failed by the command queue drain in FailAllPending.
+        // The TCP host holds no OS resources; connections die with the stack. Socket calls parked
+        // inside a connection or listener (not in the command queue) are failed here.
+        FailTcpSockets();
     }
 }
