@@ -77,8 +77,10 @@ public enum DropReason : byte
     OversizeDatagram,
     /// <summary>A datagram whose fragments did not all arrive in time (counted once per datagram).</summary>
     ReassemblyTimeout,
-    /// <summary>A fragment refused because the reassembly limits (concurrent datagrams or bytes) were reached.</summary>
+    /// <summary>A fragment refused because it alone does not fit the reassembly byte limit.</summary>
     ReassemblyLimit,
+    /// <summary>An incomplete datagram evicted (oldest first) to make room for a new one (counted once per datagram).</summary>
+    ReassemblyEvicted,
     /// <summary>A datagram with more fragments than the reassembler tracks.</summary>
     TooManyFragments,
     /// <summary>An exact duplicate of a fragment already held.</summary>

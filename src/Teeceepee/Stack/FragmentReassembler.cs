@@ -15,6 +15,7 @@ internal sealed class FragmentReassembler
     private readonly int _maxBytes;
     private readonly TimeSpan _timeout;
     private Reassembly? _completed;
+    private int _evictions;
 
     /// <summary>Creates a reassembler.</summary>
     public FragmentReassembler(int maxDatagrams, int maxBytes, int maxFragmentsPerDatagram, TimeSpan timeout)
@@ -72,7 +73,9 @@ internal sealed class FragmentReassembler
 
         if (slot is null)
         {
-            slot = Allocate();
+            // Full: make room by evicting the oldest datagram in progress (like Linux's frag
+            // evictor), so stale incomplete datagrams cannot lock out new ones for a whole timeout.
+            slot = Allocate() ?? EvictOldest(except: null);
             if (slot is null)
                 return Drop(DropReason.ReassemblyLimit, out reason);
             slot.InUse = true;
@@ -109,6 +112,9 @@ internal sealed class FragmentReassembler
 
         if (slot.Count == slot.Starts.Length)
             return DiscardAndDrop(slot, DropReason.TooManyFragments, out reason);
+        while (HeldBytes + payload.Length > _maxBytes && EvictOldest(except: slot) is not null)
+        {
+        }
         if (HeldBytes + payload.Length > _maxBytes)
         {
             if (slot.Count == 0)
@@ -141,6 +147,14 @@ internal sealed class FragmentReassembler
         datagram = slot.Buffer.AsSpan(0, slot.TotalLength);
         _completed = slot;
         return ReassemblyOutcome.Complete;
+    }
+
+    /// <summary>Datagrams evicted to make room since the last call (each one a drop to count).</summary>
+    public int TakeEvictions()
+    {
+        int n = _evictions;
+        _evictions = 0;
+        return n;
     }
 
     /// <summary>Frees the datagram returned by the last completing <see cref="Add"/>.</summary>
@@ -207,6 +221,25 @@ internal sealed class FragmentReassembler
                 return s;
         }
         return null;
+    }
+
+    private Reassembly? EvictOldest(Reassembly? except)
+    {
+        Reassembly? oldest = null;
+        foreach (var s in _slots)
+        {
+            if (s.InUse && s != except && s != _completed && (oldest is null || s.Deadline < oldest.Deadline))
+                oldest = s;
+        }
+        if (oldest is null)
+            return null;
+        if (!oldest.Discarded)
+        {
+            HeldBytes -= oldest.ReceivedBytes;
+            _evictions++;
+        }
+        oldest.Clear();
+        return oldest;
     }
 
     private void Discard(Reassembly slot)

@@ -51,6 +51,8 @@ public sealed partial class NetworkStack
         var key = new FragmentKey(ip.Source, destination, (byte)ip.Protocol, ip.Identification);
         var quote = packet.Buffer[..(packet.HeaderLength + Math.Min(8, packet.Payload.Length))];
         var outcome = _reassembler.Add(now, key, ip.FragmentOffset, ip.MoreFragments, packet.Payload, quote, out var datagram, out var reason);
+        for (int evicted = _reassembler.TakeEvictions(); evicted > 0; evicted--)
+            Drop(DropReason.ReassemblyEvicted, "ipv4", key);
         if (outcome == ReassemblyOutcome.Dropped)
         {
             Drop(reason, "ipv4", key);

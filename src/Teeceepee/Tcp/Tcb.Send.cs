@@ -145,7 +145,7 @@ public sealed partial class Tcb
             length = 0;
             return fin;
         }
-        if (len < _sendMss && !_forceOne)
+        if (len < Math.Min(_sendMss, bufferLength) && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
         {
             bool allQueued = len == available;
             // RFC 896 (Nagle) with RFC 9293 §3.8.6.2.1 (b): a short segment only when nothing is unacknowledged.

@@ -13,13 +13,18 @@ public sealed class MemoryTcpTestNetwork : TcpTestNetwork
 
     private readonly MemoryLink _clientLink;
     private readonly MemoryLink _serverLink;
+    private readonly FaultInjector? _faults;
 
-    public MemoryTcpTestNetwork(Func<NetworkStackOptions, NetworkStackOptions>? configure = null)
+    /// <summary>Creates the pair; with <paramref name="faults"/> the client's link drops, duplicates, reorders... both ways.</summary>
+    public MemoryTcpTestNetwork(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, FaultOptions? faults = null, int seed = 1)
     {
         (_clientLink, _serverLink) = MemoryLink.CreatePair(queueCapacity: 1024);
         var client = new NetworkStackOptions { Address = ClientAddress, Name = "client" };
         var server = new NetworkStackOptions { Address = ServerAddressV4, Name = "server" };
-        Client = new NetworkStack(_clientLink, configure is null ? client : configure(client));
+        ILink clientLink = _clientLink;
+        if (faults is not null)
+            clientLink = _faults = FaultInjector.Symmetric(_clientLink, faults, seed);
+        Client = new NetworkStack(clientLink, configure is null ? client : configure(client));
         Server = new NetworkStack(_serverLink, configure is null ? server : configure(server));
         Client.Start();
         Server.Start();
@@ -33,12 +38,13 @@ public sealed class MemoryTcpTestNetwork : TcpTestNetwork
 
     public override IPAddress SilentAddress { get; } = IPAddress.Parse("198.18.0.99");
 
-    public override string Kind => "memory";
+    public override string Kind => _faults is null ? "memory" : "memory with faults";
 
     public override async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();
         await Server.DisposeAsync();
+        _faults?.Dispose();
         _clientLink.Dispose();
         _serverLink.Dispose();
     }

@@ -124,14 +124,23 @@ public class FragmentSimulationTests
     }
 
     [Fact]
-    public async Task TooManyConcurrentReassemblies_AreRefused_AndCounted()
+    public async Task TooManyConcurrentReassemblies_EvictTheOldest_AndCount()
     {
         await using var peer = new RawPeer(o => o with { ReassemblyMaxDatagrams = 2 });
         peer.Introduce();
         var chunk = new byte[8];
         for (ushort id = 1; id <= 3; id++)
+        {
             peer.Send(RawPeer.Ethernet(EtherType.IPv4, peer.IPv4(IpProtocol.Udp, chunk, 0, true, id)));
-        Assert.Equal(1, peer.Stack.Stats.Drops[DropReason.ReassemblyLimit]);
+            peer.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        Assert.Equal(1, peer.Stack.Stats.Drops[DropReason.ReassemblyEvicted]);
+        Assert.Equal(2, peer.Stack.ReassemblyCount);
+        Assert.Equal(16, peer.Stack.ReassemblyHeldBytes);
+        // The evicted one (id 1) is gone: its last fragment starts a fresh, incomplete datagram (evicting id 2).
+        peer.Send(RawPeer.Ethernet(EtherType.IPv4, peer.IPv4(IpProtocol.Udp, chunk, 8, false, 1)));
+        Assert.Equal(0, peer.Stack.Stats.DatagramsReassembled);
+        Assert.Equal(2, peer.Stack.Stats.Drops[DropReason.ReassemblyEvicted]);
     }
 
     [Fact]
@@ -144,5 +153,11 @@ public class FragmentSimulationTests
         peer.Send(RawPeer.Ethernet(EtherType.IPv4, peer.IPv4(IpProtocol.Udp, chunk, 1480, true, 1)));
         peer.Send(RawPeer.Ethernet(EtherType.IPv4, peer.IPv4(IpProtocol.Udp, chunk, 2960, true, 1)));
         Assert.Equal(1, peer.Stack.Stats.Drops[DropReason.ReassemblyLimit]);
+        Assert.Equal(2960, peer.Stack.ReassemblyHeldBytes);
+
+        // Another datagram's fragment makes room by evicting the older one.
+        peer.Send(RawPeer.Ethernet(EtherType.IPv4, peer.IPv4(IpProtocol.Udp, chunk, 0, true, 2)));
+        Assert.Equal(1, peer.Stack.Stats.Drops[DropReason.ReassemblyEvicted]);
+        Assert.Equal(1480, peer.Stack.ReassemblyHeldBytes);
     }
 }

@@ -17,16 +17,19 @@ internal sealed class Simulation : IAsyncDisposable
     private readonly MemoryLink _linkB;
 
     public Simulation(int mtu = 1500, Func<NetworkStackOptions, NetworkStackOptions>? configureA = null,
-        Func<NetworkStackOptions, NetworkStackOptions>? configureB = null, int seed = 1)
+        Func<NetworkStackOptions, NetworkStackOptions>? configureB = null, int seed = 1, FaultOptions? faults = null)
     {
         (_linkA, _linkB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), withReadinessFd: false);
+        // Faults on A's side, both directions: every frame crosses the injector once.
+        ILink linkA = faults is null ? _linkA : Faults = FaultInjector.Symmetric(_linkA, faults, seed);
         var a = new NetworkStackOptions { Address = AddressA, Seed = seed, Name = "A", Trace = Log.Add };
         var b = new NetworkStackOptions { Address = AddressB, Seed = seed + 1, Name = "B", Trace = Log.Add };
-        A = new NetworkStack(_linkA, configureA is null ? a : configureA(a));
+        A = new NetworkStack(linkA, configureA is null ? a : configureA(a));
         B = new NetworkStack(_linkB, configureB is null ? b : configureB(b));
     }
 
     public NetworkStack A { get; }
+    public FaultInjector? Faults { get; }
     public NetworkStack B { get; }
     public Instant Now { get; private set; } = Instant.FromMilliseconds(1000);
     public List<string> Log { get; } = [];

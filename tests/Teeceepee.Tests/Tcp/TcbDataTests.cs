@@ -355,4 +355,17 @@ public class TcbDataTests
         // RFC 5681 §4.2: one immediate duplicate ACK per out-of-order segment, even when they arrive in one poll.
         h.Expect(Out, Out, Out);
     }
+
+    [Fact]
+    public void Established_DispatchBufferSmallerThanMss_SendsBufferSizedSegments()
+    {
+        var h = Established();
+        h.Tcb.Send(Bytes(5000));
+        var buffer = new byte[1000];
+        var sizes = new List<int>();
+        while (h.Tcb.TryDispatch(h.Now, buffer, out var seg))
+            sizes.Add(seg.PayloadLength);
+        Assert.Equal([1000, 1000, 1000, 1000, 1000], sizes);
+        Assert.NotEqual(Instant.Zero, h.Tcb.PollAt());
+    }
 }
