@@ -13,7 +13,7 @@ internal static class ServeCommand
     public static Command Create(CliContext context)
     {
         var links = new LinkOptionSet();
-        var directory = new Argument<string>("DIR") { Description = "Directory to serve (default: the current directory)", DefaultValueFactory = _ => "." };
+        var directory = new Argument<string>("DIR") { Description = "Directory to serve", DefaultValueFactory = _ => "." };
         var port = new Option<string?>("--port", "-p") { Description = "TCP port to listen on (default 80)", HelpName = "PORT" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No access log on standard output" };
 
