@@ -62,6 +62,7 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
     {
         Tcb = tcb;
         tcb.Observer = this;
+        _stack.RegisterTcpSocket(this);
         _state = (int)tcb.State;
         LocalEndPoint = new IPEndPoint(tcb.LocalAddress.ToIPAddress(), tcb.LocalPort);
         RemoteEndPoint = new IPEndPoint(tcb.RemoteAddress.ToIPAddress(), tcb.RemotePort);
@@ -130,6 +131,7 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
         if (Closed)
             return;
         Closed = true;
+        _stack.UnregisterTcpSocket(this);
         var tcb = Tcb;
         if (tcb is not null)
         {
@@ -153,6 +155,13 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
         }
         ServeReceivers();
         ServeSenders();
+    }
+
+    /// <summary>The stack went away: every waiting call fails with OperationAborted.</summary>
+    public override void Abort(Exception error)
+    {
+        Closed = true;
+        FailAll();
     }
 
     /// <inheritdoc />

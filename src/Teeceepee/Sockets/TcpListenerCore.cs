@@ -36,6 +36,7 @@ internal sealed class TcpListenerCore : LoopCommand, ITcpListenerObserver
         Queue = queue;
         Stopped = false;
         queue.Observer = this;
+        _stack.RegisterTcpSocket(this);
     }
 
     /// <summary>Runs an accept now or queues it behind earlier ones.</summary>
@@ -51,6 +52,7 @@ internal sealed class TcpListenerCore : LoopCommand, ITcpListenerObserver
     public void Stop()
     {
         Stopped = true;
+        _stack.UnregisterTcpSocket(this);
         if (Queue is { } queue)
         {
             queue.Observer = null;
@@ -72,6 +74,13 @@ internal sealed class TcpListenerCore : LoopCommand, ITcpListenerObserver
             return SocketError.WouldBlock;
         connection = new TcpConnection(_stack, tcb, Options);
         return SocketError.Success;
+    }
+
+    /// <summary>The stack went away: waiting accepts fail with OperationAborted.</summary>
+    public override void Abort(Exception error)
+    {
+        Stopped = true;
+        Serve();
     }
 
     /// <inheritdoc />

@@ -115,8 +115,8 @@ public sealed class UdpSocket : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        if (_stack.IsDisposed)
-            return;
+        if (_stack.IsDisposed || _stack.LoopError is not null)
+            return; // the endpoint was closed with the stack
         UdpControlOperation.Close(_stack, _endpoint);
     }
 

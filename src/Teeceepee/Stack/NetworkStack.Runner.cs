@@ -57,6 +57,8 @@ public sealed partial class NetworkStack
             wake.Signal();
         if (_disposed)
             AbortQueued(new ObjectDisposedException(nameof(NetworkStack)));
+        else if (LoopError is { } error)
+            AbortQueued(new IOException("The stack's loop has stopped: " + error.Message, error));
     }
 
     private void RunLoop()
@@ -91,8 +93,11 @@ public sealed partial class NetworkStack
         }
         catch (Exception e)
         {
+            // Frames and commands are guarded, so this is the link failing (device gone) or a bug in
+            // the runner: stop, and fail whoever waits rather than leaving them hanging.
             LoopError = e;
             Trace($"loop stopped: {e.GetType().Name}: {e.Message}");
+            FailAllPending(new IOException("The stack's loop has stopped: " + e.Message, e));
         }
         finally
         {
@@ -113,9 +118,10 @@ public sealed partial class NetworkStack
     }
 
     /// <summary>Fails everything still waiting (after the loop stopped, or when it never ran).</summary>
-    private void FailAllPending()
+    private void FailAllPending() => FailAllPending(new ObjectDisposedException(nameof(NetworkStack)));
+
+    private void FailAllPending(Exception error)
     {
-        var error = new ObjectDisposedException(nameof(NetworkStack));
         AbortQueued(error);
         foreach (var p in _pings)
             p.Fail(error);

@@ -8,6 +8,27 @@ namespace Teeceepee.Stack;
 // The hooks the public TCP API (Sockets/Tcp*.cs) needs on the loop thread.
 public sealed partial class NetworkStack
 {
+    // Connections and listeners of the socket API that may have calls waiting (loop thread).
+    private readonly HashSet<LoopCommand> _tcpSockets = [];
+
+    /// <summary>Remembers a socket core so its waiting calls can be failed when the stack goes away (loop thread).</summary>
+    internal void RegisterTcpSocket(LoopCommand core) => _tcpSockets.Add(core);
+
+    /// <summary>Forgets a closed socket core (loop thread).</summary>
+    internal void UnregisterTcpSocket(LoopCommand core) => _tcpSockets.Remove(core);
+
+    /// <summary>
+    /// Fails every socket call still waiting (receives, sends, connects, accepts) with OperationAborted.
+    /// For the stack's shutdown, after the loop stopped (ShutdownTcp), so nothing awaits forever.
+    /// </summary>
+    internal void FailTcpSockets()
+    {
+        var error = new ObjectDisposedException(nameof(NetworkStack));
+        foreach (var core in _tcpSockets.ToArray())
+            core.Abort(error);
+        _tcpSockets.Clear();
+    }
+
     /// <summary>
     /// Queues <paramref name="command"/> to run later in the current poll (loop thread only): how
     /// observers called in the middle of segment processing get their work done once it is over.

@@ -187,6 +187,13 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         return at;
     }
 
+    /// <summary>Runs <paramref name="func"/> on the loop thread (set-up and diagnostics; allocates).</summary>
+    internal ValueTask<T> InvokeAsync<T>(Func<NetworkStack, Instant, T> func, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return LoopInvocation<T>.RunAsync(this, func, cancellationToken);
+    }
+
     /// <summary>Queues a message for the loop and wakes it (any thread).</summary>
     internal void Post(in LoopMessage message)
     {

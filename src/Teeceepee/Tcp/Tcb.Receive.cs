@@ -10,12 +10,6 @@ public sealed partial class Tcb
         _segmentsReceived++;
         if (payload.Length > segment.PayloadLength && segment.PayloadLength >= 0)
             payload = payload[..segment.PayloadLength];
-        if (State >= TcpState.Established)
-        {
-            _lastReceivedAt = now;
-            _keepAliveProbes = 0;
-        }
-
         bool synchronized = State >= TcpState.SynReceived;
         SeqNumber? ack = segment.AckNumber;
         switch ((State, segment.Control))
@@ -303,6 +297,9 @@ public sealed partial class Tcb
     /// <summary>Steps five to eight of §3.10.7.4 for a segment that passed the sequence check.</summary>
     private void ProcessSynchronized(Instant now, in TcpRepr segment, ReadOnlySpan<byte> payload)
     {
+        // Only acceptable segments prove the peer alive (RFC 1122 §4.2.3.6): a blind one cannot hold a dead connection open.
+        _lastReceivedAt = now;
+        _keepAliveProbes = 0;
         UpdateTsRecent(segment);
 
         if (!ProcessAck(now, segment, payload.Length))

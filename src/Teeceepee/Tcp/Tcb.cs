@@ -409,6 +409,7 @@ public sealed partial class Tcb
             ArmFinWait2Timeout(_lastReceivedAt);
         if (State is TcpState.Closed or TcpState.TimeWait)
             ReleaseReceiveBuffer();
+        RequestPoll(); // new deadlines (orphaned FIN-WAIT-2) must reach the owner's timer heap
     }
 
     /// <summary>Abort (RFC 9293 §3.10.5): send RST (SEQ = the highest sequence sent) in a synchronized state, drop everything, CLOSED.</summary>

@@ -210,4 +210,34 @@ public class KernelPeerTests
         Assert.Equal(2, stack.Stack.Stats.IcmpOut.EchoReplies);
         Assert.Equal(2, stack.Stack.Stats.DatagramsReassembled);
     }
+
+    [NetworkFact]
+    public async Task OffLinkDestination_GoesViaTheGateway()
+    {
+        await using var net = TestNetwork.CreateTap("stack");
+        // The kernel owns 198.19.0.1 (on its loopback): off our prefix, reachable only through 198.18.0.1.
+        net.Exec("ip link set lo up && ip addr add 198.19.0.1/32 dev lo");
+        await using var stack = new RunningStack(net, o => o with { Gateway = RunningStack.Kernel });
+        var far = IPv4Address.Parse("198.19.0.1");
+        var reply = await stack.Stack.PingAsync(far, 56, TimeSpan.FromSeconds(3));
+        Assert.True(reply.Status == PingStatus.Success, $"{reply}\n{stack.Trace}");
+        Assert.Equal(far, reply.Address);
+        // Only the gateway was resolved.
+        Assert.Equal(2, stack.Stack.Stats.ArpRequestsOut);
+
+        using var receiver = net.StartProcess("socat -u UDP4-RECV:9003,bind=198.19.0.1 STDOUT");
+        await Task.Delay(300);
+        using var socket = new UdpSocket(stack.Stack);
+        await socket.SendToAsync(Encoding.ASCII.GetBytes("via gateway\n"), new System.Net.IPEndPoint(far.ToIPAddress(), 9003));
+        await receiver.WaitForOutputAsync("via gateway", s_timeout);
+    }
+
+    [NetworkFact]
+    public async Task OffLinkDestination_WithoutGateway_IsNetworkUnreachable()
+    {
+        await using var net = TestNetwork.CreateTap("stack");
+        await using var stack = new RunningStack(net);
+        var reply = await stack.Stack.PingAsync(IPv4Address.Parse("198.19.0.1"), 56, TimeSpan.FromSeconds(3));
+        Assert.Equal(PingStatus.NetworkUnreachable, reply.Status);
+    }
 }

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Teeceepee.AspNetCore;
@@ -42,6 +44,40 @@ public class KestrelTransportTests
             using var response = await http.PostAsync(baseUri + "/echo", new ByteArrayContent(upload));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(SHA256.HashData(upload), await response.Content.ReadAsByteArrayAsync());
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Https_KestrelOnStack_HttpClientOverSslStream_OnSecondStack()
+    {
+        await using var net = new MemoryTcpTestNetwork();
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=server.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseTeeceepee(net.Server).ConfigureKestrel(kestrel =>
+            kestrel.Listen(net.ServerAddress, 8443, listen => listen.UseHttps(certificate)));
+        await using var app = builder.Build();
+        app.MapGet("/secret", (HttpContext context) => $"tls {context.Request.IsHttps}");
+        await app.StartAsync();
+        try
+        {
+            var handler = TeeceepeeHttp.CreateHandler(net.Client, host => host == "server.test" ? net.ServerAddress : throw new HttpRequestException(host));
+            string? seen = null;
+            // Trust exactly the test's self-signed certificate.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, _) =>
+            {
+                seen = cert?.Subject;
+                return cert is not null && cert.GetCertHashString() == certificate.GetCertHashString();
+            };
+            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+            Assert.Equal("tls True", await http.GetStringAsync("https://server.test:8443/secret"));
+            Assert.Equal("CN=server.test", seen);
         }
         finally
         {
