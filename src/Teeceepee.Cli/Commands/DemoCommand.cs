@@ -14,7 +14,7 @@ internal static class DemoCommand
         var links = new LinkOptionSet();
         var command = new Command(Name,
             "Self-contained demo (root): a private network namespace with a kernel web server on a TAP device, and a fetch of its page through the stack with a trace of the handshake and teardown. Fault options (--loss, --delay, ...), --pcap and -v apply to the stack's link");
-        links.AddTo(command);
+        links.AddMiddlewareTo(command);
         command.SetAction((result, cancellationToken) => CliApp.GuardAsync(context, Name, async () =>
         {
             var middleware = links.ReadMiddleware(result, context.Probe, Name);

@@ -158,11 +158,13 @@ internal sealed class DemoRunner
     {
         var start = new ProcessStartInfo(_ip)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])["netns", "exec", _namespace, .. ProcessRunner.SelfCommand(), "serve", "--kernel", "--quiet", "--port", "80", site])
+        // The server stops when its stdin closes, so it cannot outlive even a killed demo.
+        foreach (var argument in (string[])["netns", "exec", _namespace, .. ProcessRunner.SelfCommand(), "serve", "--kernel", "--quiet", "--exit-on-stdin-close", "--port", "80", site])
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new CliException("could not start the kernel web server");
         _cleanup.Add(async () =>

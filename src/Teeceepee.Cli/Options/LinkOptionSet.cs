@@ -35,6 +35,13 @@ internal sealed class LinkOptionSet
             command.Options.Add(option);
     }
 
+    /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
+    public void AddMiddlewareTo(Command command)
+    {
+        foreach (var option in new Option[] { Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
+            command.Options.Add(option);
+    }
+
     private IEnumerable<Option> All() =>
         [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
 
