@@ -69,11 +69,15 @@ public sealed partial class Tcb
 
         if (CanCarryData)
         {
-            if (_fastRetransmitPending && TryBuildFastRetransmit(now, payloadBuffer, out segment))
+            // RFC 9293 §3.7.1: the MSS counts options too. The timestamp option is already out of
+            // Eff.snd.MSS; SACK blocks riding on data take their room from the payload, or the
+            // segment would exceed the path MTU and fragment.
+            var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, Math.Max(1, _sendMss - SackOptionBytes()))];
+            if (_fastRetransmitPending && TryBuildFastRetransmit(now, dataBuffer, out segment))
                 return true;
-            if (TryPlanNewData(payloadBuffer.Length, out int length, out bool fin))
+            if (TryPlanNewData(dataBuffer.Length, out int length, out bool fin))
             {
-                segment = BuildData(now, _sndNxt, length, fin, payloadBuffer);
+                segment = BuildData(now, _sndNxt, length, fin, dataBuffer);
                 return true;
             }
         }
@@ -362,6 +366,16 @@ public sealed partial class Tcb
         field = Math.Min(field, ushort.MaxValue);
         _rcvAdvertisedEdge = _rcvNxt + (int)(field << _rcvShift);
         return (ushort)field;
+    }
+
+    /// <summary>Option bytes the SACK blocks of our next segment take (RFC 2018 §3: 2 + 8n, with two NOPs of padding).</summary>
+    private int SackOptionBytes()
+    {
+        if (!_sack || _receiveBuffer is not { HasOutOfOrderData: true })
+            return 0;
+        Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
+        int n = _receiveBuffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]);
+        return n == 0 ? 0 : 4 + (8 * n);
     }
 
     private TcpSackBlocks BuildSackBlocks()
