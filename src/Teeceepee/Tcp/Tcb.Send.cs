@@ -69,11 +69,15 @@ public sealed partial class Tcb
 
         if (CanCarryData)
         {
-            if (_fastRetransmitPending && TryBuildFastRetransmit(now, payloadBuffer, out segment))
+            // RFC 9293 §3.7.1: the MSS counts options too. The timestamp option is already out of
+            // Eff.snd.MSS; SACK blocks riding on data take their room from the payload, or the
+            // segment would exceed the path MTU and fragment.
+            var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, Math.Max(1, _sendMss - SackOptionBytes()))];
+            if (_fastRetransmitPending && TryBuildFastRetransmit(now, dataBuffer, out segment))
                 return true;
-            if (TryPlanNewData(payloadBuffer.Length, out int length, out bool fin))
+            if (TryPlanNewData(dataBuffer.Length, out int length, out bool fin))
             {
-                segment = BuildData(now, _sndNxt, length, fin, payloadBuffer);
+                segment = BuildData(now, _sndNxt, length, fin, dataBuffer);
                 return true;
             }
         }
@@ -132,8 +136,7 @@ public sealed partial class Tcb
         long usable = window - inFlight;
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
-        int mss = CurrentSendMss();
-        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), Math.Min(mss, bufferLength)), Math.Max(0, usable));
+        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), Math.Min(_sendMss, bufferLength)), Math.Max(0, usable));
         // The FIN follows the last octet; it needs no window (the peer accepts a FIN at RCV.NXT).
         fin = _finQueued && len == available;
         if (len < available && len == sackLimit && len > 0)
@@ -146,7 +149,7 @@ public sealed partial class Tcb
             length = 0;
             return fin;
         }
-        if (len < Math.Min(mss, bufferLength) && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
+        if (len < Math.Min(_sendMss, bufferLength) && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
         {
             bool allQueued = len == available;
             // RFC 896 (Nagle) with RFC 9293 §3.8.6.2.1 (b): a short segment only when nothing is unacknowledged.
@@ -191,7 +194,7 @@ public sealed partial class Tcb
             return false;
         int offset = start - _sndBufferSeq;
         int outstandingData = Math.Min(_sendBuffer!.Count - offset, limit - start);
-        int len = Math.Max(0, Math.Min(Math.Min(CurrentSendMss(), payloadBuffer.Length), outstandingData));
+        int len = Math.Max(0, Math.Min(Math.Min(_sendMss, payloadBuffer.Length), outstandingData));
         SeqNumber finSeq = _sndBufferSeq + _sendBuffer.Count;
         bool fin = _finQueued && start + len == finSeq && finSeq < _sndMax;
         if (len == 0 && !fin)
@@ -365,17 +368,14 @@ public sealed partial class Tcb
         return (ushort)field;
     }
 
-    /// <summary>
-    /// The payload a segment may carry now: the effective send MSS (timestamps already subtracted)
-    /// minus the SACK option that will ride on it, so header + options + data never exceed the
-    /// path MTU (RFC 9293 §3.7.1; Linux's tcp_current_mss does the same).
-    /// </summary>
-    private int CurrentSendMss()
+    /// <summary>Option bytes the SACK blocks of our next segment take (RFC 2018 §3: 2 + 8n, with two NOPs of padding).</summary>
+    private int SackOptionBytes()
     {
         if (!_sack || _receiveBuffer is not { HasOutOfOrderData: true })
-            return _sendMss;
-        int blocks = Math.Min(_receiveBuffer.OutOfOrderRangeCount, _timestamps ? 3 : 4);
-        return Math.Max(_sendMss - (4 + 8 * blocks), 16); // NOP, NOP, kind, length + 8 per block
+            return 0;
+        Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
+        int n = _receiveBuffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]);
+        return n == 0 ? 0 : 4 + (8 * n);
     }
 
     private TcpSackBlocks BuildSackBlocks()
