@@ -23,11 +23,20 @@ internal static class QuickRunner
         Measure(new ChecksumBenchmarks { Size = 1500 }, "Size=1500", filter);
         Measure(new ChecksumBenchmarks { Size = 65536 }, "Size=65536", filter);
         Measure(new TcpBenchmarks(), "", filter);
+        Measure(new DemuxBenchmarks { Connections = 10 }, "Connections=10", filter);
+        Measure(new DemuxBenchmarks { Connections = 10_000 }, "Connections=10000", filter);
+        Measure(new ConnectionSetupBenchmarks { Existing = 0 }, "Existing=0", filter);
+        Measure(new ConnectionSetupBenchmarks { Existing = 1_000 }, "Existing=1000", filter);
+        Measure(new ConnectionSetupBenchmarks { Existing = 10_000 }, "Existing=10000", filter);
+        Measure(new BulkTransferBenchmarks(), "", filter);
     }
 
     private static void Measure(object instance, string parameters, string? filter)
     {
         var type = instance.GetType();
+        if (filter is not null && !type.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)
+            && !type.GetMethods().Any(m => $"{type.Name}.{m.Name}".Contains(filter, StringComparison.OrdinalIgnoreCase)))
+            return;
         foreach (var setup in type.GetMethods().Where(m => m.GetCustomAttribute<GlobalSetupAttribute>() is not null))
             setup.Invoke(instance, null);
         foreach (var method in type.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null))
@@ -38,9 +47,12 @@ internal static class QuickRunner
             Action op = method.ReturnType == typeof(void) ? method.CreateDelegate<Action>(instance)
                 : method.ReturnType == typeof(int) ? Sink(method.CreateDelegate<Func<int>>(instance))
                 : method.ReturnType == typeof(ushort) ? Sink(method.CreateDelegate<Func<ushort>>(instance))
+                : method.ReturnType == typeof(long) ? Sink(method.CreateDelegate<Func<long>>(instance))
                 : throw new NotSupportedException(method.ToString());
-            Report(name, op);
+            Report(name, op, method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke);
         }
+        foreach (var cleanup in type.GetMethods().Where(m => m.GetCustomAttribute<GlobalCleanupAttribute>() is not null))
+            cleanup.Invoke(instance, null);
     }
 
     private static int s_sink;
@@ -49,7 +61,9 @@ internal static class QuickRunner
 
     private static Action Sink(Func<ushort> f) => () => s_sink += f();
 
-    private static void Report(string name, Action op)
+    private static Action Sink(Func<long> f) => () => s_sink += (int)f();
+
+    private static void Report(string name, Action op, int operationsPerInvoke)
     {
         // Warm up (tiered JIT), then size batches to about 0.2 ms each.
         long warm = Stopwatch.GetTimestamp();
@@ -69,9 +83,9 @@ internal static class QuickRunner
             long t0 = Stopwatch.GetTimestamp();
             for (int i = 0; i < perBatch; i++)
                 op();
-            times[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / perBatch;
+            times[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / perBatch / operationsPerInvoke;
         }
-        double allocated = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / ((long)Batches * perBatch);
+        double allocated = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / ((long)Batches * perBatch * operationsPerInvoke);
         Array.Sort(times);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name,-48} {times[0],12:F1} {times[Batches / 2],14:F1} {allocated,12:F1}"));

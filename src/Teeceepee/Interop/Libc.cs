@@ -26,6 +26,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "readv", SetLastError = true)]
     internal static partial nint ReadV(int fd, IoVec* iov, int count);
 
+    [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
+    internal static partial nint WriteV(int fd, IoVec* iov, int count);
+
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
 

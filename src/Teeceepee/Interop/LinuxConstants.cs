@@ -43,6 +43,11 @@ internal static class LinuxConstants
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_TAP = 0x0002;
     internal const short IFF_NO_PI = 0x1000;
+    internal const short IFF_VNET_HDR = 0x4000;
+    internal const nuint TUNSETOFFLOAD = 0x400454d0;   // _IOW('T', 208, unsigned int)
+    internal const nuint TUNSETVNETHDRSZ = 0x400454d8; // _IOW('T', 216, int)
+    internal const uint TUN_F_CSUM = 0x01;
+    internal const uint TUN_F_TSO4 = 0x02;
 
     // eventpoll.h, eventfd.h
     internal const int EPOLL_CLOEXEC = 0x80000;

@@ -67,7 +67,7 @@ public sealed class FaultInjector : ILink
     public int HeldFrames => _inbound.Held.Count + _outbound.Held.Count;
 
     /// <inheritdoc />
-    public LinkCapabilities Capabilities => _inner.Capabilities;
+    public LinkCapabilities Capabilities => _inner.Capabilities with { Offloads = LinkOffloads.None }; // held frames carry no descriptor
 
     /// <inheritdoc />
     public int ReadinessFd => _inner.ReadinessFd;

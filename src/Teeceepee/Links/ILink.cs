@@ -28,6 +28,25 @@ public interface ILink : IDisposable
     /// </summary>
     int ReadinessFd { get; }
 
+    /// <summary>
+    /// Like <see cref="TryReceive(Instant, Span{byte}, out int)"/>, and reports the frame's offload descriptor
+    /// (<see cref="LinkOffload.None"/> from links without <see cref="LinkCapabilities.Offloads"/>). A link with
+    /// <see cref="LinkOffloads.ReceiveSegmentation"/> may deliver super-frames up to 64 KiB: size the buffer for them.
+    /// </summary>
+    bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
+    {
+        offload = LinkOffload.None;
+        return TryReceive(now, buffer, out length);
+    }
+
+    /// <summary>
+    /// Transmits one frame with an offload request: a partial checksum to complete, a super-frame to cut (TSO).
+    /// Ask only for what <see cref="LinkCapabilities.Offloads"/> lists; links without offloads send
+    /// <see cref="LinkOffload.None"/> frames and throw <see cref="NotSupportedException"/> for anything else.
+    /// </summary>
+    bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload) =>
+        offload.IsNone ? TrySend(now, frame) : throw new NotSupportedException($"{GetType().Name} has no transmit offloads.");
+
     /// <summary>When the link next has work of its own (a delayed frame to release); <see cref="Instant.MaxValue"/> if none.</summary>
     Instant NextDeadline => Instant.MaxValue;
 }

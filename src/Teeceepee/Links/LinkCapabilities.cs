@@ -16,6 +16,17 @@ public readonly record struct LinkCapabilities(
     /// <summary>Ethernet II header length.</summary>
     public const int EthernetHeaderLength = 14;
 
-    /// <summary>Largest frame the link sends or receives, link header included.</summary>
+    /// <summary>Largest super-frame (IPv4 datagram of 64 KiB) a segmentation offload carries, link header excluded.</summary>
+    public const int MaxSuperFrameIPLength = 65535;
+
+    /// <summary>Per-frame offloads (TAP with a virtio-net header); used through the descriptor overloads of <see cref="ILink"/>.</summary>
+    public LinkOffloads Offloads { get; init; }
+
+    /// <summary>Largest ordinary frame the link sends or receives, link header included (super-frames excepted).</summary>
     public int MaxFrameLength => Medium == LinkMedium.Ethernet ? Mtu + EthernetHeaderLength : Mtu;
+
+    /// <summary>Largest frame including super-frames when an offload allows them.</summary>
+    public int MaxOffloadFrameLength => (Offloads & (LinkOffloads.ReceiveSegmentation | LinkOffloads.TransmitSegmentation)) != 0
+        ? MaxSuperFrameIPLength + (Medium == LinkMedium.Ethernet ? EthernetHeaderLength : 0)
+        : MaxFrameLength;
 }

@@ -116,6 +116,23 @@ public sealed class PcapWriter : ILink
         return _inner.TrySend(now, frame);
     }
 
+    /// <inheritdoc />
+    /// <remarks>Super-frames are recorded whole (as tcpdump on the TAP shows them), partial checksums as they are.</remarks>
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
+    {
+        if (!_inner.TryReceive(now, buffer, out length, out offload))
+            return false;
+        Record(now, buffer[..length]);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        Record(now, frame);
+        return _inner.TrySend(now, frame, offload);
+    }
+
     /// <summary>Pushes buffered records to the stream's target.</summary>
     public void Flush()
     {

@@ -60,6 +60,23 @@ public sealed class Tracer : ILink
         return sent;
     }
 
+    /// <inheritdoc />
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
+    {
+        if (!_inner.TryReceive(now, buffer, out length, out offload))
+            return false;
+        Trace(now, inbound: true, buffer[..length], dropped: false);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        bool sent = _inner.TrySend(now, frame, offload);
+        Trace(now, inbound: false, frame, dropped: !sent);
+        return sent;
+    }
+
     /// <summary>Formats one frame as the tracer would (without time and direction).</summary>
     public static string Describe(ReadOnlySpan<byte> frame, LinkMedium medium)
     {

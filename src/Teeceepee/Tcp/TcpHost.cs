@@ -104,9 +104,15 @@ public sealed class TcpHost : ITcbScheduler
         }
         if (segment.AckNumber is { } ack)
         {
-            if (segment.Control is TcpControl.None or TcpControl.Fin && listener.Config.SynCookies && !listener.IsAcceptQueueFull
+            if (segment.Control is TcpControl.None or TcpControl.Fin && listener.Config.SynCookies
                 && _cookies.TryValidate(now, destination, segment.DestinationPort, source, segment.SourcePort, segment.SeqNumber - 1, ack, out ushort mss))
             {
+                if (listener.IsAcceptQueueFull)
+                {
+                    // Like Linux on listen overflow: drop, the client's retransmission brings the cookie back.
+                    listener.SynsDropped++;
+                    return;
+                }
                 // RFC 4987 §3.6: the returning ACK carries the cookie: build the connection now.
                 var cookieTcb = new Tcb(listener.Config, destination, segment.DestinationPort, source, segment.SourcePort) { Trace = Trace };
                 Register(cookieTcb);

@@ -86,6 +86,9 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
     /// </summary>
     public static TestNetwork CreateTap(string prefix = "tn", int mtu = 1500) => Create(TestNetworkKind.Tap, prefix, mtu);
 
+    /// <summary>As <see cref="CreateTap"/> with the TAP opened with offloads (virtio-net header, checksum and TSO4: <see cref="TapLink"/>'s <c>offloads</c>).</summary>
+    public static TestNetwork CreateTapWithOffloads(string prefix = "tn", int mtu = 1500) => Create(TestNetworkKind.Tap, prefix, mtu, tapOffloads: true);
+
     /// <summary>As <see cref="CreateTap"/> with a TUN device (bare IP, no ARP).</summary>
     public static TestNetwork CreateTun(string prefix = "tn", int mtu = 1500) => Create(TestNetworkKind.Tun, prefix, mtu);
 
@@ -101,7 +104,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
         Create(TestNetworkKind.Veth, prefix, mtu, disableOffloads);
 
     /// <summary>Creates a network of the given kind.</summary>
-    public static TestNetwork Create(TestNetworkKind kind, string prefix = "tn", int mtu = 1500, bool disableOffloads = true)
+    public static TestNetwork Create(TestNetworkKind kind, string prefix = "tn", int mtu = 1500, bool disableOffloads = true, bool tapOffloads = false)
     {
         if (UnavailableReason is { } reason)
             throw new InvalidOperationException("Network tests cannot run: " + reason);
@@ -112,7 +115,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
         var net = new TestNetwork(kind, prefix) { Mtu = mtu };
         try
         {
-            net.Build(mtu, disableOffloads);
+            net.Build(mtu, disableOffloads, tapOffloads);
             return net;
         }
         catch
@@ -122,7 +125,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Build(int mtu, bool disableOffloads)
+    private void Build(int mtu, bool disableOffloads, bool tapOffloads)
     {
         AddNamespace(Namespace);
         string mtuText = mtu.ToString(CultureInfo.InvariantCulture);
@@ -131,7 +134,7 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
             case TestNetworkKind.Tap:
             case TestNetworkKind.Tun:
                 // Opened in the root namespace: the fd stays ours and keeps working after the move.
-                Link = Kind == TestNetworkKind.Tap ? new TapLink(StackDevice, mtu) : new TunLink(StackDevice, mtu);
+                Link = Kind == TestNetworkKind.Tap ? new TapLink(StackDevice, mtu, tapOffloads) : new TunLink(StackDevice, mtu);
                 Host("ip", "link", "set", StackDevice, "netns", Namespace);
                 Host("ip", "-n", Namespace, "link", "set", KernelDevice, "mtu", mtuText);
                 Host("ip", "-n", Namespace, "addr", "add", $"{KernelAddress}/{PrefixLength}", "dev", KernelDevice);
