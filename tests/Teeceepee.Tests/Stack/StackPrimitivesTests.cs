@@ -40,7 +40,9 @@ public class StackPrimitivesTests
     [Fact]
     public async Task Metrics_ReportCountersTaggedWithTheStackName()
     {
-        await using var sim = new Simulation();
+        // Other tests' stacks are alive too (parallel classes): a unique name tells ours apart.
+        string name = $"metrics-{Guid.NewGuid():N}";
+        await using var sim = new Simulation(configureA: o => o with { Name = name });
         sim.Await(sim.A.PingAsync(Simulation.AddressB, TimeSpan.FromSeconds(1)));
 
         var seen = new Dictionary<string, long>();
@@ -60,7 +62,7 @@ public class StackPrimitivesTests
                 else
                     kind = $"{tag.Key}={tag.Value}";
             }
-            if (stack == "A")
+            if (stack == name)
                 seen[$"{instrument.Name} {kind}"] = value;
         });
         listener.Start();
