@@ -38,7 +38,7 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(stack.IsDisposed, stack);
         _stack = stack;
         Options = options ?? TcpConnectionOptions.Default;
-        _config = Options.ToConfig();
+        _config = Options.ToConfig(stack.Tcp.DefaultConfig);
         _core = new TcpConnectionCore(stack);
     }
 

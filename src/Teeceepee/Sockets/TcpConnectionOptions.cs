@@ -5,14 +5,14 @@ namespace Teeceepee.Sockets;
 /// <summary>
 /// Per-connection options for <see cref="TcpConnection"/> and <see cref="TcpListener"/> (the
 /// socket options of System.Net.Sockets: TCP_NODELAY, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE). Unset
-/// values come from <see cref="Config"/>, or from <see cref="TcpConfig.Default"/>.
+/// values come from <see cref="Config"/>, or from the stack's TCP defaults.
 /// </summary>
 public sealed record TcpConnectionOptions
 {
     /// <summary>The defaults.</summary>
     public static TcpConnectionOptions Default { get; } = new();
 
-    /// <summary>The full TCP configuration these options start from; null: <see cref="TcpConfig.Default"/>.</summary>
+    /// <summary>The full TCP configuration these options start from; null: the stack's defaults (NetworkStackOptions.Tcp).</summary>
     public TcpConfig? Config { get; init; }
 
     /// <summary>Disable Nagle's algorithm (RFC 896; TCP_NODELAY); null keeps <see cref="Config"/>'s value.</summary>
@@ -42,10 +42,14 @@ public sealed record TcpConnectionOptions
     /// </summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
-    /// <summary>Builds the <see cref="TcpConfig"/> for one connection; throws <see cref="ArgumentException"/> for out-of-range values.</summary>
-    public TcpConfig ToConfig()
+    /// <summary>
+    /// Builds the <see cref="TcpConfig"/> for one connection from <see cref="Config"/>, else
+    /// <paramref name="defaults"/> (the stack's, whose MSS follows its MTU), else <see cref="TcpConfig.Default"/>;
+    /// throws <see cref="ArgumentException"/> for out-of-range values.
+    /// </summary>
+    public TcpConfig ToConfig(TcpConfig? defaults = null)
     {
-        var config = Config ?? TcpConfig.Default;
+        var config = Config ?? defaults ?? TcpConfig.Default;
         if (NoDelay is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
             && KeepAliveIdle is null && KeepAliveInterval is null && KeepAliveCount is null)
             return config;

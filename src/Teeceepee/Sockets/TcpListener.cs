@@ -36,7 +36,7 @@ public sealed class TcpListener : IAsyncDisposable, IDisposable
             throw new ArgumentOutOfRangeException(nameof(localEndPoint), "The port must be 1..65535.");
         _stack = stack;
         options ??= TcpConnectionOptions.Default;
-        _config = options.ToConfig();
+        _config = options.ToConfig(stack.Tcp.DefaultConfig);
         _local = new TcpEndpoint(IPv4Address.FromIPAddress(localEndPoint.Address), (ushort)localEndPoint.Port);
         _core = new TcpListenerCore(stack, options);
         LocalEndPoint = localEndPoint;

@@ -16,9 +16,9 @@ public sealed class MemoryTcpTestNetwork : TcpTestNetwork
     private readonly FaultInjector? _faults;
 
     /// <summary>Creates the pair; with <paramref name="faults"/> the client's link drops, duplicates, reorders... both ways.</summary>
-    public MemoryTcpTestNetwork(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, FaultOptions? faults = null, int seed = 1)
+    public MemoryTcpTestNetwork(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, FaultOptions? faults = null, int seed = 1, int mtu = 1500)
     {
-        (_clientLink, _serverLink) = MemoryLink.CreatePair(queueCapacity: 1024);
+        (_clientLink, _serverLink) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), queueCapacity: 1024);
         var client = new NetworkStackOptions { Address = ClientAddress, Name = "client" };
         var server = new NetworkStackOptions { Address = ServerAddressV4, Name = "server" };
         ILink clientLink = _clientLink;
