@@ -127,18 +127,28 @@ internal sealed class DemoRunner
     public static List<string> SelectTrace(IReadOnlyList<string> lines)
     {
         var selected = new List<string>();
+        bool wantAck = false;
         foreach (var line in lines)
         {
+            // Frames the link refused (the gratuitous ARP before the TAP is up) are noise here.
+            if (line.Contains("(dropped by link)", StringComparison.Ordinal))
+                continue;
             int flags = line.IndexOf("Flags [", StringComparison.Ordinal);
-            bool control = false;
+            bool control = false, bareAck = false;
             if (flags >= 0)
             {
                 int end = line.IndexOf(']', flags);
                 var set = end > flags ? line.AsSpan(flags + 7, end - flags - 7) : default;
                 control = set.IndexOfAny('S', 'F', 'R') >= 0;
+                bareAck = set.SequenceEqual(".") && line.EndsWith("length 0", StringComparison.Ordinal);
             }
-            if (control || line.Contains("ARP", StringComparison.Ordinal) || line.Contains("=>", StringComparison.Ordinal))
+            // The ACK that completes a handshake or acknowledges a FIN belongs to the picture too.
+            if (control || (bareAck && wantAck) || line.Contains("ARP", StringComparison.Ordinal) || line.Contains("=>", StringComparison.Ordinal))
+            {
                 selected.Add(line);
+                if (flags >= 0)
+                    wantAck = control;
+            }
         }
         var chosen = selected.Count > 0 ? selected : [.. lines];
         return chosen.Count > 60 ? chosen[..60] : chosen;

@@ -60,6 +60,19 @@ public sealed class StackHttpTests : IAsyncLifetime
     }
 
     [CliNamespaceFact]
+    public async Task Serve_OnTheStack_ManyParallelClients_AllGetIntactFiles()
+    {
+        await _ns.StartCli("serving", ["serve", "--quiet", "--port", "80", _site, .. s_link]);
+        var args = new List<string> { "curl", "-sS", "--fail", "--max-time", "60", "--parallel", "--parallel-max", "16" };
+        for (int i = 0; i < 16; i++)
+            args.AddRange(["-o", Path.Combine(_work, $"p{i}.bin"), "http://198.18.0.2/mib.bin"]);
+        var result = await _ns.Exec([.. args]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        for (int i = 0; i < 16; i++)
+            Assert.Equal(Sha(_files["mib.bin"]), Sha(await File.ReadAllBytesAsync(Path.Combine(_work, $"p{i}.bin"))));
+    }
+
+    [CliNamespaceFact]
     public async Task Curl_OnTheStack_FromPythonServer_DeliversExactBytes()
     {
         await StartPythonServer();
