@@ -9,6 +9,7 @@ public sealed partial class NetworkStack
     private const int MaxTcpHeaderLength = 60;
 
     private TcpHost _tcp = null!;
+    private int _tcpHeaderGuess = MaxTcpHeaderLength;
 
     /// <summary>
     /// The stack's TCP host (sans-I/O, RFC 9293). Loop thread only: the socket API posts commands
@@ -54,15 +55,24 @@ public sealed partial class NetworkStack
     private void DispatchTcp(Instant now)
     {
         var buffer = IPv4PayloadBuffer;
-        // TCP copies the payload after room for the largest header; once the header's size is
-        // known the payload moves down to meet it (an overlapping copy within one buffer).
-        var payloadArea = buffer[MaxTcpHeaderLength..];
-        while (_tcp.TryDispatch(now, payloadArea, out var outgoing))
+        // TCP copies the payload behind room for a header of the length the last data segment had
+        // (32 with timestamps, nearly always); only when the header turns out longer or shorter does
+        // the payload move to meet it (an overlapping copy within one buffer). The buffer holds 64 KiB,
+        // so a payload of one MSS fits behind any header.
+        while (true)
         {
+            int guess = _tcpHeaderGuess;
+            var payloadArea = buffer[guess..];
+            if (!_tcp.TryDispatch(now, payloadArea, out var outgoing))
+                break;
             var segment = outgoing.Segment;
             int headerLength = segment.HeaderLength;
-            if (headerLength != MaxTcpHeaderLength && segment.PayloadLength > 0)
-                payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
+            if (segment.PayloadLength > 0)
+            {
+                if (headerLength != guess)
+                    payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
+                _tcpHeaderGuess = headerLength;
+            }
             segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress);
             if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength) == SendStatus.Sent)
                 _counters.TcpSegmentsOut++;
