@@ -26,7 +26,7 @@ internal sealed class SimNetwork : IAsyncDisposable
     private bool _pausedB;
 
     public SimNetwork(int seed, FaultOptions? faults = null, TcpConfig? tcp = null, int mtu = 1500,
-        int queueCapacity = 4096, bool trace = false, int traceLimit = 400, bool traceFrames = false)
+        int queueCapacity = 4096, bool trace = false, int traceLimit = 400, bool traceFrames = false, bool recordFrames = false)
     {
         Seed = seed;
         (_rawA, _rawB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), queueCapacity, withReadinessFd: false);
@@ -42,11 +42,22 @@ internal sealed class SimNetwork : IAsyncDisposable
         // With frame tracing, each stack sees its link through a Tracer: what it sent (before the faults) and what reached it.
         ILink linkA = traceFrames && trace ? new Tracer(FaultsA, new TraceLineWriter(Record), "A") : FaultsA;
         ILink linkB = traceFrames && trace ? new Tracer(FaultsB, new TraceLineWriter(Record), "B") : FaultsB;
+        if (recordFrames)
+        {
+            linkA = RecorderA = new FrameRecorder(linkA);
+            linkB = RecorderB = new FrameRecorder(linkB);
+        }
         A = new NetworkStack(linkA, new NetworkStackOptions { Address = AddressA, Seed = unchecked(seed * 31 + 1), Name = "A", Trace = sink, Tcp = tcp });
         B = new NetworkStack(linkB, new NetworkStackOptions { Address = AddressB, Seed = unchecked(seed * 31 + 2), Name = "B", Trace = sink, Tcp = tcp });
     }
 
     public int Seed { get; }
+
+    /// <summary>Every frame A's stack sent and received (with <c>recordFrames</c>), before A's faults on the way out.</summary>
+    public FrameRecorder? RecorderA { get; }
+
+    /// <summary>Every frame B's stack sent and received (with <c>recordFrames</c>).</summary>
+    public FrameRecorder? RecorderB { get; }
     public NetworkStack A { get; }
     public NetworkStack B { get; }
     public FaultInjector FaultsA { get; }

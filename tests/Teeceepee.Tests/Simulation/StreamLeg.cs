@@ -28,6 +28,9 @@ internal sealed class StreamLeg : IDisposable
     /// <summary>Offset of the first received byte that differs from <see cref="Data"/> (or lies past its end), or -1.</summary>
     public long FirstMismatch { get; private set; } = -1;
 
+    /// <summary>Where the wrong bytes seem to come from (their first 32 octets found elsewhere in the stream), for diagnosis.</summary>
+    public string MismatchDetail { get; private set; } = "";
+
     /// <summary>True once every byte arrived and the receiver saw the end of the stream.</summary>
     public bool Complete { get; private set; }
 
@@ -56,7 +59,10 @@ internal sealed class StreamLeg : IDisposable
                 int comparable = (int)Math.Min(n, available);
                 int diff = chunk[..comparable].CommonPrefixLength(Data.AsSpan((int)Received, comparable));
                 if (diff < n)
+                {
                     FirstMismatch = Received + diff;
+                    MismatchDetail = DescribeMismatch(chunk[diff..], FirstMismatch);
+                }
             }
             _hash.AppendData(chunk);
             Received += n;
@@ -68,12 +74,32 @@ internal sealed class StreamLeg : IDisposable
         }
     }
 
+    private string DescribeMismatch(ReadOnlySpan<byte> wrong, long at)
+    {
+        var probe = wrong[..Math.Min(32, wrong.Length)];
+        var found = new List<long>();
+        int from = 0;
+        while (found.Count < 4)
+        {
+            int i = Data.AsSpan(from).IndexOf(probe);
+            if (i < 0)
+                break;
+            found.Add(from + i);
+            from += i + 1;
+        }
+        int run = 0;
+        while (run < wrong.Length && at + run < Data.Length && wrong[run] != Data[at + run])
+            run++;
+        return $"wrong bytes at {at}: {Convert.ToHexString(probe)}; expected {Convert.ToHexString(Data.AsSpan((int)at, (int)Math.Min(32, Data.Length - at)))}; "
+            + $"first {run} differ; found in the stream at [{string.Join(", ", found)}] (delta {(found.Count > 0 ? (found[0] - at).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")})";
+    }
+
     /// <summary>SHA-256 of what arrived (valid once <see cref="Complete"/>).</summary>
     public byte[] ReceivedHash => _receivedHash ?? _hash.GetCurrentHash();
 
     public byte[] ExpectedHash => SHA256.HashData(Data);
 
-    public override string ToString() => $"{Received}/{Data.Length} B received, sent {Sent}, mismatch at {FirstMismatch}";
+    public override string ToString() => $"{Received}/{Data.Length} B received, sent {Sent}, mismatch at {FirstMismatch} {MismatchDetail}";
 
     public void Dispose() => _hash.Dispose();
 }

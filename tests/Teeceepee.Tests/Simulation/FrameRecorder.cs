@@ -1,0 +1,31 @@
+using Teeceepee.Links;
+
+namespace Teeceepee.Tests.Simulations;
+
+/// <summary>A link decorator that keeps a copy of every frame in and out (for byte-level diagnosis of a seed).</summary>
+internal sealed class FrameRecorder(ILink inner) : ILink
+{
+    public List<(Instant At, bool Out, byte[] Frame)> Frames { get; } = [];
+
+    public LinkCapabilities Capabilities => inner.Capabilities;
+
+    public int ReadinessFd => inner.ReadinessFd;
+
+    public Instant NextDeadline => inner.NextDeadline;
+
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    {
+        if (!inner.TryReceive(now, buffer, out length))
+            return false;
+        Frames.Add((now, false, buffer[..length].ToArray()));
+        return true;
+    }
+
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    {
+        Frames.Add((now, true, frame.ToArray()));
+        return inner.TrySend(now, frame);
+    }
+
+    public void Dispose() => inner.Dispose();
+}
