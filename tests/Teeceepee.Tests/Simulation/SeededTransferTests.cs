@@ -13,11 +13,11 @@ public class SeededTransferTests
     private static readonly int TraceLines = SimTrace.Lines > 0 ? SimTrace.Lines : 400;
     private static readonly bool TraceFrames = SimTrace.Frames;
 
-    /// <summary>Seeds that fail until the tcp branch fixes the bug named in <see cref="FragmentBug"/>.</summary>
+    /// <summary>Regression seeds for the bug described in <see cref="FragmentBug"/> (fixed: Tcb leaves room for the SACK option).</summary>
     private static readonly int[] s_fragmentBugSeeds = [130, 181];
 
     public const string FragmentBug =
-        "bug (tcp, Tcb.Send): data segments carrying SACK blocks keep a full MSS of payload, so header+options+data exceed the MTU " +
+        "fixed bug (tcp, Tcb.Send): data segments carrying SACK blocks kept a full MSS of payload, so header+options+data exceed the MTU " +
         "and IP fragments them (RFC 9293 §3.7.1: Eff.snd.MSS subtracts the options); at ~20 % loss the fragments rarely all arrive, " +
         "the reassembly table fills (ReassemblyEvicted) and the connection times out (seed 181). Worse, seed 130 delivers a wrong byte: " +
         "both fragments of one datagram had a bit flipped, the flips cancel in the RFC 1071 sum (+0x0100 and -0x0100), so TCP accepts it; " +
