@@ -22,6 +22,7 @@ internal static class CurlCommand
         var header = new Option<string[]>("--header", "-H") { Description = "Extra request header line 'Name: value'", HelpName = "LINE", Arity = ArgumentArity.ZeroOrMore };
         var insecure = new Option<bool>("--insecure", "-k") { Description = "Accepted for curl compatibility (no TLS yet, nothing to verify)" };
         var silent = new Option<bool>("--silent", "-s") { Description = "Accepted for curl compatibility (there is no progress meter)" };
+        var showError = new Option<bool>("--show-error", "-S") { Description = "Accepted for curl compatibility (errors always go to stderr), so -sS works" };
         var location = new Option<bool>("--location", "-L") { Description = "Follow redirects" };
         var maxRedirs = new Option<string?>("--max-redirs") { Description = "Most redirects to follow with -L (default 50)", HelpName = "N" };
         var fail = new Option<bool>("--fail", "-f") { Description = "Fail with exit code 22 and no output on HTTP errors (400 and up)" };
@@ -31,7 +32,7 @@ internal static class CurlCommand
 
         var command = new Command(Name, "Fetch a URL over HTTP/1.1 through the stack (curl's options and exit codes)");
         command.Arguments.Add(url);
-        foreach (var option in new Option[] { output, head, include, request, data, header, insecure, silent, location, maxRedirs, fail, resolve, maxTime, connectTimeout })
+        foreach (var option in new Option[] { output, head, include, request, data, header, insecure, silent, showError, location, maxRedirs, fail, resolve, maxTime, connectTimeout })
             command.Options.Add(option);
         links.AddTo(command);
 

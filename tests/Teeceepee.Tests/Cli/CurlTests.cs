@@ -36,6 +36,17 @@ public class CurlTests
         Curl([response], int.MaxValue, args);
 
     [Theory]
+    [InlineData("-sS")]
+    [InlineData("-s")]
+    [InlineData("--show-error")]
+    public async Task CurlHabitFlags_AreAccepted(string flag)
+    {
+        var (code, cli, _) = await Curl("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", flag, "http://198.18.0.1/");
+        Assert.Equal(0, code);
+        Assert.Equal("ok", cli.OutBytesText);
+    }
+
+    [Theory]
     [InlineData(int.MaxValue)]
     [InlineData(1)]
     [InlineData(7)]
