@@ -67,33 +67,6 @@ public class OffloadStackTests
     public async Task StackUploads_OverOffloadTap_PlainFramesBehindAnEmptyHeader_KernelReceivesEveryByte()
     {
         await using var net = TestNetwork.CreateTapWithOffloads("offstk");
-        await using var stack = new RunningStack(net);
-        string file = Path.Combine(Path.GetTempPath(), $"teeceepee-offload-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        try
-        {
-            using var sink = net.StartProcess($"socat -u TCP4-LISTEN:7778,bind={TestNetwork.KernelAddress} CREATE:{file}");
-            await net.WaitForTcpListenerAsync(7778, s_timeout);
-            var data = RandomNumberGenerator.GetBytes(2_000_000);
-            var client = await stack.Stack.InvokeAsync((s, now) => s.Tcp.Connect(now, RunningStack.Self, new TcpEndpoint(RunningStack.Kernel, 7778)));
-            int sent = 0;
-            var deadline = DateTime.UtcNow + s_timeout;
-            while (sent < data.Length && DateTime.UtcNow < deadline)
-            {
-                sent += await stack.Stack.InvokeAsync((_, _) => client.State == TcpState.Established ? client.Send(data.AsSpan(sent)) : 0);
-                await Task.Delay(2);
-            }
-            Assert.Equal(data.Length, sent);
-            await stack.Stack.InvokeAsync((_, _) =>
-            {
-                client.Close();
-                return 0;
-            });
-            Assert.Equal(0, await sink.WaitForExitAsync(s_timeout));
-            Assert.Equal(SHA256.HashData(data), SHA256.HashData(await File.ReadAllBytesAsync(file)));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        await Stack.KernelTcpTests.StackUpload_KernelReceivesEveryByteAsync(net);
     }
 }

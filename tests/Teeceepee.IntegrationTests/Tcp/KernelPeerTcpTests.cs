@@ -229,29 +229,7 @@ public class KernelPeerTcpTests(ITestOutputHelper output)
             return 8082;
         }
         string prefix = fx.PathOf("nginx");
-        Directory.CreateDirectory(prefix);
-        string conf = Path.Combine(prefix, "nginx.conf");
-        File.WriteAllText(conf, $$"""
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid {{prefix}}/nginx.pid;
-            error_log {{prefix}}/error.log warn;
-            events { worker_connections 1024; }
-            http {
-                access_log off;
-                client_body_temp_path {{prefix}}/body;
-                proxy_temp_path {{prefix}}/proxy;
-                fastcgi_temp_path {{prefix}}/fastcgi;
-                uwsgi_temp_path {{prefix}}/uwsgi;
-                scgi_temp_path {{prefix}}/scgi;
-                default_type application/octet-stream;
-                server {
-                    listen 198.18.0.1:8081;
-                    root {{www}};
-                }
-            }
-            """);
+        string conf = ScratchDirectory.WriteNginxConf(prefix, www, 8081);
         fx.Net.StartProcess($"nginx -c {conf} -p {prefix}");
         return 8081;
     }

@@ -31,9 +31,11 @@ internal sealed class ScratchDirectory : IDisposable
     }
 
     /// <summary>A minimal foreground nginx config serving <paramref name="root"/> on 198.18.0.1:<paramref name="port"/>; returns its path.</summary>
-    public string NginxConf(string root, int port)
+    public string NginxConf(string root, int port) => WriteNginxConf(System.IO.Path.Combine(Path, "nginx"), root, port);
+
+    /// <summary>Writes a minimal foreground nginx config (state under <paramref name="prefix"/>) serving <paramref name="root"/> on 198.18.0.1:<paramref name="port"/>.</summary>
+    public static string WriteNginxConf(string prefix, string root, int port)
     {
-        string prefix = System.IO.Path.Combine(Path, "nginx");
         Directory.CreateDirectory(prefix);
         string conf = System.IO.Path.Combine(prefix, "nginx.conf");
         File.WriteAllText(conf, $$"""
