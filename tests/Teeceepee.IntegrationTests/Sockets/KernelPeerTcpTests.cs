@@ -70,7 +70,8 @@ public sealed class KernelPeerTcpTests
     public async Task Echo_KernelSocat_OneMebibyte_Sha256Equal()
     {
         using var net = TestNetwork.CreateTap("sockecho");
-        using var echo = net.StartProcess($"socat TCP-LISTEN:7007,bind={TestNetwork.KernelAddress},reuseaddr PIPE");
+        // -t 30: after our FIN socat would otherwise close 0.5 s later and could cut the echo short.
+        using var echo = net.StartProcess($"socat -t 30 TCP-LISTEN:7007,bind={TestNetwork.KernelAddress},reuseaddr PIPE");
         await net.WaitForTcpListenerAsync(7007, TimeSpan.FromSeconds(20));
         await using var stack = StartStack(net);
         await using var connection = new TcpConnection(stack);
