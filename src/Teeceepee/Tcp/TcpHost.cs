@@ -226,6 +226,29 @@ public sealed class TcpHost : ITcbScheduler
         MakeReady(tcb);
     }
 
+    /// <summary>
+    /// The path to every remote address <paramref name="unreachable"/> matches failed locally (neighbour
+    /// resolution gave up, RFC 1122 §2.3.2.2), as if each connection had an ICMP host unreachable: connections
+    /// still opening fail with <see cref="TcpError.HostUnreachable"/> (as Linux reports EHOSTUNREACH), the rest
+    /// note a soft error.
+    /// </summary>
+    public void OnPathFailed(Instant now, Predicate<IPv4Address> unreachable)
+    {
+        List<Tcb>? affected = null;
+        foreach (var tcb in _connections.Values)
+        {
+            if (unreachable(tcb.RemoteAddress))
+                (affected ??= []).Add(tcb);
+        }
+        if (affected is null)
+            return;
+        foreach (var tcb in affected)
+        {
+            tcb.OnIcmpError(now, TcpIcmpError.HostUnreachable);
+            MakeReady(tcb);
+        }
+    }
+
     // ---- Traffic out ------------------------------------------------------------------------
 
     /// <summary>The next segment to send, payload copied into <paramref name="payloadBuffer"/> (at least one MSS long). Call until false.</summary>
