@@ -354,14 +354,22 @@ public sealed class TcpHost : ITcbScheduler
         return tcb;
     }
 
-    /// <summary>Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses).</summary>
-    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens.</exception>
+    /// <summary>
+    /// Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses; port 0 picks a free
+    /// ephemeral port, which the returned queue's <see cref="TcpListenerQueue.LocalEndpoint"/> tells).
+    /// </summary>
+    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens; AddressNotAvailable when no port is free.</exception>
     public TcpListenerQueue Listen(TcpEndpoint local, int backlog = 0, TcpConfig? config = null)
     {
         config ??= DefaultConfig;
         config.Validate();
         if (local.Port == 0)
-            throw new ArgumentException("Listening needs a port.", nameof(local));
+        {
+            // As bind(port 0): an ephemeral port no listener and no connection uses locally (RFC 6056 range).
+            if (!_ports.TryAllocate(local.Address, IPv4Address.Any, 0, this, static (host, port) => host.IsLocalPortTaken(port), out ushort port))
+                throw new TcpException(TcpError.AddressNotAvailable, "No ephemeral port is free to listen on.");
+            local = local with { Port = port };
+        }
         if (_listeners.ContainsKey(local) || _listeners.ContainsKey(local with { Address = IPv4Address.Any })
             || (local.Address.IsUnspecified && HasListenerOnPort(local.Port)))
         {
@@ -402,6 +410,18 @@ public sealed class TcpHost : ITcbScheduler
         foreach (var key in _listeners.Keys)
         {
             if (key.Port == port)
+                return true;
+        }
+        return false;
+    }
+
+    private bool IsLocalPortTaken(ushort port)
+    {
+        if (HasListenerOnPort(port))
+            return true;
+        foreach (var key in _connections.Keys)
+        {
+            if (key.LocalPort == port)
                 return true;
         }
         return false;
