@@ -76,7 +76,7 @@ internal sealed class KernelNetwork : INetwork
             return literal;
         try
         {
-            var addresses = await Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
+            var addresses = await System.Net.Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
             return addresses.Length > 0 ? addresses[0] : throw new NameResolutionException($"{host} has no IPv4 address");
         }
         catch (SocketException e)

@@ -1,0 +1,34 @@
+using System.Net;
+
+namespace Teeceepee.Dns;
+
+/// <summary>How a <see cref="DnsResolver"/> asks: its servers, patience and cache.</summary>
+public sealed record DnsResolverOptions
+{
+    /// <summary>Name servers (IPv4), asked in order; may be replaced later with <see cref="DnsResolver.Servers"/>.</summary>
+    public IReadOnlyList<IPAddress> Servers { get; init; } = [];
+
+    /// <summary>How long to wait for one server's answer before asking the next (glibc: 5 s; we default lower).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Rounds over the server list before giving up (glibc's "attempts", default 2).</summary>
+    public int Attempts { get; init; } = 2;
+
+    /// <summary>CNAME records followed for one lookup at most.</summary>
+    public int MaxCnameChain { get; init; } = 8;
+
+    /// <summary>Names the cache holds; 0 turns caching off.</summary>
+    public int CacheCapacity { get; init; } = 512;
+
+    /// <summary>Upper bound on how long an answer is cached, whatever its TTL says.</summary>
+    public TimeSpan MaxCacheTime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Retry over TCP when a UDP answer is truncated (RFC 1035 §4.2.1, RFC 7766 §5).</summary>
+    public bool UseTcpOnTruncation { get; init; } = true;
+
+    /// <summary>A hosts-file-like table consulted before DNS (names compare case-insensitively).</summary>
+    public IReadOnlyDictionary<string, IPAddress>? Hosts { get; init; }
+
+    /// <summary>The clock for timeouts and cache expiry.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
