@@ -12,10 +12,13 @@ namespace Teeceepee.Tests.Dns;
 public class DnsResolverTests
 {
     private static readonly IPAddress s_server = MemoryTcpTestNetwork.ServerAddressV4.ToIPAddress();
+    // Short where a timeout is the point of the test; generous elsewhere so JIT on a busy machine never trips it.
     private static readonly TimeSpan s_timeout = TimeSpan.FromMilliseconds(300);
 
-    private static DnsResolver Resolver(NetworkStack stack, params IPAddress[] servers) =>
-        new(stack, new DnsResolverOptions { Servers = servers.Length == 0 ? [s_server] : servers, Timeout = s_timeout });
+    private static DnsResolver Resolver(NetworkStack stack, params IPAddress[] servers) => Resolver(stack, TimeSpan.FromSeconds(3), servers);
+
+    private static DnsResolver Resolver(NetworkStack stack, TimeSpan timeout, params IPAddress[] servers) =>
+        new(stack, new DnsResolverOptions { Servers = servers.Length == 0 ? [s_server] : servers, Timeout = timeout });
 
     private static ValueTask Reply(FakeDnsServer server, DnsMessage query, IPEndPoint client, params DnsRecord[] answers) =>
         SendAndForget(server.SendAsync(Answer(query, answers), client));
@@ -138,7 +141,7 @@ public class DnsResolverTests
     {
         await using var net = new MemoryTcpTestNetwork();
         await using var server = new FakeDnsServer(net.Server, (s, q, c) => ValueTask.CompletedTask);
-        var resolver = Resolver(net.Client);
+        var resolver = Resolver(net.Client, s_timeout);
         var started = DateTime.UtcNow;
         var e = await Assert.ThrowsAsync<SocketException>(() => resolver.ResolveAsync("slow.test").AsTask());
         Assert.Equal(SocketError.TimedOut, e.SocketErrorCode);
@@ -152,7 +155,7 @@ public class DnsResolverTests
         // Nobody has 198.18.0.50; slow ARP retries keep its query waiting, so only the resolver's timeout ends it.
         await using var net = new MemoryTcpTestNetwork(o => o with { ArpRetryInterval = TimeSpan.FromSeconds(30) });
         await using var server = new FakeDnsServer(net.Server, (s, q, c) => Reply(s, q, c, DnsRecord.ForAddress("web.test", A("198.18.5.5"), 60)));
-        var resolver = Resolver(net.Client, IPAddress.Parse("198.18.0.50"), s_server);
+        var resolver = Resolver(net.Client, s_timeout, IPAddress.Parse("198.18.0.50"), s_server);
         var started = DateTime.UtcNow;
         Assert.Equal(IPAddress.Parse("198.18.5.5"), await resolver.ResolveAsync("web.test"));
         Assert.True(DateTime.UtcNow - started >= s_timeout - TimeSpan.FromMilliseconds(50));
@@ -240,7 +243,8 @@ public class DnsResolverTests
         await using var server = new FakeDnsServer(net.Server,
             (s, q, c) => SendAndForget(s.SendAsync(Answer(q) with { Truncated = true }, c)),
             tcpAnswer: q => Answer(q, DnsRecord.ForAddress(q.Questions[0].Name, A("198.18.5.10"), 60)));
-        var resolver = Resolver(net.Client);
+        // A generous timeout: the first TCP exchange of a test run pays for JIT on a busy machine.
+        var resolver = new DnsResolver(net.Client, new DnsResolverOptions { Servers = [s_server], Timeout = TimeSpan.FromSeconds(5) });
         Assert.Equal(IPAddress.Parse("198.18.5.10"), await resolver.ResolveAsync("big.test"));
         Assert.Equal(1, server.TcpQueries);
         Assert.Equal(1, resolver.TcpQueries);

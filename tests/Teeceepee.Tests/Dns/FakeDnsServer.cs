@@ -104,8 +104,8 @@ internal sealed class FakeDnsServer : IAsyncDisposable
                 Interlocked.Increment(ref _tcpQueries);
                 Assert.True(DnsMessage.TryParse(body, out var query, out _));
                 var response = answer(query).ToArray();
-                await stream.WriteAsync(new[] { (byte)(response.Length >> 8), (byte)response.Length });
-                await stream.WriteAsync(response);
+                // One write: a separate 2-octet write would meet Nagle and the peer's delayed ACK.
+                await stream.WriteAsync((byte[])[(byte)(response.Length >> 8), (byte)response.Length, .. response]);
             }
             catch (Exception e) when (e is IOException or SocketException)
             {
