@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using Teeceepee.Dns;
 using Teeceepee.Stack;
 
 namespace Teeceepee.Sockets.Http;
@@ -31,6 +32,28 @@ public static class TeeceepeeHttp
         {
             UseProxy = false,
             ConnectCallback = (context, cancellationToken) => ConnectAsync(stack, resolve, connectionOptions, context.DnsEndPoint, cancellationToken),
+        };
+    }
+
+    /// <summary>
+    /// A handler that connects through <paramref name="stack"/> and looks host names up with
+    /// <paramref name="resolver"/> (DNS over the same stack); resolver failures surface as
+    /// <see cref="HttpRequestException"/>s wrapping the <see cref="SocketException"/>.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(NetworkStack stack, DnsResolver resolver, TcpConnectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(resolver);
+        var connectionOptions = options ?? TcpConnectionOptions.Default;
+        return new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var endPoint = context.DnsEndPoint;
+                var address = await resolver.ResolveAsync(endPoint.Host, cancellationToken).ConfigureAwait(false);
+                return await ConnectAsync(stack, null, connectionOptions, new DnsEndPoint(address.ToString(), endPoint.Port), cancellationToken).ConfigureAwait(false);
+            },
         };
     }
 
