@@ -67,7 +67,11 @@ public sealed class FaultInjector : ILink
     public int HeldFrames => _inbound.Held.Count + _outbound.Held.Count;
 
     /// <inheritdoc />
-    public LinkCapabilities Capabilities => _inner.Capabilities with { Offloads = LinkOffloads.None }; // held frames carry no descriptor
+    /// <remarks>Receive offloads pass through (descriptors travel with held frames); transmit offloads are hidden.</remarks>
+    public LinkCapabilities Capabilities => _inner.Capabilities with
+    {
+        Offloads = _inner.Capabilities.Offloads & (LinkOffloads.ReceiveChecksum | LinkOffloads.ReceiveSegmentation),
+    };
 
     /// <inheritdoc />
     public int ReadinessFd => _inner.ReadinessFd;
@@ -88,11 +92,23 @@ public sealed class FaultInjector : ILink
     }
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length) =>
+        Receive(now, buffer, out length, out _, descriptors: false);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Descriptors travel with their frames, held ones included, so a received super-frame reaches the stack as one.
+    /// A corrupted frame loses its checksum trust (a partial checksum is completed first), so the stack verifies it
+    /// and sees the damage as a real receiver would.
+    /// </remarks>
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
+        Receive(now, buffer, out length, out offload, descriptors: true);
+
+    private bool Receive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload, bool descriptors)
     {
         ReleaseDue(now);
         var direction = _inbound;
-        if (direction.Held.TryPeekDue(now, out var due))
+        if (direction.Held.TryPeekDue(now, out var due, out offload))
         {
             length = Math.Min(due.Length, buffer.Length);
             due[..length].CopyTo(buffer);
@@ -102,7 +118,17 @@ public sealed class FaultInjector : ILink
         }
         for (int reads = 0; reads < MaxReadsPerCall; reads++)
         {
-            if (!_inner.TryReceive(now, buffer, out length))
+            bool received;
+            if (descriptors)
+            {
+                received = _inner.TryReceive(now, buffer, out length, out offload);
+            }
+            else
+            {
+                received = _inner.TryReceive(now, buffer, out length);
+                offload = LinkOffload.None;
+            }
+            if (!received)
                 return false;
             var counters = direction.Counters;
             counters.Frames++;
@@ -122,10 +148,18 @@ public sealed class FaultInjector : ILink
                 counters.Duplicated++;
                 // The copy is an independent frame: it gets its own delay and is delivered by a later call.
                 Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
-                direction.Hold(now, frame, copyAt, copyFree);
+                direction.Hold(now, frame, offload, copyAt, copyFree);
             }
             if (direction.DrawCorrupt())
+            {
+                if (offload.ChecksumTrusted)
+                {
+                    // On a real wire the receiver's checksum catches the flipped bit: make it checkable first.
+                    offload.TryCompleteChecksum(frame);
+                    offload = offload with { Flags = LinkOffloadFlags.None };
+                }
                 direction.Corrupt(frame);
+            }
             bool reorder = direction.DrawReorder();
             if (reorder)
                 counters.Reordered++;
@@ -136,9 +170,9 @@ public sealed class FaultInjector : ILink
                 counters.Delivered++;
                 return true;
             }
-            direction.Hold(now, frame, at, free);
+            direction.Hold(now, frame, offload, at, free);
             // A held frame may already be due (it was held before this one): hand that out instead.
-            if (direction.Held.TryPeekDue(now, out due))
+            if (direction.Held.TryPeekDue(now, out due, out offload))
             {
                 length = Math.Min(due.Length, buffer.Length);
                 due[..length].CopyTo(buffer);
@@ -148,6 +182,7 @@ public sealed class FaultInjector : ILink
             }
         }
         length = 0;
+        offload = LinkOffload.None;
         return false;
     }
 
