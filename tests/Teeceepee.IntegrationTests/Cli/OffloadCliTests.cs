@@ -160,6 +160,23 @@ public sealed class OffloadCliTests : IAsyncLifetime
         }
     }
 
+    [CliNamespaceFact]
+    public async Task Tap_TxQueueLength_RaisedWhileRunningAndRestoredOnAnAttachedDevice()
+    {
+        var result = await _ns.Cli(["ping", "-v", "-c", "1", "198.18.0.1", .. s_link]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("tap0: txqueuelen raised from 1000 to 20000", result.Stderr);
+        // tap0 existed before (ip tuntap add): the CLI puts its queue length back.
+        Assert.Contains("qlen 1000", (await _ns.Exec("ip", "link", "show", "tap0")).StdoutText);
+
+        // Never lowered: a longer queue is left alone, and nothing is said about it.
+        Assert.Equal(0, (await _ns.Exec("ip", "link", "set", "tap0", "txqueuelen", "30000")).ExitCode);
+        result = await _ns.Cli(["ping", "-v", "-c", "1", "198.18.0.1", .. s_link]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.DoesNotContain("txqueuelen", result.Stderr);
+        Assert.Contains("qlen 30000", (await _ns.Exec("ip", "link", "show", "tap0")).StdoutText);
+    }
+
     /// <summary>True when an Ethernet frame's IPv4 total length matches its length (ARP and padded short frames pass).</summary>
     private static bool IsConsistentFrame(byte[] frame)
     {
