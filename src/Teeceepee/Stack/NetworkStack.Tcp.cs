@@ -1,3 +1,4 @@
+using Teeceepee.Links;
 using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
@@ -10,6 +11,8 @@ public sealed partial class NetworkStack
 
     private TcpHost _tcp = null!;
     private int _tcpHeaderGuess = MaxTcpHeaderLength;
+    private bool _transmitChecksum; // the link completes partial TCP checksums
+
 
     /// <summary>
     /// The stack's TCP host (sans-I/O, RFC 9293). Loop thread only: the socket API posts commands
@@ -29,6 +32,14 @@ public sealed partial class NetworkStack
         _random.NextBytes(key);
         var cookies = new SynCookies(key);
         _tcp = new TcpHost(config, isn, ports, cookies);
+        var offloads = options.TransmitOffloads ? _link.Capabilities.Offloads : LinkOffloads.None;
+        _transmitChecksum = (offloads & LinkOffloads.TransmitChecksum) != 0;
+        if ((offloads & LinkOffloads.TransmitSegmentation) != 0)
+        {
+            // TSO: new data in super-segments that fit one IPv4 datagram behind the longest TCP header (and the payload
+            // buffer DispatchTcp hands TCP, which starts behind at most that header).
+            _tcp.SegmentationOffloadLimit = MaxIPv4Payload - MaxTcpHeaderLength;
+        }
         if (options.Trace is not null)
             _tcp.Trace = new StackTcpTrace(this);
     }
@@ -73,9 +84,27 @@ public sealed partial class NetworkStack
                     payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
                 _tcpHeaderGuess = headerLength;
             }
-            segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress);
-            if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength) == SendStatus.Sent)
-                _counters.TcpSegmentsOut++;
+            var offload = LinkOffload.None;
+            int wireSegments = 1;
+            // Loopback datagrams are parsed by us, never by a link: they need complete checksums.
+            if (outgoing.RemoteAddress != Address)
+            {
+                int tcpStart = _linkHeaderLength + IPv4Repr.HeaderLength;
+                if (outgoing.SegmentSize > 0 && segment.PayloadLength > outgoing.SegmentSize)
+                {
+                    // A super-segment (TSO): the link cuts it at the MSS; its checksum field holds the pseudo-header
+                    // sum over the whole length, which the link adjusts per segment.
+                    offload = LinkOffload.TcpSegmentation(tcpStart, tcpStart + headerLength, outgoing.SegmentSize);
+                    wireSegments = (segment.PayloadLength + outgoing.SegmentSize - 1) / outgoing.SegmentSize;
+                }
+                else if (_transmitChecksum)
+                {
+                    offload = LinkOffload.TcpChecksumPartial(tcpStart);
+                }
+            }
+            segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
+            if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload) == SendStatus.Sent)
+                _counters.TcpSegmentsOut += wireSegments;
         }
     }
 
