@@ -30,7 +30,7 @@ public sealed partial class Tcb
             return true;
         if (State is TcpState.SynSent or TcpState.SynReceived && _sndNxt == _iss)
             return true;
-        if (CanCarryData && (_fastRetransmitPending || TryPlanNewData(int.MaxValue, out _, out _)))
+        if (CanCarryData && (_fastRetransmitPending || TryPlanNewData(_sendMss, _sendMss, out _, out _)))
             return true;
         return State >= TcpState.SynReceived && (_ackNow || _keepAliveNow || _dupAcksToSend > 0);
     }

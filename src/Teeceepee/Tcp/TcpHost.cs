@@ -23,6 +23,7 @@ public sealed class TcpHost : ITcbScheduler
     private readonly SynCookies _cookies;
     private readonly Func<ushort, bool> _isPortInUse;
     private TcpFourTuple _portQuery;
+    private int _segmentationOffloadLimit;
 
     /// <summary>Creates a host; the secrets default to random keys.</summary>
     public TcpHost(TcpConfig? defaultConfig = null, IsnGenerator? isn = null, EphemeralPortAllocator? ports = null, SynCookies? cookies = null)
@@ -52,6 +53,17 @@ public sealed class TcpHost : ITcbScheduler
 
     /// <summary>Segments dropped at the host (bad cookie, closed port RST, full control queue...).</summary>
     public long SegmentsDropped { get; private set; }
+
+    /// <summary>
+    /// Largest payload of one data segment when the link does segmentation offload (TSO), handed to every TCB as it is
+    /// registered (<see cref="Tcb.SegmentationOffloadLimit"/>); 0, the default, sends MSS-sized segments only.
+    /// Set it before connections open.
+    /// </summary>
+    public int SegmentationOffloadLimit
+    {
+        get => _segmentationOffloadLimit;
+        set => _segmentationOffloadLimit = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+    }
 
     /// <summary>Optional trace sink handed to every new TCB.</summary>
     public ITcpTraceSink? Trace { get; set; }
@@ -269,9 +281,9 @@ public sealed class TcpHost : ITcbScheduler
 
         while (_ready.TryPeek(out var tcb))
         {
-            if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr))
+            if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr, out int segmentSize))
             {
-                segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr);
+                segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr) { SegmentSize = segmentSize };
                 return true;
             }
             _ready.Dequeue();
@@ -435,6 +447,7 @@ public sealed class TcpHost : ITcbScheduler
     {
         tcb.Scheduler = this;
         tcb.Registered = true;
+        tcb.SegmentationOffloadLimit = _segmentationOffloadLimit;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
     }
 
