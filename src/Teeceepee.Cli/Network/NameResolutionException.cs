@@ -9,6 +9,6 @@ internal sealed class NameResolutionException : Exception
 
     public NameResolutionException(string message, Exception inner) : base(message, inner) { }
 
-    /// <summary>True when the network has no resolver at all (the stack before DNS), so --resolve is the way.</summary>
+    /// <summary>True when the network has no DNS server to ask, so --dns, --dhcp or --resolve is the way.</summary>
     public bool DnsUnavailable { get; init; }
 }

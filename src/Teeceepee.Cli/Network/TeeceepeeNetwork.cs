@@ -1,5 +1,7 @@
 using System.Net;
+using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
+using Teeceepee.Dns;
 using Teeceepee.Links;
 using Teeceepee.Sockets;
 using Teeceepee.Stack;
@@ -35,9 +37,11 @@ internal sealed class TeeceepeeNetwork : INetwork
     private readonly ILink _device;
     private readonly TextWriter? _trace;
     private readonly string _deviceName;
+    private readonly DnsResolver _resolver;
 
-    private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace)
+    private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace, IPAddress? dns)
     {
+        _resolver = new DnsResolver(stack, new DnsResolverOptions { Servers = dns is null ? [] : [dns] });
         _deviceName = deviceName;
         _stack = stack;
         _link = link;
@@ -137,7 +141,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             string description = $"{kind} {options.Device} {options.Address}/{options.PrefixLength} mtu {stack.Mtu}";
             if (device.Capabilities.Offloads != LinkOffloads.None)
                 description += " offloads";
-            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace);
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns);
         }
         catch
         {
@@ -266,11 +270,25 @@ internal sealed class TeeceepeeNetwork : INetwork
         };
     }
 
-    public ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
+    public DnsResolver Resolver => _resolver;
+
+    public async ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
     {
         if (ValueParsers.TryParseIPv4(host, out var literal))
-            return ValueTask.FromResult(literal);
-        throw new NameResolutionException("DNS is not supported yet") { DnsUnavailable = true };
+            return literal;
+        if (_resolver.Servers.Count == 0)
+            throw new NameResolutionException("no DNS server: give --dns ADDR, or --dhcp") { DnsUnavailable = true };
+        try
+        {
+            return await _resolver.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            // The resolver's messages start with the host name, which the caller's sentence already has.
+            string detail = e.Message.StartsWith(host + ": ", StringComparison.OrdinalIgnoreCase) ? e.Message[(host.Length + 2)..] : e.Message;
+            throw new NameResolutionException(detail, e);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -253,7 +253,7 @@ public class CurlTests
     {
         var (code, cli, connections) = await Curl("", "http://example.test/");
         Assert.Equal(6, code);
-        Assert.Equal("teeceepee curl: could not resolve host: example.test (DNS is not supported yet; use --resolve NAME:PORT:ADDR)", cli.ErrorLine);
+        Assert.Equal("teeceepee curl: could not resolve host: example.test (no DNS server: give --dns ADDR, or --dhcp; use --resolve NAME:PORT:ADDR)", cli.ErrorLine);
         Assert.Empty(connections);
     }
 

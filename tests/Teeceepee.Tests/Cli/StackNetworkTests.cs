@@ -66,11 +66,31 @@ public sealed class StackNetworkTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HostName_IsNotResolvedBeforeDns()
+    public async Task HostName_WithoutDnsServer_FailsWithHint()
     {
         var e = await Assert.ThrowsAsync<NameResolutionException>(async () => await _a.ResolveAsync("web.test", CancellationToken.None));
         Assert.True(e.DnsUnavailable);
+        Assert.Equal("no DNS server: give --dns ADDR, or --dhcp", e.Message);
         Assert.Equal(IPAddress.Parse("198.18.0.9"), await _a.ResolveAsync("198.18.0.9", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task HostName_WithDns_ResolvesThroughTheStack()
+    {
+        var (first, second) = MemoryLink.CreatePair();
+        await using var client = TeeceepeeNetwork.FromLink(first, Options("198.18.0.2", "mem-e", 5) with { Dns = IPAddress.Parse("198.18.0.1") }, null);
+        await using var peer = (TeeceepeeNetwork)TeeceepeeNetwork.FromLink(second, Options("198.18.0.1", "mem-f", 6), null);
+        await using var dns = new Dns.FakeDnsServer(peer.Stack, async (s, q, c) =>
+            await s.SendAsync(Dns.FakeDnsServer.Answer(q) with
+            {
+                ResponseCode = q.Questions[0].Name == "web.test" ? Teeceepee.Dns.DnsResponseCode.NoError : Teeceepee.Dns.DnsResponseCode.NameError,
+                Answers = q.Questions[0].Name == "web.test" ? [Teeceepee.Dns.DnsRecord.ForAddress("web.test", Dns.FakeDnsServer.A("198.18.0.1"), 60)] : [],
+            }, c));
+
+        Assert.Equal(IPAddress.Parse("198.18.0.1"), await client.ResolveAsync("web.test", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<NameResolutionException>(async () => await client.ResolveAsync("nowhere.test", CancellationToken.None));
+        Assert.False(e.DnsUnavailable);
+        Assert.Equal("name does not exist (NXDOMAIN from 198.18.0.1)", e.Message);
     }
 
     [Fact]

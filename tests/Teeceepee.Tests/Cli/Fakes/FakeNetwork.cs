@@ -11,9 +11,9 @@ internal sealed class FakeNetwork : INetwork
     public Func<IPEndPoint, CancellationToken, ValueTask<IConnection>> Connect { get; set; } =
         (_, _) => throw new SocketException((int)SocketError.ConnectionRefused);
 
-    /// <summary>Answers a name; default: literals only, names fail like the stack before DNS.</summary>
+    /// <summary>Answers a name; default: literals only, names fail like the stack without a DNS server.</summary>
     public Func<string, IPAddress> Resolve { get; set; } = host =>
-        IPAddress.TryParse(host, out var a) ? a : throw new NameResolutionException("DNS is not supported yet") { DnsUnavailable = true };
+        IPAddress.TryParse(host, out var a) ? a : throw new NameResolutionException("no DNS server: give --dns ADDR, or --dhcp") { DnsUnavailable = true };
 
     /// <summary>Every endpoint a connect was attempted to.</summary>
     public List<IPEndPoint> Connects { get; } = [];
