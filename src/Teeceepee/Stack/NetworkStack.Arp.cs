@@ -19,7 +19,7 @@ public sealed partial class NetworkStack
             _counters.ArpRepliesIn++;
 
         var sender = arp.SenderProtocolAddress;
-        if (sender == Address)
+        if (sender == Address && !Address.IsUnspecified)
         {
             // Someone else claims our address (RFC 5227 §2.4 calls it a conflict); never learn it.
             Drop(DropReason.ArpAddressConflict, "arp", arp.SenderHardwareAddress);

@@ -26,7 +26,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     private readonly string _name;
     private readonly int _linkHeaderLength;
     private readonly bool _verifyChecksums;
-    private readonly uint _netmask;
+    private uint _netmask;
     private readonly byte[] _rx;
     private readonly byte[] _tx;
     private readonly byte[] _fragment;
@@ -88,14 +88,14 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     /// <summary>Ethernet (with ARP) or bare IP.</summary>
     public LinkMedium Medium { get; }
 
-    /// <summary>Our IPv4 address.</summary>
-    public IPv4Address Address { get; }
+    /// <summary>Our IPv4 address; 0.0.0.0 while unconfigured (DHCP). Changed only on the loop (<see cref="ConfigureAsync"/>).</summary>
+    public IPv4Address Address { get; private set; }
 
     /// <summary>The on-link prefix length.</summary>
-    public int PrefixLength { get; }
+    public int PrefixLength { get; private set; }
 
     /// <summary>The default gateway, if any.</summary>
-    public IPv4Address? Gateway { get; }
+    public IPv4Address? Gateway { get; private set; }
 
     /// <summary>Our MAC address (Ethernet media).</summary>
     public MacAddress HardwareAddress { get; }
@@ -193,6 +193,35 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         at = Instant.Min(at, TcpPollAt());
         at = Instant.Min(at, _link.NextDeadline);
         return at;
+    }
+
+    /// <summary>
+    /// Changes the stack's address, prefix and gateway at runtime (a DHCP lease, or its loss with
+    /// 0.0.0.0). Runs on the loop: no packet sees half a change. A new address is announced with a
+    /// gratuitous ARP request (RFC 5227 §2.3); connections on an old address are left to time out.
+    /// </summary>
+    public async ValueTask ConfigureAsync(IPv4Address address, int prefixLength, IPv4Address? gateway, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
+        await InvokeAsync((stack, now) =>
+        {
+            stack.Configure(now, address, prefixLength, gateway);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The loop side of <see cref="ConfigureAsync"/>.</summary>
+    internal void Configure(Instant now, IPv4Address address, int prefixLength, IPv4Address? gateway)
+    {
+        bool changed = address != Address;
+        Address = address;
+        PrefixLength = prefixLength;
+        Gateway = gateway;
+        _netmask = IPv4Address.PrefixMask(prefixLength);
+        Trace(address.IsUnspecified ? "address removed" : $"address {address}/{prefixLength}" + (gateway is { } g ? $" via {g}" : ""));
+        if (changed && !address.IsUnspecified && Medium == LinkMedium.Ethernet && Options.SendGratuitousArp)
+            SendArpRequest(now, address, MacAddress.Broadcast);
     }
 
     /// <summary>Runs <paramref name="func"/> on the loop thread (set-up and diagnostics; allocates).</summary>
