@@ -36,7 +36,9 @@ public sealed partial class NetworkStack
         var destination = ip.Destination;
         bool broadcast = destination.IsBroadcast || (destination == SubnetBroadcast && PrefixLength < 31);
         // RFC 1122 §3.3.1: a host does not forward; §3.2.1.7: TTL is not checked for local delivery.
-        if (destination != Address && !broadcast)
+        // Without an address (DHCP under way) UDP to any address is ours: a server may unicast its
+        // OFFER/ACK to the address it is offering (RFC 2131 §4.1).
+        if (destination != Address && !broadcast && !(Address.IsUnspecified && ip.Protocol == IpProtocol.Udp))
         {
             Drop(DropReason.NotForUs, "ipv4", destination);
             return;
