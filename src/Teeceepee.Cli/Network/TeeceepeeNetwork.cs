@@ -1,6 +1,7 @@
 using System.Net;
 using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
+using Teeceepee.Dhcp;
 using Teeceepee.Dns;
 using Teeceepee.Links;
 using Teeceepee.Sockets;
@@ -38,19 +39,25 @@ internal sealed class TeeceepeeNetwork : INetwork
     private readonly TextWriter? _trace;
     private readonly string _deviceName;
     private readonly DnsResolver _resolver;
+    private readonly string _kind;
+    private readonly string _offloadSuffix;
+    private DhcpService? _dhcp;
+    private volatile string _description;
 
-    private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace, IPAddress? dns)
+    private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace, IPAddress? dns, string kind, string offloadSuffix)
     {
+        _kind = kind;
+        _offloadSuffix = offloadSuffix;
         _resolver = new DnsResolver(stack, new DnsResolverOptions { Servers = dns is null ? [] : [dns] });
         _deviceName = deviceName;
         _stack = stack;
         _link = link;
         _device = device;
-        Description = description;
+        _description = description;
         _trace = trace;
     }
 
-    public string Description { get; }
+    public string Description => _description;
 
     /// <summary>The running stack (for the lead's later additions: stats, UDP).</summary>
     public NetworkStack Stack => _stack;
@@ -69,17 +76,70 @@ internal sealed class TeeceepeeNetwork : INetwork
         ? "offloads off"
         : $"offloads on, {SuperFramesReceived} super-frames in";
 
-    /// <summary>Opens the link, wraps it in the requested middleware, starts the stack.</summary>
-    public static ValueTask<INetwork> CreateAsync(LinkOptions options, TextWriter? trace, CancellationToken cancellationToken)
+    /// <summary>How long --dhcp waits for a lease before the command fails.</summary>
+    internal static TimeSpan DhcpTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Opens the link, wraps it in the requested middleware, starts the stack (and with --dhcp, acquires a lease).</summary>
+    public static async ValueTask<INetwork> CreateAsync(LinkOptions options, TextWriter? trace, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.Dhcp)
-            throw new CliException("--dhcp is not supported yet (the DHCP client comes later); give --ip ADDR/PREFIX");
-        if (options.Address is null)
-            throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX");
+        if (options.Address is null && !options.Dhcp)
+            throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX or --dhcp");
 
-        return ValueTask.FromResult(FromLink(OpenLink(options, trace), options, trace));
+        var network = FromLink(OpenLink(options, trace), options, trace);
+        if (options.Dhcp)
+        {
+            try
+            {
+                await ((TeeceepeeNetwork)network).AcquireLeaseAsync(options, DhcpTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await network.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        return network;
     }
+
+    /// <summary>The DHCP client when --dhcp was given (it keeps renewing for as long as the network lives).</summary>
+    public DhcpService? Dhcp => _dhcp;
+
+    /// <summary>
+    /// Starts the DHCP client and waits up to <paramref name="timeout"/> for a lease; the lease's DNS
+    /// servers feed the resolver unless --dns named one. Renewals and expiry keep applying afterwards.
+    /// </summary>
+    internal async Task<DhcpLease> AcquireLeaseAsync(LinkOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _dhcp = DhcpService.Start(_stack, new DhcpClientOptions
+        {
+            // Shorter than RFC 2131's 4 s: a command waits on it; still doubling, with jitter.
+            InitialRetransmit = TimeSpan.FromSeconds(2),
+            Trace = _trace is null ? null : _trace.WriteLine,
+        });
+        _dhcp.LeaseChanged += lease =>
+        {
+            if (options.Dns is null)
+                _resolver.Servers = lease is null ? [] : lease.DnsServers.Select(a => a.ToIPAddress()).ToArray();
+            _description = Describe(lease);
+            if (_trace is not null)
+                _trace.WriteLine(lease is null ? $"{_deviceName}: dhcp lease lost" : $"{_deviceName}: dhcp lease {lease}");
+        };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await _dhcp.WaitForLeaseAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            string what = _dhcp.State == DhcpState.Selecting ? "no DHCP offer" : "no DHCP acknowledgement";
+            throw new CliException($"{what} within {timeout.TotalSeconds:0} s on {_deviceName}");
+        }
+    }
+
+    private string Describe(DhcpLease? lease) =>
+        $"{_kind} {_deviceName} " + (lease is null ? "dhcp (no lease)" : $"{lease.Address}/{lease.PrefixLength} by dhcp") + $" mtu {_stack.Mtu}" + _offloadSuffix;
 
     /// <summary>
     /// Builds the network on an already open link (the CLI's devices, or a MemoryLink in tests):
@@ -118,7 +178,8 @@ internal sealed class TeeceepeeNetwork : INetwork
 
             var stackOptions = new NetworkStackOptions
             {
-                Address = IPv4Address.FromIPAddress(options.Address!),
+                // --dhcp: no address until the lease (DhcpService configures the stack at runtime).
+                Address = options.Address is null ? IPv4Address.Any : IPv4Address.FromIPAddress(options.Address),
                 PrefixLength = options.PrefixLength,
                 Gateway = options.Gateway is null ? null : IPv4Address.FromIPAddress(options.Gateway),
                 HardwareAddress = options.Mac,
@@ -138,10 +199,10 @@ internal sealed class TeeceepeeNetwork : INetwork
             }
             stack.Start();
             string kind = options.Kind.ToString().ToLowerInvariant();
-            string description = $"{kind} {options.Device} {options.Address}/{options.PrefixLength} mtu {stack.Mtu}";
-            if (device.Capabilities.Offloads != LinkOffloads.None)
-                description += " offloads";
-            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns);
+            string offloadSuffix = device.Capabilities.Offloads != LinkOffloads.None ? " offloads" : "";
+            string address = options.Address is null ? "dhcp (no lease)" : $"{options.Address}/{options.PrefixLength}";
+            string description = $"{kind} {options.Device} {address} mtu {stack.Mtu}{offloadSuffix}";
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix);
         }
         catch
         {
@@ -304,6 +365,8 @@ internal sealed class TeeceepeeNetwork : INetwork
                 // Diagnostics only.
             }
         }
+        if (_dhcp is not null)
+            await _dhcp.DisposeAsync().ConfigureAwait(false);
         await _stack.DisposeAsync().ConfigureAwait(false);
         _link.Dispose();
     }

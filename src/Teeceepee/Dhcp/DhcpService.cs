@@ -177,8 +177,9 @@ public sealed class DhcpService : IAsyncDisposable
                 _leaseWaiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
-        waiter?.TrySetResult(lease!);
+        // Subscribers (a resolver taking the DNS servers) first, so a waiter sees the whole lease applied.
         LeaseChanged?.Invoke(lease);
+        waiter?.TrySetResult(lease!);
     }
 
     /// <summary>Stops the client and unbinds port 68; the stack keeps its address (no RELEASE is sent).</summary>

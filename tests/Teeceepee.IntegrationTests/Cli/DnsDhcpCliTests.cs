@@ -77,4 +77,30 @@ public sealed class DnsDhcpCliTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.Stderr + result.StdoutText);
         Assert.StartsWith("PING web.test (198.18.0.1)", result.StdoutText);
     }
+
+    [CliNamespaceFact]
+    public async Task Curl_WithDhcp_GetsALease_AndFetchesByName()
+    {
+        string output = Path.Combine(_work, "out-dhcp");
+        var result = await _ns.Cli("curl", "--tap", "tap0", "--dhcp", "--mac", "02:00:5e:00:53:07", "-v", "-sS", "-o", output, "http://web.test:8000/file");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(Sha(_file), Sha(await File.ReadAllBytesAsync(output)));
+        // -v prints the lease; dnsmasq recorded it (expiry, MAC, address, ...).
+        Assert.Matches(@"dhcp lease 198\.18\.0\.1[0-5]\d/24 router 198\.18\.0\.1 dns 198\.18\.0\.1 server 198\.18\.0\.1 lease 120s", result.Stderr);
+        string leases = await File.ReadAllTextAsync(LeaseFile);
+        Assert.Matches(@"^\d+ 02:00:5e:00:53:07 198\.18\.0\.1[0-5]\d ", leases);
+    }
+
+    [CliNamespaceFact]
+    public async Task Dhcp_NoServer_FailsWithClearError()
+    {
+        // A second TAP with no DHCP server behind it.
+        foreach (var command in new[] { new[] { "ip", "tuntap", "add", "dev", "tap1", "mode", "tap" }, ["ip", "link", "set", "tap1", "up"] })
+            Assert.Equal(0, (await _ns.Exec(command)).ExitCode);
+        var started = Stopwatch.StartNew();
+        var result = await _ns.Cli("curl", "--tap", "tap1", "--dhcp", "-sS", "http://web.test:8000/file");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.Stderr.Contains("no DHCP offer within 10 s on tap1", StringComparison.Ordinal), result.Stderr);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(40));
+    }
 }
