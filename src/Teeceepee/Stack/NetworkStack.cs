@@ -204,6 +204,13 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         ArgumentOutOfRangeException.ThrowIfNegative(prefixLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefixLength, 32);
+        if (CanRunInline)
+        {
+            // Not started (a simulation drives Poll itself) or already on the loop: like the socket control calls.
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Configure(LastPollTime, address, prefixLength, gateway);
+            return;
+        }
         await InvokeAsync((stack, now) =>
         {
             stack.Configure(now, address, prefixLength, gateway);
