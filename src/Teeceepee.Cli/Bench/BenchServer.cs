@@ -59,6 +59,9 @@ internal sealed class BenchServer
     public async Task RunAsync(IPAddress address, int? sinkPort, int? sourcePort, int? echoPort, Action<Role, IPEndPoint>? listening, CancellationToken cancellationToken)
     {
         var listeners = new List<(Role Role, IConnectionListener Listener)>();
+        _log?.WriteLine(_inline
+            ? "bench-server: connection code runs inline on the stack's loop thread (TEECEEPEE_BENCH_INLINE=0: on the thread pool)"
+            : "bench-server: connection code runs on the thread pool");
         try
         {
             // Echo last: the harness takes an open echo port to mean "ready".
