@@ -34,11 +34,15 @@ internal sealed class BenchServer
     private readonly bool _inline;
     private long _connections;
 
-    public BenchServer(INetwork network, TextWriter? log)
+    /// <summary>
+    /// Servers on <paramref name="network"/>; on the stack, connection code runs inline on its loop unless
+    /// <paramref name="inline"/> is false (null: unless TEECEEPEE_BENCH_INLINE=0).
+    /// </summary>
+    public BenchServer(INetwork network, TextWriter? log, bool? inline = null)
     {
         _network = network;
         _log = log is null ? null : TextWriter.Synchronized(log);
-        _inline = network is TeeceepeeNetwork && Environment.GetEnvironmentVariable("TEECEEPEE_BENCH_INLINE") != "0";
+        _inline = network is TeeceepeeNetwork && (inline ?? Environment.GetEnvironmentVariable("TEECEEPEE_BENCH_INLINE") != "0");
     }
 
     /// <summary>True when connections run their continuations on the stack's loop thread.</summary>
