@@ -236,8 +236,6 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken)
     {
-        if (local.Port == 0)
-            throw CliException.Usage("the stack needs an explicit port to listen on (1-65535)");
         var listener = new TcpListener(_stack, local, s_connectionOptions);
         try
         {

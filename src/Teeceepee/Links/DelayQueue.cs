@@ -4,14 +4,12 @@ namespace Teeceepee.Links;
 
 /// <summary>
 /// A bounded set of frames waiting for their release instant, taken in (release, arrival) order.
-/// Buffers are rented once per slot and reused; adding and taking do not allocate. Each frame keeps
-/// its offload descriptor (a received super-frame stays one).
+/// Buffers are rented once per slot and reused; adding and taking do not allocate.
 /// </summary>
 internal sealed class DelayQueue : IDisposable
 {
     private readonly byte[]?[] _buffers;
     private readonly int[] _lengths;
-    private readonly LinkOffload[] _offloads;
     private readonly Instant[] _release;
     private readonly long[] _order;
     private readonly int[] _heap;
@@ -25,7 +23,6 @@ internal sealed class DelayQueue : IDisposable
     {
         _buffers = new byte[]?[capacity];
         _lengths = new int[capacity];
-        _offloads = new LinkOffload[capacity];
         _release = new Instant[capacity];
         _order = new long[capacity];
         _heap = new int[capacity];
@@ -43,10 +40,7 @@ internal sealed class DelayQueue : IDisposable
     internal Instant NextRelease => _count == 0 ? Instant.MaxValue : _release[_heap[0]];
 
     /// <summary>Holds a copy of <paramref name="frame"/> until <paramref name="release"/>; false when full.</summary>
-    internal bool TryAdd(ReadOnlySpan<byte> frame, Instant release) => TryAdd(frame, release, LinkOffload.None);
-
-    /// <summary>Holds a copy of <paramref name="frame"/> and its descriptor until <paramref name="release"/>; false when full.</summary>
-    internal bool TryAdd(ReadOnlySpan<byte> frame, Instant release, in LinkOffload offload)
+    internal bool TryAdd(ReadOnlySpan<byte> frame, Instant release)
     {
         if (_freeCount == 0)
             return false;
@@ -59,7 +53,6 @@ internal sealed class DelayQueue : IDisposable
         }
         frame.CopyTo(buffer);
         _lengths[slot] = frame.Length;
-        _offloads[slot] = offload;
         _release[slot] = release;
         _order[slot] = _nextOrder++;
         int i = _count++;
@@ -69,20 +62,15 @@ internal sealed class DelayQueue : IDisposable
     }
 
     /// <summary>The earliest frame if its release instant is not after <paramref name="now"/>.</summary>
-    internal bool TryPeekDue(Instant now, out ReadOnlySpan<byte> frame) => TryPeekDue(now, out frame, out _);
-
-    /// <summary>The earliest frame and its descriptor if its release instant is not after <paramref name="now"/>.</summary>
-    internal bool TryPeekDue(Instant now, out ReadOnlySpan<byte> frame, out LinkOffload offload)
+    internal bool TryPeekDue(Instant now, out ReadOnlySpan<byte> frame)
     {
         if (_count == 0 || _release[_heap[0]] > now)
         {
             frame = default;
-            offload = LinkOffload.None;
             return false;
         }
         int slot = _heap[0];
         frame = _buffers[slot].AsSpan(0, _lengths[slot]);
-        offload = _offloads[slot];
         return true;
     }
 

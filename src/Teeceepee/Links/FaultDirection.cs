@@ -68,13 +68,9 @@ internal sealed class FaultDirection : IDisposable
     internal void CommitBottleneck(Instant bottleneckFree) => _bottleneckFree = bottleneckFree;
 
     /// <summary>Holds a frame until <paramref name="release"/>; counts it as delayed (when later than <paramref name="now"/>) or overflowed.</summary>
-    internal bool Hold(Instant now, ReadOnlySpan<byte> frame, Instant release, Instant bottleneckFree) =>
-        Hold(now, frame, LinkOffload.None, release, bottleneckFree);
-
-    /// <summary>Holds a frame and its offload descriptor until <paramref name="release"/>, as <see cref="Hold(Instant, ReadOnlySpan{byte}, Instant, Instant)"/>.</summary>
-    internal bool Hold(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload, Instant release, Instant bottleneckFree)
+    internal bool Hold(Instant now, ReadOnlySpan<byte> frame, Instant release, Instant bottleneckFree)
     {
-        if (!Held.TryAdd(frame, release, offload))
+        if (!Held.TryAdd(frame, release))
         {
             Counters.Overflowed++;
             return false;

@@ -9,9 +9,9 @@ namespace Teeceepee.Links;
 /// inbound ones through <see cref="TryReceive"/>, outbound ones on any call (or <see cref="ReleaseDue"/>)
 /// at or after <see cref="NextDeadline"/>, which the stack's loop sleeps until.
 /// Same seed, same options, same calls: same outcome.
-/// Offloads: a TCP super-frame the stack sends (transmit segmentation, offered when the inner link has it and done here
-/// in software) is cut into its wire segments before the faults, partial checksums completed; they leave without
-/// descriptors. Received frames keep their descriptors, so a received super-frame meets the faults as one frame.
+/// Faults apply to wire frames: a TCP super-frame the stack sends (transmit segmentation, offered here and done in
+/// software) is cut into its segments first, and so is a super-frame an offloading inner link delivers; partial
+/// checksums are completed. Frames leave this link without descriptors.
 /// </remarks>
 public sealed class FaultInjector : ILink
 {
@@ -75,14 +75,16 @@ public sealed class FaultInjector : ILink
 
     /// <inheritdoc />
     /// <remarks>
-    /// The inner link's offloads. Receive offloads pass through (descriptors travel with held frames); transmit offloads
-    /// are carried out here in software (<see cref="SoftwareOffload"/>) so that the faults hit wire frames. Over a link
-    /// without transmit offloads, wrap the injector in <see cref="SoftwareOffloadLink"/> to have super-frames cut before
-    /// the faults.
+    /// The inner link's transmit offloads, carried out here in software so that faults hit wire frames (a link without
+    /// them keeps plain frames coming: wrap it in <see cref="SoftwareOffloadLink"/> to have super-frames cut before the
+    /// faults); received frames come without descriptors.
     /// </remarks>
-    public LinkCapabilities Capabilities => _inner.Capabilities;
+    public LinkCapabilities Capabilities => _inner.Capabilities with
+    {
+        Offloads = _inner.Capabilities.Offloads & (LinkOffloads.TransmitChecksum | LinkOffloads.TransmitSegmentation),
+    };
 
-    /// <summary>Super-frames the stack sent that were cut into wire frames here.</summary>
+    /// <summary>Super-frames cut into wire frames (sent by the stack, or delivered by an offloading inner link).</summary>
     public long SuperFramesCut { get; private set; }
 
     /// <inheritdoc />
@@ -104,23 +106,11 @@ public sealed class FaultInjector : ILink
     }
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length) =>
-        Receive(now, buffer, out length, out _, descriptors: false);
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// Descriptors travel with their frames, held ones included, so a received super-frame reaches the stack as one.
-    /// A corrupted frame loses its checksum trust (a partial checksum is completed first), so the stack verifies it
-    /// and sees the damage as a real receiver would.
-    /// </remarks>
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
-        Receive(now, buffer, out length, out offload, descriptors: true);
-
-    private bool Receive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload, bool descriptors)
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
     {
         ReleaseDue(now);
         var direction = _inbound;
-        if (direction.Held.TryPeekDue(now, out var due, out offload))
+        if (direction.Held.TryPeekDue(now, out var due))
         {
             length = Math.Min(due.Length, buffer.Length);
             due[..length].CopyTo(buffer);
@@ -130,18 +120,24 @@ public sealed class FaultInjector : ILink
         }
         for (int reads = 0; reads < MaxReadsPerCall; reads++)
         {
-            bool received;
-            if (descriptors)
-            {
-                received = _inner.TryReceive(now, buffer, out length, out offload);
-            }
-            else
-            {
-                received = _inner.TryReceive(now, buffer, out length);
-                offload = LinkOffload.None;
-            }
-            if (!received)
+            if (!_inner.TryReceive(now, buffer, out length, out var offload))
                 return false;
+            if (offload.GsoType != LinkGsoType.None)
+            {
+                // A super-frame (receive offload): the faults are for its wire segments, so cut it first.
+                HoldSegments(now, buffer[..length], offload);
+                if (direction.Held.TryPeekDue(now, out due))
+                {
+                    length = Math.Min(due.Length, buffer.Length);
+                    due[..length].CopyTo(buffer);
+                    direction.Held.RemoveFirst();
+                    direction.Counters.Delivered++;
+                    return true;
+                }
+                continue;
+            }
+            if ((offload.Flags & LinkOffloadFlags.NeedsChecksum) != 0)
+                offload.TryCompleteChecksum(buffer[..length]);
             var counters = direction.Counters;
             counters.Frames++;
             if (direction.Passthrough)
@@ -160,18 +156,10 @@ public sealed class FaultInjector : ILink
                 counters.Duplicated++;
                 // The copy is an independent frame: it gets its own delay and is delivered by a later call.
                 Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
-                direction.Hold(now, frame, offload, copyAt, copyFree);
+                direction.Hold(now, frame, copyAt, copyFree);
             }
             if (direction.DrawCorrupt())
-            {
-                if (offload.ChecksumTrusted)
-                {
-                    // On a real wire the receiver's checksum catches the flipped bit: make it checkable first.
-                    offload.TryCompleteChecksum(frame);
-                    offload = offload with { Flags = LinkOffloadFlags.None };
-                }
                 direction.Corrupt(frame);
-            }
             bool reorder = direction.DrawReorder();
             if (reorder)
                 counters.Reordered++;
@@ -182,9 +170,9 @@ public sealed class FaultInjector : ILink
                 counters.Delivered++;
                 return true;
             }
-            direction.Hold(now, frame, offload, at, free);
+            direction.Hold(now, frame, at, free);
             // A held frame may already be due (it was held before this one): hand that out instead.
-            if (direction.Held.TryPeekDue(now, out due, out offload))
+            if (direction.Held.TryPeekDue(now, out due))
             {
                 length = Math.Min(due.Length, buffer.Length);
                 due[..length].CopyTo(buffer);
@@ -194,7 +182,6 @@ public sealed class FaultInjector : ILink
             }
         }
         length = 0;
-        offload = LinkOffload.None;
         return false;
     }
 
@@ -252,6 +239,45 @@ public sealed class FaultInjector : ILink
         while (cutter.TryNext(_cut, out int length))
             all &= TrySend(now, _cut.AsSpan(0, length));
         return all;
+    }
+
+    private void HoldSegments(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        var direction = _inbound;
+        var counters = direction.Counters;
+        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+        {
+            counters.Frames++;
+            counters.Rejected++;
+            return;
+        }
+        SuperFramesCut++;
+        while (cutter.TryNext(_cut, out int length))
+        {
+            var segment = _cut.AsSpan(0, length);
+            counters.Frames++;
+            if (!direction.Passthrough)
+            {
+                if (direction.DrawLoss())
+                {
+                    counters.Lost++;
+                    continue;
+                }
+                if (direction.DrawDuplicate())
+                {
+                    counters.Duplicated++;
+                    Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
+                    direction.Hold(now, segment, copyAt, copyFree);
+                }
+                if (direction.DrawCorrupt())
+                    direction.Corrupt(segment);
+            }
+            bool reorder = !direction.Passthrough && direction.DrawReorder();
+            if (reorder)
+                counters.Reordered++;
+            Instant at = direction.ReleaseTime(now, length, reorder, out var free);
+            direction.Hold(now, segment, at, free);
+        }
     }
 
     private bool Emit(FaultDirection direction, Instant now, ReadOnlySpan<byte> frame, Instant at, Instant bottleneckFree)

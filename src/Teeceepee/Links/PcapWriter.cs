@@ -9,9 +9,9 @@ namespace Teeceepee.Links;
 /// <remarks>
 /// Timestamps come from the stack's clock (the <c>now</c> of each call), mapped to wall-clock time
 /// at creation, so a capture of a simulation on virtual time shows virtual time. A write error
-/// stops the capture (see <see cref="Error"/>) but never the link. Super-frames (segmentation offload, both ways) are
-/// recorded whole, as tcpdump on the TAP shows them, with any partial checksum completed in the record, so every
-/// recorded frame is a valid IPv4 datagram (up to 64 KiB); the link still gets the frame and descriptor as sent.
+/// stops the capture (see <see cref="Error"/>) but never the link. Frames with an offload descriptor are recorded as
+/// they are on the wire: super-frames cut into their segments and partial checksums completed
+/// (<see cref="SoftwareOffload"/>), so every recorded frame is valid; the link still gets the frame and descriptor as sent.
 /// </remarks>
 public sealed class PcapWriter : ILink
 {
@@ -30,7 +30,8 @@ public sealed class PcapWriter : ILink
     private readonly bool _leaveOpen;
     private readonly Instant _originInstant;
     private readonly long _originUnixMicroseconds;
-    private byte[]? _wire; // a copy of a frame whose partial checksum is completed for the record (made on first use)
+    private readonly int _linkHeaderLength;
+    private byte[]? _wire; // one wire frame cut from an offloaded frame (rented on first use)
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> and writes the pcap header to <paramref name="output"/>.</summary>
@@ -49,6 +50,7 @@ public sealed class PcapWriter : ILink
         _originInstant = Instant.Now(time);
         _originUnixMicroseconds = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
         LinkType = inner.Capabilities.Medium == LinkMedium.Ethernet ? LinkTypeEthernet : LinkTypeRaw;
+        _linkHeaderLength = inner.Capabilities.Medium == LinkMedium.Ethernet ? LinkCapabilities.EthernetHeaderLength : 0;
         Span<byte> header = stackalloc byte[24];
         WriteFileHeader(header, LinkType);
         Write(header, ReadOnlySpan<byte>.Empty);
@@ -120,7 +122,7 @@ public sealed class PcapWriter : ILink
     }
 
     /// <inheritdoc />
-    /// <remarks>Super-frames are recorded whole, partial checksums completed (in the record only).</remarks>
+    /// <remarks>Super-frames are recorded as their wire segments, partial checksums completed (in the record only).</remarks>
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         if (!_inner.TryReceive(now, buffer, out length, out offload))
@@ -130,7 +132,7 @@ public sealed class PcapWriter : ILink
     }
 
     /// <inheritdoc />
-    /// <remarks>Super-frames are recorded whole, partial checksums completed (in the record only).</remarks>
+    /// <remarks>Super-frames are recorded as their wire segments, partial checksums completed (in the record only).</remarks>
     public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         Record(now, frame, offload);
@@ -154,18 +156,22 @@ public sealed class PcapWriter : ILink
 
     private void Record(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        if ((offload.Flags & LinkOffloadFlags.NeedsChecksum) == 0 || Error is not null || _disposed)
+        if (offload.IsNone || (offload.GsoType == LinkGsoType.None && (offload.Flags & LinkOffloadFlags.NeedsChecksum) == 0))
         {
             Record(now, frame);
             return;
         }
-        // A partial checksum would read as damage in a capture: complete it in a copy (the link gets the frame as sent).
-        if (_wire is null || _wire.Length < frame.Length)
-            _wire = new byte[Math.Max(frame.Length, _inner.Capabilities.MaxOffloadFrameLength)];
-        var copy = _wire.AsSpan(0, frame.Length);
-        frame.CopyTo(copy);
-        offload.TryCompleteChecksum(copy);
-        Record(now, copy);
+        if (Error is not null || _disposed)
+            return;
+        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+        {
+            Record(now, frame); // not something we can cut: keep it as it was
+            return;
+        }
+        if (_wire is null || _wire.Length < cutter.MaxFrameLength)
+            _wire = new byte[Math.Max(cutter.MaxFrameLength, _inner.Capabilities.MaxFrameLength)];
+        while (cutter.TryNext(_wire, out int length))
+            Record(now, _wire.AsSpan(0, length));
     }
 
     private void Record(Instant now, ReadOnlySpan<byte> frame)

@@ -73,6 +73,7 @@ public sealed partial class NetworkStack
         // RFC 1122 §2.3.2.2: report the failure to whoever is waiting on that next hop.
         FailPingsVia(now, address);
         _udp.ReportHostUnreachable(address, this);
+        _tcp.OnPathFailed(now, remote => TryRoute(remote, out var nextHop) && nextHop == address);
     }
 
     private void SendArpRequest(Instant now, IPv4Address address, MacAddress destination)

@@ -432,6 +432,7 @@ public sealed partial class Tcb
         _retries = 0;
         _unackedSince = now;
         _keepAliveProbes = 0;
+        LastSoftError = null; // the path works again (Linux clears sk_err_soft on an ACK of new data)
 
         // Congestion control: NewReno recovery (RFC 6582 §3.2) or slow start / avoidance (RFC 5681 §3.1).
         if (_congestion.InRecovery)

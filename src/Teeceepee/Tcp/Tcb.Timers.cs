@@ -88,7 +88,7 @@ public sealed partial class Tcb
         if (_retries > limit || userTimeout)
         {
             // RFC 9293 §3.10.8 / RFC 1122 §4.2.3.5 R2: give up.
-            Fail(TcpError.TimedOut);
+            Fail(TimeoutError);
             return;
         }
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
@@ -113,7 +113,7 @@ public sealed partial class Tcb
         if (_keepAliveProbes >= _config.KeepAliveCount)
         {
             // RFC 1122 §4.2.3.6: the peer stopped answering.
-            Fail(TcpError.TimedOut);
+            Fail(TimeoutError);
             return;
         }
         _keepAliveProbes++;

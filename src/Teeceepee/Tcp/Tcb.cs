@@ -456,6 +456,17 @@ public sealed partial class Tcb
         LastSoftError = kind;
     }
 
+    /// <summary>
+    /// What giving up reports: the last soft ICMP error when one explains the silence (RFC 1122 §4.2.3.9 says
+    /// to tell the application; Linux reports sk_err_soft), else <see cref="TcpError.TimedOut"/>.
+    /// </summary>
+    private TcpError TimeoutError => LastSoftError switch
+    {
+        TcpIcmpError.HostUnreachable => TcpError.HostUnreachable,
+        TcpIcmpError.NetworkUnreachable => TcpError.NetworkUnreachable,
+        _ => TcpError.TimedOut,
+    };
+
     // ---- Shared helpers ------------------------------------------------------------------
 
     /// <summary>Every state change goes through here: trace Old=>New, release buffers, tell the owner and observer.</summary>

@@ -238,6 +238,29 @@ public sealed class TcpHost : ITcbScheduler
         MakeReady(tcb);
     }
 
+    /// <summary>
+    /// The path to every remote address <paramref name="unreachable"/> matches failed locally (neighbour
+    /// resolution gave up, RFC 1122 §2.3.2.2), as if each connection had an ICMP host unreachable: connections
+    /// still opening fail with <see cref="TcpError.HostUnreachable"/> (as Linux reports EHOSTUNREACH), the rest
+    /// note a soft error.
+    /// </summary>
+    public void OnPathFailed(Instant now, Predicate<IPv4Address> unreachable)
+    {
+        List<Tcb>? affected = null;
+        foreach (var tcb in _connections.Values)
+        {
+            if (unreachable(tcb.RemoteAddress))
+                (affected ??= []).Add(tcb);
+        }
+        if (affected is null)
+            return;
+        foreach (var tcb in affected)
+        {
+            tcb.OnIcmpError(now, TcpIcmpError.HostUnreachable);
+            MakeReady(tcb);
+        }
+    }
+
     // ---- Traffic out ------------------------------------------------------------------------
 
     /// <summary>The next segment to send, payload copied into <paramref name="payloadBuffer"/> (at least one MSS long). Call until false.</summary>
@@ -343,14 +366,22 @@ public sealed class TcpHost : ITcbScheduler
         return tcb;
     }
 
-    /// <summary>Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses).</summary>
-    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens.</exception>
+    /// <summary>
+    /// Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses; port 0 picks a free
+    /// ephemeral port, which the returned queue's <see cref="TcpListenerQueue.LocalEndpoint"/> tells).
+    /// </summary>
+    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens; AddressNotAvailable when no port is free.</exception>
     public TcpListenerQueue Listen(TcpEndpoint local, int backlog = 0, TcpConfig? config = null)
     {
         config ??= DefaultConfig;
         config.Validate();
         if (local.Port == 0)
-            throw new ArgumentException("Listening needs a port.", nameof(local));
+        {
+            // As bind(port 0): an ephemeral port no listener and no connection uses locally (RFC 6056 range).
+            if (!_ports.TryAllocate(local.Address, IPv4Address.Any, 0, this, static (host, port) => host.IsLocalPortTaken(port), out ushort port))
+                throw new TcpException(TcpError.AddressNotAvailable, "No ephemeral port is free to listen on.");
+            local = local with { Port = port };
+        }
         if (_listeners.ContainsKey(local) || _listeners.ContainsKey(local with { Address = IPv4Address.Any })
             || (local.Address.IsUnspecified && HasListenerOnPort(local.Port)))
         {
@@ -391,6 +422,18 @@ public sealed class TcpHost : ITcbScheduler
         foreach (var key in _listeners.Keys)
         {
             if (key.Port == port)
+                return true;
+        }
+        return false;
+    }
+
+    private bool IsLocalPortTaken(ushort port)
+    {
+        if (HasListenerOnPort(port))
+            return true;
+        foreach (var key in _connections.Keys)
+        {
+            if (key.LocalPort == port)
                 return true;
         }
         return false;

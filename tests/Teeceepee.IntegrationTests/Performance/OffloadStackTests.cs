@@ -90,12 +90,12 @@ public class OffloadStackTests
     }
 
     [NetworkFact]
-    public async Task BothWays_OverOffloadTapWithFaults_SentSuperFramesCutBeforeTheFaults_EveryByteArrives()
+    public async Task BothWays_OverOffloadTapWithFaults_SuperFramesCutBeforeTheFaults_EveryByteArrives()
     {
         await using var net = TestNetwork.CreateTapWithOffloads("offflt");
         var tap = Assert.IsType<TapLink>(net.Link);
         var faults = FaultInjector.Symmetric(tap, new FaultOptions { Loss = 0.01, Reorder = 0.01 }, seed: 7);
-        Assert.Equal(tap.Capabilities.Offloads, faults.Capabilities.Offloads);
+        Assert.Equal(LinkOffloads.TransmitChecksum | LinkOffloads.TransmitSegmentation, faults.Capabilities.Offloads);
         await using var stack = new NetworkStack(faults, new NetworkStackOptions { Address = RunningStack.Self, PrefixLength = TestNetwork.PrefixLength });
         stack.Start();
 
@@ -104,10 +104,9 @@ public class OffloadStackTests
         var received = await SendToKernelAsync(net, stack, up, 7780);
         Assert.True(SHA256.HashData(up).AsSpan().SequenceEqual(received), "stack to kernel: SHA-256 differs");
         Assert.True(stack.Stats.SuperFramesOut > 0, "the stack sent no super-segment");
-        Assert.Equal(0, tap.SuperFramesSent); // the injector cut them all: the TAP got wire frames
         Assert.True(faults.Outbound.Lost > 0, "no outbound loss was injected");
 
-        // Kernel to stack: the kernel's super-frames keep their descriptors through the injector (faults per frame).
+        // Kernel to stack: the kernel's GSO super-frames are cut before the faults too, so the stack gets plain frames.
         var listener = await stack.InvokeAsync((s, _) => s.Tcp.Listen(new TcpEndpoint(RunningStack.Self, 7781)));
         string file = Path.Combine(Path.GetTempPath(), $"teeceepee-offflt-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var down = RandomNumberGenerator.GetBytes(4_000_000);
@@ -124,7 +123,7 @@ public class OffloadStackTests
             File.Delete(file);
         }
         Assert.True(tap.SuperFramesReceived > 0, "the kernel sent no super-frame");
-        Assert.Equal(stack.Stats.SuperFramesOut, faults.SuperFramesCut);
+        Assert.True(faults.SuperFramesCut > stack.Stats.SuperFramesOut, "received super-frames were not cut");
         Assert.Equal(0, stack.Stats.Drops[DropReason.FrameTooLong]);
         Assert.Equal(0, stack.Stats.Drops[DropReason.BadChecksum]);
     }
