@@ -16,7 +16,7 @@ namespace Teeceepee.Cli.Bench;
 internal static class BenchSummary
 {
     /// <summary>The summary lines, each prefixed "bench-server: ".</summary>
-    public static string Format(BenchServer server, NetworkStackStats? stats, string? offloads)
+    public static string Format(BenchServer server, NetworkStackStats? stats, string? offloads, ProcessTimes? times = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder(512);
@@ -43,14 +43,29 @@ internal static class BenchSummary
             }
             sb.Append('\n');
         }
+        if (times is { } t)
+        {
+            sb.Append(inv, $"bench-server: process cpu {t.User.TotalSeconds + t.System.TotalSeconds:F2} s (user {t.User.TotalSeconds:F2}, sys {t.System.TotalSeconds:F2}) in {t.Elapsed.TotalSeconds:F1} s\n");
+        }
         return sb.ToString();
+    }
+
+    /// <summary>CPU time of this process (user, kernel) and its age, to tell a CPU-bound run from a waiting one.</summary>
+    public readonly record struct ProcessTimes(TimeSpan User, TimeSpan System, TimeSpan Elapsed)
+    {
+        /// <summary>This process now.</summary>
+        public static ProcessTimes Current()
+        {
+            using var process = global::System.Diagnostics.Process.GetCurrentProcess();
+            return new ProcessTimes(process.UserProcessorTime, process.PrivilegedProcessorTime, DateTime.Now - process.StartTime);
+        }
     }
 
     /// <summary>Writes the summary of <paramref name="network"/> (stack counters when it is the stack) and flushes.</summary>
     public static void Write(TextWriter error, BenchServer server, INetwork network)
     {
         var stack = network as TeeceepeeNetwork;
-        string text = Format(server, stack?.Stack.Stats, stack?.OffloadSummary);
+        string text = Format(server, stack?.Stack.Stats, stack?.OffloadSummary, ProcessTimes.Current());
         try
         {
             error.Write(text);
