@@ -186,6 +186,7 @@ public sealed partial class Tcb
         Retransmits = _retransmits,
         Timeouts = _timeouts,
         FastRetransmits = _fastRetransmits,
+        LostRetransmits = _lostRetransmits,
         BytesSent = _bytesSent,
         BytesAcked = _bytesAcked,
         BytesReceived = _bytesReceived,
@@ -510,6 +511,7 @@ public sealed partial class Tcb
         _dupAcksToSend = 0;
         _fastRetransmitPending = false;
         _forceOne = false;
+        ExitSackRecovery();
         ClearTimersForClose();
     }
 
