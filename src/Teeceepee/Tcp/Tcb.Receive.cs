@@ -361,6 +361,7 @@ public sealed partial class Tcb
         if (ack > unaBefore)
         {
             _tlpPending = false;
+            _tlpOutstanding = false;
             _ptoRearm = true;
         }
 
@@ -456,8 +457,10 @@ public sealed partial class Tcb
         {
             if (ack >= _recover)
             {
-                // RFC 6582 §3.2 step 6 / RFC 6675 §5: a full ACK ends recovery.
-                _congestion.OnRecoveryEnd(_sndMax - _sndUna);
+                // RFC 6582 §3.2 step 6 / RFC 6675 §5: a full ACK ends recovery. After SACK recovery PRR kept the
+                // flight near ssthresh, so cwnd = ssthresh (RFC 6937 §3.1) rather than NewReno's flight + SMSS.
+                int flight = _sndMax - _sndUna;
+                _congestion.OnRecoveryEnd(_sackRecovery ? Math.Max(flight, _congestion.SlowStartThreshold) : flight);
                 ExitSackRecovery();
                 _dupAcks = 0;
             }

@@ -25,6 +25,7 @@ public sealed partial class Tcb
     // delivered data overtook more than a reordering window ago is lost).
     private Instant _ptoAt = Instant.MaxValue;
     private bool _ptoRearm;           // a new ACK arrived since the probe timer was last set
+    private bool _tlpOutstanding;     // a probe went and no ACK has advanced SND.UNA since: no second probe
     private SeqNumber _ptoSndMax;     // SND.MAX when it was last set: new data sent since re-arms it
     private bool _tlpPending;         // the probe timer fired: one probe segment may go regardless of cwnd
     private SeqNumber _tlpFrom;       // SND.MAX when it fired: new data beyond it means the probe went
@@ -112,6 +113,8 @@ public sealed partial class Tcb
     /// </summary>
     private void ArmLossProbeAfterSend(Instant now)
     {
+        if (_tlpOutstanding)
+            _ptoSndMax = _sndMax; // the probe's own new data does not re-arm the timer (§7.2)
         if (!_ptoRearm && _sndMax == _ptoSndMax)
             return;
         _ptoRearm = false;
@@ -132,6 +135,7 @@ public sealed partial class Tcb
             return;
         // §7.3: one segment, new data if any may go, else the last segment again; then the RTO guards it.
         _tlpPending = true;
+        _tlpOutstanding = true;
         _tlpFrom = _sndMax;
         _lossProbes++;
         _rtoAt = now + _rtt.Rto;
@@ -230,7 +234,11 @@ public sealed partial class Tcb
         }
         long inFlight = _sndNxt - _sndUna;
         if (!_congestion.InRecovery && _scoreboard is { Count: > 0 })
-            inFlight = Math.Max(0, inFlight - _scoreboard.SackedBytesBetween(_sndUna, _sndNxt)); // SACKed octets left the network
+        {
+            // RFC 6675 §5 step 2: before recovery, limited transmit is cwnd - pipe; SACKed octets left the network.
+            inFlight = Math.Max(0, inFlight - _scoreboard.SackedBytesBetween(_sndUna, _sndNxt));
+            limitedTransmit = 0;
+        }
         return Math.Min(peer, (long)_congestion.Window + limitedTransmit - inFlight);
     }
 

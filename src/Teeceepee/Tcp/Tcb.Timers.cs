@@ -104,6 +104,7 @@ public sealed partial class Tcb
         ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery
         _ptoAt = Instant.MaxValue;
         _tlpPending = false;
+        _tlpOutstanding = false;
         _highRxt = _sndUna;
         if (_retries >= 2)
             _scoreboard?.Clear(); // the receiver may have reneged on SACKed data (RFC 2018 §8)
