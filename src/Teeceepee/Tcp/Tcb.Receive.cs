@@ -356,7 +356,7 @@ public sealed partial class Tcb
         }
         if (_sackRecovery)
             OnSackRecoveryAck((_sndUna - unaBefore) + ((_scoreboard?.SackedBytes ?? 0) - sackedBefore));
-        else if (sackProgress)
+        if (sackProgress)
             ArmReorderTimer(now);
         if (ack > unaBefore)
         {

@@ -54,7 +54,6 @@ public sealed partial class Tcb
         _prrCwnd = 0;
         _ptoAt = Instant.MaxValue;
         _tlpPending = false;
-        _reorderAt = Instant.MaxValue;
     }
 
     private void ExitSackRecovery()
@@ -80,28 +79,33 @@ public sealed partial class Tcb
     }
 
     /// <summary>
-    /// An ACK SACKed data above a hole at SND.UNA without meeting DupThresh (a short flight, or lost ACKs):
-    /// if the hole is still there a reordering window later, it is lost (RFC 8985 §6.2 in spirit).
+    /// An ACK SACKed data above a hole without the hole meeting DupThresh (a short flight, lost ACKs, the
+    /// last holes of a recovery): if it is still there a reordering window later, it is lost (RFC 8985
+    /// §6.2 in spirit: later-sent data was delivered and this was not).
     /// </summary>
     private void ArmReorderTimer(Instant now)
     {
-        if (_sackRecovery || _congestion.InRecovery || _scoreboard is not { Count: > 0 } sb || _sndUna < _recover)
+        if (_scoreboard is not { Count: > 0 } sb || (!_sackRecovery && (_congestion.InRecovery || _sndUna < _recover)))
             return;
-        if (_reorderAt == Instant.MaxValue || _sndUna >= _reorderMark)
-            _reorderAt = now + ReorderWindow(); // a new hole: its window starts now
+        if (LostBelow() >= sb.HighestSacked)
+            return; // every hole below the SACKs already counts as lost
+        if (_reorderAt == Instant.MaxValue || LostBelow() >= _reorderMark)
+            _reorderAt = now + ReorderWindow(); // new holes: their window starts now
         _reorderMark = sb.HighestSacked;
     }
 
     private void OnReorderTimer()
     {
         _reorderAt = Instant.MaxValue;
-        if (_congestion.InRecovery || !_sack || _scoreboard is not { Count: > 0 } || _sndUna >= _reorderMark || _sndUna < _recover
-            || !IsSynchronized || _sndMax == _sndUna)
+        if (!_sack || _scoreboard is not { Count: > 0 } || LostBelow() >= _reorderMark || !IsSynchronized || _sndMax == _sndUna)
+            return;
+        if (!_sackRecovery && (_congestion.InRecovery || _sndUna < _recover))
             return;
         _rackLostBelow = _reorderMark;
         _rackLost = true;
         Trace?.Trace(this, $"reordering window passed: octets below {_reorderMark} lost");
-        EnterRecovery();
+        if (!_sackRecovery)
+            EnterRecovery();
         RequestPoll();
     }
 
