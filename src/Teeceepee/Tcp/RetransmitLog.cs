@@ -59,6 +59,19 @@ internal sealed class RetransmitLog
         _count++;
     }
 
+    /// <summary>Forgets the oldest retransmission (presumed lost); false when there is none.</summary>
+    public bool DropOldest()
+    {
+        if (_count == 0)
+            return false;
+        Array.Copy(_start, 1, _start, 0, _count - 1);
+        Array.Copy(_end, 1, _end, 0, _count - 1);
+        Array.Copy(_sndMax, 1, _sndMax, 0, _count - 1);
+        Array.Copy(_lost, 1, _lost, 0, _count - 1);
+        _count--;
+        return true;
+    }
+
     /// <summary>When <paramref name="seq"/> lies in a retransmission still in flight, the end of that retransmission.</summary>
     public bool TryGetContaining(SeqNumber seq, out SeqNumber end)
     {

@@ -357,7 +357,10 @@ public sealed partial class Tcb
         if (_sackRecovery)
             OnSackRecoveryAck((_sndUna - unaBefore) + ((_scoreboard?.SackedBytes ?? 0) - sackedBefore));
         if (sackProgress)
+        {
             ArmReorderTimer(now);
+            _ptoRearm = true; // the flight is answering: the probe timer starts again
+        }
         if (ack > unaBefore)
         {
             _tlpPending = false;

@@ -27,8 +27,8 @@ public sealed partial class Tcb
     private bool _ptoRearm;           // a new ACK arrived since the probe timer was last set
     private bool _tlpOutstanding;     // a probe went and no ACK has advanced SND.UNA since: no second probe
     private SeqNumber _ptoSndMax;     // SND.MAX when it was last set: new data sent since re-arms it
-    private bool _tlpPending;         // the probe timer fired: one probe segment may go regardless of cwnd
-    private SeqNumber _tlpFrom;       // SND.MAX when it fired: new data beyond it means the probe went
+    private bool _tlpPending;         // the probe timer fired: a probe goes regardless of cwnd
+    private SeqNumber _tlpFrom;       // SND.MAX when it fired: a new-data probe may take two segments from here
     private Instant _reorderAt = Instant.MaxValue;
     private SeqNumber _reorderMark;   // the highest SACKed octet when the reordering timer was armed
     private SeqNumber _rackLostBelow; // with _rackLost: unSACKed octets below this are lost by the time rule
@@ -118,13 +118,13 @@ public sealed partial class Tcb
     private void ArmLossProbeAfterSend(Instant now)
     {
         if (_tlpOutstanding)
-            _ptoSndMax = _sndMax; // the probe's own new data does not re-arm the timer (§7.2)
+            _ptoSndMax = _sndMax; // one probe per flight: only an ACK of new data re-arms the timer (§7.2)
         if (!_ptoRearm && _sndMax == _ptoSndMax)
             return;
         _ptoRearm = false;
         _ptoSndMax = _sndMax;
         _ptoAt = Instant.MaxValue;
-        if (!_sack || _congestion.InRecovery || _sndMax == _sndUna || _sndNxt != _sndMax || _rtt.SmoothedRtt is not { } srtt
+        if (!_sack || (_congestion.InRecovery && !_sackRecovery) || _sndMax == _sndUna || _sndNxt != _sndMax || _rtt.SmoothedRtt is not { } srtt
             || State is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
             return;
         long pto = 2 * srtt.Ticks + (_sndMax - _sndUna <= _sendMss ? _config.MinRto.Ticks : 2 * TimeSpan.TicksPerMillisecond);
@@ -135,9 +135,29 @@ public sealed partial class Tcb
     private void OnLossProbeTimer(Instant now)
     {
         _ptoAt = Instant.MaxValue;
-        if (_congestion.InRecovery || _sndMax == _sndUna || _sndNxt != _sndMax || !CanCarryData)
+        if (_sndMax == _sndUna || _sndNxt != _sndMax || !CanCarryData)
             return;
-        // §7.3: one segment, new data if any may go, else the last segment again; then the RTO guards it.
+        if (_sackRecovery)
+        {
+            // No ACK for a whole PTO in recovery: nothing later-sent will arrive to prove the oldest retransmission
+            // lost, so take it as lost now and resend it (or the first hole) rather than wait for the RTO. RFC 8985
+            // §7.2 keeps probes out of recovery; this is the same idea for the recovery's own tail.
+            if (_retransmitLog!.DropOldest())
+                _lostRetransmits++;
+            _fastRetransmitPending = true;
+            _tlpOutstanding = true;
+            _lossProbes++;
+            _rtoAt = now + _rtt.Rto;
+            Trace?.Trace(this, $"loss probe in recovery, snd.una {_sndUna} snd.max {_sndMax}");
+            RequestPoll();
+            return;
+        }
+        if (_congestion.InRecovery)
+            return;
+        // §7.3: new data if it may go, else the last segment again; then the RTO guards it. A new-data probe is two
+        // segments, not one: a lone in-order segment sits in a delayed-ACK receiver's timer (Linux: 40 ms), two
+        // full segments are ACKed at once (RFC 5681 §4.2). Linux answers a duplicate segment at most every 500 ms
+        // (tcp_invalid_ratelimit), so resending data it holds is the fallback only.
         _tlpPending = true;
         _tlpOutstanding = true;
         _tlpFrom = _sndMax;
@@ -147,16 +167,17 @@ public sealed partial class Tcb
         RequestPoll();
     }
 
-    /// <summary>The probe may send new data beyond cwnd until SND.MAX moves (then it has gone).</summary>
-    private bool TlpNewDataAllowed => _tlpPending && _sndMax == _tlpFrom && !_congestion.InRecovery;
+    /// <summary>A new-data probe may still send (up to two segments past SND.MAX at the probe).</summary>
+    private bool TlpNewDataAllowed => _tlpPending && !_congestion.InRecovery && _sndMax - _tlpFrom < 2 * _sendMss;
 
-    /// <summary>§7.3: no new data can go, so the probe resends the last segment.</summary>
+    /// <summary>The tail loss probe (RFC 8985 §7.3): new data goes through TryPlanNewData; else the last segment again.</summary>
     private bool TryBuildTailProbe(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
         segment = default;
-        if (!TlpNewDataAllowed)
+        if (_sndMax != _tlpFrom || _congestion.InRecovery || _sndMax == _sndUna || _sndNxt != _sndMax)
         {
-            _tlpPending = false;
+            if (!TlpNewDataAllowed)
+                _tlpPending = false;
             return false;
         }
         if (NewDataSendable())
@@ -227,7 +248,7 @@ public sealed partial class Tcb
     {
         long peer = _sndWnd - (_sndNxt - _sndUna);
         if (TlpNewDataAllowed)
-            return Math.Min(peer, _sendMss); // RFC 8985 §7.3: the probe ignores cwnd
+            return Math.Min(peer, (_tlpFrom + (2 * _sendMss)) - _sndMax); // the probe ignores cwnd (RFC 8985 §7.3)
         if (_sackRecovery)
         {
             long allowance = _prrCwnd - Pipe();
@@ -249,7 +270,7 @@ public sealed partial class Tcb
     /// <summary>True when SACK recovery has a retransmission to send now (rules 1, 3, 4, within cwnd).</summary>
     private bool SackRetransmitReady() =>
         (_sackRecovery && (_fastRetransmitPending || _prrCwnd - Pipe() > 0) && TryFindNextSeg(out _, out _, out _))
-        || (_tlpPending && !_sackRecovery && TlpNewDataAllowed && !NewDataSendable());
+        || (_tlpPending && !_sackRecovery && _sndMax == _tlpFrom && !NewDataSendable());
 
     /// <summary>
     /// RFC 6675 §4 NextSeg() for retransmissions: rule 1 (the lowest lost hole not yet retransmitted),

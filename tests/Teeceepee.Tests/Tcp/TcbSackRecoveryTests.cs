@@ -211,22 +211,38 @@ public class TcbSackRecoveryTests
     }
 
     [Fact]
-    public void TailLossProbe_WithNewData_SendsOneNewSegmentBeyondCwnd()
+    public void TailLossProbe_WithNewData_SendsTwoNewSegmentsBeyondCwnd_ItsAckStartsRecovery()
     {
+        // §7.3 prefers new data; we send two segments, so that a delayed-ACK receiver answers at once.
         var h = EstablishedWithSack();
-        h.Tcb.Send(Bytes(12 * Mss));
+        h.Tcb.Send(Bytes(14 * Mss));
         Assert.Equal(10, h.Dispatch().Count); // initial window
         var sent = h.RunUntil(2);
-        Assert.Equal([(2L, Seg(10))], sent.Select(s => (s.AtMs, s.Segment.SeqNumber)));
-        // The probe's ACK SACKs it above the lost tail, and recovery begins.
-        h.Send(DupAck((10, 11)), atMs: 3);
+        Assert.Equal([(2L, Seg(10)), (2L, Seg(11))], sent.Select(s => (s.AtMs, s.Segment.SeqNumber)));
         Assert.Equal(1, h.Tcb.LossProbes);
-        Assert.Empty(h.Dispatch());
-        sent = h.RunUntil(5);
-        // A reordering window (1 ms) later the hole below the probe counts as lost: recovery, not a timeout.
-        Assert.Equal((4L, Seg(0)), (sent[0].AtMs, sent[0].Segment.SeqNumber));
+        // The probe's ACK shows everything but segment 0 arrived: recovery at once, not a timeout.
+        h.Send(DupAck((1, 12)), atMs: 3);
+        Assert.Equal(Seg(0), h.Dispatch()[0].SeqNumber);
         Assert.Equal(1, h.Tcb.LossProbes);
         Assert.Equal(0, h.Tcb.GetInfo().Timeouts);
+    }
+
+    [Fact]
+    public void Recovery_NoAckForPto_OldestRetransmissionResent_NoTimeout()
+    {
+        var h = EstablishedWithSack();
+        h.Tcb.Send(Bytes(10 * Mss));
+        Assert.Equal(10, h.Dispatch().Count);
+        h.Send(DupAck((1, 10)), atMs: 1);
+        Assert.Equal([Seg(0)], h.Dispatch().Select(s => s.SeqNumber));
+        // The retransmission (or its ACK) is lost and nothing else is in flight to tell: after PTO it goes again.
+        var sent = h.RunUntil(50);
+        Assert.Equal([(3L, Seg(0))], sent.Select(s => (s.AtMs, s.Segment.SeqNumber)));
+        var info = h.Tcb.GetInfo();
+        Assert.Equal(1, info.LostRetransmits);
+        Assert.Equal(0, info.Timeouts);
+        h.Send(In with { AckNumber = Seg(10) }, atMs: 51);
+        Assert.Equal(TcpState.Established, h.Tcb.State);
     }
 
     [Fact]
