@@ -85,9 +85,10 @@ public sealed partial class Tcb
                 return;
 
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
-                // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
+                // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST
+                // (rate limited for segments without data).
                 if (segment.Control != TcpControl.Rst)
-                    _ackNow = true;
+                    AnswerUnacceptable(now, segment, payload.Length);
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
                 Drop("drop: unacceptable sequence number or PAWS");
@@ -359,7 +360,8 @@ public sealed partial class Tcb
         if (sackProgress)
         {
             ArmReorderTimer(now);
-            _ptoRearm = true; // the flight is answering: the probe timer starts again
+            if (_sackRecovery)
+                _ptoRearm = true; // in recovery SACKs show the flight is answering: the probe timer starts again
         }
         if (ack > unaBefore)
         {

@@ -124,7 +124,9 @@ public sealed partial class Tcb
         _ptoRearm = false;
         _ptoSndMax = _sndMax;
         _ptoAt = Instant.MaxValue;
-        if (!_sack || (_congestion.InRecovery && !_sackRecovery) || _sndMax == _sndUna || _sndNxt != _sndMax || _rtt.SmoothedRtt is not { } srtt
+        // §7.2: not while a timeout's go-back-N is under way (SND.UNA below RecoveryPoint): there the RTO and its
+        // backoff must run, and a probe would only push new data past the hole.
+        if (!_sack || (!_sackRecovery && (_congestion.InRecovery || _sndUna < _recover)) || _sndMax == _sndUna || _sndNxt != _sndMax || _rtt.SmoothedRtt is not { } srtt
             || State is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
             return;
         long pto = 2 * srtt.Ticks + (_sndMax - _sndUna <= _sendMss ? _config.MinRto.Ticks : 2 * TimeSpan.TicksPerMillisecond);
@@ -152,7 +154,7 @@ public sealed partial class Tcb
             RequestPoll();
             return;
         }
-        if (_congestion.InRecovery)
+        if (_congestion.InRecovery || _sndUna < _recover)
             return;
         // §7.3: new data if it may go, else the last segment again; then the RTO guards it. A new-data probe is two
         // segments, not one: a lone in-order segment sits in a delayed-ACK receiver's timer (Linux: 40 ms), two
