@@ -56,7 +56,7 @@ public class LossRecoveryTests(ITestOutputHelper output)
         { 0.005, 70, 0 },
         { 0.01, 45, 0 },
         { 0.02, 30, 0 },
-        { 0.05, 3, 12 },
+        { 0.05, 8, 4 },
     };
 
     [Theory]
