@@ -12,7 +12,7 @@ namespace Teeceepee.Benchmarks;
 /// drives <see cref="NetworkStack.Poll"/> and serves every connection through the sans-I/O <see cref="Tcb"/> API,
 /// with no socket layer, tasks or cross-thread hand-off. It measures the stack core, the ceiling the public
 /// API (<c>teeceepee bench-server</c>) can reach. Environment as the harness sets it: BENCH_TAP, BENCH_ADDR,
-/// BENCH_GW, BENCH_MTU; BENCH_OFFLOAD=1 opens the TAP with offloads.
+/// BENCH_GW, BENCH_MTU; BENCH_OFFLOAD=1 opens the TAP with offloads; BENCH_SNDBUF=N gives the source (5002) an N-octet send buffer.
 /// </summary>
 internal static class LoopBenchServer
 {
@@ -39,7 +39,7 @@ internal static class LoopBenchServer
         var listeners = new (TcpListenerQueue Queue, Role Role)[]
         {
             (stack.Tcp.Listen(new TcpEndpoint(address, 5001), 1024), Role.Sink),
-            (stack.Tcp.Listen(new TcpEndpoint(address, 5002), 1024), Role.Source),
+            (stack.Tcp.Listen(new TcpEndpoint(address, 5002), 1024, SourceConfig(stack.Tcp.DefaultConfig)), Role.Source),
             (stack.Tcp.Listen(new TcpEndpoint(address, 5003), 1024), Role.Echo),
         };
         var connections = new List<(Tcb Tcb, Role Role)>();
@@ -82,6 +82,12 @@ internal static class LoopBenchServer
     }
 
     /// <summary>One round of one connection's role; false once it is finished and forgotten.</summary>
+    /// <summary>The source's TCP settings: the stack's, with BENCH_SNDBUF (octets) as the send buffer when set.</summary>
+    private static TcpConfig SourceConfig(TcpConfig defaults) =>
+        Environment.GetEnvironmentVariable("BENCH_SNDBUF") is { Length: > 0 } size
+            ? defaults with { SendBufferSize = int.Parse(size, CultureInfo.InvariantCulture) }
+            : defaults;
+
     private static bool Serve(Tcb tcb, Role role, byte[] buffer, byte[] source, ref bool worked)
     {
         if (tcb.State == TcpState.Closed)

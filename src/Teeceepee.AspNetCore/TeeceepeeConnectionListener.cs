@@ -18,7 +18,7 @@ internal sealed class TeeceepeeConnectionListener : IConnectionListener
         _options = options;
         _listener = new TcpListener(stack, endpoint, options.ConnectionOptions);
         _listener.Start(options.Backlog);
-        EndPoint = endpoint;
+        EndPoint = _listener.LocalEndPoint; // the chosen port when Kestrel binds port 0
     }
 
     /// <inheritdoc />

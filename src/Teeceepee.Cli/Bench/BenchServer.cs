@@ -33,6 +33,10 @@ internal sealed class BenchServer
     private readonly TextWriter? _log;
     private readonly bool _inline;
     private long _connections;
+    private long _closed;
+    private long _retransmits;
+    private long _fastRetransmits;
+    private long _timeouts;
 
     /// <summary>
     /// Servers on <paramref name="network"/>; on the stack, connection code runs inline on its loop unless
@@ -50,6 +54,18 @@ internal sealed class BenchServer
 
     /// <summary>Connections accepted so far.</summary>
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Connections that have ended (their TCP counters are in the totals below).</summary>
+    public long ClosedConnections => Interlocked.Read(ref _closed);
+
+    /// <summary>Segments retransmitted on the ended connections (stack only; 0 on the kernel).</summary>
+    public long Retransmits => Interlocked.Read(ref _retransmits);
+
+    /// <summary>Of <see cref="Retransmits"/>, fast retransmits (duplicate ACKs or SACK).</summary>
+    public long FastRetransmits => Interlocked.Read(ref _fastRetransmits);
+
+    /// <summary>Retransmission timeouts on the ended connections.</summary>
+    public long Timeouts => Interlocked.Read(ref _timeouts);
 
     /// <summary>Which server a port runs.</summary>
     public enum Role
@@ -127,30 +143,49 @@ internal sealed class BenchServer
             Interlocked.Increment(ref _connections);
             // Inline, this runs on the loop thread up to the connection's first wait, then the loop goes on.
             if (_inline)
-                _ = ServeAsync(role, connection, cancellationToken);
+                _ = ServeAsync(role, connection, cancellationToken, Ending);
             else
-                _ = Task.Run(() => ServeAsync(role, connection, cancellationToken), CancellationToken.None);
+                _ = Task.Run(() => ServeAsync(role, connection, cancellationToken, Ending), CancellationToken.None);
         }
     }
 
-    /// <summary>Runs one role on one connection until it ends; never throws.</summary>
-    public static async Task ServeAsync(Role role, IConnection connection, CancellationToken cancellationToken)
+    // Adds an ending connection's TCP counters to the totals (before it is disposed, while its info is there).
+    private void Ending(IConnection connection)
+    {
+        if (connection.GetTcpInfo() is { } info)
+        {
+            Interlocked.Add(ref _retransmits, info.Retransmits);
+            Interlocked.Add(ref _fastRetransmits, info.FastRetransmits);
+            Interlocked.Add(ref _timeouts, info.Timeouts);
+        }
+        Interlocked.Increment(ref _closed);
+    }
+
+    /// <summary>Runs one role on one connection until it ends; never throws. <paramref name="ending"/> sees the connection just before it is disposed.</summary>
+    public static async Task ServeAsync(Role role, IConnection connection, CancellationToken cancellationToken, Action<IConnection>? ending = null)
     {
         try
         {
             await using (connection.ConfigureAwait(false))
             {
-                switch (role)
+                try
                 {
-                    case Role.Sink:
-                        await SinkAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case Role.Source:
-                        await SourceAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
-                        break;
-                    case Role.Echo:
-                        await EchoAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
-                        break;
+                    switch (role)
+                    {
+                        case Role.Sink:
+                            await SinkAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                            break;
+                        case Role.Source:
+                            await SourceAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                            break;
+                        case Role.Echo:
+                            await EchoAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                finally
+                {
+                    ending?.Invoke(connection);
                 }
             }
         }

@@ -18,7 +18,7 @@ internal static class BenchServerCommand
         var echo = new Option<string?>("--echo") { Description = "Echo port: write back at once until FIN, then close (default 5003)", HelpName = "PORT" };
 
         var command = new Command(Name,
-            "Run the bench servers (sink, source, echo). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU");
+            "Run the bench servers (sink, source, echo). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU. On SIGTERM or Ctrl+C the stack's counters go to stderr");
         command.Options.Add(sink);
         command.Options.Add(source);
         command.Options.Add(echo);
@@ -33,6 +33,13 @@ internal static class BenchServerCommand
             var server = new BenchServer(network, context.Error);
             void Listening(BenchServer.Role role, IPEndPoint endpoint) =>
                 context.Out.WriteLine($"bench-server: {role.ToString().ToLowerInvariant()} listening on {endpoint} ({network.Description})");
+            // SIGTERM/Ctrl+C: the counters go to stderr at once, before the shutdown (the harness kills 0.3 s later).
+            int printed = 0;
+            using var summary = cancellationToken.Register(() =>
+            {
+                if (Interlocked.Exchange(ref printed, 1) == 0)
+                    BenchSummary.Write(context.Error, server, network);
+            });
             await server.RunAsync(IPAddress.Any, sinkPort, sourcePort, echoPort, Listening, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, cancellationToken));

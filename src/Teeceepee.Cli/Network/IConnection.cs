@@ -1,4 +1,5 @@
 using System.Net;
+using Teeceepee.Tcp;
 
 namespace Teeceepee.Cli.Network;
 
@@ -19,4 +20,7 @@ internal interface IConnection : IAsyncDisposable
 
     /// <summary>Ends the connection with RST (discarding queued data).</summary>
     void Abort();
+
+    /// <summary>The stack's TCP counters for this connection (retransmits, bytes), or null on the kernel.</summary>
+    TcpInfo? GetTcpInfo() => null;
 }

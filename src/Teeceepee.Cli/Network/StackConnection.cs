@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Teeceepee.Sockets;
+using Teeceepee.Tcp;
 
 namespace Teeceepee.Cli.Network;
 
@@ -37,6 +38,18 @@ internal sealed class StackConnection : IConnection
     }
 
     public void Abort() => _connection.Abort();
+
+    public TcpInfo? GetTcpInfo()
+    {
+        try
+        {
+            return _connection.GetInfo().Tcp;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or SocketException)
+        {
+            return null;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -23,20 +23,61 @@ internal sealed class TeeceepeeNetwork : INetwork
     private const int LinkErrnoBusy = 16;
     private const int LinkErrnoNoDevice = 19;
 
+    /// <summary>
+    /// The TAP txqueuelen the CLI asks for: the kernel's queue toward us must hold what many senders have in
+    /// flight (100 connections x 256 KiB windows is ~17 700 frames of 1514 octets); at the default 1000 the
+    /// bench's 100-connection upload lost 15 % of its frames to overflow (docs/benchmarks.md).
+    /// </summary>
+    internal const int TapTransmitQueueLength = 20_000;
+
     private readonly NetworkStack _stack;
     private readonly ILink _link;
+    private readonly ILink _device;
+    private readonly TextWriter? _trace;
+    private readonly string _deviceName;
 
-    private TeeceepeeNetwork(NetworkStack stack, ILink link, string description)
+    private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace)
     {
+        _deviceName = deviceName;
         _stack = stack;
         _link = link;
+        _device = device;
         Description = description;
+        _trace = trace;
     }
 
     public string Description { get; }
 
     /// <summary>The running stack (for the lead's later additions: stats, UDP).</summary>
     public NetworkStack Stack => _stack;
+
+    /// <summary>The device link under the middleware (TapLink, TunLink, RawSocketLink; a MemoryLink in tests).</summary>
+    public ILink Device => _device;
+
+    /// <summary>The per-frame offloads the device link does (none unless a TAP opened with offloads).</summary>
+    public LinkOffloads Offloads => _device.Capabilities.Offloads;
+
+    /// <summary>TCP super-frames the device handed over (TAP with offloads), else 0.</summary>
+    public long SuperFramesReceived => _device is TapLink tap ? tap.SuperFramesReceived : 0;
+
+    /// <summary>TCP super-frames sent for the device to cut (TSO), else 0.</summary>
+    public long SuperFramesSent => _device is TapLink tap ? tap.SuperFramesSent : 0;
+
+    /// <summary>
+    /// One line on the link's offloads: "offloads on, N super-frames in, M out" or "offloads off", plus the frames the
+    /// device refused when there were any.
+    /// </summary>
+    public string OffloadSummary
+    {
+        get
+        {
+            string text = Offloads == LinkOffloads.None
+                ? "offloads off"
+                : $"offloads on, {SuperFramesReceived} super-frames in, {SuperFramesSent} out";
+            long refused = _device is TapLink tap ? tap.SendFailures : 0;
+            return refused > 0 ? $"{text}; {refused} frames refused by the device" : text;
+        }
+    }
 
     /// <summary>Opens the link, wraps it in the requested middleware, starts the stack.</summary>
     public static ValueTask<INetwork> CreateAsync(LinkOptions options, TextWriter? trace, CancellationToken cancellationToken)
@@ -47,7 +88,7 @@ internal sealed class TeeceepeeNetwork : INetwork
         if (options.Address is null)
             throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX");
 
-        return ValueTask.FromResult(FromLink(OpenLink(options), options, trace));
+        return ValueTask.FromResult(FromLink(OpenLink(options, trace), options, trace));
     }
 
     /// <summary>
@@ -56,6 +97,7 @@ internal sealed class TeeceepeeNetwork : INetwork
     /// </summary>
     internal static INetwork FromLink(ILink link, LinkOptions options, TextWriter? trace)
     {
+        var device = link;
         try
         {
             if (options.PcapFile is not null)
@@ -107,7 +149,9 @@ internal sealed class TeeceepeeNetwork : INetwork
             stack.Start();
             string kind = options.Kind.ToString().ToLowerInvariant();
             string description = $"{kind} {options.Device} {options.Address}/{options.PrefixLength} mtu {stack.Mtu}";
-            return new TeeceepeeNetwork(stack, link, description);
+            if (device.Capabilities.Offloads != LinkOffloads.None)
+                description += " offloads";
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace);
         }
         catch
         {
@@ -117,7 +161,7 @@ internal sealed class TeeceepeeNetwork : INetwork
     }
 
     // LinkException carries the errno of the failed call; map the common ones to one clear sentence.
-    private static ILink OpenLink(LinkOptions options)
+    private static ILink OpenLink(LinkOptions options, TextWriter? trace)
     {
         string device = options.Device!;
         string what = options.Kind switch { LinkKind.Tap => "TAP device", LinkKind.Tun => "TUN device", _ => "interface" };
@@ -125,7 +169,7 @@ internal sealed class TeeceepeeNetwork : INetwork
         {
             return options.Kind switch
             {
-                LinkKind.Tap => new TapLink(device, options.Mtu),
+                LinkKind.Tap => RaiseQueue(OpenTap(device, options.Offloads, offloads => new TapLink(device, options.Mtu, offloads), trace), trace),
                 LinkKind.Tun => new TunLink(device, options.Mtu),
                 LinkKind.Raw => new RawSocketLink(device, options.Mtu),
                 _ => throw new ArgumentOutOfRangeException(nameof(options)),
@@ -143,6 +187,47 @@ internal sealed class TeeceepeeNetwork : INetwork
                 _ => new CliException($"cannot open {what} {device}: {e.Message.TrimEnd('.')}"),
             };
         }
+    }
+
+    // Best effort: without CAP_NET_ADMIN (a persistent TAP owned by the user) the queue stays as it is.
+    private static ILink RaiseQueue(ILink link, TextWriter? trace)
+    {
+        if (link is not TapLink tap)
+            return link;
+        if (!tap.TryRaiseTransmitQueueLength(TapTransmitQueueLength, out int before, out string? failure))
+            trace?.WriteLine($"{tap.Name}: txqueuelen stays {before} (could not raise it to {TapTransmitQueueLength}: {failure?.TrimEnd('.')})");
+        else if (before < TapTransmitQueueLength)
+            trace?.WriteLine($"{tap.Name}: txqueuelen raised from {before} to {TapTransmitQueueLength} (room for many senders' windows)");
+        return link;
+    }
+
+    /// <summary>
+    /// Opens a TAP with offloads when asked, falling back to plain frames when the device refuses them
+    /// (IFF_VNET_HDR, TUNSETVNETHDRSZ or TUNSETOFFLOAD failing: an old kernel, a persistent TAP whose flags
+    /// conflict); says which once on <paramref name="trace"/> (-v). Errors of the plain open propagate.
+    /// </summary>
+    internal static ILink OpenTap(string device, bool offloads, Func<bool, ILink> open, TextWriter? trace)
+    {
+        if (!offloads)
+        {
+            trace?.WriteLine($"{device}: offloads off (--no-offload): plain frames, every checksum verified");
+            return open(false);
+        }
+        ILink link;
+        try
+        {
+            link = open(true);
+        }
+        catch (LinkException e)
+        {
+            var plain = open(false);
+            trace?.WriteLine($"{device}: the device refused offloads ({e.Message.TrimEnd('.')}); using plain frames");
+            return plain;
+        }
+        trace?.WriteLine(link.Capabilities.Offloads == LinkOffloads.None
+            ? $"{device}: the device has no offloads; using plain frames"
+            : $"{device}: offloads on (virtio-net header: TCP super-frames up to 64 KiB and partial checksums from the kernel)");
+        return link;
     }
 
     // NoDelay: request/response commands (echo, HTTP heads) should not wait for Nagle.
@@ -165,8 +250,6 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken)
     {
-        if (local.Port == 0)
-            throw CliException.Usage("the stack needs an explicit port to listen on (1-65535)");
         var listener = new TcpListener(_stack, local, s_connectionOptions);
         try
         {
@@ -206,6 +289,17 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     public async ValueTask DisposeAsync()
     {
+        if (_trace is not null)
+        {
+            try
+            {
+                _trace.WriteLine($"{_deviceName}: {OffloadSummary}");
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // Diagnostics only.
+            }
+        }
         await _stack.DisposeAsync().ConfigureAwait(false);
         _link.Dispose();
     }

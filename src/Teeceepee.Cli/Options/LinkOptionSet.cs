@@ -26,6 +26,7 @@ internal sealed class LinkOptionSet
     public Option<string?> Corrupt { get; } = new("--corrupt") { Description = "Flip a bit in this share of frames" + ProbabilityHelp, HelpName = "P" };
     public Option<string?> Delay { get; } = new("--delay") { Description = "Delay every frame by this many milliseconds", HelpName = "MS" };
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
+    public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Trace ARP, handshakes, state changes, retransmits and drops" };
 
     /// <summary>Adds every link option to <paramref name="command"/>.</summary>
@@ -38,12 +39,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -67,7 +68,8 @@ internal sealed class LinkOptionSet
         if (device is not null)
             CheckDeviceName(device, chosen[0]);
 
-        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose) };
+        bool offloads = !result.GetValue(NoOffload);
+        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose), Offloads = offloads };
 
         string? ipText = result.GetValue(Ip);
         bool dhcp = result.GetValue(Dhcp);
@@ -97,7 +99,9 @@ internal sealed class LinkOptionSet
 
         if (!options.UsesStack)
         {
-            string? stackOnly = FirstStackOnlyOption(result);
+            // --no-offload also applies to the bench environment's TAP (bench-server --no-offload).
+            bool benchEnvironment = kind == LinkKind.None && requireLink && !string.IsNullOrEmpty(probe.GetEnvironmentVariable("BENCH_TAP"));
+            string? stackOnly = FirstStackOnlyOption(result, allowNoOffload: benchEnvironment);
             if (stackOnly is not null)
             {
                 throw CliException.Usage(kind == LinkKind.Kernel
@@ -108,7 +112,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose };
+                    return fromEnvironment with { Verbose = options.Verbose, Offloads = offloads };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;
@@ -147,6 +151,7 @@ internal sealed class LinkOptionSet
         var options = new LinkOptions
         {
             Verbose = result.GetValue(Verbose),
+            Offloads = !result.GetValue(NoOffload),
             Mac = ReadMac(result),
             Mtu = ReadInt(result, Mtu, 68, 65535),
             PcapFile = result.GetValue(Pcap),
@@ -196,11 +201,13 @@ internal sealed class LinkOptionSet
         return options;
     }
 
-    private string? FirstStackOnlyOption(ParseResult result)
+    private string? FirstStackOnlyOption(ParseResult result, bool allowNoOffload)
     {
-        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
+        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
         foreach (var option in stackOnly)
         {
+            if (option == NoOffload && allowNoOffload)
+                continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;
         }

@@ -54,6 +54,12 @@ internal sealed record LinkOptions
     /// <summary>Seed for the fault injector and the stack's randomness.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>
+    /// Open a TAP with offloads (virtio-net header: TCP super-frames and partial checksums from the kernel);
+    /// on by default, <c>--no-offload</c> turns it off. Falls back to plain frames when the device refuses.
+    /// </summary>
+    public bool Offloads { get; init; } = true;
+
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }
 

@@ -34,6 +34,8 @@ internal static class LinuxConstants
     internal const nuint SIOCSIFFLAGS = 0x8914;
     internal const nuint SIOCGIFMTU = 0x8921;
     internal const nuint SIOCGIFHWADDR = 0x8927;
+    internal const nuint SIOCGIFTXQLEN = 0x8942;
+    internal const nuint SIOCSIFTXQLEN = 0x8943;
     internal const ushort ARPHRD_ETHER = 1;
 
     // if_tun.h: _IOW('T', 202, int) etc.

@@ -46,6 +46,22 @@ internal static unsafe class NetDevice
         return MacAddress.Read(new ReadOnlySpan<byte>(request.HardwareData, 6));
     }
 
+    /// <summary>The interface's transmit queue length (SIOCGIFTXQLEN: txqueuelen, the frames the kernel queues for a TAP's reader).</summary>
+    internal static int GetTransmitQueueLength(string name)
+    {
+        var request = IfReq.For(name);
+        Query(name, LinuxConstants.SIOCGIFTXQLEN, ref request, "SIOCGIFTXQLEN");
+        return request.Value;
+    }
+
+    /// <summary>Sets the transmit queue length (SIOCSIFTXQLEN; needs CAP_NET_ADMIN); throws <see cref="Links.LinkException"/> on failure.</summary>
+    internal static void SetTransmitQueueLength(string name, int length)
+    {
+        var request = IfReq.For(name);
+        request.Value = length;
+        Query(name, LinuxConstants.SIOCSIFTXQLEN, ref request, "SIOCSIFTXQLEN");
+    }
+
     private static void Query(string name, nuint request, ref IfReq ifreq, string what)
     {
         int fd = Libc.Socket(LinuxConstants.AF_INET, LinuxConstants.SOCK_DGRAM | LinuxConstants.SOCK_CLOEXEC, 0);

@@ -9,6 +9,9 @@ namespace Teeceepee.Links;
 /// inbound ones through <see cref="TryReceive"/>, outbound ones on any call (or <see cref="ReleaseDue"/>)
 /// at or after <see cref="NextDeadline"/>, which the stack's loop sleeps until.
 /// Same seed, same options, same calls: same outcome.
+/// Faults apply to wire frames: a TCP super-frame the stack sends (transmit segmentation, offered here and done in
+/// software) is cut into its segments first, and so is a super-frame an offloading inner link delivers; partial
+/// checksums are completed. Frames leave this link without descriptors.
 /// </remarks>
 public sealed class FaultInjector : ILink
 {
@@ -22,6 +25,8 @@ public sealed class FaultInjector : ILink
     private readonly FaultDirection _inbound;
     private readonly FaultDirection _outbound;
     private readonly byte[] _scratch;
+    private readonly byte[] _cut;
+    private readonly int _linkHeaderLength;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The link to wrap (disposed with this one).</param>
@@ -42,6 +47,8 @@ public sealed class FaultInjector : ILink
         _inbound = new FaultDirection(inbound, seed, holdCapacity, max);
         _outbound = new FaultDirection(outbound, unchecked(seed * -1640531535 + 0x3C6EF372), holdCapacity, max);
         _scratch = new byte[max];
+        _cut = new byte[max];
+        _linkHeaderLength = inner.Capabilities.Medium == LinkMedium.Ethernet ? LinkCapabilities.EthernetHeaderLength : 0;
     }
 
     /// <summary>Wraps <paramref name="inner"/> with the same faults in both directions (independent random streams).</summary>
@@ -67,7 +74,18 @@ public sealed class FaultInjector : ILink
     public int HeldFrames => _inbound.Held.Count + _outbound.Held.Count;
 
     /// <inheritdoc />
-    public LinkCapabilities Capabilities => _inner.Capabilities with { Offloads = LinkOffloads.None }; // held frames carry no descriptor
+    /// <remarks>
+    /// The inner link's transmit offloads, carried out here in software so that faults hit wire frames (a link without
+    /// them keeps plain frames coming: wrap it in <see cref="SoftwareOffloadLink"/> to have super-frames cut before the
+    /// faults); received frames come without descriptors.
+    /// </remarks>
+    public LinkCapabilities Capabilities => _inner.Capabilities with
+    {
+        Offloads = _inner.Capabilities.Offloads & (LinkOffloads.TransmitChecksum | LinkOffloads.TransmitSegmentation),
+    };
+
+    /// <summary>Super-frames cut into wire frames (sent by the stack, or delivered by an offloading inner link).</summary>
+    public long SuperFramesCut { get; private set; }
 
     /// <inheritdoc />
     public int ReadinessFd => _inner.ReadinessFd;
@@ -102,8 +120,24 @@ public sealed class FaultInjector : ILink
         }
         for (int reads = 0; reads < MaxReadsPerCall; reads++)
         {
-            if (!_inner.TryReceive(now, buffer, out length))
+            if (!_inner.TryReceive(now, buffer, out length, out var offload))
                 return false;
+            if (offload.GsoType != LinkGsoType.None)
+            {
+                // A super-frame (receive offload): the faults are for its wire segments, so cut it first.
+                HoldSegments(now, buffer[..length], offload);
+                if (direction.Held.TryPeekDue(now, out due))
+                {
+                    length = Math.Min(due.Length, buffer.Length);
+                    due[..length].CopyTo(buffer);
+                    direction.Held.RemoveFirst();
+                    direction.Counters.Delivered++;
+                    return true;
+                }
+                continue;
+            }
+            if ((offload.Flags & LinkOffloadFlags.NeedsChecksum) != 0)
+                offload.TryCompleteChecksum(buffer[..length]);
             var counters = direction.Counters;
             counters.Frames++;
             if (direction.Passthrough)
@@ -185,6 +219,65 @@ public sealed class FaultInjector : ILink
         Instant at = direction.ReleaseTime(now, frame.Length, reorder, out var free);
         // A held or overflowed frame counts as sent (simulated); an immediate one reports the inner link's answer.
         return Emit(direction, now, frame, at, free) || at > now;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A super-frame or partial checksum is carried out in software first; each wire frame then meets the faults.</remarks>
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        if (offload.IsNone)
+            return TrySend(now, frame);
+        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+        {
+            _outbound.Counters.Frames++;
+            _outbound.Counters.Rejected++;
+            return false;
+        }
+        if (offload.GsoType != LinkGsoType.None)
+            SuperFramesCut++;
+        bool all = true;
+        while (cutter.TryNext(_cut, out int length))
+            all &= TrySend(now, _cut.AsSpan(0, length));
+        return all;
+    }
+
+    private void HoldSegments(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        var direction = _inbound;
+        var counters = direction.Counters;
+        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+        {
+            counters.Frames++;
+            counters.Rejected++;
+            return;
+        }
+        SuperFramesCut++;
+        while (cutter.TryNext(_cut, out int length))
+        {
+            var segment = _cut.AsSpan(0, length);
+            counters.Frames++;
+            if (!direction.Passthrough)
+            {
+                if (direction.DrawLoss())
+                {
+                    counters.Lost++;
+                    continue;
+                }
+                if (direction.DrawDuplicate())
+                {
+                    counters.Duplicated++;
+                    Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
+                    direction.Hold(now, segment, copyAt, copyFree);
+                }
+                if (direction.DrawCorrupt())
+                    direction.Corrupt(segment);
+            }
+            bool reorder = !direction.Passthrough && direction.DrawReorder();
+            if (reorder)
+                counters.Reordered++;
+            Instant at = direction.ReleaseTime(now, length, reorder, out var free);
+            direction.Hold(now, segment, at, free);
+        }
     }
 
     private bool Emit(FaultDirection direction, Instant now, ReadOnlySpan<byte> frame, Instant at, Instant bottleneckFree)

@@ -9,7 +9,9 @@ namespace Teeceepee.Links;
 /// <remarks>
 /// Timestamps come from the stack's clock (the <c>now</c> of each call), mapped to wall-clock time
 /// at creation, so a capture of a simulation on virtual time shows virtual time. A write error
-/// stops the capture (see <see cref="Error"/>) but never the link.
+/// stops the capture (see <see cref="Error"/>) but never the link. Frames with an offload descriptor are recorded as
+/// they are on the wire: super-frames cut into their segments and partial checksums completed
+/// (<see cref="SoftwareOffload"/>), so every recorded frame is valid; the link still gets the frame and descriptor as sent.
 /// </remarks>
 public sealed class PcapWriter : ILink
 {
@@ -28,6 +30,8 @@ public sealed class PcapWriter : ILink
     private readonly bool _leaveOpen;
     private readonly Instant _originInstant;
     private readonly long _originUnixMicroseconds;
+    private readonly int _linkHeaderLength;
+    private byte[]? _wire; // one wire frame cut from an offloaded frame (rented on first use)
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> and writes the pcap header to <paramref name="output"/>.</summary>
@@ -46,6 +50,7 @@ public sealed class PcapWriter : ILink
         _originInstant = Instant.Now(time);
         _originUnixMicroseconds = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / 10;
         LinkType = inner.Capabilities.Medium == LinkMedium.Ethernet ? LinkTypeEthernet : LinkTypeRaw;
+        _linkHeaderLength = inner.Capabilities.Medium == LinkMedium.Ethernet ? LinkCapabilities.EthernetHeaderLength : 0;
         Span<byte> header = stackalloc byte[24];
         WriteFileHeader(header, LinkType);
         Write(header, ReadOnlySpan<byte>.Empty);
@@ -117,19 +122,20 @@ public sealed class PcapWriter : ILink
     }
 
     /// <inheritdoc />
-    /// <remarks>Super-frames are recorded whole (as tcpdump on the TAP shows them), partial checksums as they are.</remarks>
+    /// <remarks>Super-frames are recorded as their wire segments, partial checksums completed (in the record only).</remarks>
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         if (!_inner.TryReceive(now, buffer, out length, out offload))
             return false;
-        Record(now, buffer[..length]);
+        Record(now, buffer[..length], offload);
         return true;
     }
 
     /// <inheritdoc />
+    /// <remarks>Super-frames are recorded as their wire segments, partial checksums completed (in the record only).</remarks>
     public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        Record(now, frame);
+        Record(now, frame, offload);
         return _inner.TrySend(now, frame, offload);
     }
 
@@ -146,6 +152,26 @@ public sealed class PcapWriter : ILink
         {
             Error = e;
         }
+    }
+
+    private void Record(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        if (offload.IsNone || (offload.GsoType == LinkGsoType.None && (offload.Flags & LinkOffloadFlags.NeedsChecksum) == 0))
+        {
+            Record(now, frame);
+            return;
+        }
+        if (Error is not null || _disposed)
+            return;
+        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+        {
+            Record(now, frame); // not something we can cut: keep it as it was
+            return;
+        }
+        if (_wire is null || _wire.Length < cutter.MaxFrameLength)
+            _wire = new byte[Math.Max(cutter.MaxFrameLength, _inner.Capabilities.MaxFrameLength)];
+        while (cutter.TryNext(_wire, out int length))
+            Record(now, _wire.AsSpan(0, length));
     }
 
     private void Record(Instant now, ReadOnlySpan<byte> frame)

@@ -13,6 +13,7 @@ namespace Teeceepee.Links;
 public sealed class TapLink : ILink
 {
     private readonly TunTapDevice _device;
+    private int _restoreQueueLength; // txqueuelen to put back on dispose (an attached device we raised), else 0
 
     /// <summary>Opens (attaching or creating) the TAP device <paramref name="name"/>.</summary>
     /// <param name="name">Interface name, at most 15 characters.</param>
@@ -135,8 +136,58 @@ public sealed class TapLink : ILink
         return true;
     }
 
+    /// <summary>
+    /// Raises the device's txqueuelen (the frames the kernel may queue for this reader; tun sizes its ring by it) to
+    /// at least <paramref name="minimum"/>, best effort (SIOCSIFTXQLEN needs CAP_NET_ADMIN): many kernel senders
+    /// together overflow the default 1000 frames long before their windows are full, and each overflow costs them a
+    /// loss recovery. Never lowers it; an attached device gets its old length back on dispose. Never throws.
+    /// </summary>
+    /// <param name="minimum">The length wanted.</param>
+    /// <param name="before">The length found (0 if it could not be read).</param>
+    /// <param name="failure">Why it could not be raised, or null.</param>
+    /// <returns>True when the device's queue is now at least <paramref name="minimum"/> long (raised or already so).</returns>
+    public bool TryRaiseTransmitQueueLength(int minimum, out int before, out string? failure)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minimum);
+        before = 0;
+        try
+        {
+            before = Interop.NetDevice.GetTransmitQueueLength(Name);
+            if (before >= minimum)
+            {
+                failure = null;
+                return true;
+            }
+            Interop.NetDevice.SetTransmitQueueLength(Name, minimum);
+            if (!CreatedDevice && _restoreQueueLength == 0)
+                _restoreQueueLength = before;
+            failure = null;
+            return true;
+        }
+        catch (LinkException e)
+        {
+            failure = e.Message;
+            return false;
+        }
+    }
+
     /// <inheritdoc />
-    public void Dispose() => _device.Dispose();
+    public void Dispose()
+    {
+        if (_restoreQueueLength > 0)
+        {
+            try
+            {
+                Interop.NetDevice.SetTransmitQueueLength(Name, _restoreQueueLength);
+            }
+            catch (LinkException)
+            {
+                // Moved to another namespace or gone: nothing to restore.
+            }
+            _restoreQueueLength = 0;
+        }
+        _device.Dispose();
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"tap {Name} mtu {Capabilities.Mtu}";

@@ -65,7 +65,7 @@ public sealed class Tracer : ILink
     {
         if (!_inner.TryReceive(now, buffer, out length, out offload))
             return false;
-        Trace(now, inbound: true, buffer[..length], dropped: false);
+        Trace(now, inbound: true, buffer[..length], dropped: false, offload.GsoType == LinkGsoType.None ? 0 : offload.SegmentSize);
         return true;
     }
 
@@ -73,7 +73,7 @@ public sealed class Tracer : ILink
     public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         bool sent = _inner.TrySend(now, frame, offload);
-        Trace(now, inbound: false, frame, dropped: !sent);
+        Trace(now, inbound: false, frame, dropped: !sent, offload.GsoType == LinkGsoType.None ? 0 : offload.SegmentSize);
         return sent;
     }
 
@@ -85,7 +85,7 @@ public sealed class Tracer : ILink
         return sb.ToString();
     }
 
-    private void Trace(Instant now, bool inbound, ReadOnlySpan<byte> frame, bool dropped)
+    private void Trace(Instant now, bool inbound, ReadOnlySpan<byte> frame, bool dropped, int superFrameSegmentSize = 0)
     {
         _first ??= now;
         var line = _line.Clear();
@@ -98,6 +98,8 @@ public sealed class Tracer : ILink
             line.Append(_label).Append(' ');
         line.Append(inbound ? "<- " : "-> ");
         Decode(line, frame, _inner.Capabilities.Medium);
+        if (superFrameSegmentSize > 0)
+            line.Append(" (super-frame, segments of ").AppendNumber(superFrameSegmentSize).Append(')');
         if (dropped)
             line.Append(" (dropped by link)");
         try

@@ -17,13 +17,13 @@ public sealed class TcpListener : IAsyncDisposable, IDisposable
     private readonly NetworkStack _stack;
     private readonly TcpListenerCore _core;
     private readonly TcpConfig _config;
-    private readonly TcpEndpoint _local;
+    private TcpEndpoint _local;
     private int _started;
     private int _disposed;
 
     /// <summary>
     /// A listener for <paramref name="localEndPoint"/> (address <see cref="IPAddress.Any"/> or the
-    /// stack's own; port 1..65535); accepted connections get <paramref name="options"/>.
+    /// stack's own; port 1..65535, or 0 for a free ephemeral port chosen by <see cref="Start"/>); accepted connections get <paramref name="options"/>.
     /// </summary>
     public TcpListener(NetworkStack stack, IPEndPoint localEndPoint, TcpConnectionOptions? options = null)
     {
@@ -32,8 +32,8 @@ public sealed class TcpListener : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(stack.IsDisposed, stack);
         if (localEndPoint.AddressFamily != AddressFamily.InterNetwork)
             throw new ArgumentException("Only IPv4 endpoints are supported.", nameof(localEndPoint));
-        if (localEndPoint.Port is < 1 or > 65535)
-            throw new ArgumentOutOfRangeException(nameof(localEndPoint), "The port must be 1..65535.");
+        if (localEndPoint.Port is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(localEndPoint), "The port must be 0..65535.");
         _stack = stack;
         options ??= TcpConnectionOptions.Default;
         _config = options.ToConfig(stack.Tcp.DefaultConfig);
@@ -42,8 +42,8 @@ public sealed class TcpListener : IAsyncDisposable, IDisposable
         LocalEndPoint = localEndPoint;
     }
 
-    /// <summary>The endpoint listened on.</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    /// <summary>The endpoint listened on; after <see cref="Start"/> it carries the chosen port when port 0 was asked for.</summary>
+    public IPEndPoint LocalEndPoint { get; private set; }
 
     /// <summary>True between <see cref="Start"/> and <see cref="Stop"/>.</summary>
     public bool Active => _started != 0 && _disposed == 0;
@@ -58,7 +58,12 @@ public sealed class TcpListener : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("The listener is already started.");
         try
         {
-            TcpListenerControlOperation.Listen(_stack, _core, _local, backlog, _config);
+            int port = TcpListenerControlOperation.Listen(_stack, _core, _local, backlog, _config);
+            if (port != _local.Port)
+            {
+                _local = _local with { Port = (ushort)port };
+                LocalEndPoint = new IPEndPoint(LocalEndPoint.Address, port);
+            }
         }
         catch
         {

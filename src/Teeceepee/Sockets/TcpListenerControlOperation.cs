@@ -13,8 +13,8 @@ internal sealed class TcpListenerControlOperation : LoopOperation<int>
     private TcpConfig? _config;
     private bool _stop;
 
-    /// <summary>Listens on <paramref name="local"/>; throws <see cref="SocketException"/> (AddressAlreadyInUse) when taken.</summary>
-    public static void Listen(NetworkStack stack, TcpListenerCore core, TcpEndpoint local, int backlog, TcpConfig config) =>
+    /// <summary>Listens on <paramref name="local"/> and returns the port (chosen when <paramref name="local"/> has port 0); throws <see cref="SocketException"/> (AddressAlreadyInUse) when taken.</summary>
+    public static int Listen(NetworkStack stack, TcpListenerCore core, TcpEndpoint local, int backlog, TcpConfig config) =>
         new TcpListenerControlOperation { _core = core, _local = local, _backlog = backlog, _config = config }.RunSynchronously(stack);
 
     /// <summary>Stops listening; completes once the loop ran it.</summary>
@@ -54,7 +54,7 @@ internal sealed class TcpListenerControlOperation : LoopOperation<int>
             return;
         }
         _core!.Listen(queue!);
-        Complete(0);
+        Complete(queue!.LocalEndpoint.Port);
     }
 
     /// <inheritdoc />

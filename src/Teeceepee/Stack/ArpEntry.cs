@@ -29,7 +29,7 @@ internal sealed class ArpEntry
     public int QueuedCount { get; private set; }
 
     /// <summary>Queues a copy of a frame; when full, the oldest is dropped (returns true if one was).</summary>
-    public bool Enqueue(ReadOnlySpan<byte> frame)
+    public bool Enqueue(ReadOnlySpan<byte> frame, in Links.LinkOffload offload = default)
     {
         bool dropped = false;
         if (QueuedCount == _queue.Length)
@@ -42,7 +42,7 @@ internal sealed class ArpEntry
         }
         var buffer = ArrayPool<byte>.Shared.Rent(frame.Length);
         frame.CopyTo(buffer);
-        _queue[(_head + QueuedCount) % _queue.Length] = new PendingFrame(buffer, frame.Length);
+        _queue[(_head + QueuedCount) % _queue.Length] = new PendingFrame(buffer, frame.Length, offload);
         QueuedCount++;
         return dropped;
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Teeceepee.Links;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -72,6 +73,7 @@ public sealed partial class NetworkStack
         // RFC 1122 §2.3.2.2: report the failure to whoever is waiting on that next hop.
         FailPingsVia(now, address);
         _udp.ReportHostUnreachable(address, this);
+        _tcp.OnPathFailed(now, remote => TryRoute(remote, out var nextHop) && nextHop == address);
     }
 
     private void SendArpRequest(Instant now, IPv4Address address, MacAddress destination)
@@ -105,7 +107,7 @@ public sealed partial class NetworkStack
         {
             var frame = pending.Buffer.AsSpan(0, pending.Length);
             entry.HardwareAddress.WriteTo(frame);
-            Transmit(now, frame);
+            Transmit(now, frame, pending.Offload);
             ArrayPool<byte>.Shared.Return(pending.Buffer);
         }
     }
@@ -114,11 +116,14 @@ public sealed partial class NetworkStack
     /// Sends an IPv4 packet (at <paramref name="frame"/>[link header..]) to <paramref name="nextHop"/>:
     /// fills in the Ethernet header when the neighbour is known, else queues the frame while ARP resolves.
     /// </summary>
-    private void TransmitToNeighbour(Instant now, IPv4Address nextHop, Span<byte> frame)
+    private void TransmitToNeighbour(Instant now, IPv4Address nextHop, Span<byte> frame) => TransmitToNeighbour(now, nextHop, frame, LinkOffload.None);
+
+    /// <summary>As above, with the frame's offload request (kept with the frame while ARP resolves).</summary>
+    private void TransmitToNeighbour(Instant now, IPv4Address nextHop, Span<byte> frame, in LinkOffload offload)
     {
         if (Medium != Links.LinkMedium.Ethernet)
         {
-            Transmit(now, frame);
+            Transmit(now, frame, offload);
             return;
         }
         MacAddress destination;
@@ -133,17 +138,19 @@ public sealed partial class NetworkStack
                 Drop(DropReason.ArpCacheFull, "arp", nextHop);
                 return;
             }
-            if (entry.Enqueue(frame))
+            if (entry.Enqueue(frame, offload))
                 Drop(DropReason.ArpQueueOverflow, "arp", nextHop);
             return;
         }
         new EthernetRepr(HardwareAddress, destination, EtherType.IPv4).Emit(frame);
-        Transmit(now, frame);
+        Transmit(now, frame, offload);
     }
 
-    private void Transmit(Instant now, ReadOnlySpan<byte> frame)
+    private void Transmit(Instant now, ReadOnlySpan<byte> frame) => Transmit(now, frame, LinkOffload.None);
+
+    private void Transmit(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        if (!_link.TrySend(now, frame))
+        if (!(offload.IsNone ? _link.TrySend(now, frame) : _link.TrySend(now, frame, offload)))
         {
             Drop(DropReason.LinkSendFailed, "link");
             return;

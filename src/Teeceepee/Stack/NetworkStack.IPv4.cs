@@ -1,4 +1,5 @@
 using System.Buffers;
+using Teeceepee.Links;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -110,7 +111,15 @@ public sealed partial class NetworkStack
     /// <see cref="IPv4PayloadBuffer"/>: routes it, fragments it when it exceeds the MTU (RFC 791 §3.2)
     /// unless <paramref name="dontFragment"/>, and hands each frame to ARP and the link.
     /// </summary>
-    internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, bool dontFragment = false, byte timeToLive = 0)
+    internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, bool dontFragment = false, byte timeToLive = 0) =>
+        SendIPv4(now, destination, protocol, payloadLength, LinkOffload.None, dontFragment, timeToLive);
+
+    /// <summary>
+    /// As above, with an offload request for the link. A TCP super-segment (<see cref="LinkOffload.GsoType"/> set) goes
+    /// out as one datagram of up to 64 KiB with DF set, however large the MTU: the link cuts it into wire segments,
+    /// giving them consecutive identifications from the one we put in (the next ones are skipped here).
+    /// </summary>
+    internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, in LinkOffload offload, bool dontFragment = false, byte timeToLive = 0)
     {
         if (destination == Address)
             return Loopback(destination, protocol, payloadLength, timeToLive);
@@ -120,6 +129,8 @@ public sealed partial class NetworkStack
             return SendStatus.NoRoute;
         }
         int total = IPv4Repr.HeaderLength + payloadLength;
+        if (offload.GsoType != LinkGsoType.None)
+            return SendSuperFrame(now, destination, nextHop, protocol, payloadLength, offload, timeToLive);
         if (total > Mtu && dontFragment)
         {
             Drop(DropReason.FragmentationNeeded, "ipv4", destination);
@@ -139,8 +150,13 @@ public sealed partial class NetworkStack
         {
             ip.Emit(_tx.AsSpan(_linkHeaderLength));
             _counters.IPv4PacketsOut++;
-            TransmitToNeighbour(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total));
+            TransmitToNeighbour(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
             return SendStatus.Sent;
+        }
+        if (!offload.IsNone)
+        {
+            // Fragments are cut here, so a partial checksum cannot be left to the link: complete it first.
+            offload.TryCompleteChecksum(_tx.AsSpan(0, _linkHeaderLength + total));
         }
 
         // Every fragment but the last carries a multiple of 8 octets (RFC 791 §3.2).
@@ -158,6 +174,30 @@ public sealed partial class NetworkStack
             _counters.FragmentsOut++;
             TransmitToNeighbour(now, nextHop, frame);
         }
+        return SendStatus.Sent;
+    }
+
+    private SendStatus SendSuperFrame(Instant now, IPv4Address destination, IPv4Address nextHop, IpProtocol protocol, int payloadLength, in LinkOffload offload, byte timeToLive)
+    {
+        int total = IPv4Repr.HeaderLength + payloadLength;
+        int segmentPayload = _linkHeaderLength + total - offload.HeaderLength;
+        int segments = Math.Max(1, (segmentPayload + offload.SegmentSize - 1) / offload.SegmentSize);
+        var ip = new IPv4Repr
+        {
+            Source = Address,
+            Destination = destination,
+            Protocol = protocol,
+            PayloadLength = payloadLength,
+            TimeToLive = timeToLive == 0 ? Options.TimeToLive : timeToLive,
+            Identification = _nextIdentification,
+            // Never fragmented: each wire segment fits the MTU, and DF lets the kernel's TSO count ids up (RFC 6864 §4.1).
+            DontFragment = true,
+        };
+        _nextIdentification = unchecked((ushort)(_nextIdentification + segments));
+        ip.Emit(_tx.AsSpan(_linkHeaderLength));
+        _counters.IPv4PacketsOut++;
+        _counters.SuperFramesOut++;
+        TransmitToNeighbour(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
         return SendStatus.Sent;
     }
 

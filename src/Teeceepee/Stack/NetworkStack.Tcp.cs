@@ -1,3 +1,4 @@
+using Teeceepee.Links;
 using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
@@ -10,6 +11,8 @@ public sealed partial class NetworkStack
 
     private TcpHost _tcp = null!;
     private int _tcpHeaderGuess = MaxTcpHeaderLength;
+    private bool _transmitChecksum; // the link completes partial TCP checksums
+
 
     /// <summary>
     /// The stack's TCP host (sans-I/O, RFC 9293). Loop thread only: the socket API posts commands
@@ -29,6 +32,15 @@ public sealed partial class NetworkStack
         _random.NextBytes(key);
         var cookies = new SynCookies(key);
         _tcp = new TcpHost(config, isn, ports, cookies);
+        var offloads = options.TransmitOffloads ? _link.Capabilities.Offloads : LinkOffloads.None;
+        _transmitChecksum = (offloads & LinkOffloads.TransmitChecksum) != 0;
+        // Only when every wire segment the link cuts fits the MTU (a configured MSS above MTU - 40 relies on fragmentation).
+        if ((offloads & LinkOffloads.TransmitSegmentation) != 0 && config.MaxSegmentSize + IPv4Repr.HeaderLength + 20 <= Mtu)
+        {
+            // TSO: new data in super-segments that fit one IPv4 datagram behind the longest TCP header (and the payload
+            // buffer DispatchTcp hands TCP, which starts behind at most that header).
+            _tcp.SegmentationOffloadLimit = MaxIPv4Payload - MaxTcpHeaderLength;
+        }
         if (options.Trace is not null)
             _tcp.Trace = new StackTcpTrace(this);
     }
@@ -58,7 +70,8 @@ public sealed partial class NetworkStack
         // TCP copies the payload behind room for a header of the length the last data segment had
         // (32 with timestamps, nearly always); only when the header turns out longer or shorter does
         // the payload move to meet it (an overlapping copy within one buffer). The buffer holds 64 KiB,
-        // so a payload of one MSS fits behind any header.
+        // so a payload of one MSS fits behind any header, and so does a super-segment (TSO): its limit
+        // leaves room for the longest header.
         while (true)
         {
             int guess = _tcpHeaderGuess;
@@ -73,9 +86,30 @@ public sealed partial class NetworkStack
                     payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
                 _tcpHeaderGuess = headerLength;
             }
-            segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress);
-            if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength) == SendStatus.Sent)
-                _counters.TcpSegmentsOut++;
+            var offload = LinkOffload.None;
+            int wireSegments = 1;
+            // Loopback datagrams are parsed by us, never by a link: they need complete checksums.
+            if (outgoing.RemoteAddress != Address)
+            {
+                int tcpStart = _linkHeaderLength + IPv4Repr.HeaderLength;
+                // Offloads only where the wire segments fit the MTU: a connection configured with a larger MSS falls
+                // back to one datagram with a complete checksum, which IP fragments.
+                if (outgoing.SegmentSize > 0 && segment.PayloadLength > outgoing.SegmentSize
+                    && IPv4Repr.HeaderLength + headerLength + outgoing.SegmentSize <= Mtu)
+                {
+                    // A super-segment (TSO): the link cuts it at the MSS; its checksum field holds the pseudo-header
+                    // sum over the whole length, which the link adjusts per segment.
+                    offload = LinkOffload.TcpSegmentation(tcpStart, tcpStart + headerLength, outgoing.SegmentSize);
+                    wireSegments = (segment.PayloadLength + outgoing.SegmentSize - 1) / outgoing.SegmentSize;
+                }
+                else if (_transmitChecksum && IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu)
+                {
+                    offload = LinkOffload.TcpChecksumPartial(tcpStart);
+                }
+            }
+            segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
+            if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload) == SendStatus.Sent)
+                _counters.TcpSegmentsOut += wireSegments;
         }
     }
 

@@ -81,6 +81,13 @@ public sealed record NetworkStackOptions
     /// <summary>Default TCP settings; null: <see cref="TcpConfig.Default"/> with the MSS derived from the MTU.</summary>
     public TcpConfig? Tcp { get; init; }
 
+    /// <summary>
+    /// Use the link's transmit offloads when it has them (<see cref="Links.LinkCapabilities.Offloads"/>): TCP super-segments
+    /// for the link to cut (TSO) and partial checksums for it to complete. False sends MSS-sized segments with complete
+    /// checksums on any link.
+    /// </summary>
+    public bool TransmitOffloads { get; init; } = true;
+
     /// <summary>Frames read from the link per <see cref="NetworkStack.Poll"/> at most, so sockets and timers get their turn.</summary>
     public int IngressBudget { get; init; } = 256;
 }

@@ -41,8 +41,10 @@ public sealed record NetworkStackStats
     public long UdpDatagramsOut { get; init; }
     /// <summary>TCP segments handed to the TCP host.</summary>
     public long TcpSegmentsIn { get; init; }
-    /// <summary>TCP segments sent.</summary>
+    /// <summary>TCP segments sent, counted as on the wire: a super-segment counts the segments the link cuts it into.</summary>
     public long TcpSegmentsOut { get; init; }
+    /// <summary>TCP super-segments handed to the link to cut (segmentation offload, TSO); each is one frame in <see cref="FramesOut"/>.</summary>
+    public long SuperFramesOut { get; init; }
     /// <summary>Drops by reason.</summary>
     public required DropCounts Drops { get; init; }
 }

@@ -24,6 +24,7 @@ internal sealed class StackCounters
     public long UdpDatagramsOut;
     public long TcpSegmentsIn;
     public long TcpSegmentsOut;
+    public long SuperFramesOut;
     public readonly long[] IcmpIn = new long[256];
     public readonly long[] IcmpOut = new long[256];
     public readonly long[] Drops = new long[256];
@@ -49,6 +50,7 @@ internal sealed class StackCounters
         UdpDatagramsOut = Volatile.Read(ref UdpDatagramsOut),
         TcpSegmentsIn = Volatile.Read(ref TcpSegmentsIn),
         TcpSegmentsOut = Volatile.Read(ref TcpSegmentsOut),
+        SuperFramesOut = Volatile.Read(ref SuperFramesOut),
         IcmpIn = new IcmpCounts((long[])IcmpIn.Clone()),
         IcmpOut = new IcmpCounts((long[])IcmpOut.Clone()),
         Drops = new DropCounts((long[])Drops.Clone()),

@@ -8,6 +8,7 @@ public sealed partial class Tcb
     private const int MaxQueuedDuplicateAcks = 8;
 
     private int _dupAcksToSend;
+    private int _segmentationOffloadLimit;
 
     private bool _fastRetransmitPending;
     private bool _forceOne;          // after a timeout or persist expiry: one segment regardless of windows
@@ -22,12 +23,33 @@ public sealed partial class Tcb
     private uint _tsRetransmitFloor;      // our TSval at the last retransmission
 
     /// <summary>
+    /// Largest payload of one data segment when the link cuts super-segments into MSS-sized wire segments (TSO);
+    /// 0 (the default) keeps every segment within one MSS. <see cref="TcpHost"/> sets it from its own
+    /// <see cref="TcpHost.SegmentationOffloadLimit"/>. Only new data goes out in super-segments (whole multiples of the
+    /// MSS, bounded by cwnd and the peer's window); retransmissions stay one MSS.
+    /// </summary>
+    public int SegmentationOffloadLimit
+    {
+        get => _segmentationOffloadLimit;
+        set => _segmentationOffloadLimit = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+    }
+
+    /// <summary>
     /// Produces the next segment to send, if any (RFC 9293 §3.10 "SEND", §3.8). Payload bytes are copied into
     /// <paramref name="payloadBuffer"/> (which should hold at least one MSS); <c>segment.PayloadLength</c> says how many.
     /// Call repeatedly until it returns false: many segments can be in flight.
     /// </summary>
-    public bool TryDispatch(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
+    public bool TryDispatch(Instant now, Span<byte> payloadBuffer, out TcpRepr segment) =>
+        TryDispatch(now, payloadBuffer, out segment, out _);
+
+    /// <summary>
+    /// Like <see cref="TryDispatch(Instant, Span{byte}, out TcpRepr)"/>; with <see cref="SegmentationOffloadLimit"/> set, new
+    /// data may go out as one super-segment of several MSS. <paramref name="segmentSize"/> is then the payload octets per
+    /// wire segment the link must cut it into (TSO gso_size); 0 when the segment is an ordinary one.
+    /// </summary>
+    public bool TryDispatch(Instant now, Span<byte> payloadBuffer, out TcpRepr segment, out int segmentSize)
     {
+        segmentSize = 0;
         RunTimers(now);
 
         if (_rstPending)
@@ -72,12 +94,20 @@ public sealed partial class Tcb
             // RFC 9293 §3.7.1: the MSS counts options too. The timestamp option is already out of
             // Eff.snd.MSS; SACK blocks riding on data take their room from the payload, or the
             // segment would exceed the path MTU and fragment.
-            var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, Math.Max(1, _sendMss - SackOptionBytes()))];
-            if (_fastRetransmitPending && TryBuildFastRetransmit(now, dataBuffer, out segment))
+            int mss = Math.Max(1, _sendMss - SackOptionBytes());
+            var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
+            if ((_fastRetransmitPending || _sackRecovery || _tlpPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
                 return true;
-            if (TryPlanNewData(dataBuffer.Length, out int length, out bool fin))
+            if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
-                segment = BuildData(now, _sndNxt, length, fin, dataBuffer);
+                // A super-segment (TSO): the link cuts it into wire segments of one MSS, each with this header.
+                int wireSegments = 1;
+                if (length > mss)
+                {
+                    segmentSize = mss;
+                    wireSegments = (length + mss - 1) / mss;
+                }
+                segment = BuildData(now, _sndNxt, length, fin, payloadBuffer, wireSegments);
                 return true;
             }
         }
@@ -100,6 +130,7 @@ public sealed partial class Tcb
         }
 
         ArmPersistIfBlocked(now);
+        ArmLossProbeAfterSend(now);
         segment = default;
         return false;
     }
@@ -109,8 +140,12 @@ public sealed partial class Tcb
         State is TcpState.Established or TcpState.FinWait1 or TcpState.CloseWait or TcpState.Closing or TcpState.LastAck
         && _sendBuffer is not null;
 
-    /// <summary>Decides how much new data (and whether the FIN) may go at SND.NXT: windows, Nagle, SWS.</summary>
-    private bool TryPlanNewData(int bufferLength, out int length, out bool fin)
+    /// <summary>
+    /// Decides how much new data (and whether the FIN) may go at SND.NXT: windows, Nagle, SWS. <paramref name="mss"/> is the
+    /// payload of one wire segment; with <see cref="SegmentationOffloadLimit"/> new data may take up to that many octets
+    /// (whole MSS multiples, but for the tail of the queue) while Nagle and SWS still reason per MSS.
+    /// </summary>
+    private bool TryPlanNewData(int mss, int bufferLength, out int length, out bool fin)
     {
         length = 0;
         fin = false;
@@ -129,14 +164,20 @@ public sealed partial class Tcb
             return false; // everything including the FIN is out
         // RFC 3042 limited transmit: the first two duplicate ACKs each release one new segment.
         int limitedTransmit = !_congestion.InRecovery && _dupAcks is 1 or 2 ? _dupAcks * _sendMss : 0;
-        long window = Math.Min(_sndWnd, (long)_congestion.Window + limitedTransmit);
-        long inFlight = _sndNxt - _sndUna;
-        if (!_congestion.InRecovery && _scoreboard is { Count: > 0 })
-            inFlight = Math.Max(0, inFlight - _scoreboard.SackedBytes); // SACKed octets left the network (RFC 6675 pipe)
-        long usable = window - inFlight;
+        long usable = UsableWindow(limitedTransmit); // cwnd/pipe/PRR and the peer's window (Tcb.Recovery.cs)
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
-        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), Math.Min(_sendMss, bufferLength)), Math.Max(0, usable));
+        int segmentCap = Math.Min(mss, bufferLength);
+        // Super-segments carry new data only: anything below SND.MAX is a retransmission and stays one MSS.
+        bool super = SegmentationOffloadLimit > mss && _sndNxt >= _sndMax && !_forceOne && bufferLength > mss;
+        int cap = super ? Math.Min(SegmentationOffloadLimit, bufferLength) / mss * mss : segmentCap;
+        int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), cap), Math.Max(0, usable));
+        if (len > mss && len % mss != 0 && !(len == available && (_config.NoDelay || _finQueued)))
+        {
+            // The sub-MSS rest would be a separate segment sent after full ones, which Nagle (RFC 896) and sender SWS
+            // (RFC 9293 §3.8.6.2.1) hold back unless NoDelay or a FIN pushes it: cut the super-segment at whole MSS.
+            len -= len % mss;
+        }
         // The FIN follows the last octet; it needs no window (the peer accepts a FIN at RCV.NXT).
         fin = _finQueued && len == available;
         if (len < available && len == sackLimit && len > 0)
@@ -149,7 +190,7 @@ public sealed partial class Tcb
             length = 0;
             return fin;
         }
-        if (len < Math.Min(_sendMss, bufferLength) && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
+        if (len < segmentCap && !_forceOne) // a caller buffer under one MSS caps segments, never stalls them
         {
             bool allQueued = len == available;
             // RFC 896 (Nagle) with RFC 9293 §3.8.6.2.1 (b): a short segment only when nothing is unacknowledged.
@@ -168,9 +209,13 @@ public sealed partial class Tcb
 
     private bool TryBuildFastRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
-        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5: resend the first unacknowledged segment regardless of
-        // cwnd; with SACK (RFC 6675 §5 NextSeg rule 1, simplified) the next hole above HighRxt that lies
-        // below SACKed data, skipping what the receiver already holds.
+        if (_sackRecovery)
+            return TryBuildSackRetransmit(now, payloadBuffer, out segment);
+        if (_tlpPending && !_fastRetransmitPending)
+            return TryBuildTailProbe(now, payloadBuffer, out segment);
+        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5 (NewReno): resend the first unacknowledged segment
+        // regardless of cwnd, on entering recovery and after each partial ACK. SACK information that
+        // arrived without starting SACK recovery still lets it skip what the receiver holds.
         _fastRetransmitPending = false;
         segment = default;
         if (_sndMax <= _sndUna)
@@ -204,7 +249,7 @@ public sealed partial class Tcb
         return true;
     }
 
-    private TcpRepr BuildData(Instant now, SeqNumber seq, int length, bool fin, Span<byte> payloadBuffer)
+    private TcpRepr BuildData(Instant now, SeqNumber seq, int length, bool fin, Span<byte> payloadBuffer, int wireSegments = 1)
     {
         if (length > 0)
             _sendBuffer!.CopyTo(seq - _sndBufferSeq, payloadBuffer[..length]);
@@ -237,7 +282,7 @@ public sealed partial class Tcb
         _forceOne = false;
         _persistAt = Instant.MaxValue;
         _bytesSent += length;
-        _segmentsSent++;
+        _segmentsSent += wireSegments; // a super-segment counts the wire segments the link makes of it
         var segment = new TcpRepr
         {
             SourcePort = LocalPort,

@@ -23,6 +23,7 @@ public sealed class TcpHost : ITcbScheduler
     private readonly SynCookies _cookies;
     private readonly Func<ushort, bool> _isPortInUse;
     private TcpFourTuple _portQuery;
+    private int _segmentationOffloadLimit;
 
     /// <summary>Creates a host; the secrets default to random keys.</summary>
     public TcpHost(TcpConfig? defaultConfig = null, IsnGenerator? isn = null, EphemeralPortAllocator? ports = null, SynCookies? cookies = null)
@@ -52,6 +53,17 @@ public sealed class TcpHost : ITcbScheduler
 
     /// <summary>Segments dropped at the host (bad cookie, closed port RST, full control queue...).</summary>
     public long SegmentsDropped { get; private set; }
+
+    /// <summary>
+    /// Largest payload of one data segment when the link does segmentation offload (TSO), handed to every TCB as it is
+    /// registered (<see cref="Tcb.SegmentationOffloadLimit"/>); 0, the default, sends MSS-sized segments only.
+    /// Set it before connections open.
+    /// </summary>
+    public int SegmentationOffloadLimit
+    {
+        get => _segmentationOffloadLimit;
+        set => _segmentationOffloadLimit = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+    }
 
     /// <summary>Optional trace sink handed to every new TCB.</summary>
     public ITcpTraceSink? Trace { get; set; }
@@ -226,6 +238,29 @@ public sealed class TcpHost : ITcbScheduler
         MakeReady(tcb);
     }
 
+    /// <summary>
+    /// The path to every remote address <paramref name="unreachable"/> matches failed locally (neighbour
+    /// resolution gave up, RFC 1122 §2.3.2.2), as if each connection had an ICMP host unreachable: connections
+    /// still opening fail with <see cref="TcpError.HostUnreachable"/> (as Linux reports EHOSTUNREACH), the rest
+    /// note a soft error.
+    /// </summary>
+    public void OnPathFailed(Instant now, Predicate<IPv4Address> unreachable)
+    {
+        List<Tcb>? affected = null;
+        foreach (var tcb in _connections.Values)
+        {
+            if (unreachable(tcb.RemoteAddress))
+                (affected ??= []).Add(tcb);
+        }
+        if (affected is null)
+            return;
+        foreach (var tcb in affected)
+        {
+            tcb.OnIcmpError(now, TcpIcmpError.HostUnreachable);
+            MakeReady(tcb);
+        }
+    }
+
     // ---- Traffic out ------------------------------------------------------------------------
 
     /// <summary>The next segment to send, payload copied into <paramref name="payloadBuffer"/> (at least one MSS long). Call until false.</summary>
@@ -246,9 +281,9 @@ public sealed class TcpHost : ITcbScheduler
 
         while (_ready.TryPeek(out var tcb))
         {
-            if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr))
+            if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr, out int segmentSize))
             {
-                segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr);
+                segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr) { SegmentSize = segmentSize };
                 return true;
             }
             _ready.Dequeue();
@@ -331,14 +366,22 @@ public sealed class TcpHost : ITcbScheduler
         return tcb;
     }
 
-    /// <summary>Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses).</summary>
-    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens.</exception>
+    /// <summary>
+    /// Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses; port 0 picks a free
+    /// ephemeral port, which the returned queue's <see cref="TcpListenerQueue.LocalEndpoint"/> tells).
+    /// </summary>
+    /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens; AddressNotAvailable when no port is free.</exception>
     public TcpListenerQueue Listen(TcpEndpoint local, int backlog = 0, TcpConfig? config = null)
     {
         config ??= DefaultConfig;
         config.Validate();
         if (local.Port == 0)
-            throw new ArgumentException("Listening needs a port.", nameof(local));
+        {
+            // As bind(port 0): an ephemeral port no listener and no connection uses locally (RFC 6056 range).
+            if (!_ports.TryAllocate(local.Address, IPv4Address.Any, 0, this, static (host, port) => host.IsLocalPortTaken(port), out ushort port))
+                throw new TcpException(TcpError.AddressNotAvailable, "No ephemeral port is free to listen on.");
+            local = local with { Port = port };
+        }
         if (_listeners.ContainsKey(local) || _listeners.ContainsKey(local with { Address = IPv4Address.Any })
             || (local.Address.IsUnspecified && HasListenerOnPort(local.Port)))
         {
@@ -384,6 +427,18 @@ public sealed class TcpHost : ITcbScheduler
         return false;
     }
 
+    private bool IsLocalPortTaken(ushort port)
+    {
+        if (HasListenerOnPort(port))
+            return true;
+        foreach (var key in _connections.Keys)
+        {
+            if (key.LocalPort == port)
+                return true;
+        }
+        return false;
+    }
+
     private bool IsPortInUse(ushort port) =>
         (_connections.TryGetValue(_portQuery with { LocalPort = port }, out var tcb) && tcb.State != TcpState.Closed)
         || FindListener(_portQuery.LocalAddress, port) is not null;
@@ -392,6 +447,7 @@ public sealed class TcpHost : ITcbScheduler
     {
         tcb.Scheduler = this;
         tcb.Registered = true;
+        tcb.SegmentationOffloadLimit = _segmentationOffloadLimit;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
     }
 

@@ -112,6 +112,17 @@ public sealed class StackNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listen_PortZero_GetsAnEphemeralPortThatAccepts()
+    {
+        await using var listener = await _b.ListenAsync(new IPEndPoint(IPAddress.Any, 0), 16, CancellationToken.None);
+        int port = listener.LocalEndPoint.Port;
+        Assert.InRange(port, 49152, 65535);
+        var accept = listener.AcceptAsync(CancellationToken.None);
+        await using var client = await _a.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.18.0.1"), port), CancellationToken.None);
+        await using var server = await accept.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Connect_ToClosedPort_IsRefused()
     {
         var e = await Assert.ThrowsAsync<SocketException>(async () => await _a.ConnectAsync(new IPEndPoint(IPAddress.Parse("198.18.0.1"), 9), CancellationToken.None));

@@ -70,15 +70,17 @@ public class LinkOffloadTests
     }
 
     [Fact]
-    public void FaultInjector_HidesOffloadsOfTheLinkItWraps()
+    public void FaultInjector_OffersOnlyTheTransmitOffloadsOfTheLinkItWraps()
     {
-        var caps = new LinkCapabilities(LinkMedium.Ethernet, 1500) { Offloads = LinkOffloads.TransmitSegmentation };
+        // Transmit offloads are carried out in software by the injector (faults hit wire frames); received super-frames
+        // are cut before the faults, so no receive offload reaches the stack.
+        var caps = new LinkCapabilities(LinkMedium.Ethernet, 1500) { Offloads = LinkOffloads.TransmitSegmentation | LinkOffloads.ReceiveSegmentation };
         var (a, b) = MemoryLink.CreatePair(caps, withReadinessFd: false);
         using var injector = new FaultInjector(a, null, null);
         using (b)
         {
-            Assert.Equal(LinkOffloads.TransmitSegmentation, a.Capabilities.Offloads);
-            Assert.Equal(LinkOffloads.None, injector.Capabilities.Offloads);
+            Assert.Equal(LinkOffloads.TransmitSegmentation | LinkOffloads.ReceiveSegmentation, a.Capabilities.Offloads);
+            Assert.Equal(LinkOffloads.TransmitSegmentation, injector.Capabilities.Offloads);
             Assert.Equal(65535 + 14, a.Capabilities.MaxOffloadFrameLength);
         }
     }

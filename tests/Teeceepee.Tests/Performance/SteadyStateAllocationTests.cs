@@ -37,6 +37,28 @@ public class SteadyStateAllocationTests
         Assert.True(allocated < 4 * 1024, $"{allocated} bytes allocated over {segments} segments ({(double)allocated / segments:F2} B/segment)");
     }
 
+    [Fact]
+    public async Task BulkTransfer_WithSegmentationOffload_AfterWarmUp_AllocatesNothingPerSegment()
+    {
+        // The sender builds TCP super-segments (TSO); a software offload link cuts them into wire frames.
+        await using var pair = new BulkPair(segmentationOffload: true);
+        pair.Connect();
+        pair.Transfer(48L << 20);
+
+        long segmentsBefore = pair.Receiver.Stats.TcpSegmentsIn;
+        long superBefore = pair.Sender.Stats.SuperFramesOut;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long bytes = pair.Transfer(64L << 20);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long segments = pair.Receiver.Stats.TcpSegmentsIn - segmentsBefore;
+        long superFrames = pair.Sender.Stats.SuperFramesOut - superBefore;
+
+        Assert.Equal(64L << 20, bytes);
+        Assert.True(segments > 40_000, $"only {segments} segments");
+        Assert.True(superFrames > 1_000, $"only {superFrames} super-segments");
+        Assert.True(allocated < 4 * 1024, $"{allocated} bytes allocated over {segments} segments ({(double)allocated / segments:F2} B/segment)");
+    }
+
     /// <summary>Two stacks over a memory link pair, a connected Tcb on each, driven on virtual time.</summary>
     internal sealed class BulkPair : IAsyncDisposable
     {
@@ -46,10 +68,11 @@ public class SteadyStateAllocationTests
         private Tcb? _client;
         private Tcb? _server;
 
-        public BulkPair(int mtu = 1500)
+        public BulkPair(int mtu = 1500, bool segmentationOffload = false)
         {
             (_linkA, _linkB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), withReadinessFd: false);
-            Sender = new NetworkStack(_linkA, new NetworkStackOptions { Address = s_addressA, Seed = 1, Name = "A" });
+            ILink senderLink = segmentationOffload ? new SoftwareOffloadLink(_linkA) : _linkA;
+            Sender = new NetworkStack(senderLink, new NetworkStackOptions { Address = s_addressA, Seed = 1, Name = "A" });
             Receiver = new NetworkStack(_linkB, new NetworkStackOptions { Address = s_addressB, Seed = 2, Name = "B" });
         }
 

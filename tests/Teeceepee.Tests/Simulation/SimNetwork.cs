@@ -26,7 +26,8 @@ internal sealed class SimNetwork : IAsyncDisposable
     private bool _pausedB;
 
     public SimNetwork(int seed, FaultOptions? faults = null, TcpConfig? tcp = null, int mtu = 1500,
-        int queueCapacity = 4096, bool trace = false, int traceLimit = 400, bool traceFrames = false, bool recordFrames = false)
+        int queueCapacity = 4096, bool trace = false, int traceLimit = 400, bool traceFrames = false, bool recordFrames = false,
+        bool segmentationOffload = false)
     {
         Seed = seed;
         (_rawA, _rawB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), queueCapacity, withReadinessFd: false);
@@ -46,6 +47,13 @@ internal sealed class SimNetwork : IAsyncDisposable
         {
             linkA = RecorderA = new FrameRecorder(linkA);
             linkB = RecorderB = new FrameRecorder(linkB);
+        }
+        if (segmentationOffload)
+        {
+            // TSO: each stack builds super-segments; they are cut into wire frames in software before the faults
+            // (and before the recorder, which sees wire frames).
+            linkA = new SoftwareOffloadLink(linkA);
+            linkB = new SoftwareOffloadLink(linkB);
         }
         A = new NetworkStack(linkA, new NetworkStackOptions { Address = AddressA, Seed = unchecked(seed * 31 + 1), Name = "A", Trace = sink, Tcp = tcp });
         B = new NetworkStack(linkB, new NetworkStackOptions { Address = AddressB, Seed = unchecked(seed * 31 + 2), Name = "B", Trace = sink, Tcp = tcp });

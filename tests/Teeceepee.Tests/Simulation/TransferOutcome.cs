@@ -11,5 +11,8 @@ internal sealed record TransferOutcome(
     long Polls,
     string Detail)
 {
+    /// <summary>TCP super-segments both stacks sent (segmentation offload runs only).</summary>
+    public long SuperFrames { get; init; }
+
     public override string ToString() => Detail;
 }

@@ -14,7 +14,8 @@ internal static class TransferRun
 
     public static async Task<TransferOutcome> ExecuteAsync(TransferScenario scenario, bool trace = false, int traceLimit = 400, bool traceFrames = false, TimeSpan? limit = null)
     {
-        await using var net = new SimNetwork(scenario.Seed, scenario.Faults, scenario.Tcp, scenario.Mtu, trace: trace, traceLimit: traceLimit, traceFrames: traceFrames);
+        await using var net = new SimNetwork(scenario.Seed, scenario.Faults, scenario.Tcp, scenario.Mtu, trace: trace, traceLimit: traceLimit, traceFrames: traceFrames,
+            segmentationOffload: scenario.SegmentationOffload);
         var payloads = new Random(scenario.Seed ^ 0x5EED);
         var up = new byte[scenario.UpBytes];
         var down = new byte[scenario.DownBytes];
@@ -52,9 +53,15 @@ internal static class TransferRun
             detail.Append(CultureInfo.InvariantCulture, $"server info {s.GetInfo()}").AppendLine();
         detail.Append(CultureInfo.InvariantCulture, $"faults A->B {Describe(net.FaultsA.Outbound)}; B->A {Describe(net.FaultsB.Outbound)}").AppendLine();
         detail.Append(CultureInfo.InvariantCulture, $"drops A {net.A.Stats.Drops}; B {net.B.Stats.Drops}").AppendLine();
+        long superFrames = net.A.Stats.SuperFramesOut + net.B.Stats.SuperFramesOut;
+        if (scenario.SegmentationOffload)
+            detail.Append(CultureInfo.InvariantCulture, $"super-segments A {net.A.Stats.SuperFramesOut} B {net.B.Stats.SuperFramesOut}").AppendLine();
         foreach (var line in net.TraceTail)
             detail.AppendLine(line);
-        return new TransferOutcome(ended, transfer.Complete, transfer.Failed, corrupted, drained, elapsed, net.Polls, detail.ToString());
+        return new TransferOutcome(ended, transfer.Complete, transfer.Failed, corrupted, drained, elapsed, net.Polls, detail.ToString())
+        {
+            SuperFrames = superFrames,
+        };
     }
 
     private static string Describe(Teeceepee.Links.FaultCounters c) => string.Create(CultureInfo.InvariantCulture,

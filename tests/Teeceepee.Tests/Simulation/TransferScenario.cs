@@ -13,6 +13,9 @@ internal sealed record TransferScenario(int Seed, FaultOptions Faults, int Mtu, 
     /// <summary>Loss above this may legitimately end in an error; at or below it the transfer must succeed.</summary>
     public const double MustSucceedLoss = 0.20;
 
+    /// <summary>Both stacks send TCP super-segments (TSO), cut into wire frames in software before the faults.</summary>
+    public bool SegmentationOffload { get; init; }
+
     /// <summary>The scenario for <paramref name="seed"/>; <paramref name="maxLoss"/> caps the loss rate drawn.</summary>
     public static TransferScenario FromSeed(int seed, double maxLoss = MustSucceedLoss, int minBytes = 256 * 1024, int maxBytes = 2 * 1024 * 1024)
     {

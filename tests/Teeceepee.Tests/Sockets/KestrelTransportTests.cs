@@ -52,6 +52,30 @@ public class KestrelTransportTests
     }
 
     [Fact]
+    public async Task PortZero_KestrelReportsTheChosenPort_AndServesOnIt()
+    {
+        await using var net = new MemoryTcpTestNetwork();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseTeeceepee(net.Server).UseUrls($"http://{net.ServerAddress}:0");
+        await using var app = builder.Build();
+        app.MapGet("/", () => "port zero");
+        await app.StartAsync();
+        try
+        {
+            var address = Assert.Single(app.Urls);
+            int port = new Uri(address).Port;
+            Assert.InRange(port, 49152, 65535);
+            using var http = new HttpClient(TeeceepeeHttp.CreateHandler(net.Client)) { Timeout = TimeSpan.FromSeconds(30) };
+            Assert.Equal("port zero", await http.GetStringAsync($"http://{net.ServerAddress}:{port}/"));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Https_KestrelOnStack_HttpClientOverSslStream_OnSecondStack()
     {
         await using var net = new MemoryTcpTestNetwork();

@@ -112,6 +112,22 @@ public abstract class TcpSocketSuite
     }
 
     [TcpSuiteFact]
+    public async Task Listener_PortZero_StartChoosesPort_AndAcceptsThere()
+    {
+        await using var net = CreateNetwork();
+        await using var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 0));
+        Assert.Equal(0, listener.LocalEndPoint.Port);
+        listener.Start();
+        Assert.InRange(listener.LocalEndPoint.Port, 49152, 65535);
+        var (client, server) = await ConnectPairAsync(net, listener);
+        await using (client)
+        await using (server)
+        {
+            Assert.Equal(listener.LocalEndPoint.Port, server.LocalEndPoint!.Port);
+        }
+    }
+
+    [TcpSuiteFact]
     public async Task ConnectAccept_BothEndsEstablished_EndpointsMirror()
     {
         await using var net = CreateNetwork();
@@ -379,7 +395,7 @@ public abstract class TcpSocketSuite
         ThrowsNow<ArgumentOutOfRangeException>(() => connection.ConnectAsync(new IPEndPoint(net.ServerAddress, 0)).AsTask());
         Assert.Throws<SocketException>(() => connection.Shutdown(SocketShutdown.Send));
         Assert.Throws<ArgumentException>(() => new TcpConnection(net.Client, new TcpConnectionOptions { SendBufferSize = 10 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 0)));
+        Assert.Throws<ArgumentException>(() => new TcpListener(net.Server, new IPEndPoint(IPAddress.IPv6Any, 80)));
         var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()));
         ThrowsNow<InvalidOperationException>(() => listener.AcceptAsync().AsTask());
         var e = await Assert.ThrowsAsync<SocketException>(() => Within(connection.ReceiveAsync(new byte[1])));

@@ -110,6 +110,21 @@ public class TcpHostTests
     }
 
     [Fact]
+    public void Listen_PortZero_PicksFreeEphemeralPorts()
+    {
+        var host = NewHost();
+        var first = host.Listen(new TcpEndpoint(Local, 0));
+        var second = host.Listen(new TcpEndpoint(IPv4Address.Any, 0));
+        var client = host.Connect(Instant.Zero, Local, new TcpEndpoint(Remote, 80));
+        var third = host.Listen(new TcpEndpoint(Local, 0));
+        Assert.InRange(first.LocalEndpoint.Port, 49152, 65535);
+        Assert.InRange(second.LocalEndpoint.Port, 49152, 65535);
+        ushort[] ports = [first.LocalEndpoint.Port, second.LocalEndpoint.Port, client.LocalPort, third.LocalEndpoint.Port];
+        Assert.Equal(ports.Length, ports.Distinct().Count());
+        Assert.Equal(Local, first.LocalEndpoint.Address);
+    }
+
+    [Fact]
     public void ClosedListener_FreesPortAndResetsQueuedConnections()
     {
         var host = NewHost();
