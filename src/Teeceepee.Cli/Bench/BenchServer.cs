@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Teeceepee.Cli.Network;
+using Teeceepee.Sockets;
+using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Cli.Bench;
 
@@ -10,6 +12,12 @@ namespace Teeceepee.Cli.Bench;
 /// closes; source writes until the peer resets, then releases; echo writes back at once until FIN,
 /// then closes. One task per connection, one pooled buffer per connection, no allocation per read.
 /// </summary>
+/// <remarks>
+/// On the userspace stack the servers run with <see cref="TcpConnectionOptions.UnsafeInlineCompletions"/>:
+/// their code never blocks (every wait is an await), so it runs on the stack's loop thread and a
+/// request/response costs no thread hand-off. <c>TEECEEPEE_BENCH_INLINE=0</c> turns that off (thread-pool
+/// continuations, as any other application gets by default).
+/// </remarks>
 internal sealed class BenchServer
 {
     /// <summary>Per-connection buffer: large, so one read drains what a 64 KiB+ window delivered.</summary>
@@ -18,19 +26,31 @@ internal sealed class BenchServer
     // The source sends these bytes over and over; shared read-only by every connection.
     private static readonly byte[] s_sourceData = CreateSourceData();
 
+    // As the CLI's other stack connections (NoDelay: echo replies go out at once), plus inline continuations.
+    private static readonly TcpConnectionOptions s_inlineOptions = new() { NoDelay = true, UnsafeInlineCompletions = true };
+
     private readonly INetwork _network;
     private readonly TextWriter? _log;
+    private readonly bool _inline;
     private long _connections;
     private long _closed;
     private long _retransmits;
     private long _fastRetransmits;
     private long _timeouts;
 
-    public BenchServer(INetwork network, TextWriter? log)
+    /// <summary>
+    /// Servers on <paramref name="network"/>; on the stack, connection code runs inline on its loop unless
+    /// <paramref name="inline"/> is false (null: unless TEECEEPEE_BENCH_INLINE=0).
+    /// </summary>
+    public BenchServer(INetwork network, TextWriter? log, bool? inline = null)
     {
         _network = network;
         _log = log is null ? null : TextWriter.Synchronized(log);
+        _inline = network is TeeceepeeNetwork && (inline ?? Environment.GetEnvironmentVariable("TEECEEPEE_BENCH_INLINE") != "0");
     }
+
+    /// <summary>True when connections run their continuations on the stack's loop thread.</summary>
+    public bool Inline => _inline;
 
     /// <summary>Connections accepted so far.</summary>
     public long Connections => Interlocked.Read(ref _connections);
@@ -59,6 +79,9 @@ internal sealed class BenchServer
     public async Task RunAsync(IPAddress address, int? sinkPort, int? sourcePort, int? echoPort, Action<Role, IPEndPoint>? listening, CancellationToken cancellationToken)
     {
         var listeners = new List<(Role Role, IConnectionListener Listener)>();
+        _log?.WriteLine(_inline
+            ? "bench-server: connection code runs inline on the stack's loop thread (TEECEEPEE_BENCH_INLINE=0: on the thread pool)"
+            : "bench-server: connection code runs on the thread pool");
         try
         {
             // Echo last: the harness takes an open echo port to mean "ready".
@@ -66,7 +89,7 @@ internal sealed class BenchServer
             {
                 if (port is null)
                     continue;
-                var listener = await _network.ListenAsync(new IPEndPoint(address, port.Value), 1024, cancellationToken).ConfigureAwait(false);
+                var listener = await ListenAsync(new IPEndPoint(address, port.Value), 1024, cancellationToken).ConfigureAwait(false);
                 listeners.Add((role, listener));
                 listening?.Invoke(role, listener.LocalEndPoint);
             }
@@ -80,6 +103,23 @@ internal sealed class BenchServer
             foreach (var (_, listener) in listeners)
                 await listener.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken)
+    {
+        if (!_inline)
+            return _network.ListenAsync(local, backlog, cancellationToken);
+        var listener = new TcpListener(((TeeceepeeNetwork)_network).Stack, local, s_inlineOptions);
+        try
+        {
+            listener.Start(backlog);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        return ValueTask.FromResult<IConnectionListener>(new StackListener(listener));
     }
 
     private async Task AcceptLoopAsync(Role role, IConnectionListener listener, CancellationToken cancellationToken)
@@ -101,7 +141,11 @@ internal sealed class BenchServer
                 continue;
             }
             Interlocked.Increment(ref _connections);
-            _ = Task.Run(() => ServeAsync(role, connection, cancellationToken, Ending), CancellationToken.None);
+            // Inline, this runs on the loop thread up to the connection's first wait, then the loop goes on.
+            if (_inline)
+                _ = ServeAsync(role, connection, cancellationToken, Ending);
+            else
+                _ = Task.Run(() => ServeAsync(role, connection, cancellationToken, Ending), CancellationToken.None);
         }
     }
 

@@ -71,10 +71,24 @@ internal sealed class TeeceepeeNetwork : INetwork
     /// <summary>TCP super-frames the device handed over (TAP with offloads), else 0.</summary>
     public long SuperFramesReceived => _device is TapLink tap ? tap.SuperFramesReceived : 0;
 
-    /// <summary>One line on the link's offloads: "offloads on, N super-frames in" or "offloads off".</summary>
-    public string OffloadSummary => Offloads == LinkOffloads.None
-        ? "offloads off"
-        : $"offloads on, {SuperFramesReceived} super-frames in";
+    /// <summary>TCP super-frames sent for the device to cut (TSO), else 0.</summary>
+    public long SuperFramesSent => _device is TapLink tap ? tap.SuperFramesSent : 0;
+
+    /// <summary>
+    /// One line on the link's offloads: "offloads on, N super-frames in, M out" or "offloads off", plus the frames the
+    /// device refused when there were any.
+    /// </summary>
+    public string OffloadSummary
+    {
+        get
+        {
+            string text = Offloads == LinkOffloads.None
+                ? "offloads off"
+                : $"offloads on, {SuperFramesReceived} super-frames in, {SuperFramesSent} out";
+            long refused = _device is TapLink tap ? tap.SendFailures : 0;
+            return refused > 0 ? $"{text}; {refused} frames refused by the device" : text;
+        }
+    }
 
     /// <summary>How long --dhcp waits for a lease before the command fails.</summary>
     internal static TimeSpan DhcpTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -11,7 +11,7 @@ internal sealed class TcpAcceptOperation : LoopOperation<TcpConnection>
     public ValueTask<TcpConnection> Start(NetworkStack stack, TcpListenerCore core, CancellationToken cancellationToken)
     {
         _core = core;
-        return Start(stack, cancellationToken);
+        return Start(stack, core.Options.UnsafeInlineCompletions, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -39,7 +39,7 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
         _stack = stack;
         Options = options ?? TcpConnectionOptions.Default;
         _config = Options.ToConfig(stack.Tcp.DefaultConfig);
-        _core = new TcpConnectionCore(stack);
+        _core = new TcpConnectionCore(stack, Options.UnsafeInlineCompletions);
     }
 
     /// <summary>An accepted connection (loop thread): takes over <paramref name="tcb"/>.</summary>
@@ -48,7 +48,7 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
         _stack = stack;
         Options = options;
         _config = tcb.Config;
-        _core = new TcpConnectionCore(stack);
+        _core = new TcpConnectionCore(stack, Options.UnsafeInlineCompletions);
         _core.Attach(tcb);
         _connectStarted = 1;
     }

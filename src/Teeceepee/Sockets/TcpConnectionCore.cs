@@ -25,7 +25,14 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
     private bool _deferred;
     private volatile int _state;
 
-    public TcpConnectionCore(NetworkStack stack) => _stack = stack;
+    public TcpConnectionCore(NetworkStack stack, bool inlineCompletions)
+    {
+        _stack = stack;
+        InlineCompletions = inlineCompletions;
+    }
+
+    /// <summary>Receives and sends run their continuations on the loop (<see cref="TcpConnectionOptions.UnsafeInlineCompletions"/>).</summary>
+    public bool InlineCompletions { get; }
 
     /// <summary>The connection's TCB once connecting began or it was accepted (loop thread).</summary>
     public Tcb? Tcb { get; private set; }

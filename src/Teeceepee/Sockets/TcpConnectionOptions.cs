@@ -43,6 +43,19 @@ public sealed record TcpConnectionOptions
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>
+    /// Runs the continuations of <see cref="TcpConnection.ReceiveAsync"/>, <see cref="TcpConnection.SendAsync"/>
+    /// (and their <see cref="TcpStream"/> forms) and of a listener's <see cref="TcpListener.AcceptAsync"/> on the
+    /// stack's loop thread instead of the thread pool, and lets socket calls made there run at once
+    /// instead of being posted: no thread hand-off per call, which is what request/response traffic
+    /// pays most for. Unsafe like Kestrel's <c>UnsafePreferInlineScheduling</c>: code after such an
+    /// await runs on the loop and must never block (no sync waits, locks held long, blocking I/O),
+    /// or the whole stack stalls; synchronous <see cref="TcpStream"/> reads and writes that would
+    /// wait throw <see cref="InvalidOperationException"/> there instead of deadlocking. Off by
+    /// default; only with a started stack (<see cref="Stack.NetworkStack.Start"/>).
+    /// </summary>
+    public bool UnsafeInlineCompletions { get; init; }
+
+    /// <summary>
     /// Builds the <see cref="TcpConfig"/> for one connection from <see cref="Config"/>, else
     /// <paramref name="defaults"/> (the stack's, whose MSS follows its MTU), else <see cref="TcpConfig.Default"/>;
     /// throws <see cref="ArgumentException"/> for out-of-range values.

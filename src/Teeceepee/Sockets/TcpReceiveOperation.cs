@@ -19,7 +19,7 @@ internal sealed class TcpReceiveOperation : LoopOperation<int>
         _core = core;
         _buffer = buffer;
         _stream = stream;
-        return Start(stack, cancellationToken);
+        return Start(stack, core.InlineCompletions, cancellationToken);
     }
 
     /// <inheritdoc />

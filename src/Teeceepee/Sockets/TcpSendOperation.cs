@@ -21,7 +21,7 @@ internal sealed class TcpSendOperation : LoopOperation<int>
         _buffer = buffer;
         _sent = 0;
         _stream = stream;
-        return Start(stack, cancellationToken);
+        return Start(stack, core.InlineCompletions, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Teeceepee.Stack;
 
 namespace Teeceepee.Sockets;
 
@@ -55,13 +56,39 @@ public sealed class TcpStream : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         ValidateBufferArguments(buffer, offset, count);
+        if (NetworkStack.OnAnyLoopThread)
+            return ReadOnLoop(buffer.AsSpan(offset, count));
         return ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    }
+
+    // A continuation on a loop thread (UnsafeInlineCompletions) must not wait: that loop, or another that needs it, is what it would wait for.
+    private int ReadOnLoop(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        // TryReceive is true with the count, 0 meaning the end of the stream; false when nothing is ready.
+        if (TryReceiveWrapped(buffer, out int n))
+            return n;
+        throw new InvalidOperationException("A synchronous read would block a stack's loop thread (UnsafeInlineCompletions continuations must not block): use ReadAsync.");
+    }
+
+    private bool TryReceiveWrapped(Span<byte> buffer, out int n)
+    {
+        try
+        {
+            return _connection.TryReceive(buffer, out n);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException(e.Message, e);
+        }
     }
 
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (NetworkStack.OnAnyLoopThread)
+            return ReadOnLoop(buffer);
         if (_connection.TryReceive(buffer, out int n) && (n > 0 || buffer.IsEmpty))
             return n;
         // Nothing ready (or end of stream, which the blocking path reports again): wait through a temporary array.
@@ -98,11 +125,42 @@ public sealed class TcpStream : Stream
     public override void Write(byte[] buffer, int offset, int count)
     {
         ValidateBufferArguments(buffer, offset, count);
+        if (NetworkStack.OnAnyLoopThread)
+        {
+            WriteOnLoop(buffer.AsSpan(offset, count));
+            return;
+        }
         WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
     }
 
     /// <inheritdoc />
-    public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (NetworkStack.OnAnyLoopThread)
+        {
+            WriteOnLoop(buffer);
+            return;
+        }
+        Write(buffer.ToArray(), 0, buffer.Length);
+    }
+
+    // On the loop thread a write may only take what the send buffer holds now (see ReadOnLoop).
+    private void WriteOnLoop(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        int queued = 0;
+        try
+        {
+            while (queued < buffer.Length && _connection.TrySend(buffer[queued..], out int n) && n > 0)
+                queued += n;
+        }
+        catch (SocketException e)
+        {
+            throw new IOException(e.Message, e);
+        }
+        if (queued < buffer.Length)
+            throw new InvalidOperationException($"A synchronous write would block a stack's loop thread (UnsafeInlineCompletions continuations must not block; {queued} of {buffer.Length} bytes were queued): use WriteAsync.");
+    }
 
     /// <summary>Nothing to do: written data is already in the connection's send buffer, which TCP drains on its own.</summary>
     public override void Flush() => ObjectDisposedException.ThrowIf(_disposed != 0, this);

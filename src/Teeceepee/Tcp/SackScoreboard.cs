@@ -89,6 +89,41 @@ internal sealed class SackScoreboard
         }
     }
 
+    /// <summary>SACKed octets inside [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public long SackedBytesBetween(SeqNumber from, SeqNumber to)
+    {
+        long sum = 0;
+        for (int i = 0; i < _count && _left[i] < to; i++)
+        {
+            var l = SeqNumber.Max(_left[i], from);
+            var r = SeqNumber.Min(_right[i], to);
+            if (r > l)
+                sum += r - l;
+        }
+        return sum;
+    }
+
+    /// <summary>
+    /// RFC 6675 §4 IsLost() as a boundary: every unSACKed octet below the returned sequence number has
+    /// <paramref name="dupThresh"/> discontiguous SACKed ranges, or more than (DupThresh - 1) * SMSS SACKed
+    /// octets, above it. Returns <paramref name="una"/> when no octet counts as lost.
+    /// </summary>
+    public SeqNumber LostBoundary(SeqNumber una, int dupThresh, int mss)
+    {
+        long above = 0;
+        long threshold = (long)(dupThresh - 1) * mss;
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            above += _right[i] - _left[i];
+            if (above > threshold || _count - i >= dupThresh)
+                return SeqNumber.Max(_left[i], una);
+        }
+        return una;
+    }
+
+    /// <summary>RFC 6675 §4 IsLost(<paramref name="seq"/>) for an unSACKed octet.</summary>
+    public bool IsLost(SeqNumber seq, int dupThresh, int mss) => seq < LostBoundary(seq, dupThresh, mss);
+
     /// <summary>When <paramref name="seq"/> lies in a SACKed range, its right edge.</summary>
     public bool TryGetRangeContaining(SeqNumber seq, out SeqNumber right)
     {

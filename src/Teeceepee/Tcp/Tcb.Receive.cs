@@ -85,9 +85,10 @@ public sealed partial class Tcb
                 return;
 
             case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
-                // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST.
+                // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST
+                // (rate limited for segments without data).
                 if (segment.Control != TcpControl.Rst)
-                    _ackNow = true;
+                    AnswerUnacceptable(now, segment, payload.Length);
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
                 Drop("drop: unacceptable sequence number or PAWS");
@@ -333,10 +334,19 @@ public sealed partial class Tcb
         }
 
         long newWindow = (long)segment.WindowLength << _sndShift;
+        SeqNumber unaBefore = _sndUna;
+        long sackedBefore = _scoreboard?.SackedBytes ?? 0;
         bool sackProgress = _sack && segment.SackBlocks.Count > 0 && NoteSackBlocks(segment.SackBlocks);
         if (ack > _sndUna)
         {
             OnNewAck(now, segment, ack);
+            if (!_congestion.InRecovery && _sack && _sndUna >= _recover && _sndMax > _sndUna
+                && _scoreboard is { Count: > 0 } && _scoreboard.IsLost(_sndUna, DupThresh, _sendMss))
+            {
+                // The ACK moved SND.UNA but the SACKs above it already mark the next hole lost (RFC 6675 §4 IsLost):
+                // recover now rather than wait for duplicates that may never come.
+                EnterRecovery();
+            }
         }
         else if (ack == _sndUna && _sndMax > _sndUna
             && ((payloadLength == 0 && segment.Control == TcpControl.None && newWindow == _sndWnd && _sndWnd != 0) || sackProgress))
@@ -344,6 +354,20 @@ public sealed partial class Tcb
             // RFC 5681 §2: a duplicate ACK. With SACK (RFC 6675 §5's spirit), an ACK that SACKs new data
             // counts too even when it carries data, so a two-way transfer still detects loss without a timeout.
             OnDuplicateAck(sackProgress);
+        }
+        if (_sackRecovery)
+            OnSackRecoveryAck((_sndUna - unaBefore) + ((_scoreboard?.SackedBytes ?? 0) - sackedBefore));
+        if (sackProgress)
+        {
+            ArmReorderTimer(now);
+            if (_sackRecovery)
+                _ptoRearm = true; // in recovery SACKs show the flight is answering: the probe timer starts again
+        }
+        if (ack > unaBefore)
+        {
+            _tlpPending = false;
+            _tlpOutstanding = false;
+            _ptoRearm = true;
         }
 
         // §3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/SND.WL2 rule).
@@ -439,8 +463,16 @@ public sealed partial class Tcb
         {
             if (ack >= _recover)
             {
-                _congestion.OnRecoveryEnd(_sndMax - _sndUna);
+                // RFC 6582 §3.2 step 6 / RFC 6675 §5: a full ACK ends recovery. After SACK recovery PRR kept the
+                // flight near ssthresh, so cwnd = ssthresh (RFC 6937 §3.1) rather than NewReno's flight + SMSS.
+                int flight = _sndMax - _sndUna;
+                _congestion.OnRecoveryEnd(_sackRecovery ? Math.Max(flight, _congestion.SlowStartThreshold) : flight);
+                ExitSackRecovery();
                 _dupAcks = 0;
+            }
+            else if (_sackRecovery)
+            {
+                // RFC 6675: a partial ACK needs nothing special; NextSeg and PRR carry on (OnSackRecoveryAck).
             }
             else
             {
@@ -483,6 +515,8 @@ public sealed partial class Tcb
     private void OnDuplicateAck(bool sackProgress)
     {
         _dupAcks++;
+        if (_sackRecovery)
+            return; // RFC 6675 §5: in SACK recovery every ACK is handled by OnSackRecoveryAck
         if (_congestion.InRecovery)
         {
             // RFC 5681 §3.2 step 4: inflate by one segment, which may let new data out.
@@ -492,17 +526,25 @@ public sealed partial class Tcb
                 _fastRetransmitPending = true;
         }
         else if (_sndUna >= _recover
-            && (_dupAcks == 3 || (_scoreboard is { Count: > 0 } && _scoreboard.SackedBytes > 2L * _sendMss)))
+            && (_dupAcks >= DupThresh || (_scoreboard is { Count: > 0 } && _scoreboard.IsLost(_sndUna, DupThresh, _sendMss))))
         {
             // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: enter fast recovery (only for data sent after
-            // the last recovery or timeout); RFC 6675 §5: also when more than (DupThresh-1)*SMSS is SACKed.
-            _recover = _sndMax;
-            _highRxt = _sndUna;
-            _congestion.OnLoss(_sndMax - _sndUna);
-            _fastRetransmitPending = true;
-            _fastRetransmits++;
-            Trace?.Trace(this, $"fast retransmit at {_sndUna}");
+            // the last recovery or timeout); RFC 6675 §5: also when IsLost(HighACK + 1).
+            EnterRecovery();
         }
+    }
+
+    /// <summary>Fast retransmit and recovery: SACK-based (RFC 6675) when the peer SACKs, else NewReno (RFC 6582).</summary>
+    private void EnterRecovery()
+    {
+        _recover = _sndMax;
+        _highRxt = _sndUna;
+        _congestion.OnLoss(_sndMax - _sndUna);
+        if (_sack && _scoreboard is { Count: > 0 })
+            EnterSackRecovery();
+        _fastRetransmitPending = true;
+        _fastRetransmits++;
+        Trace?.Trace(this, $"fast retransmit at {_sndUna}{(_sackRecovery ? " (SACK recovery)" : "")}");
     }
 
     /// <summary>§3.10.7.4 seventh: segment text into the receive buffer; ACK policy (RFC 5681 §4.2, RFC 1122 §4.2.3.2).</summary>

@@ -96,7 +96,7 @@ public sealed partial class Tcb
             // segment would exceed the path MTU and fragment.
             int mss = Math.Max(1, _sendMss - SackOptionBytes());
             var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
-            if (_fastRetransmitPending && TryBuildFastRetransmit(now, dataBuffer, out segment))
+            if ((_fastRetransmitPending || _sackRecovery || _tlpPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
                 return true;
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
@@ -130,6 +130,7 @@ public sealed partial class Tcb
         }
 
         ArmPersistIfBlocked(now);
+        ArmLossProbeAfterSend(now);
         segment = default;
         return false;
     }
@@ -163,11 +164,7 @@ public sealed partial class Tcb
             return false; // everything including the FIN is out
         // RFC 3042 limited transmit: the first two duplicate ACKs each release one new segment.
         int limitedTransmit = !_congestion.InRecovery && _dupAcks is 1 or 2 ? _dupAcks * _sendMss : 0;
-        long window = Math.Min(_sndWnd, (long)_congestion.Window + limitedTransmit);
-        long inFlight = _sndNxt - _sndUna;
-        if (!_congestion.InRecovery && _scoreboard is { Count: > 0 })
-            inFlight = Math.Max(0, inFlight - _scoreboard.SackedBytes); // SACKed octets left the network (RFC 6675 pipe)
-        long usable = window - inFlight;
+        long usable = UsableWindow(limitedTransmit); // cwnd/pipe/PRR and the peer's window (Tcb.Recovery.cs)
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
         int segmentCap = Math.Min(mss, bufferLength);
@@ -212,9 +209,13 @@ public sealed partial class Tcb
 
     private bool TryBuildFastRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
-        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5: resend the first unacknowledged segment regardless of
-        // cwnd; with SACK (RFC 6675 §5 NextSeg rule 1, simplified) the next hole above HighRxt that lies
-        // below SACKed data, skipping what the receiver already holds.
+        if (_sackRecovery)
+            return TryBuildSackRetransmit(now, payloadBuffer, out segment);
+        if (_tlpPending && !_fastRetransmitPending)
+            return TryBuildTailProbe(now, payloadBuffer, out segment);
+        // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5 (NewReno): resend the first unacknowledged segment
+        // regardless of cwnd, on entering recovery and after each partial ACK. SACK information that
+        // arrived without starting SACK recovery still lets it skip what the receiver holds.
         _fastRetransmitPending = false;
         segment = default;
         if (_sndMax <= _sndUna)

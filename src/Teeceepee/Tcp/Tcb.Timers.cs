@@ -19,6 +19,7 @@ public sealed partial class Tcb
         if (HasPendingOutput())
             return Instant.Zero;
         var at = Instant.Min(_rtoAt, _delayedAckAt);
+        at = Instant.Min(at, Instant.Min(_ptoAt, _reorderAt));
         at = Instant.Min(at, _persistAt);
         at = Instant.Min(at, _timeWaitAt);
         return Instant.Min(at, KeepAliveDeadline);
@@ -30,7 +31,7 @@ public sealed partial class Tcb
             return true;
         if (State is TcpState.SynSent or TcpState.SynReceived && _sndNxt == _iss)
             return true;
-        if (CanCarryData && (_fastRetransmitPending || TryPlanNewData(_sendMss, _sendMss, out _, out _)))
+        if (CanCarryData && (_fastRetransmitPending || SackRetransmitReady() || TryPlanNewData(_sendMss, _sendMss, out _, out _)))
             return true;
         return State >= TcpState.SynReceived && (_ackNow || _keepAliveNow || _dupAcksToSend > 0);
     }
@@ -51,6 +52,10 @@ public sealed partial class Tcb
     {
         if (now >= _rtoAt)
             OnRetransmitTimeout(now);
+        if (now >= _reorderAt)
+            OnReorderTimer();
+        if (now >= _ptoAt)
+            OnLossProbeTimer(now);
         if (now >= _delayedAckAt)
         {
             // RFC 1122 §4.2.3.2: the delayed ACK is due.
@@ -96,6 +101,10 @@ public sealed partial class Tcb
         if (_sndWnd != 0 && State >= TcpState.Established)
             _congestion.OnRetransmitTimeout(_sndMax - _sndUna); // a zero-window probe timing out is no congestion signal
         _recover = _sndMax; // RFC 6582 §3.2 step 1 after a timeout
+        ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery
+        _ptoAt = Instant.MaxValue;
+        _tlpPending = false;
+        _tlpOutstanding = false;
         _highRxt = _sndUna;
         if (_retries >= 2)
             _scoreboard?.Clear(); // the receiver may have reneged on SACKed data (RFC 2018 §8)
@@ -145,6 +154,9 @@ public sealed partial class Tcb
     private void ClearTimersForClose()
     {
         _rtoAt = Instant.MaxValue;
+        _ptoAt = Instant.MaxValue;
+        _reorderAt = Instant.MaxValue;
+        _tlpPending = false;
         _persistAt = Instant.MaxValue;
         _delayedAckAt = Instant.MaxValue;
         _keepAliveNow = false;

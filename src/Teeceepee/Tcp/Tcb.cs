@@ -72,6 +72,11 @@ public sealed partial class Tcb
     private long _challengeSecond = -1;
     private int _challengeCount;
 
+    // Rate limit for ACKs answering unacceptable segments without data (Linux tcp_invalid_ratelimit).
+    private Instant _lastInvalidAckAt;
+    private bool _invalidAckSent;
+    private long _invalidAcksSuppressed;
+
     // Statistics.
     private long _bytesSent;
     private long _bytesAcked;
@@ -186,6 +191,7 @@ public sealed partial class Tcb
         Retransmits = _retransmits,
         Timeouts = _timeouts,
         FastRetransmits = _fastRetransmits,
+        LostRetransmits = _lostRetransmits,
         BytesSent = _bytesSent,
         BytesAcked = _bytesAcked,
         BytesReceived = _bytesReceived,
@@ -205,6 +211,9 @@ public sealed partial class Tcb
 
     /// <summary>Challenge ACKs sent (RFC 5961).</summary>
     public long ChallengeAcks => _challengeAcks;
+
+    /// <summary>Unacceptable segments without data left unanswered by the rate limit (<see cref="TcpConfig.InvalidAckInterval"/>).</summary>
+    public long InvalidAcksSuppressed => _invalidAcksSuppressed;
 
     // ---- Opening -------------------------------------------------------------------------
 
@@ -521,6 +530,7 @@ public sealed partial class Tcb
         _dupAcksToSend = 0;
         _fastRetransmitPending = false;
         _forceOne = false;
+        ExitSackRecovery();
         ClearTimersForClose();
     }
 
@@ -547,6 +557,29 @@ public sealed partial class Tcb
             return;
         _challengeCount++;
         _challengeAcks++;
+        _ackNow = true;
+    }
+
+    /// <summary>
+    /// RFC 9293 §3.10.7.4 answers an unacceptable segment with an ACK. Two stacks that disagree about the
+    /// window would ping-pong such ACKs forever (an ACK loop), and a blind attacker could use them to probe, so
+    /// for segments without data (pure ACKs, SYNs) at most one answer per <see cref="TcpConfig.InvalidAckInterval"/>
+    /// (RFC 5961 §7's throttling, Linux tcp_oow_rate_limited). Data is always answered: its sender needs the ACK
+    /// to stop retransmitting.
+    /// </summary>
+    private void AnswerUnacceptable(Instant now, in TcpRepr segment, int payloadLength)
+    {
+        bool carriesData = payloadLength > 0 || segment.Control == TcpControl.Fin;
+        if (!carriesData && _config.InvalidAckInterval > TimeSpan.Zero)
+        {
+            if (_invalidAckSent && now - _lastInvalidAckAt < _config.InvalidAckInterval)
+            {
+                _invalidAcksSuppressed++;
+                return;
+            }
+            _invalidAckSent = true;
+            _lastInvalidAckAt = now;
+        }
         _ackNow = true;
     }
 

@@ -84,6 +84,12 @@ public sealed record TcpConfig
     /// <summary>Challenge ACKs per connection per second (RFC 5961 §7 asks for a limit).</summary>
     public int ChallengeAckLimit { get; init; } = 100;
 
+    /// <summary>
+    /// Least time between two ACKs answering unacceptable segments without data (out of window, PAWS), per
+    /// connection (RFC 5961 §7 spirit, Linux tcp_invalid_ratelimit); zero answers every one. Data is always answered.
+    /// </summary>
+    public TimeSpan InvalidAckInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Initial congestion window in segments (RFC 6928: 10).</summary>
     public int InitialWindowSegments { get; init; } = 10;
 
@@ -107,6 +113,8 @@ public sealed record TcpConfig
             throw new ArgumentException("Counts must be positive.");
         if (DelayedAckTimeout < TimeSpan.Zero || DelayedAckTimeout > TimeSpan.FromMilliseconds(500))
             throw new ArgumentException("DelayedAckTimeout must be 0..500 ms (RFC 1122 §4.2.3.2).", nameof(DelayedAckTimeout));
+        if (InvalidAckInterval < TimeSpan.Zero)
+            throw new ArgumentException("InvalidAckInterval must not be negative.", nameof(InvalidAckInterval));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)
             throw new ArgumentException("Times must be positive.");
     }

@@ -25,6 +25,9 @@ public readonly record struct TcpInfo
     public long Timeouts { get; init; }
     /// <summary>Fast retransmits (third duplicate ACK or NewReno partial ACK).</summary>
     public long FastRetransmits { get; init; }
+
+    /// <summary>Retransmissions found lost during SACK recovery and resent without a timeout.</summary>
+    public long LostRetransmits { get; init; }
     /// <summary>Payload bytes sent, retransmissions included.</summary>
     public long BytesSent { get; init; }
     /// <summary>Payload bytes the peer acknowledged.</summary>

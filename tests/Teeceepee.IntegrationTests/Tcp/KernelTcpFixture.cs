@@ -76,14 +76,18 @@ internal sealed class KernelTcpFixture : IAsyncDisposable
     }
 
     public static KernelTcpFixture Create(bool faults, int seed = 1, Func<NetworkStackOptions, NetworkStackOptions>? configure = null)
+        => Create(faults ? StandardFaults : null, seed, configure);
+
+    /// <summary>A fixture whose stack link carries <paramref name="faultOptions"/> both ways (none when null).</summary>
+    public static KernelTcpFixture Create(FaultOptions? faultOptions, int seed = 1, Func<NetworkStackOptions, NetworkStackOptions>? configure = null)
     {
         var net = TestNetwork.CreateTap("tcpv");
         try
         {
             ILink link = net.Link;
             FaultInjector? injector = null;
-            if (faults)
-                link = injector = FaultInjector.Symmetric(net.Link, StandardFaults, seed);
+            if (faultOptions is not null)
+                link = injector = FaultInjector.Symmetric(net.Link, faultOptions, seed);
             var loop = new StackLoop(link, configure);
             var dir = System.IO.Directory.CreateTempSubdirectory("tcpv-");
             // Kernel servers (nginx workers) may read as another user.

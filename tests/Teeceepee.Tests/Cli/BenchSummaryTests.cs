@@ -83,11 +83,11 @@ public class BenchSummaryTests
             IcmpIn = new IcmpCounts(new long[256]), IcmpOut = new IcmpCounts(new long[256]), Drops = new DropCounts(drops),
         };
         var times = new BenchSummary.ProcessTimes(TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(2.25), TimeSpan.FromSeconds(30));
-        string text = BenchSummary.Format(server, stats, "offloads on, 7 super-frames in", times);
+        string text = BenchSummary.Format(server, stats, "offloads on, 7 super-frames in, 3 out", times);
         Assert.Equal(
             "bench-server: frames in 10 (2.5 MB), out 4 (0.0 MB); tcp segments in 9, out 3\n" +
             "bench-server: connections 0 (0 ended): retransmits 0 (fast 0), timeouts 0\n" +
-            $"bench-server: offloads on, 7 super-frames in; drops 7: {DropReason.BadChecksum} 2 {DropReason.NotOurMac} 5\n" +
+            $"bench-server: offloads on, 7 super-frames in, 3 out; drops 7: {DropReason.BadChecksum} 2 {DropReason.NotOurMac} 5\n" +
             "bench-server: process cpu 3.75 s (user 1.50, sys 2.25) in 30.0 s\n", text);
     }
 

@@ -22,6 +22,9 @@ public abstract class TcpSocketSuite
     /// <summary>A fresh network for one test.</summary>
     protected abstract TcpTestNetwork CreateNetwork();
 
+    /// <summary>What the suite's connections and listeners get when a test names no options (a subclass may run the suite inline).</summary>
+    protected virtual TcpConnectionOptions? BaseOptions => null;
+
     private int NextPort() => Interlocked.Increment(ref _nextPort);
 
     private static Task<T> Within<T>(ValueTask<T> task) => task.AsTask().WaitAsync(s_timeout);
@@ -49,9 +52,9 @@ public abstract class TcpSocketSuite
         Assert.IsType<T>(thrown);
     }
 
-    private static async Task<(TcpConnection Client, TcpConnection Server)> ConnectPairAsync(TcpTestNetwork net, TcpListener listener, TcpConnectionOptions? options = null)
+    private async Task<(TcpConnection Client, TcpConnection Server)> ConnectPairAsync(TcpTestNetwork net, TcpListener listener, TcpConnectionOptions? options = null)
     {
-        var client = new TcpConnection(net.Client, options);
+        var client = new TcpConnection(net.Client, options ?? BaseOptions);
         var accept = listener.AcceptAsync();
         await Within(client.ConnectAsync(new IPEndPoint(net.ServerAddress, listener.LocalEndPoint.Port)));
         var server = await Within(accept);
@@ -60,7 +63,7 @@ public abstract class TcpSocketSuite
 
     private TcpListener Listen(TcpTestNetwork net, int backlog = 128, TcpConnectionOptions? options = null)
     {
-        var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()), options);
+        var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()), options ?? BaseOptions);
         listener.Start(backlog);
         return listener;
     }
@@ -501,12 +504,16 @@ public abstract class TcpSocketSuite
         await Within(write);
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(copy.ToArray()));
 
-        // Synchronous calls work too.
-        serverStream.Write("sync"u8);
-        var buffer = new byte[4];
-        int read = 0;
-        while (read < 4)
-            read += clientStream.Read(buffer, read, 4 - read);
+        // Synchronous calls work too (off the loop threads, where an inline suite's awaits may resume).
+        var buffer = await Within(Task.Run(() =>
+        {
+            serverStream.Write("sync"u8);
+            var buffer = new byte[4];
+            int read = 0;
+            while (read < 4)
+                read += clientStream.Read(buffer, read, 4 - read);
+            return buffer;
+        }));
         Assert.Equal("sync", Encoding.ASCII.GetString(buffer));
     }
 

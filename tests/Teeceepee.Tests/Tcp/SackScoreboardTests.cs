@@ -55,4 +55,42 @@ public class SackScoreboardTests
         Assert.Equal(SackScoreboard.MaxRanges, b.Count);
         Assert.Equal(SackScoreboard.MaxRanges * 50, b.SackedBytes);
     }
+
+    [Fact]
+    public void LostBoundary_MoreThanTwoSegmentsSackedAbove_IsLost()
+    {
+        // RFC 6675 §4 IsLost: more than (DupThresh - 1) * SMSS octets SACKed above the sequence number.
+        var b = new SackScoreboard();
+        b.Add(S(1100), S(1300)); // two 100-octet segments above 1000
+        Assert.Equal(S(1000), b.LostBoundary(S(1000), 3, 100));
+        Assert.False(b.IsLost(S(1000), 3, 100));
+        b.Add(S(1300), S(1301));
+        Assert.Equal(S(1100), b.LostBoundary(S(1000), 3, 100));
+        Assert.True(b.IsLost(S(1000), 3, 100));
+    }
+
+    [Fact]
+    public void LostBoundary_DupThreshDiscontiguousRangesAbove_IsLost()
+    {
+        // RFC 6675 §4 IsLost: DupThresh discontiguous SACKed sequences above, however short.
+        var b = new SackScoreboard();
+        b.Add(S(1100), S(1110));
+        b.Add(S(1200), S(1210));
+        Assert.False(b.IsLost(S(1000), 3, 100));
+        b.Add(S(1300), S(1310));
+        Assert.Equal(S(1100), b.LostBoundary(S(1000), 3, 100));
+        Assert.False(b.IsLost(S(1150), 3, 100)); // only two ranges above 1150
+    }
+
+    [Fact]
+    public void SackedBytesBetween_CountsOnlyTheOverlap()
+    {
+        var b = new SackScoreboard();
+        b.Add(S(100), S(200));
+        b.Add(S(300), S(400));
+        Assert.Equal(0, b.SackedBytesBetween(S(0), S(100)));
+        Assert.Equal(50, b.SackedBytesBetween(S(150), S(250)));
+        Assert.Equal(100, b.SackedBytesBetween(S(150), S(350)));
+        Assert.Equal(200, b.SackedBytesBetween(S(0), S(1000)));
+    }
 }

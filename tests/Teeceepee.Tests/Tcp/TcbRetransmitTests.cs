@@ -208,11 +208,12 @@ public class TcbRetransmitTests
         h.Send(In);
         h.Tcb.Send(Bytes(6 * 1460));
         Assert.Equal(6, h.Dispatch().Count);
-        // The peer lost our first segment and is itself sending: each of its data segments SACKs more of ours.
+        // The peer lost our first segment and is itself sending: each of its data segments SACKs more of ours
+        // (all within one reordering window, so only the duplicate count can start recovery).
         for (int i = 1; i <= 3; i++)
         {
             var sack = TcpSackBlocks.Of(new TcpSackBlock(LocalIsn + 1 + 1460, LocalIsn + 1 + ((i + 1) * 1460)));
-            h.Send(In with { SeqNumber = RemoteIsn + 1 + ((i - 1) * 100), SackBlocks = sack }, Bytes(100), atMs: 10 + i);
+            h.Send(In with { SeqNumber = RemoteIsn + 1 + ((i - 1) * 100), SackBlocks = sack }, Bytes(100), atMs: 10);
             if (i < 3)
                 Assert.DoesNotContain(h.Dispatch(), s => s.PayloadLength > 0 && s.SeqNumber == LocalIsn + 1);
         }
@@ -273,21 +274,26 @@ public class TcbRetransmitTests
     }
 
     [Fact]
-    public void Established_SackInRecovery_RetransmitsNextHoleWithoutWaitingForPartialAck()
+    public void Established_SackInRecovery_RetransmitsNextHoleOnceLost_WithoutWaitingForPartialAck()
     {
         var h = EstablishedWithSack();
         h.Tcb.Send(Bytes(8 * 1460));
         Assert.Equal(8, h.Dispatch().Count);
-        // Segments 0 and 3 are lost.
+        // Segments 0 and 3 are lost (the ACKs arrive within one reordering window).
         h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 2)) }, atMs: 10);
-        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3)) }, atMs: 11);
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3)) }, atMs: 10);
         h.Dispatch();
-        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 5)) }, atMs: 12);
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 5)) }, atMs: 10);
         Assert.Equal(Seg(0), h.Dispatch()[0].SeqNumber);
-        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 6)) }, atMs: 13);
-        // RFC 6675: the hole at segment 3 lies below SACKed data, so it goes now.
-        Assert.Equal(Seg(3), h.Dispatch()[0].SeqNumber);
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 6)) }, atMs: 10);
+        // ssthresh = 4 segments; pipe = 3, 6, 7 and the retransmitted 0 = 4 segments: nothing may go (RFC 6675 §5, RFC 6937).
+        Assert.Empty(h.Dispatch());
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 7)) }, atMs: 10);
+        // Three segments SACKed above it: segment 3 is lost (IsLost), pipe = 7 and 0 = 2 segments, so PRR's
+        // slow-start bound lets two go: the hole (NextSeg rule 1) and, with no new data, the tail (rule 4, rescue).
+        Assert.Equal([Seg(3), Seg(7)], h.Dispatch().Select(s => s.SeqNumber));
         Assert.Equal(TcpState.Established, h.Tcb.State);
+        Assert.Equal(0, h.Tcb.GetInfo().Timeouts);
     }
 
     [Fact]
@@ -296,10 +302,12 @@ public class TcbRetransmitTests
         var h = EstablishedWithSack();
         h.Tcb.Send(Bytes(6 * 1460));
         Assert.Equal(6, h.Dispatch().Count);
-        var sent = h.RunUntil(200);
-        Assert.Equal(Seg(0), Assert.Single(sent).Segment.SeqNumber);
+        var sent = h.RunUntil(250);
+        // RFC 8985 §7: first a tail loss probe (nothing new to send: the last segment) after PTO, then the RTO.
+        Assert.Equal([Seg(5), Seg(0)], sent.Select(s => s.Segment.SeqNumber));
+        Assert.Equal(1, h.Tcb.GetInfo().Timeouts);
         // The receiver held segment 1 and SACKs segment 3: segment 2 goes, 3 is skipped.
-        h.Send(In with { AckNumber = Seg(2), SackBlocks = Sack((3, 4)) }, atMs: 210);
+        h.Send(In with { AckNumber = Seg(2), SackBlocks = Sack((3, 4)) }, atMs: 260);
         var segs = h.Dispatch();
         // cwnd after the timeout: 1 SMSS + 1 SMSS (RFC 3465 §2.3, L = 1 SMSS after an RTO): two segments.
         Assert.Equal([Seg(2), Seg(4)], segs.Select(s => s.SeqNumber));

@@ -270,9 +270,10 @@ public class UdpTests
             Assert.Equal(ours.DestinationPort, theirs.DestinationPort);
             Assert.Equal(ours.Length, theirs.Length);
             Assert.Equal(ours.Checksum, theirs.Checksum);
-            // PacketDotNet decodes some well-known ports further (4789 as VXLAN, 67/68 as DHCP...):
-            // then the payload is its inner packet's bytes.
-            Assert.True(ours.Payload.SequenceEqual(theirs.PayloadData ?? theirs.PayloadPacket?.Bytes ?? []));
+            // PacketDotNet decodes some well-known ports further (4789 as VXLAN, 67/68 as DHCP...) and then
+            // re-encodes the inner packet, which need not give back the raw bytes: compare raw payloads only.
+            if (theirs.PayloadPacket is null)
+                Assert.True(ours.Payload.SequenceEqual(theirs.PayloadData ?? []));
             bool valid = ours.IsChecksumValid(ipView.Source, ipView.Destination);
             Assert.Equal(valid, theirs.ValidUdpChecksum);
             Assert.Equal(valid, corrupt != 0);
