@@ -198,6 +198,7 @@ internal sealed class TeeceepeeNetwork : INetwork
                 Gateway = options.Gateway is null ? null : IPv4Address.FromIPAddress(options.Gateway),
                 HardwareAddress = options.Mac,
                 Mtu = options.Mtu,
+                BusyPoll = options.BusyPoll,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,

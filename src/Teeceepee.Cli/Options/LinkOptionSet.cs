@@ -27,6 +27,7 @@ internal sealed class LinkOptionSet
     public Option<string?> Delay { get; } = new("--delay") { Description = "Delay every frame by this many milliseconds", HelpName = "MS" };
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
+    public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Trace ARP, handshakes, state changes, retransmits and drops" };
 
     /// <summary>Adds every link option to <paramref name="command"/>.</summary>
@@ -39,12 +40,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -95,13 +96,14 @@ internal sealed class LinkOptionSet
             Corrupt = ReadProbability(result, Corrupt),
             Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
+            BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
         };
 
         if (!options.UsesStack)
         {
-            // --no-offload also applies to the bench environment's TAP (bench-server --no-offload).
+            // --no-offload and --busy-poll also apply to the bench environment's TAP (bench-server --no-offload).
             bool benchEnvironment = kind == LinkKind.None && requireLink && !string.IsNullOrEmpty(probe.GetEnvironmentVariable("BENCH_TAP"));
-            string? stackOnly = FirstStackOnlyOption(result, allowNoOffload: benchEnvironment);
+            string? stackOnly = FirstStackOnlyOption(result, allowBenchOptions: benchEnvironment);
             if (stackOnly is not null)
             {
                 throw CliException.Usage(kind == LinkKind.Kernel
@@ -112,7 +114,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose, Offloads = offloads };
+                    return fromEnvironment with { Verbose = options.Verbose, Offloads = offloads, BusyPoll = options.BusyPoll };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;
@@ -161,6 +163,7 @@ internal sealed class LinkOptionSet
             Corrupt = ReadProbability(result, Corrupt),
             Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
+            BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
         };
         if (options.PcapFile is not null)
         {
@@ -201,12 +204,12 @@ internal sealed class LinkOptionSet
         return options;
     }
 
-    private string? FirstStackOnlyOption(ParseResult result, bool allowNoOffload)
+    private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
+        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
         foreach (var option in stackOnly)
         {
-            if (option == NoOffload && allowNoOffload)
+            if ((option == NoOffload || option == BusyPoll) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

@@ -60,6 +60,9 @@ internal sealed record LinkOptions
     /// </summary>
     public bool Offloads { get; init; } = true;
 
+    /// <summary>--busy-poll: how long the stack's loop busy-polls before sleeping while traffic flows (zero: never).</summary>
+    public TimeSpan BusyPoll { get; init; }
+
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }
 

@@ -19,7 +19,8 @@ public sealed partial class NetworkStack
     private int _signalled;
     private long _loopIterations;
 
-    // How long the loop busy-waits for more work before sleeping while traffic is hot (TEECEEPEE_LOOP_SPIN_US).
+    // How long the loop busy-waits for more work before sleeping while traffic is hot, when NetworkStackOptions.BusyPoll
+    // is zero: TEECEEPEE_LOOP_SPIN_US, for experiments without a rebuild.
     private static readonly long s_spinMicroseconds = ReadSpinMicroseconds();
 
     /// <summary>Continuations the loop runs inline per turn at most (<see cref="TryTakeInlineCompletion"/>); the rest go to the thread pool.</summary>
@@ -104,7 +105,8 @@ public sealed partial class NetworkStack
         t_onLoopThread = true;
         var time = Options.TimeProvider;
         Span<EpollEvent> events = stackalloc EpollEvent[4];
-        long spinTicks = s_spinMicroseconds * Stopwatch.Frequency / 1_000_000;
+        long spinMicroseconds = Options.BusyPoll > TimeSpan.Zero ? (long)Math.Min(Options.BusyPoll.TotalMicroseconds, 10_000) : s_spinMicroseconds;
+        long spinTicks = spinMicroseconds * Stopwatch.Frequency / 1_000_000;
         long framesIn = -1;
         bool hot = false;
         Volatile.Write(ref _signalled, 1);

@@ -90,4 +90,10 @@ public sealed record NetworkStackOptions
 
     /// <summary>Frames read from the link per <see cref="NetworkStack.Poll"/> at most, so sockets and timers get their turn.</summary>
     public int IngressBudget { get; init; } = 256;
+
+    /// <summary>
+    /// How long the loop thread busy-polls for more work before it sleeps while traffic flows (like Linux SO_BUSY_POLL):
+    /// saves a sleep and wake-up per packet exchange, at the price of a core kept busy. Zero (the default) sleeps at once.
+    /// </summary>
+    public TimeSpan BusyPoll { get; init; }
 }
