@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using Teeceepee.Cli.Network;
 using Teeceepee.Sockets;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Cli.Bench;
 
@@ -109,17 +108,7 @@ internal sealed class BenchServer
     {
         if (!_inline)
             return _network.ListenAsync(local, backlog, cancellationToken);
-        var listener = new TcpListener(((TeeceepeeNetwork)_network).Stack, local, s_inlineOptions);
-        try
-        {
-            listener.Start(backlog);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
-        return ValueTask.FromResult<IConnectionListener>(new StackListener(listener));
+        return ValueTask.FromResult(((TeeceepeeNetwork)_network).Listen(local, backlog, s_inlineOptions));
     }
 
     private async Task AcceptLoopAsync(Role role, IConnectionListener listener, CancellationToken cancellationToken)

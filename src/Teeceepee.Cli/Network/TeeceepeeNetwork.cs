@@ -314,9 +314,13 @@ internal sealed class TeeceepeeNetwork : INetwork
         }
     }
 
-    public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken)
+    public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Listen(local, backlog, s_connectionOptions));
+
+    /// <summary>Listens on the stack; accepted connections get <paramref name="options"/> (bench-server: inline completions).</summary>
+    internal IConnectionListener Listen(IPEndPoint local, int backlog, TcpConnectionOptions options)
     {
-        var listener = new TcpListener(_stack, local, s_connectionOptions);
+        var listener = new TcpListener(_stack, local, options);
         try
         {
             listener.Start(backlog);
@@ -326,7 +330,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             listener.Dispose();
             throw;
         }
-        return ValueTask.FromResult<IConnectionListener>(new StackListener(listener));
+        return new StackListener(listener);
     }
 
     public async ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
