@@ -138,16 +138,7 @@ public sealed partial class NetworkStack
             Drop(DropReason.FragmentationNeeded, "ipv4", destination);
             return SendStatus.TooBig;
         }
-        var ip = new IPv4Repr
-        {
-            Source = Address,
-            Destination = destination,
-            Protocol = protocol,
-            PayloadLength = payloadLength,
-            TimeToLive = timeToLive == 0 ? Options.TimeToLive : timeToLive,
-            Identification = _nextIdentification++,
-            DontFragment = dontFragment,
-        };
+        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification++, dontFragment);
         if (total <= Mtu)
         {
             ip.Emit(_tx.AsSpan(_linkHeaderLength));
@@ -184,17 +175,8 @@ public sealed partial class NetworkStack
         int total = IPv4Repr.HeaderLength + payloadLength;
         int segmentPayload = _linkHeaderLength + total - offload.HeaderLength;
         int segments = Math.Max(1, (segmentPayload + offload.SegmentSize - 1) / offload.SegmentSize);
-        var ip = new IPv4Repr
-        {
-            Source = Address,
-            Destination = destination,
-            Protocol = protocol,
-            PayloadLength = payloadLength,
-            TimeToLive = timeToLive == 0 ? Options.TimeToLive : timeToLive,
-            Identification = _nextIdentification,
-            // Never fragmented: each wire segment fits the MTU, and DF lets the kernel's TSO count ids up (RFC 6864 §4.1).
-            DontFragment = true,
-        };
+        // Never fragmented: each wire segment fits the MTU, and DF lets the kernel's TSO count ids up (RFC 6864 §4.1).
+        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification, dontFragment: true);
         _nextIdentification = unchecked((ushort)(_nextIdentification + segments));
         ip.Emit(_tx.AsSpan(_linkHeaderLength));
         _counters.IPv4PacketsOut++;
@@ -202,6 +184,18 @@ public sealed partial class NetworkStack
         TransmitToNeighbour(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
         return SendStatus.Sent;
     }
+
+    /// <summary>The header of a datagram we originate (TTL 0: the configured default).</summary>
+    private IPv4Repr OwnHeader(IPv4Address destination, IpProtocol protocol, int payloadLength, byte timeToLive, ushort identification, bool dontFragment) => new()
+    {
+        Source = Address,
+        Destination = destination,
+        Protocol = protocol,
+        PayloadLength = payloadLength,
+        TimeToLive = timeToLive == 0 ? Options.TimeToLive : timeToLive,
+        Identification = identification,
+        DontFragment = dontFragment,
+    };
 
     /// <summary>Queues a datagram to ourselves for the next ingress pass (no link, no MTU: never fragmented).</summary>
     private SendStatus Loopback(IPv4Address destination, IpProtocol protocol, int payloadLength, byte timeToLive)
@@ -211,15 +205,7 @@ public sealed partial class NetworkStack
             Drop(DropReason.LoopbackQueueFull, "ipv4", destination);
             return SendStatus.Sent;
         }
-        var ip = new IPv4Repr
-        {
-            Source = Address,
-            Destination = destination,
-            Protocol = protocol,
-            PayloadLength = payloadLength,
-            TimeToLive = timeToLive == 0 ? Options.TimeToLive : timeToLive,
-            Identification = _nextIdentification++,
-        };
+        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification++, dontFragment: false);
         var packet = _tx.AsSpan(_linkHeaderLength, ip.BufferLength);
         ip.Emit(packet);
         var buffer = ArrayPool<byte>.Shared.Rent(packet.Length);
