@@ -271,9 +271,11 @@ public class UdpTests
             Assert.Equal(ours.Length, theirs.Length);
             Assert.Equal(ours.Checksum, theirs.Checksum);
             // PacketDotNet decodes some well-known ports further (4789 as VXLAN, 67/68 as DHCP...) and then
-            // re-encodes the inner packet, which need not give back the raw bytes: compare raw payloads only.
-            if (theirs.PayloadPacket is null)
-                Assert.True(ours.Payload.SequenceEqual(theirs.PayloadData ?? []));
+            // re-encodes the inner packet to verify the checksum, which need not give back the raw bytes (and
+            // throws on a short VXLAN payload): the oracle speaks only for datagrams it leaves undecoded.
+            if (theirs.PayloadPacket is not null)
+                return;
+            Assert.True(ours.Payload.SequenceEqual(theirs.PayloadData ?? []));
             bool valid = ours.IsChecksumValid(ipView.Source, ipView.Destination);
             Assert.Equal(valid, theirs.ValidUdpChecksum);
             Assert.Equal(valid, corrupt != 0);
