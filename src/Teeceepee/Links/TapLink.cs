@@ -10,9 +10,10 @@ namespace Teeceepee.Links;
 /// so <see cref="LinkCapabilities.HardwareAddress"/> is null. The device is not brought up here:
 /// that is the caller's business (<c>ip link set NAME up</c>).
 /// </remarks>
-public sealed class TapLink : ILink
+// ILink again: its descriptor overloads (default interface methods) map to this class's own versions only when
+// this class re-implements the interface.
+public sealed class TapLink : TunTapLink, ILink
 {
-    private readonly TunTapDevice _device;
     private int _restoreQueueLength; // txqueuelen to put back on dispose (an attached device we raised), else 0
 
     /// <summary>Opens (attaching or creating) the TAP device <paramref name="name"/>.</summary>
@@ -33,14 +34,13 @@ public sealed class TapLink : ILink
 
     // The MTU is checked (first argument) before the device is opened (second).
     private TapLink(int? mtu, TunTapDevice device)
-    {
-        _device = device;
-        Capabilities = new LinkCapabilities(LinkMedium.Ethernet, mtu ?? _device.DeviceMtu)
+        : base(device, new LinkCapabilities(LinkMedium.Ethernet, mtu ?? device.DeviceMtu)
         {
             Offloads = device.VnetHeader
                 ? LinkOffloads.ReceiveChecksum | LinkOffloads.ReceiveSegmentation | LinkOffloads.TransmitChecksum | LinkOffloads.TransmitSegmentation
                 : LinkOffloads.None,
-        };
+        })
+    {
     }
 
     /// <summary>
@@ -56,36 +56,7 @@ public sealed class TapLink : ILink
         return new TapLink(mtu, TunTapDevice.Adopt(fd, tap: true, ownsDescriptor));
     }
 
-    private static int? CheckMtu(int? mtu) => mtu is < 68 or > 65521
-        ? throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65521.")
-        : mtu;
-
-    /// <summary>The interface name.</summary>
-    public string Name => _device.Name;
-
-    /// <summary>True when this link created the device (it is removed on dispose); false when it attached to an existing one.</summary>
-    public bool CreatedDevice => _device.Created;
-
-    /// <summary>The interface's MTU as the kernel reported it when the link was opened.</summary>
-    public int DeviceMtu => _device.DeviceMtu;
-
-    /// <summary>Frames received from the device.</summary>
-    public long ReceivedFrames => _device.Received;
-
-    /// <summary>Frames written to the device.</summary>
-    public long SentFrames => _device.Sent;
-
-    /// <summary>Frames the kernel refused (device down, frame too long).</summary>
-    public long SendFailures => _device.SendFailures;
-
-    /// <summary>Frames longer than the receive buffer (a device MTU above the link's), dropped.</summary>
-    public long OversizedDropped => _device.OversizedDropped;
-
-    /// <inheritdoc />
-    public LinkCapabilities Capabilities { get; }
-
-    /// <inheritdoc />
-    public int ReadinessFd => _device.Fd;
+    private static int? CheckMtu(int? mtu) => CheckMtu(mtu, 65521);
 
     /// <summary>Super-frames received (GSO type set), with offloads on.</summary>
     public long SuperFramesReceived { get; private set; }
@@ -94,10 +65,10 @@ public sealed class TapLink : ILink
     public long SuperFramesSent { get; private set; }
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    public override bool TryReceive(Instant now, Span<byte> buffer, out int length)
     {
-        if (!_device.VnetHeader)
-            return _device.TryRead(buffer, out length);
+        if (!Device.VnetHeader)
+            return Device.TryRead(buffer, out length);
         if (!TryReceive(now, buffer, out length, out var offload))
             return false;
         // Callers that do not read descriptors get complete checksums.
@@ -108,12 +79,12 @@ public sealed class TapLink : ILink
     /// <inheritdoc />
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
-        if (!_device.VnetHeader)
+        if (!Device.VnetHeader)
         {
             offload = LinkOffload.None;
-            return _device.TryRead(buffer, out length);
+            return Device.TryRead(buffer, out length);
         }
-        if (!_device.TryRead(buffer, out length, out offload))
+        if (!Device.TryRead(buffer, out length, out offload))
             return false;
         if (offload.GsoType != LinkGsoType.None)
             SuperFramesReceived++;
@@ -121,15 +92,15 @@ public sealed class TapLink : ILink
     }
 
     /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame) =>
-        _device.VnetHeader ? _device.TryWrite(frame, LinkOffload.None) : _device.TryWrite(frame);
+    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame) =>
+        Device.VnetHeader ? Device.TryWrite(frame, LinkOffload.None) : Device.TryWrite(frame);
 
     /// <inheritdoc />
     public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        if (!_device.VnetHeader)
-            return offload.IsNone ? _device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
-        if (!_device.TryWrite(frame, offload))
+        if (!Device.VnetHeader)
+            return offload.IsNone ? Device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
+        if (!Device.TryWrite(frame, offload))
             return false;
         if (offload.GsoType != LinkGsoType.None)
             SuperFramesSent++;
@@ -172,7 +143,7 @@ public sealed class TapLink : ILink
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public override void Dispose()
     {
         if (_restoreQueueLength > 0)
         {
@@ -186,7 +157,7 @@ public sealed class TapLink : ILink
             }
             _restoreQueueLength = 0;
         }
-        _device.Dispose();
+        base.Dispose();
     }
 
     /// <inheritdoc />

@@ -4,10 +4,8 @@ namespace Teeceepee.Links;
 /// A Linux TUN device (bare IP packets, IFF_TUN | IFF_NO_PI) on a non-blocking /dev/net/tun fd.
 /// Attaches to an existing device or creates one that disappears when the link is disposed.
 /// </summary>
-public sealed class TunLink : ILink
+public sealed class TunLink : TunTapLink
 {
-    private readonly TunTapDevice _device;
-
     /// <summary>Opens (attaching or creating) the TUN device <paramref name="name"/>.</summary>
     /// <param name="name">Interface name, at most 15 characters.</param>
     /// <param name="mtu">The IP MTU the stack should use; default: the device's MTU.</param>
@@ -19,9 +17,8 @@ public sealed class TunLink : ILink
 
     // The MTU is checked (first argument) before the device is opened (second).
     private TunLink(int? mtu, TunTapDevice device)
+        : base(device, new LinkCapabilities(LinkMedium.IP, mtu ?? device.DeviceMtu))
     {
-        _device = device;
-        Capabilities = new LinkCapabilities(LinkMedium.IP, mtu ?? _device.DeviceMtu);
     }
 
     /// <summary>Uses an fd already attached to a TUN device with IFF_NO_PI; makes it non-blocking.</summary>
@@ -34,45 +31,13 @@ public sealed class TunLink : ILink
         return new TunLink(mtu, TunTapDevice.Adopt(fd, tap: false, ownsDescriptor));
     }
 
-    private static int? CheckMtu(int? mtu) => mtu is < 68 or > 65535
-        ? throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65535.")
-        : mtu;
-
-    /// <summary>The interface name.</summary>
-    public string Name => _device.Name;
-
-    /// <summary>True when this link created the device (it is removed on dispose); false when it attached to an existing one.</summary>
-    public bool CreatedDevice => _device.Created;
-
-    /// <summary>The interface's MTU as the kernel reported it when the link was opened.</summary>
-    public int DeviceMtu => _device.DeviceMtu;
-
-    /// <summary>Packets received from the device.</summary>
-    public long ReceivedFrames => _device.Received;
-
-    /// <summary>Packets written to the device.</summary>
-    public long SentFrames => _device.Sent;
-
-    /// <summary>Packets the kernel refused.</summary>
-    public long SendFailures => _device.SendFailures;
-
-    /// <summary>Packets longer than the receive buffer (a device MTU above the link's), dropped.</summary>
-    public long OversizedDropped => _device.OversizedDropped;
+    private static int? CheckMtu(int? mtu) => CheckMtu(mtu, 65535);
 
     /// <inheritdoc />
-    public LinkCapabilities Capabilities { get; }
+    public override bool TryReceive(Instant now, Span<byte> buffer, out int length) => Device.TryRead(buffer, out length);
 
     /// <inheritdoc />
-    public int ReadinessFd => _device.Fd;
-
-    /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length) => _device.TryRead(buffer, out length);
-
-    /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame) => _device.TryWrite(frame);
-
-    /// <inheritdoc />
-    public void Dispose() => _device.Dispose();
+    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame) => Device.TryWrite(frame);
 
     /// <inheritdoc />
     public override string ToString() => $"tun {Name} mtu {Capabilities.Mtu}";
