@@ -299,7 +299,8 @@ public sealed class TestNetwork : IDisposable, IAsyncDisposable
 
     private static string NamespacePath(string ns) => "/run/netns/" + ns;
 
-    private static ProcessStartInfo StartInfo(string ns, string command)
+    /// <summary><c>ip netns exec NS sh -c COMMAND</c> with its output and input redirected.</summary>
+    internal static ProcessStartInfo StartInfo(string ns, string command)
     {
         var info = new ProcessStartInfo("ip")
         {

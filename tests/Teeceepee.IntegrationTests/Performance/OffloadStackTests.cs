@@ -25,30 +25,8 @@ public class OffloadStackTests
         try
         {
             using var upload = net.StartProcess($"socat -u OPEN:{file} TCP4:{TestNetwork.StackAddress}:7777");
-            var received = new MemoryStream();
-            var chunk = new byte[65536];
-            Tcb? server = null;
-            var deadline = DateTime.UtcNow + s_timeout;
-            bool finished = false;
-            while (!finished && DateTime.UtcNow < deadline)
-            {
-                finished = await stack.Stack.InvokeAsync((_, _) =>
-                {
-                    if (server is null && !listener.TryAccept(out server))
-                        return false;
-                    int n;
-                    while ((n = server!.Receive(chunk)) > 0)
-                        received.Write(chunk, 0, n);
-                    if (!server.IsReceiveFinished)
-                        return false;
-                    server.Close();
-                    return true;
-                });
-                if (!finished)
-                    await Task.Delay(5);
-            }
-            Assert.True(finished, $"received {received.Length}\n{stack.Trace}\n{upload.Output}");
-            Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+            var received = await Stack.KernelTcpTests.ReceiveAllAsync(stack.Stack, listener);
+            Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
             Assert.Equal(0, await upload.WaitForExitAsync(s_timeout));
             Assert.True(tap.SuperFramesReceived > 0, "the kernel sent no super-frame");
             var stats = stack.Stack.Stats;
@@ -114,7 +92,7 @@ public class OffloadStackTests
         try
         {
             using var upload = net.StartProcess($"socat -u OPEN:{file} TCP4:{TestNetwork.StackAddress}:7781");
-            var got = await ReceiveAllAsync(stack, listener);
+            var got = await Stack.KernelTcpTests.ReceiveAllAsync(stack, listener);
             Assert.True(SHA256.HashData(down).AsSpan().SequenceEqual(SHA256.HashData(got)), $"kernel to stack: SHA-256 differs ({got.Length} octets)");
             Assert.Equal(0, await upload.WaitForExitAsync(s_timeout));
         }
@@ -159,33 +137,5 @@ public class OffloadStackTests
         {
             File.Delete(file);
         }
-    }
-
-    private static async Task<byte[]> ReceiveAllAsync(NetworkStack stack, TcpListenerQueue listener)
-    {
-        var received = new MemoryStream();
-        var chunk = new byte[65536];
-        Tcb? server = null;
-        var deadline = DateTime.UtcNow + s_timeout;
-        bool finished = false;
-        while (!finished && DateTime.UtcNow < deadline)
-        {
-            finished = await stack.InvokeAsync((_, _) =>
-            {
-                if (server is null && !listener.TryAccept(out server))
-                    return false;
-                int n;
-                while ((n = server!.Receive(chunk)) > 0)
-                    received.Write(chunk, 0, n);
-                if (!server.IsReceiveFinished)
-                    return false;
-                server.Close();
-                return true;
-            });
-            if (!finished)
-                await Task.Delay(2);
-        }
-        Assert.True(finished, $"received {received.Length} octets only");
-        return received.ToArray();
     }
 }

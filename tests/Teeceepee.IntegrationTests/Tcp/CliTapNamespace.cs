@@ -46,7 +46,7 @@ internal sealed class CliTapNamespace : IAsyncDisposable
     /// <summary>Runs a shell command in the namespace; throws with its output unless it exits 0.</summary>
     public async Task<CommandResult> Exec(string command, int timeoutSeconds = 60, bool check = true)
     {
-        using var process = new NamespaceProcess(command, TestNetworkShell.StartInfo(Name, command));
+        using var process = new NamespaceProcess(command, TestNetwork.StartInfo(Name, command));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try
         {
@@ -70,7 +70,7 @@ internal sealed class CliTapNamespace : IAsyncDisposable
     /// <summary>Starts a long-running command in the namespace and waits until its output contains <paramref name="ready"/>.</summary>
     public async Task<NamespaceProcess> Start(string command, string ready, int timeoutSeconds = 30)
     {
-        var process = new NamespaceProcess(command, TestNetworkShell.StartInfo(Name, command));
+        var process = new NamespaceProcess(command, TestNetwork.StartInfo(Name, command));
         _processes.Add(process);
         await process.WaitForOutputAsync(ready, TimeSpan.FromSeconds(timeoutSeconds));
         return process;
@@ -79,7 +79,7 @@ internal sealed class CliTapNamespace : IAsyncDisposable
     /// <summary>Starts a long-running command in the namespace without waiting for it (killed on dispose).</summary>
     public NamespaceProcess StartBackground(string command)
     {
-        var process = new NamespaceProcess(command, TestNetworkShell.StartInfo(Name, command));
+        var process = new NamespaceProcess(command, TestNetwork.StartInfo(Name, command));
         _processes.Add(process);
         return process;
     }
