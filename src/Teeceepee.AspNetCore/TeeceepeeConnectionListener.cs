@@ -1,22 +1,22 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Teeceepee.Sockets;
 using Teeceepee.Stack;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.AspNetCore;
 
 /// <summary>One bound endpoint of the Kestrel transport: accepts <see cref="Sockets.TcpConnection"/>s as connection contexts.</summary>
 internal sealed class TeeceepeeConnectionListener : IConnectionListener
 {
-    private readonly TcpListener _listener;
+    private readonly TcpConnectionListener _listener;
     private readonly TeeceepeeTransportOptions _options;
     private long _nextId;
 
     public TeeceepeeConnectionListener(NetworkStack stack, IPEndPoint endpoint, TeeceepeeTransportOptions options)
     {
         _options = options;
-        _listener = new TcpListener(stack, endpoint, options.ConnectionOptions);
+        _listener = new TcpConnectionListener(stack, endpoint, options.ConnectionOptions);
         _listener.Start(options.Backlog);
         EndPoint = _listener.LocalEndPoint; // the chosen port when Kestrel binds port 0
     }

@@ -5,7 +5,7 @@ using Teeceepee.Stack;
 
 namespace Teeceepee.AspNetCore;
 
-/// <summary>A Kestrel transport whose listeners are <see cref="Sockets.TcpListener"/>s on a <see cref="NetworkStack"/>.</summary>
+/// <summary>A Kestrel transport whose listeners are <see cref="Sockets.TcpConnectionListener"/>s on a <see cref="NetworkStack"/>.</summary>
 public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly NetworkStack _stack;

@@ -3,12 +3,12 @@ using Teeceepee.Sockets;
 
 namespace Teeceepee.Cli.Network;
 
-/// <summary>A stack <see cref="TcpListener"/> as an <see cref="IConnectionListener"/>.</summary>
+/// <summary>A stack <see cref="TcpConnectionListener"/> as an <see cref="IConnectionListener"/>.</summary>
 internal sealed class StackListener : IConnectionListener
 {
-    private readonly TcpListener _listener;
+    private readonly TcpConnectionListener _listener;
 
-    public StackListener(TcpListener listener) => _listener = listener;
+    public StackListener(TcpConnectionListener listener) => _listener = listener;
 
     public IPEndPoint LocalEndPoint => _listener.LocalEndPoint;
 

@@ -17,7 +17,7 @@ namespace Teeceepee.Cli.Network;
 /// </summary>
 /// <remarks>
 /// This is the only place where the CLI touches the stack; commands see <see cref="INetwork"/>.
-/// TCP goes through the public socket API (<see cref="TcpConnection"/>, <see cref="TcpListener"/>).
+/// TCP goes through the public socket API (<see cref="TcpConnection"/>, <see cref="TcpConnectionListener"/>).
 /// </remarks>
 internal sealed class TeeceepeeNetwork : INetwork
 {
@@ -320,7 +320,7 @@ internal sealed class TeeceepeeNetwork : INetwork
     /// <summary>Listens on the stack; accepted connections get <paramref name="options"/> (bench-server: inline completions).</summary>
     internal IConnectionListener Listen(IPEndPoint local, int backlog, TcpConnectionOptions options)
     {
-        var listener = new TcpListener(_stack, local, options);
+        var listener = new TcpConnectionListener(_stack, local, options);
         try
         {
             listener.Start(backlog);

@@ -3,7 +3,7 @@ using Teeceepee.Tcp;
 namespace Teeceepee.Sockets;
 
 /// <summary>
-/// Per-connection options for <see cref="TcpConnection"/> and <see cref="TcpListener"/> (the
+/// Per-connection options for <see cref="TcpConnection"/> and <see cref="TcpConnectionListener"/> (the
 /// socket options of System.Net.Sockets: TCP_NODELAY, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE). Unset
 /// values come from <see cref="Config"/>, or from the stack's TCP defaults.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed record TcpConnectionOptions
 
     /// <summary>
     /// Runs the continuations of <see cref="TcpConnection.ReceiveAsync"/>, <see cref="TcpConnection.SendAsync"/>
-    /// (and their <see cref="TcpStream"/> forms) and of a listener's <see cref="TcpListener.AcceptAsync"/> on the
+    /// (and their <see cref="TcpStream"/> forms) and of a listener's <see cref="TcpConnectionListener.AcceptAsync"/> on the
     /// stack's loop thread instead of the thread pool, and lets socket calls made there run at once
     /// instead of being posted: no thread hand-off per call, which is what request/response traffic
     /// pays most for. Unsafe like Kestrel's <c>UnsafePreferInlineScheduling</c>: code after such an

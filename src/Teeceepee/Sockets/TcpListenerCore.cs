@@ -5,7 +5,7 @@ using Teeceepee.Tcp;
 namespace Teeceepee.Sockets;
 
 /// <summary>
-/// The loop-side half of a <see cref="TcpListener"/>: observes the host's listener queue and hands
+/// The loop-side half of a <see cref="TcpConnectionListener"/>: observes the host's listener queue and hands
 /// established connections to parked accepts. Accept readiness arrives in the middle of segment
 /// processing, so it is deferred to a command later in the same poll.
 /// </summary>

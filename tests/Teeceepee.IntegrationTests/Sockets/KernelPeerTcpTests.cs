@@ -8,7 +8,6 @@ using Teeceepee.Sockets;
 using Teeceepee.Sockets.Http;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.IntegrationTests.Sockets;
 
@@ -97,7 +96,7 @@ public sealed class KernelPeerTcpTests
     {
         using var net = TestNetwork.CreateTap("sockup");
         await using var stack = StartStack(net);
-        await using var listener = new TcpListener(stack, new IPEndPoint(IPAddress.Any, 7100));
+        await using var listener = new TcpConnectionListener(stack, new IPEndPoint(IPAddress.Any, 7100));
         listener.Start();
         var serving = Task.Run(async () =>
         {

@@ -7,12 +7,11 @@ using Teeceepee.IntegrationTests.Infrastructure;
 using Teeceepee.Sockets;
 using Teeceepee.Tcp;
 using Xunit.Abstractions;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.IntegrationTests.Tcp;
 
 /// <summary>
-/// The public socket API (TcpConnection, TcpListener, TcpStream) on the stack's own real-time runner,
+/// The public socket API (TcpConnection, TcpConnectionListener, TcpStream) on the stack's own real-time runner,
 /// against the Linux kernel over TAP: the right <see cref="SocketError"/> for refused, timed-out and
 /// unreachable connects, and byte-exact streams both ways, with and without faults on the link.
 /// </summary>
@@ -86,7 +85,7 @@ public class SocketApiKernelTests
     {
         await using var fx = KernelTcpFixture.CreateWithRunner(faults);
         var body = RandomNumberGenerator.GetBytes(1024 * 1024);
-        await using var listener = new TcpListener(fx.Stack, new IPEndPoint(TestNetwork.StackAddress, 8090));
+        await using var listener = new TcpConnectionListener(fx.Stack, new IPEndPoint(TestNetwork.StackAddress, 8090));
         listener.Start();
         var serve = Task.Run(async () =>
         {
@@ -119,7 +118,7 @@ public class SocketApiKernelTests
         // then answers over the half-open connection with the SHA-256 it computed, and closes.
         await using var fx = KernelTcpFixture.CreateWithRunner(faults);
         var data = fx.WriteFile("up", 10 * 1024 * 1024, 5);
-        await using var listener = new TcpListener(fx.Stack, new IPEndPoint(TestNetwork.StackAddress, 9010));
+        await using var listener = new TcpConnectionListener(fx.Stack, new IPEndPoint(TestNetwork.StackAddress, 9010));
         listener.Start();
         var serve = Task.Run(async () =>
         {

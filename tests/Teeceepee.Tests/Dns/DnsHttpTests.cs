@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
 using Teeceepee.Dns;
+using Teeceepee.Sockets;
 using Teeceepee.Sockets.Http;
 using Teeceepee.Tests.Sockets;
 using static Teeceepee.Tests.Dns.FakeDnsServer;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Tests.Dns;
 
@@ -17,7 +17,7 @@ public class DnsHttpTests
         await using var dns = new FakeDnsServer(net.Server, (s, q, c) => DnsName.Equals(q.Questions[0].Name, "web.test")
             ? IgnoreLength(s.SendAsync(Answer(q, DnsRecord.ForAddress("web.test", MemoryTcpTestNetwork.ServerAddressV4, 60)), c))
             : IgnoreLength(s.SendAsync(Answer(q) with { ResponseCode = DnsResponseCode.NameError }, c)));
-        await using var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 80));
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, 80));
         listener.Start();
         var serve = Task.Run(async () =>
         {

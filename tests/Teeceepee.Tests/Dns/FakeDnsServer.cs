@@ -4,7 +4,6 @@ using Teeceepee.Dns;
 using Teeceepee.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Tests.Dns;
 
@@ -17,7 +16,7 @@ internal sealed class FakeDnsServer : IAsyncDisposable
 {
     private readonly UdpSocket _socket;
     private readonly UdpSocket _otherPort;
-    private readonly TcpListener? _tcp;
+    private readonly TcpConnectionListener? _tcp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop;
     private readonly Task? _tcpLoop;
@@ -33,7 +32,7 @@ internal sealed class FakeDnsServer : IAsyncDisposable
         _udpLoop = Task.Run(ServeUdpAsync);
         if (tcpAnswer is not null)
         {
-            _tcp = new TcpListener(stack, new IPEndPoint(IPAddress.Any, DnsMessage.Port));
+            _tcp = new TcpConnectionListener(stack, new IPEndPoint(IPAddress.Any, DnsMessage.Port));
             _tcp.Start();
             _tcpLoop = Task.Run(() => ServeTcpAsync(tcpAnswer));
         }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using Teeceepee.Sockets;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Tests.Sockets;
 
@@ -12,7 +11,7 @@ public class BusyPollTests
     public async Task BusyPollingLoops_EchoOneMebibyte_Sha256Equal_AndIdleLoopSleeps()
     {
         await using var net = new MemoryTcpTestNetwork(o => o with { BusyPoll = TimeSpan.FromMicroseconds(50) });
-        await using var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 7000));
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, 7000));
         listener.Start();
         await using var client = new TcpConnection(net.Client);
         var accept = listener.AcceptAsync();

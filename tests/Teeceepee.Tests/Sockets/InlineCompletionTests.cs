@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Teeceepee.Sockets;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Tests.Sockets;
 
@@ -17,10 +16,10 @@ public sealed class InlineCompletionTests
 
     private static bool OnLoopThread => Thread.CurrentThread.Name?.StartsWith("teeceepee ", StringComparison.Ordinal) == true;
 
-    private static async Task<(TcpConnection Client, TcpConnection Server, TcpListener Listener)> PairAsync(
+    private static async Task<(TcpConnection Client, TcpConnection Server, TcpConnectionListener Listener)> PairAsync(
         MemoryTcpTestNetwork net, TcpConnectionOptions? clientOptions, TcpConnectionOptions? serverOptions, int port)
     {
-        var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, port), serverOptions);
+        var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, port), serverOptions);
         listener.Start();
         var client = new TcpConnection(net.Client, clientOptions);
         var accept = listener.AcceptAsync();
@@ -210,7 +209,7 @@ public sealed class InlineCompletionTests
     public async Task InlineAccept_ServesManyConnections_WithoutTheThreadPool()
     {
         await using var net = new MemoryTcpTestNetwork();
-        await using var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 6006), s_inline);
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, 6006), s_inline);
         listener.Start();
         int acceptedOnLoop = 0;
         async Task ServeOneAsync(TcpConnection connection)

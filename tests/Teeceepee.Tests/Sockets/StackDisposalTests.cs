@@ -10,7 +10,7 @@ public sealed class StackDisposalTests
     public async Task DisposedStack_FailsPendingAcceptAndReceive_InsteadOfHanging()
     {
         var net = new MemoryTcpTestNetwork();
-        await using var listener = new TcpListener(net.Server, new IPEndPoint(net.ServerAddress, 7000));
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(net.ServerAddress, 7000));
         listener.Start();
         var client = new TcpConnection(net.Client);
         var accepted = listener.AcceptAsync();

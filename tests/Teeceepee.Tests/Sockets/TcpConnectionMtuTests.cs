@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Teeceepee.Sockets;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Tests.Sockets;
 
@@ -12,7 +11,7 @@ public class TcpConnectionMtuTests
     public async Task SmallMtu_ConnectionsUseTheStacksMss_NoIpFragments()
     {
         await using var net = new MemoryTcpTestNetwork(mtu: 576);
-        await using var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 7000), new TcpConnectionOptions { NoDelay = true });
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, 7000), new TcpConnectionOptions { NoDelay = true });
         listener.Start();
         await using var client = new TcpConnection(net.Client, new TcpConnectionOptions { NoDelay = true });
         var accept = listener.AcceptAsync();

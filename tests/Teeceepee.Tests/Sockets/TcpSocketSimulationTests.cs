@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Teeceepee.Sockets;
 using Teeceepee.Tcp;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 using Teeceepee.Tests.Stack;
 
 namespace Teeceepee.Tests.Sockets;
@@ -17,7 +16,7 @@ public class TcpSocketSimulationTests
     public async Task ConnectAcceptEcho_OnVirtualTime_Sha256Equal()
     {
         await using var sim = new Simulation();
-        using var listener = new TcpListener(sim.B, B(80));
+        using var listener = new TcpConnectionListener(sim.B, B(80));
         listener.Start();
         await using var client = new TcpConnection(sim.A);
         var accept = listener.AcceptAsync();
@@ -72,7 +71,7 @@ public class TcpSocketSimulationTests
     {
         await using var sim = new Simulation(configureA: o => o with { Trace = null }, configureB: o => o with { Trace = null });
         var options = new TcpConnectionOptions { NoDelay = true };
-        using var listener = new TcpListener(sim.B, B(90), options);
+        using var listener = new TcpConnectionListener(sim.B, B(90), options);
         listener.Start();
         await using var client = new TcpConnection(sim.A, options);
         var accept = listener.AcceptAsync();

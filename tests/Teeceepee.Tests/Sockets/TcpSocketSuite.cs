@@ -6,7 +6,6 @@ using System.Text;
 using Teeceepee.Sockets;
 using Teeceepee.Sockets.Http;
 using Teeceepee.Tcp;
-using TcpListener = Teeceepee.Sockets.TcpListener;
 
 namespace Teeceepee.Tests.Sockets;
 
@@ -52,7 +51,7 @@ public abstract class TcpSocketSuite
         Assert.IsType<T>(thrown);
     }
 
-    private async Task<(TcpConnection Client, TcpConnection Server)> ConnectPairAsync(TcpTestNetwork net, TcpListener listener, TcpConnectionOptions? options = null)
+    private async Task<(TcpConnection Client, TcpConnection Server)> ConnectPairAsync(TcpTestNetwork net, TcpConnectionListener listener, TcpConnectionOptions? options = null)
     {
         var client = new TcpConnection(net.Client, options ?? BaseOptions);
         var accept = listener.AcceptAsync();
@@ -61,9 +60,9 @@ public abstract class TcpSocketSuite
         return (client, server);
     }
 
-    private TcpListener Listen(TcpTestNetwork net, int backlog = 128, TcpConnectionOptions? options = null)
+    private TcpConnectionListener Listen(TcpTestNetwork net, int backlog = 128, TcpConnectionOptions? options = null)
     {
-        var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()), options ?? BaseOptions);
+        var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()), options ?? BaseOptions);
         listener.Start(backlog);
         return listener;
     }
@@ -115,7 +114,7 @@ public abstract class TcpSocketSuite
     public async Task Listener_PortZero_StartChoosesPort_AndAcceptsThere()
     {
         await using var net = CreateNetwork();
-        await using var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, 0));
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, 0));
         Assert.Equal(0, listener.LocalEndPoint.Port);
         listener.Start();
         Assert.InRange(listener.LocalEndPoint.Port, 49152, 65535);
@@ -361,14 +360,14 @@ public abstract class TcpSocketSuite
     {
         await using var net = CreateNetwork();
         await using var first = Listen(net);
-        await using var second = new TcpListener(net.Server, first.LocalEndPoint);
+        await using var second = new TcpConnectionListener(net.Server, first.LocalEndPoint);
         var e = Assert.Throws<SocketException>(() => second.Start());
         Assert.Equal(SocketError.AddressAlreadyInUse, e.SocketErrorCode);
         Assert.False(second.Active);
 
         // Once the first stops, the endpoint is free again.
         await first.DisposeAsync();
-        await using var third = new TcpListener(net.Server, first.LocalEndPoint);
+        await using var third = new TcpConnectionListener(net.Server, first.LocalEndPoint);
         third.Start();
         Assert.True(third.Active);
     }
@@ -395,8 +394,8 @@ public abstract class TcpSocketSuite
         ThrowsNow<ArgumentOutOfRangeException>(() => connection.ConnectAsync(new IPEndPoint(net.ServerAddress, 0)).AsTask());
         Assert.Throws<SocketException>(() => connection.Shutdown(SocketShutdown.Send));
         Assert.Throws<ArgumentException>(() => new TcpConnection(net.Client, new TcpConnectionOptions { SendBufferSize = 10 }));
-        Assert.Throws<ArgumentException>(() => new TcpListener(net.Server, new IPEndPoint(IPAddress.IPv6Any, 80)));
-        var listener = new TcpListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()));
+        Assert.Throws<ArgumentException>(() => new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.IPv6Any, 80)));
+        var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()));
         ThrowsNow<InvalidOperationException>(() => listener.AcceptAsync().AsTask());
         var e = await Assert.ThrowsAsync<SocketException>(() => Within(connection.ReceiveAsync(new byte[1])));
         Assert.Equal(SocketError.NotConnected, e.SocketErrorCode);

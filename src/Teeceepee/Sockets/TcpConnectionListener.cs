@@ -12,7 +12,7 @@ namespace Teeceepee.Sockets;
 /// established connections (the SYN and accept queues live in the stack, bounded by the backlog).
 /// Thread-safe: every call is posted to the stack's loop.
 /// </summary>
-public sealed class TcpListener : IAsyncDisposable, IDisposable
+public sealed class TcpConnectionListener : IAsyncDisposable, IDisposable
 {
     private readonly NetworkStack _stack;
     private readonly TcpListenerCore _core;
@@ -25,7 +25,7 @@ public sealed class TcpListener : IAsyncDisposable, IDisposable
     /// A listener for <paramref name="localEndPoint"/> (address <see cref="IPAddress.Any"/> or the
     /// stack's own; port 1..65535, or 0 for a free ephemeral port chosen by <see cref="Start"/>); accepted connections get <paramref name="options"/>.
     /// </summary>
-    public TcpListener(NetworkStack stack, IPEndPoint localEndPoint, TcpConnectionOptions? options = null)
+    public TcpConnectionListener(NetworkStack stack, IPEndPoint localEndPoint, TcpConnectionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(localEndPoint);
