@@ -308,6 +308,12 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             Drop((DropReason)error, "ethernet");
             return;
         }
+        if (ethRepr.EtherType == EtherType.IPv6)
+        {
+            // The wire layer reads IPv6; the host does not speak it yet (issue 10 item 2).
+            Drop(DropReason.UnsupportedEtherType, "ethernet");
+            return;
+        }
         if (ethRepr.Source == HardwareAddress)
         {
             Drop(DropReason.OwnFrameLooped, "ethernet");
