@@ -121,7 +121,7 @@ public readonly ref struct IPv6Packet
     public byte TrafficClass => (byte)(First >> 20);
 
     /// <summary>The differentiated services code point (RFC 2474).</summary>
-    public byte Dscp => (byte)(First >> 22);
+    public byte Dscp => (byte)((First >> 22) & 0x3F);
 
     /// <summary>The ECN field (RFC 3168).</summary>
     public byte Ecn => (byte)((First >> 20) & 3);
