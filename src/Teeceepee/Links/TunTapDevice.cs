@@ -104,7 +104,7 @@ internal sealed unsafe class TunTapDevice : IDisposable
         // and the kernel would go on handing partial checksums and super-frames to a reader without a virtio-net
         // header (every reply then fails its checksum). A plain open asks for none.
         if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)0) < 0)
-            throw Errno.Exception(Errno.Last, $"TUNSETOFFLOAD 0 on '{name}'", "The kernel's TUN driver refused to turn the device's offloads off.");
+            throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD 0 on '{name}'", "The kernel's TUN driver refused to turn the device's offloads off.");
     }
 
     /// <summary>
