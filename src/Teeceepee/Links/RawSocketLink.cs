@@ -107,9 +107,14 @@ public sealed unsafe class RawSocketLink : ILink
     public int ReadinessFd => _fd.Value;
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    public Instant NextDeadline => Instant.MaxValue;
+
+    /// <inheritdoc />
+    /// <remarks>Partial checksums (the kernel's CHECKSUM_PARTIAL on locally made frames) are completed here: <paramref name="offload"/> is always <see cref="LinkOffload.None"/>.</remarks>
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        offload = LinkOffload.None;
         const int ControlLength = 64;
         SockAddrLl from;
         byte* control = stackalloc byte[ControlLength];
@@ -204,9 +209,12 @@ public sealed unsafe class RawSocketLink : ILink
     }
 
     /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    /// <remarks>Complete frames only.</remarks>
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        if (!offload.IsNone)
+            throw LinkOffload.NotSupportedBy(this);
         fixed (byte* p = frame)
         {
             while (true)

@@ -61,6 +61,8 @@ internal sealed unsafe class TunTapDevice : IDisposable
                 throw SetIffFailed(Errno.Last, name, kind, existed);
             if (vnetHeader)
                 EnableOffloads(fd, name);
+            else
+                ResetOffloads(fd, name);
             string actual = request.GetName();
             if (!existed)
             {
@@ -94,6 +96,15 @@ internal sealed unsafe class TunTapDevice : IDisposable
             throw LinkException.FromErrno(Errno.Last, $"TUNSETVNETHDRSZ on '{name}'");
         if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)(LinuxConstants.TUN_F_CSUM | LinuxConstants.TUN_F_TSO4)) < 0)
             throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD on '{name}'", "The kernel's TUN driver refused checksum/TSO4 offload.");
+    }
+
+    private static void ResetOffloads(int fd, string name)
+    {
+        // Offloads belong to the device, not to the fd: a persistent device keeps those an earlier reader asked for,
+        // and the kernel would go on handing partial checksums and super-frames to a reader without a virtio-net
+        // header (every reply then fails its checksum). A plain open asks for none.
+        if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)0) < 0)
+            throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD 0 on '{name}'", "The kernel's TUN driver refused to turn the device's offloads off.");
     }
 
     /// <summary>

@@ -155,7 +155,7 @@ public sealed partial class NetworkStack
 
     private void Transmit(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        if (!(offload.IsNone ? _link.TrySend(now, frame) : _link.TrySend(now, frame, offload)))
+        if (!_link.TrySend(now, frame, offload))
         {
             Drop(DropReason.LinkSendFailed, "link");
             return;
