@@ -133,13 +133,13 @@ public sealed class TapLink : TunTapLink
         before = 0;
         try
         {
-            before = Interop.NetDevice.GetTransmitQueueLength(Name);
+            before = LinkDevice.GetTransmitQueueLength(Name);
             if (before >= minimum)
             {
                 failure = null;
                 return true;
             }
-            Interop.NetDevice.SetTransmitQueueLength(Name, minimum);
+            LinkDevice.SetTransmitQueueLength(Name, minimum);
             if (!CreatedDevice && _restoreQueueLength == 0)
                 _restoreQueueLength = before;
             failure = null;
@@ -159,7 +159,7 @@ public sealed class TapLink : TunTapLink
         {
             try
             {
-                Interop.NetDevice.SetTransmitQueueLength(Name, _restoreQueueLength);
+                LinkDevice.SetTransmitQueueLength(Name, _restoreQueueLength);
             }
             catch (LinkException)
             {
