@@ -18,7 +18,7 @@ internal sealed unsafe partial class TimerFd : IDisposable
     {
         int fd = TimerFdCreate(ClockMonotonic, TfdNonBlock | TfdCloexec);
         if (fd < 0)
-            throw Errno.Exception(Errno.Last, "timerfd_create");
+            throw new ErrnoException(Errno.Last, "timerfd_create");
         _fd = new FileDescriptor(fd);
     }
 
@@ -31,7 +31,7 @@ internal sealed unsafe partial class TimerFd : IDisposable
         long ns = Math.Max(1, after.Ticks * 100);
         var spec = new ITimerSpec { ValueSeconds = ns / 1_000_000_000, ValueNanoseconds = ns % 1_000_000_000 };
         if (TimerFdSetTime(_fd.Value, 0, &spec, null) < 0)
-            throw Errno.Exception(Errno.Last, "timerfd_settime");
+            throw new ErrnoException(Errno.Last, "timerfd_settime");
     }
 
     /// <summary>Stops the timer.</summary>
@@ -39,7 +39,7 @@ internal sealed unsafe partial class TimerFd : IDisposable
     {
         var spec = default(ITimerSpec);
         if (TimerFdSetTime(_fd.Value, 0, &spec, null) < 0)
-            throw Errno.Exception(Errno.Last, "timerfd_settime");
+            throw new ErrnoException(Errno.Last, "timerfd_settime");
     }
 
     /// <summary>Consumes an expiry so the fd stops polling readable; false when it had not fired.</summary>
