@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -12,16 +13,17 @@ public sealed partial class Tcb
             payload = payload[..segment.PayloadLength];
         bool synchronized = State >= TcpState.SynReceived;
         SeqNumber? ack = segment.AckNumber;
+        TcpDropReason unacceptable = TcpDropReason.None;
         switch ((State, segment.Control))
         {
             case (TcpState.Closed, _):
                 // §3.10.7.1: a CLOSED TCB has no connection; the host answers closed ports.
-                Drop("drop: closed");
+                Drop(TcpDropReason.Closed);
                 return;
 
             case (TcpState.Listen, TcpControl.Rst):
                 // §3.10.7.2 first: an incoming RST is ignored.
-                Drop("drop: RST in LISTEN");
+                Drop(TcpDropReason.ResetToListener);
                 return;
 
             case (TcpState.Listen, _) when ack is { } listenAck:
@@ -36,14 +38,14 @@ public sealed partial class Tcb
 
             case (TcpState.Listen, _):
                 // §3.10.7.2 fourth: anything else is dropped.
-                Drop("drop: no SYN in LISTEN");
+                Drop(TcpDropReason.NoSynToListener);
                 return;
 
             case (TcpState.SynSent, _) when ack is { } a && !(a > _iss && a <= _sndMax):
                 // §3.10.7.3 first: unacceptable ACK → <SEQ=SEG.ACK><CTL=RST> (unless it is a RST).
                 if (segment.Control != TcpControl.Rst)
                     QueueReset(a, null, RemotePort);
-                Drop("drop: unacceptable ACK in SYN-SENT");
+                Drop(TcpDropReason.SynSentUnacceptableAck);
                 return;
 
             case (TcpState.SynSent, TcpControl.Rst):
@@ -51,7 +53,7 @@ public sealed partial class Tcb
                 if (ack is not null)
                     Fail(TcpError.ConnectionRefused);
                 else
-                    Drop("drop: RST without ACK in SYN-SENT");
+                    Drop(TcpDropReason.SynSentResetWithoutAck);
                 return;
 
             case (TcpState.SynSent, TcpControl.Syn) when ack is not null:
@@ -66,7 +68,7 @@ public sealed partial class Tcb
 
             case (TcpState.SynSent, _):
                 // §3.10.7.3 fifth: neither SYN nor RST: drop.
-                Drop("drop: no SYN in SYN-SENT");
+                Drop(TcpDropReason.SynSentNoSyn);
                 return;
 
             case (TcpState.SynReceived, TcpControl.Syn) when ack is null && segment.SeqNumber == _irs:
@@ -84,14 +86,14 @@ public sealed partial class Tcb
                 _ackNow = true;
                 return;
 
-            case (_, _) when synchronized && !IsAcceptable(now, segment, payload.Length):
+            case (_, _) when synchronized && (unacceptable = CheckAcceptable(segment, payload.Length)) != TcpDropReason.None:
                 // §3.10.7.4 first (with RFC 7323 §5.3 PAWS): unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> unless RST
                 // (rate limited for segments without data).
                 if (segment.Control != TcpControl.Rst)
                     AnswerUnacceptable(now, segment, payload.Length);
                 if (State == TcpState.TimeWait && segment.Control == TcpControl.Fin)
                     ArmTimeWait(now); // §3.10.7.4 eighth: a retransmitted FIN restarts the 2×MSL wait
-                Drop("drop: unacceptable sequence number or PAWS");
+                Drop(unacceptable);
                 return;
 
             case (TcpState.SynReceived, TcpControl.Rst) when segment.SeqNumber == _rcvNxt:
@@ -117,18 +119,18 @@ public sealed partial class Tcb
             case (_, TcpControl.Rst):
                 // RFC 5961 §3.2: a RST inside the window but not at RCV.NXT gets a challenge ACK.
                 SendChallengeAck(now);
-                Drop("drop: in-window RST (challenge ACK)");
+                Drop(TcpDropReason.ResetNotAtReceiveNext);
                 return;
 
             case (_, TcpControl.Syn):
                 // §3.10.7.4 fourth, RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK.
                 SendChallengeAck(now);
-                Drop("drop: SYN in synchronized state (challenge ACK)");
+                Drop(TcpDropReason.SynInSynchronizedState);
                 return;
 
             case (_, _) when ack is null:
                 // §3.10.7.4 fifth: a segment without ACK is dropped.
-                Drop("drop: no ACK");
+                Drop(TcpDropReason.NoAck);
                 return;
 
             case (TcpState.SynReceived, _):
@@ -136,7 +138,7 @@ public sealed partial class Tcb
                 if (!(ack!.Value > _sndUna && ack.Value <= _sndMax))
                 {
                     QueueReset(ack.Value, null, RemotePort);
-                    Drop("drop: unacceptable ACK in SYN-RECEIVED");
+                    Drop(TcpDropReason.SynReceivedUnacceptableAck);
                     return;
                 }
                 OnHandshakeAck(now, segment);
@@ -150,24 +152,18 @@ public sealed partial class Tcb
         }
     }
 
-    private void Drop(string reason)
+    /// <summary>Every dropped segment goes through here: counted per connection and by reason for the stack, and traced.</summary>
+    private void Drop(TcpDropReason reason)
     {
         _segmentsDropped++;
-        Trace?.Trace(this, reason);
+        if (DropCounters is { } counters)
+            counters[(byte)reason]++;
+        Trace?.Trace(this, $"drop: {reason}");
     }
 
     private void OnSynAck(Instant now, in TcpRepr segment)
     {
-        _irs = segment.SeqNumber;
-        _rcvNxt = segment.SeqNumber + 1;
-        _lastAckSent = _rcvNxt;
-        _rcvAdvertisedEdge = _rcvNxt;
-        NegotiateOptions(segment);
-        // RFC 7323 §2.2: the window of a SYN-ACK is not scaled.
-        _sndWnd = segment.WindowLength;
-        _maxSndWnd = _sndWnd;
-        _sndWl1 = segment.SeqNumber;
-        _sndWl2 = segment.AckNumber!.Value;
+        OnPeerSyn(segment, segment.SeqNumber, segment.WindowLength, segment.SeqNumber, segment.AckNumber!.Value);
         AcknowledgeSyn(now, segment);
         _ackNow = true;
         SetState(TcpState.Established);
@@ -179,15 +175,7 @@ public sealed partial class Tcb
 
     private void OnSimultaneousSyn(in TcpRepr segment)
     {
-        _irs = segment.SeqNumber;
-        _rcvNxt = segment.SeqNumber + 1;
-        _lastAckSent = _rcvNxt;
-        _rcvAdvertisedEdge = _rcvNxt;
-        NegotiateOptions(segment);
-        _sndWnd = segment.WindowLength;
-        _maxSndWnd = _sndWnd;
-        _sndWl1 = segment.SeqNumber;
-        _sndWl2 = _iss;
+        OnPeerSyn(segment, segment.SeqNumber, segment.WindowLength, segment.SeqNumber, _iss);
         // Resend our SYN, now as SYN-ACK (§3.10.7.3 fourth, "otherwise" branch).
         _sndNxt = _iss;
         SetState(TcpState.SynReceived);
@@ -211,17 +199,7 @@ public sealed partial class Tcb
     private void AcknowledgeSyn(Instant now, in TcpRepr segment)
     {
         SeqNumber ack = segment.AckNumber!.Value;
-        if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-        {
-            // As for data: an echo of an earlier SYN than the last one sent times from the last one.
-            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
-            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from)))));
-        }
-        else if (_rttTiming && ack > _rttSeq)
-        {
-            SampleRtt(now - _rttSentAt);
-        }
-        _rttTiming = false;
+        var rtt = TakeRttSample(now, segment, ack);
         // Data acknowledged together with the SYN (rare) is handled by the ACK step.
         _sndUna = _iss + 1;
         if (_sndNxt < _sndUna)
@@ -229,7 +207,9 @@ public sealed partial class Tcb
         _retries = 0;
         _rtoAt = _sndMax > _sndUna ? now + _rtt.Rto : Instant.MaxValue;
         _congestion.SetMss(_sendMss);
-        _ = ack;
+        // The handshake's RTT reaches the controller too (a BBR min_rtt); the SYN octet is no data delivered.
+        if (rtt is not null)
+            _congestion.OnAck(new TcpAckEvent { Now = now, RttSample = rtt });
     }
 
     private void ReturnToListen()
@@ -251,29 +231,26 @@ public sealed partial class Tcb
         }
     }
 
-    /// <summary>RFC 9293 §3.10.7.4 first check (four cases) and PAWS (RFC 7323 §5.3).</summary>
-    private bool IsAcceptable(Instant now, in TcpRepr segment, int payloadLength)
+    /// <summary>RFC 9293 §3.10.7.4 first check (four cases) and PAWS (RFC 7323 §5.3): why the segment is unacceptable, or None.</summary>
+    private TcpDropReason CheckAcceptable(in TcpRepr segment, int payloadLength)
     {
         // RFC 7323 §5.3 R1: a timestamp older than TS.Recent marks an old duplicate (not for RST).
         if (_timestamps && _tsRecentValid && segment.Control != TcpControl.Rst && segment.Timestamp is { } ts
             && unchecked((int)(ts.Value - _tsRecent)) < 0)
         {
-            Trace?.Trace(this, "PAWS drop");
-            _ = now;
-            return false;
+            return TcpDropReason.Paws;
         }
         int length = payloadLength + (segment.Control is TcpControl.Syn or TcpControl.Fin ? 1 : 0);
         long window = ReceiveWindowForAcceptance();
         SeqNumber seq = segment.SeqNumber;
+        bool acceptable;
         if (length == 0)
-            return window == 0 ? seq == _rcvNxt : seq.InWindow(_rcvNxt, (uint)window);
-        if (window == 0)
-        {
-            // §3.10.7.4: with a zero window, still process ACK and RST of a segment at RCV.NXT
-            // (a zero-window probe); its text is trimmed away later.
-            return seq == _rcvNxt;
-        }
-        return seq.InWindow(_rcvNxt, (uint)window) || (seq + (length - 1)).InWindow(_rcvNxt, (uint)window);
+            acceptable = window == 0 ? seq == _rcvNxt : seq.InWindow(_rcvNxt, (uint)window);
+        else if (window == 0)
+            acceptable = seq == _rcvNxt; // §3.10.7.4: a zero-window probe's ACK and RST count; its text is trimmed later
+        else
+            acceptable = seq.InWindow(_rcvNxt, (uint)window) || (seq + (length - 1)).InWindow(_rcvNxt, (uint)window);
+        return acceptable ? TcpDropReason.None : TcpDropReason.OutOfWindow;
     }
 
     private long ReceiveWindowForAcceptance()
@@ -322,14 +299,14 @@ public sealed partial class Tcb
         {
             // §3.10.7.4 fifth: an ACK for data never sent: send an ACK and drop (RFC 5961 §5.2: rate limited).
             SendChallengeAck(now);
-            Drop("drop: ACK for unsent data");
+            Drop(TcpDropReason.AckOfUnsentData);
             return false;
         }
         if (ack < _sndUna - (int)Math.Min(_maxSndWnd, int.MaxValue))
         {
             // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is a blind injection attempt.
             SendChallengeAck(now);
-            Drop("drop: ACK too old (RFC 5961 §5.2)");
+            Drop(TcpDropReason.AckTooOld);
             return false;
         }
 
@@ -339,7 +316,7 @@ public sealed partial class Tcb
         bool sackProgress = _sack && segment.SackBlocks.Count > 0 && NoteSackBlocks(segment.SackBlocks);
         if (ack > _sndUna)
         {
-            OnNewAck(now, segment, ack);
+            OnNewAck(now, segment, ack, sackedBefore);
             if (!_congestion.InRecovery && _sack && _sndUna >= _recover && _sndMax > _sndUna
                 && _scoreboard is { Count: > 0 } && _scoreboard.IsLost(_sndUna, DupThresh, _sendMss))
             {
@@ -353,6 +330,17 @@ public sealed partial class Tcb
         {
             // RFC 5681 §2: a duplicate ACK. With SACK (RFC 6675 §5's spirit), an ACK that SACKs new data
             // counts too even when it carries data, so a two-way transfer still detects loss without a timeout.
+            long delivered = (_scoreboard?.SackedBytes ?? 0) - sackedBefore;
+            var rate = _rate.OnAck(now, delivered, _sndUna, HighestDelivered(ack), out bool roundStart);
+            _congestion.OnAck(new TcpAckEvent
+            {
+                Now = now,
+                BytesDelivered = delivered,
+                BytesInFlight = _sndMax - _sndUna,
+                IsDuplicate = true,
+                Rate = rate,
+                RoundStart = roundStart,
+            });
             OnDuplicateAck(sackProgress);
         }
         if (_sackRecovery)
@@ -413,25 +401,11 @@ public sealed partial class Tcb
         return true;
     }
 
-    private void OnNewAck(Instant now, in TcpRepr segment, SeqNumber ack)
+    private void OnNewAck(Instant now, in TcpRepr segment, SeqNumber ack, long sackedBefore)
     {
         int flightBefore = _sndMax - _sndUna;
         int acked = ack - _sndUna;
-
-        // RTT: timestamps (RFC 7323 §4.1) or one timed segment under Karn's rule (RFC 6298 §3).
-        if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
-        {
-            // RFC 7323 §4.1 samples every ACK of new data. An echo older than our last retransmission
-            // measures the whole loss episode (the peer echoes the segment that last advanced its RCV.NXT,
-            // §4.3) and under heavy loss would inflate SRTT without bound; time from that retransmission
-            // instead, which still ends the backoff (RFC 6298 §5.7) now that the path answers.
-            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
-            SampleRtt(TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from)))));
-        }
-        else if (_rttTiming && ack > _rttSeq)
-            SampleRtt(now - _rttSentAt);
-        if (_rttTiming && ack > _rttSeq)
-            _rttTiming = false;
+        var rtt = TakeRttSample(now, segment, ack);
 
         int remaining = acked;
         if (_sndUna == _iss)
@@ -453,12 +427,26 @@ public sealed partial class Tcb
         if (_highRxt < _sndUna)
             _highRxt = _sndUna;
         _scoreboard?.Prune(ack);
+        // Newly delivered: the cumulative advance plus SACK growth, less octets SACKed before and now cumulative.
+        long delivered = acked + ((_scoreboard?.SackedBytes ?? 0) - sackedBefore);
+        var rate = _rate.OnAck(now, delivered, _sndUna, HighestDelivered(ack), out bool roundStart);
         _retries = 0;
         _unackedSince = now;
         _keepAliveProbes = 0;
         LastSoftError = null; // the path works again (Linux clears sk_err_soft on an ACK of new data)
 
-        // Congestion control: NewReno recovery (RFC 6582 §3.2) or slow start / avoidance (RFC 5681 §3.1).
+        // Congestion control: the ACK event first (slow start / avoidance outside recovery, RFC 5681 §3.1), then
+        // NewReno recovery (RFC 6582 §3.2) or the end of SACK recovery.
+        _congestion.OnAck(new TcpAckEvent
+        {
+            Now = now,
+            BytesAcked = acked,
+            BytesDelivered = delivered,
+            BytesInFlight = flightBefore,
+            RttSample = rtt,
+            Rate = rate,
+            RoundStart = roundStart,
+        });
         if (_congestion.InRecovery)
         {
             if (ack >= _recover)
@@ -484,7 +472,6 @@ public sealed partial class Tcb
         else
         {
             _dupAcks = 0;
-            _congestion.OnAck(now, acked, flightBefore);
         }
 
         // RFC 6298 §5.2/§5.3: stop the timer when all is acknowledged, else restart it.
@@ -495,6 +482,10 @@ public sealed partial class Tcb
         if (dataAcked > 0)
             Observer?.OnWritable(this);
     }
+
+    /// <summary>The highest octet this ACK could have delivered: SND.UNA's new value or the highest SACKed octet.</summary>
+    private SeqNumber HighestDelivered(SeqNumber ack) =>
+        _scoreboard is { Count: > 0 } sb && sb.HighestSacked > ack ? sb.HighestSacked : ack;
 
     /// <summary>Records SACK blocks in the scoreboard; true when they SACK octets not known before.</summary>
     private bool NoteSackBlocks(in TcpSackBlocks blocks)
@@ -539,7 +530,7 @@ public sealed partial class Tcb
     {
         _recover = _sndMax;
         _highRxt = _sndUna;
-        _congestion.OnLoss(_sndMax - _sndUna);
+        _congestion.OnRecoveryStart(_sndMax - _sndUna);
         if (_sack && _scoreboard is { Count: > 0 })
             EnterSackRecovery();
         _fastRetransmitPending = true;

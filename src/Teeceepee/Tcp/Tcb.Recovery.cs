@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -14,10 +15,7 @@ public sealed partial class Tcb
 
     private bool _sackRecovery;
     private RetransmitLog? _retransmitLog;
-    private long _prrDelivered;       // RFC 6937 prr_delivered
-    private long _recoverFs;          // RFC 6937 RecoverFS: flight at the start of recovery
-    private long _prrCwnd;            // RFC 6937: cwnd = pipe + sndcnt, recomputed on every ACK in recovery
-    private long _recoveryRetransmitted; // retransmitted octets this recovery (prr_out = this + new data sent)
+    private readonly ProportionalRateReduction _prr = new();
     private bool _rescueUsed;         // RFC 6675 NextSeg rule 4: one rescue retransmission per recovery
     private long _lostRetransmits;
 
@@ -47,11 +45,8 @@ public sealed partial class Tcb
         _sackRecovery = true;
         _retransmitLog ??= new RetransmitLog();
         _retransmitLog.Clear();
-        _prrDelivered = 0;
-        _recoverFs = Math.Max(1, _sndMax - _sndUna);
-        _recoveryRetransmitted = 0;
+        _prr.Start(_sndMax - _sndUna);
         _rescueUsed = false;
-        _prrCwnd = 0;
         _ptoAt = Instant.MaxValue;
         _tlpPending = false;
     }
@@ -206,25 +201,16 @@ public sealed partial class Tcb
         if (lost > 0)
         {
             _lostRetransmits++;
+            _congestion.OnLossDetected(lost, _sndMax - _sndUna);
             Trace?.Trace(this, $"lost retransmission ({lost} octets) detected, resending");
         }
-        _prrDelivered += Math.Max(0, delivered);
         long pipe = Pipe();
-        long ssthresh = _congestion.SlowStartThreshold;
-        long prrOut = (_sndMax - _recover) + _recoveryRetransmitted;
-        long sndcnt;
-        if (pipe > ssthresh)
-        {
-            // Proportional rate reduction: send ssthresh/RecoverFS of what was delivered.
-            sndcnt = ((_prrDelivered * ssthresh) + _recoverFs - 1) / _recoverFs - prrOut;
-        }
-        else
-        {
-            // Slow-start reduction bound: grow back towards ssthresh, at most one SMSS beyond what was delivered.
-            sndcnt = Math.Min(ssthresh - pipe, Math.Max(_prrDelivered - prrOut, delivered) + _sendMss);
-        }
-        _prrCwnd = pipe + Math.Max(0, sndcnt);
+        long sndcnt = _prr.OnAck(delivered, pipe, _congestion.SlowStartThreshold, _sndMax - _recover, _sendMss);
+        _congestion.OnRecoveryQuota(pipe, sndcnt);
     }
+
+    /// <summary>RFC 6937's cwnd in SACK recovery: what the controller set from PRR's quota, none before the first ACK.</summary>
+    private long RecoveryWindow => _prr.HasQuota ? _congestion.Window : 0;
 
     /// <summary>
     /// RFC 6675 §4 SetPipe(): octets believed in the network, i.e. unSACKed octets not deemed lost plus
@@ -253,7 +239,7 @@ public sealed partial class Tcb
             return Math.Min(peer, (_tlpFrom + (2 * _sendMss)) - _sndMax); // the probe ignores cwnd (RFC 8985 §7.3)
         if (_sackRecovery)
         {
-            long allowance = _prrCwnd - Pipe();
+            long allowance = RecoveryWindow - Pipe();
             if (allowance <= 0)
                 return Math.Min(peer, allowance);
             long rounded = (allowance + _sendMss - 1) / _sendMss * _sendMss;
@@ -271,7 +257,7 @@ public sealed partial class Tcb
 
     /// <summary>True when SACK recovery has a retransmission to send now (rules 1, 3, 4, within cwnd).</summary>
     private bool SackRetransmitReady() =>
-        (_sackRecovery && (_fastRetransmitPending || _prrCwnd - Pipe() > 0) && TryFindNextSeg(out _, out _, out _))
+        (_sackRecovery && (_fastRetransmitPending || RecoveryWindow - Pipe() > 0) && TryFindNextSeg(out _, out _, out _))
         || (_tlpPending && !_sackRecovery && _sndMax == _tlpFrom && !NewDataSendable());
 
     /// <summary>
@@ -379,7 +365,7 @@ public sealed partial class Tcb
         segment = default;
         bool forced = _fastRetransmitPending;
         _fastRetransmitPending = false;
-        if (!forced && _prrCwnd - Pipe() <= 0)
+        if (!forced && RecoveryWindow - Pipe() <= 0)
             return false;
         if (!TryFindNextSeg(out var start, out int span, out int rule))
             return false;
@@ -391,7 +377,7 @@ public sealed partial class Tcb
         segment = BuildData(now, start, len, fin, payloadBuffer);
         int octets = len + (fin ? 1 : 0);
         _retransmitLog!.Add(start, start + octets, _sndMax, lost: rule == 1);
-        _recoveryRetransmitted += octets;
+        _prr.OnRetransmit(octets);
         if (rule == 4)
             _rescueUsed = true;
         return true;

@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -8,6 +9,7 @@ public sealed partial class Tcb
     private const int MaxQueuedDuplicateAcks = 8;
 
     private int _dupAcksToSend;
+    private readonly DeliveryRateEstimator _rate = new();
     private int _segmentationOffloadLimit;
 
     private bool _fastRetransmitPending;
@@ -131,6 +133,8 @@ public sealed partial class Tcb
 
         ArmPersistIfBlocked(now);
         ArmLossProbeAfterSend(now);
+        if (CanCarryData && _sendBuffer!.Count == _sndMax - _sndBufferSeq && _sndMax - _sndUna < _congestion.Window)
+            _rate.OnApplicationLimited(_sndMax - _sndUna); // nothing left to send with room in cwnd: app-limited
         segment = default;
         return false;
     }
@@ -272,6 +276,8 @@ public sealed partial class Tcb
         }
         if (_sndUna == _sndMax)
             _unackedSince = now;
+        if (end > _sndMax && length > 0)
+            _rate.OnSend(now, SeqNumber.Max(seq, _sndMax), end, _sndMax - _sndUna); // new data: a delivery-rate record
         if (end > _sndNxt)
             _sndNxt = end;
         if (end > _sndMax)

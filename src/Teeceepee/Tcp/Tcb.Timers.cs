@@ -1,3 +1,5 @@
+using Teeceepee.Wire;
+
 namespace Teeceepee.Tcp;
 
 public sealed partial class Tcb
@@ -99,7 +101,10 @@ public sealed partial class Tcb
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
         _rtt.OnRetransmitTimeout();
         if (_sndWnd != 0 && State >= TcpState.Established)
+        {
             _congestion.OnRetransmitTimeout(_sndMax - _sndUna); // a zero-window probe timing out is no congestion signal
+            _rate.OnRetransmitTimeout();
+        }
         _recover = _sndMax; // RFC 6582 §3.2 step 1 after a timeout
         ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery
         _ptoAt = Instant.MaxValue;
@@ -164,9 +169,34 @@ public sealed partial class Tcb
             _timeWaitAt = Instant.MaxValue;
     }
 
-    private void SampleRtt(TimeSpan rtt)
+    /// <summary>
+    /// The one RTT-sample path, for the ACK of our SYN and of data: timestamps (RFC 7323 §4.1) or one timed segment
+    /// under Karn's rule (RFC 6298 §3). Feeds <see cref="RttEstimator"/> and returns the sample for the controller.
+    /// </summary>
+    private TimeSpan? TakeRttSample(Instant now, in TcpRepr segment, SeqNumber ack)
     {
-        _rtt.OnRttSample(rtt < TimeSpan.Zero ? TimeSpan.Zero : rtt);
+        TimeSpan? sample = null;
+        if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
+        {
+            // RFC 7323 §4.1 samples every ACK of new data. An echo older than our last retransmission measures the
+            // whole loss episode (the peer echoes the segment that last advanced its RCV.NXT, §4.3) and under heavy
+            // loss would inflate SRTT without bound; time from that retransmission instead, which still ends the
+            // backoff (RFC 6298 §5.7) now that the path answers. The same holds for a retransmitted SYN.
+            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
+            sample = TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from))));
+        }
+        else if (_rttTiming && ack > _rttSeq)
+        {
+            sample = now - _rttSentAt;
+        }
+        if (_rttTiming && ack > _rttSeq)
+            _rttTiming = false;
+        if (sample is not { } rtt)
+            return null;
+        if (rtt < TimeSpan.Zero)
+            rtt = TimeSpan.Zero;
+        _rtt.OnRttSample(rtt);
         Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");
+        return rtt;
     }
 }

@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -90,6 +91,9 @@ public sealed partial class Tcb
     private long _challengeAcks;
 
     internal ITcbScheduler? Scheduler { get; set; }
+
+    /// <summary>The host's drop counters by <see cref="TcpDropReason"/>; null counts per connection only.</summary>
+    internal long[]? DropCounters { get; set; }
 
     // Bookkeeping owned by TcpHost.
     internal TcpListenerQueue? Listener { get; set; }
@@ -244,16 +248,7 @@ public sealed partial class Tcb
         RemotePort = syn.SourcePort;
         _passiveOpen = true;
         InitializeSend(now, iss);
-        _irs = syn.SeqNumber;
-        _rcvNxt = syn.SeqNumber + 1;
-        _lastAckSent = _rcvNxt;
-        NegotiateOptions(syn);
-        // RFC 7323 §2.2: the window field of a SYN is never scaled.
-        _sndWnd = syn.WindowLength;
-        _maxSndWnd = _sndWnd;
-        _sndWl1 = syn.SeqNumber;
-        _sndWl2 = iss;
-        _rcvAdvertisedEdge = _rcvNxt;
+        OnPeerSyn(syn, syn.SeqNumber, syn.WindowLength, syn.SeqNumber, iss);
         SetState(TcpState.SynReceived);
     }
 
@@ -263,17 +258,11 @@ public sealed partial class Tcb
         RemotePort = ack.SourcePort;
         _passiveOpen = true;
         InitializeSend(now, iss);
-        _irs = ack.SeqNumber - 1;
-        _rcvNxt = ack.SeqNumber;
-        _lastAckSent = _rcvNxt;
-        NegotiateOptions(new TcpRepr { MaxSegmentSize = peerMss });
+        // The cookie kept only the MSS: no window scaling (the ACK's window is unscaled), SACK or timestamps.
+        OnPeerSyn(new TcpRepr { MaxSegmentSize = peerMss }, ack.SeqNumber - 1, ack.WindowLength, ack.SeqNumber, iss + 1);
         _sndUna = iss + 1;
         _sndNxt = _sndUna;
         _sndMax = _sndUna;
-        _sndWnd = (long)ack.WindowLength << _sndShift;
-        _maxSndWnd = _sndWnd;
-        _sndWl1 = ack.SeqNumber;
-        _sndWl2 = _sndUna;
         _rcvAdvertisedEdge = _rcvNxt + Math.Min(_receiveBuffer!.Window, ushort.MaxValue);
         _congestion.SetMss(_sendMss);
         SetState(TcpState.Established);
@@ -300,6 +289,23 @@ public sealed partial class Tcb
             while (_rcvShift < 14 && (_config.ReceiveBufferSize >> _rcvShift) > ushort.MaxValue)
                 _rcvShift++;
         }
+    }
+
+    /// <summary>
+    /// The one set-up from the peer's SYN (RFC 9293 §3.10.7.2-3), for every open: passive, active, simultaneous and
+    /// cookie. IRS and RCV.NXT, options, and the send window, which a SYN carries unscaled (RFC 7323 §2.2).
+    /// </summary>
+    private void OnPeerSyn(in TcpRepr syn, SeqNumber irs, long window, SeqNumber sndWl1, SeqNumber sndWl2)
+    {
+        _irs = irs;
+        _rcvNxt = irs + 1;
+        _lastAckSent = _rcvNxt;
+        _rcvAdvertisedEdge = _rcvNxt;
+        NegotiateOptions(syn);
+        _sndWnd = window;
+        _maxSndWnd = window;
+        _sndWl1 = sndWl1;
+        _sndWl2 = sndWl2;
     }
 
     private void NegotiateOptions(in TcpRepr syn)

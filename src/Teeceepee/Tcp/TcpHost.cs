@@ -54,6 +54,12 @@ public sealed class TcpHost : ITcbScheduler
     /// <summary>Segments dropped at the host (bad cookie, closed port RST, full control queue...).</summary>
     public long SegmentsDropped { get; private set; }
 
+    /// <summary>TCP drops by reason, the host's and every connection's (a snapshot).</summary>
+    public TcpDropCounts Drops => TcpDropCounts.Snapshot(DropCounters);
+
+    /// <summary>The live drop counters, indexed by <see cref="TcpDropReason"/>; the stack hands in its own array so its stats and meter read them.</summary>
+    internal long[] DropCounters { get; set; } = new long[TcpDropCounts.Size];
+
     /// <summary>
     /// Largest payload of one data segment when the link does segmentation offload (TSO), handed to every TCB as it is
     /// registered (<see cref="Tcb.SegmentationOffloadLimit"/>); 0, the default, sends MSS-sized segments only.
@@ -111,7 +117,7 @@ public sealed class TcpHost : ITcbScheduler
         // §3.10.7.2: LISTEN ignores RST, resets ACKs (unless a SYN cookie validates), opens on SYN.
         if (segment.Control == TcpControl.Rst)
         {
-            SegmentsDropped++;
+            Drop(TcpDropReason.ResetToListener);
             return;
         }
         if (segment.AckNumber is { } ack)
@@ -123,6 +129,7 @@ public sealed class TcpHost : ITcbScheduler
                 {
                     // Like Linux on listen overflow: drop, the client's retransmission brings the cookie back.
                     listener.SynsDropped++;
+                    Drop(TcpDropReason.AcceptQueueFull);
                     return;
                 }
                 // RFC 4987 §3.6: the returning ACK carries the cookie: build the connection now.
@@ -147,13 +154,14 @@ public sealed class TcpHost : ITcbScheduler
         }
         if (segment.Control != TcpControl.Syn)
         {
-            SegmentsDropped++;
+            Drop(TcpDropReason.NoSynToListener);
             return;
         }
         if (listener.IsAcceptQueueFull)
         {
             // Like Linux: with a full accept queue a SYN is dropped and the client retries.
             listener.SynsDropped++;
+            Drop(TcpDropReason.AcceptQueueFull);
             return;
         }
         if (listener.SynQueueLength >= listener.Config.SynBacklog)
@@ -161,6 +169,7 @@ public sealed class TcpHost : ITcbScheduler
             if (!listener.Config.SynCookies)
             {
                 listener.SynsDropped++;
+                Drop(TcpDropReason.SynQueueFull);
                 return;
             }
             // RFC 4987 §3.6: answer statelessly; only the MSS survives (no window scale, SACK or timestamps).
@@ -195,7 +204,7 @@ public sealed class TcpHost : ITcbScheduler
         // §3.10.7.1: never answer a RST; with ACK: <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
         if (segment.Control == TcpControl.Rst)
         {
-            SegmentsDropped++;
+            Drop(TcpDropReason.ResetToClosedPort);
             return;
         }
         var rst = segment.AckNumber is { } ack
@@ -212,11 +221,18 @@ public sealed class TcpHost : ITcbScheduler
             ResetsSent++;
     }
 
+    private void Drop(TcpDropReason reason)
+    {
+        SegmentsDropped++;
+        DropCounters[(byte)reason]++;
+        Trace?.TraceHost($"drop: {reason}");
+    }
+
     private bool QueueControl(IPv4Address local, IPv4Address remote, in TcpRepr segment)
     {
         if (_control.Count >= MaxControlSegments)
         {
-            SegmentsDropped++;
+            Drop(TcpDropReason.ControlQueueFull);
             return false;
         }
         _control.Enqueue(new TcpOutgoing(local, remote, segment));
@@ -448,6 +464,7 @@ public sealed class TcpHost : ITcbScheduler
         tcb.Scheduler = this;
         tcb.Registered = true;
         tcb.SegmentationOffloadLimit = _segmentationOffloadLimit;
+        tcb.DropCounters = DropCounters;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
     }
 
