@@ -57,6 +57,6 @@ internal sealed class StackCounters
         IcmpIn = new IcmpCounts((long[])IcmpIn.Clone()),
         IcmpOut = new IcmpCounts((long[])IcmpOut.Clone()),
         Drops = new DropCounts((long[])Drops.Clone()),
-        TcpDrops = TcpDropCounts.Snapshot(TcpDrops),
+        TcpDrops = new TcpDropCounts((long[])TcpDrops.Clone()),
     };
 }

@@ -43,15 +43,6 @@ public sealed class TcpDropCounts
         }
     }
 
-    /// <summary>Copies a live counter array.</summary>
-    internal static TcpDropCounts Snapshot(long[] live)
-    {
-        var copy = new long[live.Length];
-        for (int i = 0; i < live.Length; i++)
-            copy[i] = Volatile.Read(ref live[i]);
-        return new TcpDropCounts(copy);
-    }
-
     /// <inheritdoc />
     public override string ToString()
     {
