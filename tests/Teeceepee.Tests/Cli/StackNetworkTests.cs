@@ -57,6 +57,23 @@ public sealed class StackNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ping_InfiniteTimeout_GetsTheReply()
+    {
+        var reply = await _a.PingAsync(IPAddress.Parse("198.18.0.1"), 1, 56, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        Assert.True(reply.Replied);
+    }
+
+    [Fact]
+    public async Task Ping_NextHopSilent_ReportsHostUnreachableFromOwnAddress()
+    {
+        // iputils: "From 198.18.0.2 icmp_seq=1 Destination Host Unreachable" (the error comes from us: ARP failed).
+        var reply = await _a.PingAsync(IPAddress.Parse("198.18.0.77"), 1, 56, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.False(reply.Replied);
+        Assert.Equal("Destination Host Unreachable", reply.Error);
+        Assert.Equal("198.18.0.2", reply.ErrorFrom);
+    }
+
+    [Fact]
     public async Task Ping_LargePayload_ComesBackWhole()
     {
         var reply = await _a.PingAsync(IPAddress.Parse("198.18.0.1"), 1, 3000, TimeSpan.FromSeconds(5), CancellationToken.None);
