@@ -1,10 +1,14 @@
 using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Hosting;
+using Teeceepee.AspNetCore;
 using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
 using Teeceepee.Dhcp;
 using Teeceepee.Dns;
 using Teeceepee.Links;
 using Teeceepee.Sockets;
+using Teeceepee.Sockets.Http;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
 
@@ -358,6 +362,12 @@ internal sealed class TeeceepeeNetwork : INetwork
             _ => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination Unreachable", from),
         };
     }
+
+    /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
+    public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
+
+    /// <summary>Kestrel on the stack (Teeceepee.AspNetCore); a write-ahead of 1 MiB per connection keeps large files flowing.</summary>
+    public void ConfigureWebHost(IWebHostBuilder builder) => builder.UseTeeceepee(_stack, options => options.MaxWriteBufferSize = 1024 * 1024);
 
     /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
     public DnsResolver Resolver => _resolver;

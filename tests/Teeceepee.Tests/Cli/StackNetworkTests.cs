@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Teeceepee.Cli.Bench;
 using Teeceepee.Cli.Commands;
-using Teeceepee.Cli.Http;
+using Teeceepee.Cli.Serve;
 using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 using Teeceepee.Links;
@@ -130,17 +130,12 @@ public sealed class StackNetworkTests : IAsyncLifetime
             var data = new byte[300_000];
             new Random(9).NextBytes(data);
             await File.WriteAllBytesAsync(Path.Combine(root, "data.bin"), data);
-            await using var listener = await _b.ListenAsync(new IPEndPoint(IPAddress.Any, 80), 16, CancellationToken.None);
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var serving = new StaticFileServer(root, null).RunAsync(listener, stop.Token);
+            await using var site = await StaticSite.StartAsync(_b, root, 80, null, null, CancellationToken.None);
 
             var output = new MemoryStream();
-            var options = new CurlOptions { Url = new HttpUrl("198.18.0.1", 80, "/data.bin"), MaxTime = TimeSpan.FromSeconds(20) };
+            var options = new CurlOptions { Url = new Uri("http://198.18.0.1/data.bin"), MaxTime = TimeSpan.FromSeconds(20) };
             Assert.Equal(0, await new CurlRunner(_a, options, output).RunAsync(CancellationToken.None));
             Assert.Equal(SHA256.HashData(data), SHA256.HashData(output.ToArray()));
-
-            await stop.CancelAsync();
-            await serving;
         }
         finally
         {
