@@ -8,7 +8,7 @@ using Teeceepee.Dhcp;
 using Teeceepee.Dns;
 using Teeceepee.Links;
 using Teeceepee.Sockets;
-using Teeceepee.Sockets.Http;
+using Teeceepee.Http;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
 

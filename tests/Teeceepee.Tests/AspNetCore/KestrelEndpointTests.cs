@@ -137,7 +137,7 @@ public class KestrelEndpointTests
         await app.StartAsync();
         try
         {
-            using var http = new System.Net.Http.HttpClient(Teeceepee.Sockets.Http.TeeceepeeHttp.CreateHandler(net.Client)) { Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new System.Net.Http.HttpClient(Teeceepee.Http.TeeceepeeHttp.CreateHandler(net.Client)) { Timeout = TimeSpan.FromSeconds(30) };
             Assert.Equal("any", await http.GetStringAsync($"http://{net.ServerAddress}:8081/"));
             Assert.False(KernelAccepts(IPAddress.Loopback, 8081) && KernelAccepts(IPAddress.IPv6Loopback, 8081));
         }

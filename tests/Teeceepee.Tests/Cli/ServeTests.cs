@@ -171,7 +171,7 @@ public sealed class ServeTests : IAsyncLifetime
     {
         await using var site = await Serve();
         var stack = ((TeeceepeeNetwork)_client).Stack;
-        using var http = new HttpClient(Teeceepee.Sockets.Http.TeeceepeeHttp.CreateHandler(stack)) { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = new HttpClient(Teeceepee.Http.TeeceepeeHttp.CreateHandler(stack)) { Timeout = TimeSpan.FromSeconds(60) };
         var fetches = Enumerable.Range(0, 40).Select(_ => http.GetByteArrayAsync("http://198.18.0.1/data.bin")).ToArray();
         foreach (var body in await Task.WhenAll(fetches))
             Assert.Equal(SHA256.HashData(s_data), SHA256.HashData(body));
