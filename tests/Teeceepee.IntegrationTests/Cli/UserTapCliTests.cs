@@ -1,9 +1,12 @@
+using System.Runtime.Versioning;
+
 namespace Teeceepee.IntegrationTests.Cli;
 
 /// <summary>
 /// A persistent TAP device owned by an unprivileged user (<c>ip tuntap add ... user 65534</c>) opens
 /// without root: the CLI run as that user (setpriv) pings and fetches through it.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class UserTapCliTests : IAsyncLifetime
 {
     private const string Uid = "65534";
@@ -35,9 +38,15 @@ public sealed class UserTapCliTests : IAsyncLifetime
         Directory.Delete(_site, true);
     }
 
-    // The CLI as uid/gid 65534 without capabilities.
-    private Task<ProcessResult> CliAsUser(params string[] args) =>
-        _ns.Exec(["setpriv", "--reuid", Uid, "--regid", Uid, "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_TELEMETRY_OPTOUT=1", CliNamespace.Dotnet, CliNamespace.CliAssembly, .. args]);
+    // The CLI as uid/gid 65534 without capabilities. Distributions make /dev/net/tun 0666; where it is 0600 (as in
+    // some containers), a private mount namespace binds a 0666 node of the same device over it for this run only.
+    private Task<ProcessResult> CliAsUser(params string[] args)
+    {
+        string node = Path.Combine(_site, $"tun-{Guid.NewGuid():N}");
+        string command = $"mknod {node} c 10 200 && chmod 666 {node} && mount --bind {node} /dev/net/tun && exec ip netns exec {_ns.Name} "
+            + $"setpriv --reuid {Uid} --regid {Uid} --clear-groups env HOME=/tmp DOTNET_CLI_TELEMETRY_OPTOUT=1 {CliNamespace.Dotnet} {CliNamespace.CliAssembly} {string.Join(' ', args)}";
+        return CliNamespace.Run("unshare", "--mount", "--propagation", "private", "sh", "-c", command);
+    }
 
     [CliNamespaceFact]
     public async Task UserOwnedTap_CliWithoutRoot_Pings()
