@@ -2,9 +2,10 @@
 # Measures `teeceepee serve` on a TAP in a private namespace against kernel curl:
 #   one client fetching a 50 MB file, then 200 clients at once each fetching the same 50 MB file.
 # Usage (root): scripts/serve-bench.sh [RUNS] [-- extra serve options]
-# CLI defaults to the Release build in this tree; set CLI=path/to/Teeceepee.Cli.dll to use another.
+# CLI defaults to the Release build in this tree; set CLI=path/to/Teeceepee.Cli.dll to use another,
+# CLIENTS=N for another number of parallel clients (default 200).
 set -euo pipefail
-RUNS=${1:-3}; shift || true; [ "${1:-}" = "--" ] && shift
+RUNS=${1:-3}; CLIENTS=${CLIENTS:-200}; shift || true; [ "${1:-}" = "--" ] && shift
 CLI=${CLI:-$(cd "$(dirname "$0")/.." && pwd)/src/Teeceepee.Cli/bin/Release/net10.0/Teeceepee.Cli.dll}
 NS=tcpserve-$$-$RANDOM
 DIR=$(mktemp -d /tmp/tcpserve-XXXXXX)
@@ -24,9 +25,9 @@ for i in $(seq 100); do ip netns exec "$NS" curl -s -o /dev/null --max-time 1 ht
 for run in $(seq "$RUNS"); do
   t=$(ip netns exec "$NS" curl -sS --fail -o /dev/null -w '%{time_total} %{size_download}' http://198.18.0.2/big.bin)
   echo "run $run: 1 client x 50 MB: $(echo "$t" | awk '{printf "%.1f MB/s (%.2f s)", $2/$1/1e6, $1}')"
-  args=(); for i in $(seq 200); do args+=(-o /dev/null http://198.18.0.2/big.bin); done
+  args=(); for i in $(seq "$CLIENTS"); do args+=(-o /dev/null http://198.18.0.2/big.bin); done
   s=$(date +%s.%N)
-  ip netns exec "$NS" curl -s -S --fail --max-time 300 --no-progress-meter --parallel --parallel-immediate --parallel-max 200 "${args[@]}"
+  ip netns exec "$NS" curl -s -S --fail --max-time 300 --no-progress-meter --parallel --parallel-immediate --parallel-max "$CLIENTS" "${args[@]}"
   e=$(date +%s.%N)
-  echo "run $run: 200 clients x 50 MB at once: $(awk -v s="$s" -v e="$e" 'BEGIN{printf "%.2f s, %.1f MB/s", e-s, 200*50000000/(e-s)/1e6}')"
+  echo "run $run: $CLIENTS clients x 50 MB at once: $(awk -v s="$s" -v e="$e" -v n="$CLIENTS" 'BEGIN{printf "%.2f s, %.1f MB/s", e-s, n*50000000/(e-s)/1e6}')"
 done

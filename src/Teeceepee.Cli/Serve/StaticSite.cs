@@ -114,10 +114,17 @@ internal sealed class StaticSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 
-    // ".." in the request target would climb out of the directory: refuse it outright (400), as the
+    // Methods other than GET and HEAD get 405. ".." in the request target would climb out of the directory: refuse it outright (400), as the
     // server always did, rather than rely on normalisation (Kestrel removes dot segments, RFC 3986 §5.2.4).
     private static Task RefuseDotDotAsync(HttpContext context, RequestDelegate next)
     {
+        // A static site answers GET and HEAD only (RFC 9110 §15.5.6: 405 with Allow).
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "GET, HEAD";
+            return Task.CompletedTask;
+        }
         string target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
         string decoded = Uri.UnescapeDataString(target.Split('?')[0]).Replace('\\', '/');
         foreach (var segment in decoded.Split('/'))

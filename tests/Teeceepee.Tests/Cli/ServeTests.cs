@@ -157,6 +157,16 @@ public sealed class ServeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Serve_Post_Is405WithAllow()
+    {
+        await using var site = await Serve();
+        var (code, output, _) = await Curl(Get("http://198.18.0.1/hello.txt") with { Method = "POST", Body = "x"u8.ToArray(), IncludeHeaders = true });
+        Assert.Equal(0, code);
+        Assert.StartsWith("HTTP/1.1 405 Method Not Allowed\r\n", Text(output));
+        Assert.Contains("\r\nAllow: GET, HEAD\r\n", Text(output));
+    }
+
+    [Fact]
     public async Task Serve_PortZero_ReportsTheChosenPort()
     {
         await using var site = await Serve(port: 0);
