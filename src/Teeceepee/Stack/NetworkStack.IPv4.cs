@@ -25,6 +25,9 @@ public sealed partial class NetworkStack
     /// <summary>Datagrams being reassembled (loop thread).</summary>
     internal int ReassemblyCount => _reassembler.ActiveCount;
 
+    /// <summary>Neighbours in the ARP cache, resolved or not (loop thread; for the fuzz harness's bounds).</summary>
+    internal int ArpEntryCount => _arp.Count;
+
     private void ProcessIPv4(Instant now, ReadOnlySpan<byte> buffer)
     {
         if (!IPv4Packet.TryParse(buffer, _verifyChecksums, out var packet, out var error) || !IPv4Repr.TryParse(packet, out var ip, out error))
