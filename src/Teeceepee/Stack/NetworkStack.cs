@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Teeceepee.Links;
-using Teeceepee.Sockets;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Udp;
 using Teeceepee.Wire;
 
@@ -112,9 +112,6 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>
     internal Instant LastPollTime { get; private set; }
 
-    /// <summary>True when the caller may run loop work inline: the stack has no loop thread, or this is it.</summary>
-    internal bool CanRunInline => _loopThread is null || Environment.CurrentManagedThreadId == _loopThreadId;
-
     /// <summary>
     /// Runs the stack once at <paramref name="now"/>: reads waiting frames (up to a budget) and
     /// dispatches them, runs posted commands, fires due timers, and lets TCP send.
@@ -123,6 +120,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         LastPollTime = now;
+        _polled = true;
         if (!_announced)
         {
             _announced = true;
@@ -238,13 +236,6 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         return LoopInvocation<T>.RunAsync(this, func, cancellationToken);
     }
 
-    /// <summary>Queues a message for the loop and wakes it (any thread).</summary>
-    internal void Post(in LoopMessage message)
-    {
-        _commands.Enqueue(message);
-        Wake();
-    }
-
     /// <summary>True when <paramref name="destination"/> is on our prefix.</summary>
     internal bool IsOnLink(IPv4Address destination) => ((destination.Value ^ Address.Value) & _netmask) == 0;
 
@@ -306,6 +297,12 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         if (!EthernetFrame.TryParse(frame, out var eth, out var error) || !EthernetRepr.TryParse(eth, out var ethRepr, out error))
         {
             Drop((DropReason)error, "ethernet");
+            return;
+        }
+        if (ethRepr.EtherType == EtherType.IPv6)
+        {
+            // The wire layer reads IPv6; the host does not speak it yet (issue 10 item 2).
+            Drop(DropReason.UnsupportedEtherType, "ethernet");
             return;
         }
         if (ethRepr.Source == HardwareAddress)
