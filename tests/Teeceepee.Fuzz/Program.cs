@@ -4,6 +4,7 @@ using Teeceepee.Fuzz;
 // teeceepee-fuzz                 AFL++ target (afl-fuzz ... -- dotnet Teeceepee.Fuzz.dll), persistent mode
 // teeceepee-fuzz replay PATH...  runs files (or every file of directories) once each; exit 1 if any failed
 // teeceepee-fuzz seeds DIR       writes the seed corpus
+// teeceepee-fuzz time DIR N      runs every file of DIR N times in-process and prints the time per input
 if (args.Length == 0)
 {
     Fuzzer.Run(stream =>
@@ -34,6 +35,6 @@ switch (args[0])
         Console.WriteLine($"{count} seed inputs written to {args[1]}");
         return 0;
     default:
-        Console.Error.WriteLine("usage: Teeceepee.Fuzz [replay PATH... | seeds DIR]");
+        Console.Error.WriteLine("usage: Teeceepee.Fuzz [replay PATH... | seeds DIR | time DIR ROUNDS]");
         return 2;
 }
