@@ -76,7 +76,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _nextIdentification = (ushort)_random.Next(0, 65536);
         _pingIdentifier = (ushort)_random.Next(1, 65536);
         CreateTcp(options);
-        StackMetrics.Register(_name, _counters);
+        StackMetrics.Register(_name, _counters, _tcp);
     }
 
     /// <summary>The configuration this stack was made with.</summary>
@@ -107,7 +107,12 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     public IPv4Address SubnetBroadcast => new(Address.Value | ~_netmask);
 
     /// <summary>A copy of every counter now.</summary>
-    public NetworkStackStats Stats => _counters.Snapshot();
+    public NetworkStackStats Stats => _counters.Snapshot() with
+    {
+        TcpRetransmissions = _tcp.Retransmissions,
+        TcpResetsSent = _tcp.ResetSegmentsSent,
+        TcpResetsReceived = _tcp.ResetSegmentsReceived,
+    };
 
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>
     internal Instant LastPollTime { get; private set; }

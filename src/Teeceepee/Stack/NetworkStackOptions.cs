@@ -30,6 +30,9 @@ public sealed record NetworkStackOptions
     /// <summary>Receives one line per notable event (ARP, drops with their reason, ICMP errors); null for none.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>Receives every TCP connection's cwnd, ssthresh and RTT samples as they change (plots); null for none.</summary>
+    public ITcpProbe? TcpProbe { get; init; }
+
     /// <summary>A name for metrics tags and trace lines; default: the address.</summary>
     public string? Name { get; init; }
 

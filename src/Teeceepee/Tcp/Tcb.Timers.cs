@@ -167,6 +167,7 @@ public sealed partial class Tcb
     private void SampleRtt(TimeSpan rtt)
     {
         _rtt.OnRttSample(rtt < TimeSpan.Zero ? TimeSpan.Zero : rtt);
+        Scheduler?.OnRttSample(this, rtt < TimeSpan.Zero ? TimeSpan.Zero : rtt);
         Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");
     }
 }
