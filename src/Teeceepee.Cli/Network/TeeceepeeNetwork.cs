@@ -1,6 +1,7 @@
 using System.Net;
 using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
+using Teeceepee.Cli.Plot;
 using Teeceepee.Dhcp;
 using Teeceepee.Dns;
 using Teeceepee.Links;
@@ -43,6 +44,7 @@ internal sealed class TeeceepeeNetwork : INetwork
     private readonly string _offloadSuffix;
     private DhcpService? _dhcp;
     private volatile string _description;
+    private TcpProbeRecorder? _plot;
 
     private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace, IPAddress? dns, string kind, string offloadSuffix)
     {
@@ -190,8 +192,10 @@ internal sealed class TeeceepeeNetwork : INetwork
             if (options.TraceFrames && trace is not null)
                 link = new Tracer(link, trace, options.Device);
 
+            var plot = options.PlotDirectory is null ? null : new TcpProbeRecorder(options.PlotDirectory);
             var stackOptions = new NetworkStackOptions
             {
+                TcpProbe = plot,
                 // --dhcp: no address until the lease (DhcpService configures the stack at runtime).
                 Address = options.Address is null ? IPv4Address.Any : IPv4Address.FromIPAddress(options.Address),
                 PrefixLength = options.PrefixLength,
@@ -217,7 +221,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             string offloadSuffix = device.Capabilities.Offloads != LinkOffloads.None ? " offloads" : "";
             string address = options.Address is null ? "dhcp (no lease)" : $"{options.Address}/{options.PrefixLength}";
             string description = $"{kind} {options.Device} {address} mtu {stack.Mtu}{offloadSuffix}";
-            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix);
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix) { _plot = plot };
         }
         catch
         {
@@ -388,5 +392,22 @@ internal sealed class TeeceepeeNetwork : INetwork
             await _dhcp.DisposeAsync().ConfigureAwait(false);
         await _stack.DisposeAsync().ConfigureAwait(false);
         _link.Dispose();
+        WritePlots();
+    }
+
+    // --plot: after the stack stopped, so no sample arrives while drawing. A failure is reported, never thrown.
+    private void WritePlots()
+    {
+        if (_plot is null)
+            return;
+        try
+        {
+            var files = _plot.Write();
+            _trace?.WriteLine($"{_deviceName}: --plot wrote {files.Count} files for {_plot.ConnectionCount} connections to {_plot.Directory}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{CliApp.Name}: cannot write --plot {_plot.Directory}: {e.Message}");
+        }
     }
 }

@@ -36,6 +36,9 @@ internal sealed record LinkOptions
     /// <summary>Capture file.</summary>
     public string? PcapFile { get; init; }
 
+    /// <summary>--plot: where the stack's per-connection cwnd, ssthresh and RTT plots go at exit; null for none.</summary>
+    public string? PlotDirectory { get; init; }
+
     /// <summary>Fault injection, each a probability 0..1 applied in both directions.</summary>
     public double Loss { get; init; }
 
