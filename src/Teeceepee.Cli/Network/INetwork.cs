@@ -27,4 +27,7 @@ internal interface INetwork : IAsyncDisposable
 
     /// <summary>Resolves a host name to an IPv4 address; throws <see cref="NameResolutionException"/>.</summary>
     ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken);
+
+    /// <summary>Opens a UDP socket on a free port (SOCKS5 UDP ASSOCIATE); networks without UDP throw <see cref="NotSupportedException"/>.</summary>
+    IDatagramSocket OpenUdp() => throw new NotSupportedException($"{Description} has no UDP");
 }

@@ -354,6 +354,8 @@ internal sealed class TeeceepeeNetwork : INetwork
         };
     }
 
+    public IDatagramSocket OpenUdp() => new StackDatagramSocket(new UdpSocket(_stack));
+
     /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
     public DnsResolver Resolver => _resolver;
 
