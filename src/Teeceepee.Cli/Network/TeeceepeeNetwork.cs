@@ -239,7 +239,7 @@ internal sealed class TeeceepeeNetwork : INetwork
         {
             return options.Kind switch
             {
-                LinkKind.Tap => RaiseQueue(OpenTap(device, options.Offloads, offloads => new TapLink(device, options.Mtu, offloads), trace), trace),
+                LinkKind.Tap => RaiseQueue(OpenTap(new TapLink(device, options.Mtu, options.Offloads), options.Offloads, trace), trace),
                 LinkKind.Tun => new TunLink(device, options.Mtu),
                 LinkKind.Raw => new RawSocketLink(device, options.Mtu),
                 _ => throw new ArgumentOutOfRangeException(nameof(options)),
@@ -272,33 +272,20 @@ internal sealed class TeeceepeeNetwork : INetwork
     }
 
     /// <summary>
-    /// Opens a TAP with offloads when asked, falling back to plain frames when the device refuses them
-    /// (IFF_VNET_HDR, TUNSETVNETHDRSZ or TUNSETOFFLOAD failing: an old kernel, a persistent TAP whose flags
-    /// conflict); says which once on <paramref name="trace"/> (-v). Errors of the plain open propagate.
+    /// Says once on <paramref name="trace"/> (-v) how a TAP opened: the library asks for offloads by default and falls back
+    /// to plain frames when the device refuses them (<see cref="TapLink.OffloadRefusal"/>); --no-offload opens plain.
     /// </summary>
-    internal static ILink OpenTap(string device, bool offloads, Func<bool, ILink> open, TextWriter? trace)
+    internal static TapLink OpenTap(TapLink link, bool offloads, TextWriter? trace)
     {
-        if (!offloads)
-        {
-            trace?.WriteLine($"{device}: offloads off (--no-offload): plain frames, every checksum verified");
-            return open(false);
-        }
-        ILink link;
-        try
-        {
-            link = open(true);
-        }
-        catch (LinkException e)
-        {
-            var plain = open(false);
-            trace?.WriteLine($"{device}: the device refused offloads ({e.Message.TrimEnd('.')}); using plain frames");
-            return plain;
-        }
-        trace?.WriteLine(link.Capabilities.Offloads == LinkOffloads.None
-            ? $"{device}: the device has no offloads; using plain frames"
-            : $"{device}: offloads on (virtio-net header: TCP super-frames up to 64 KiB and partial checksums from the kernel)");
+        trace?.WriteLine(DescribeOffloads(link.Name, offloads, link.Capabilities.Offloads, link.OffloadRefusal));
         return link;
     }
+
+    internal static string DescribeOffloads(string device, bool asked, LinkOffloads offloads, string? refusal) =>
+        !asked ? $"{device}: offloads off (--no-offload): plain frames, every checksum verified"
+        : refusal is not null ? $"{device}: the device refused offloads ({refusal}); using plain frames"
+        : offloads == LinkOffloads.None ? $"{device}: the device has no offloads; using plain frames"
+        : $"{device}: offloads on (virtio-net header: TCP super-frames up to 64 KiB and partial checksums from the kernel)";
 
     // NoDelay: request/response commands (echo, HTTP heads) should not wait for Nagle.
     private static readonly TcpConnectionOptions s_connectionOptions = new() { NoDelay = true };

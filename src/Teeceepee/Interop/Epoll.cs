@@ -20,7 +20,7 @@ internal sealed unsafe class Epoll : IDisposable
     {
         int fd = Libc.EpollCreate1(LinuxConstants.EPOLL_CLOEXEC);
         if (fd < 0)
-            throw Errno.Exception(Errno.Last, "epoll_create1");
+            throw new ErrnoException(Errno.Last, "epoll_create1");
         _fd = new FileDescriptor(fd);
     }
 
@@ -53,7 +53,7 @@ internal sealed unsafe class Epoll : IDisposable
             int errno = Errno.Last;
             if (errno == Errno.EINTR)
                 return 0;
-            throw Errno.Exception(errno, "epoll_wait");
+            throw new ErrnoException(errno, "epoll_wait");
         }
         var bytes = new ReadOnlySpan<byte>(raw, n * s_stride);
         for (int i = 0; i < n; i++)
@@ -75,7 +75,7 @@ internal sealed unsafe class Epoll : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)events);
         BinaryPrimitives.WriteUInt64LittleEndian(span[s_dataOffset..], data);
         if (Libc.EpollCtl(_fd.Value, operation, fd, raw) < 0)
-            throw Errno.Exception(Errno.Last, what);
+            throw new ErrnoException(Errno.Last, what);
     }
 
     /// <inheritdoc />

@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
-using Teeceepee.Links;
 
 namespace Teeceepee.Interop;
 
-/// <summary>errno values the links react to, and the exceptions they turn into.</summary>
+/// <summary>errno values the links react to, their names, and the sentences that describe a failed call.</summary>
 internal static class Errno
 {
     internal const int EPERM = 1;
@@ -44,20 +43,10 @@ internal static class Errno
         _ => "errno " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>A <see cref="LinkException"/> for <paramref name="what"/> failing with <paramref name="errno"/>, plus a hint.</summary>
-    internal static LinkException Exception(int errno, string what, string? hint = null)
+    /// <summary>The sentence for <paramref name="what"/> failing with <paramref name="errno"/>, plus a hint: "open(/dev/net/tun) failed: No such file or directory (ENOENT). ..."</summary>
+    internal static string Describe(int errno, string what, string? hint = null)
     {
         string text = $"{what} failed: {Marshal.GetPInvokeErrorMessage(errno)} ({Name(errno)}).";
-        if (hint is not null)
-            text += " " + hint;
-        return new LinkException(text, errno);
-    }
-
-    /// <summary>Throws for the last errno unless <paramref name="result"/> is non-negative.</summary>
-    internal static int ThrowIfNegative(int result, string what)
-    {
-        if (result < 0)
-            throw Exception(Last, what);
-        return result;
+        return hint is null ? text : text + " " + hint;
     }
 }

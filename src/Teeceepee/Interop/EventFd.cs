@@ -13,7 +13,7 @@ internal sealed unsafe class EventFd : IDisposable
     {
         int fd = Libc.EventFd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
         if (fd < 0)
-            throw Errno.Exception(Errno.Last, "eventfd");
+            throw new ErrnoException(Errno.Last, "eventfd");
         _fd = new FileDescriptor(fd);
     }
 

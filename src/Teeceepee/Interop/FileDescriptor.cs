@@ -11,14 +11,15 @@ internal sealed class FileDescriptor : SafeHandle
     /// <summary>Wraps <paramref name="fd"/>, closing it on dispose only when <paramref name="owns"/>.</summary>
     internal FileDescriptor(int fd, bool owns) : base(-1, owns) => SetHandle(fd);
 
-    /// <summary>Sets O_NONBLOCK (fcntl F_GETFL/F_SETFL).</summary>
-    internal void SetNonBlocking()
+    /// <summary>Sets O_NONBLOCK (fcntl F_GETFL/F_SETFL); 0, or the errno of the call that failed.</summary>
+    internal int SetNonBlocking()
     {
         int flags = Libc.Fcntl(Value, LinuxConstants.F_GETFL, 0);
         if (flags < 0)
-            throw Errno.Exception(Errno.Last, "fcntl(F_GETFL)");
+            return Errno.Last;
         if ((flags & LinuxConstants.O_NONBLOCK) == 0 && Libc.Fcntl(Value, LinuxConstants.F_SETFL, flags | LinuxConstants.O_NONBLOCK) < 0)
-            throw Errno.Exception(Errno.Last, "fcntl(F_SETFL, O_NONBLOCK)");
+            return Errno.Last;
+        return 0;
     }
 
     /// <inheritdoc />

@@ -1,9 +1,12 @@
 using System.Text;
-using Teeceepee.Wire;
 
 namespace Teeceepee.Interop;
 
-/// <summary>Queries about a network interface in the calling thread's network namespace (SIOCGIF* ioctls on a throwaway socket).</summary>
+/// <summary>
+/// Queries about a network interface in the calling thread's network namespace (SIOCGIF* ioctls on
+/// a throwaway socket). Each returns 0 or the errno of the call that failed; values are raw
+/// (numbers and octets): Links turn them into their own types and exceptions.
+/// </summary>
 internal static unsafe class NetDevice
 {
     /// <summary>The interface index, or 0 when no interface has that name.</summary>
@@ -21,63 +24,63 @@ internal static unsafe class NetDevice
     internal static bool Exists(string name) => IndexOf(name) != 0;
 
     /// <summary>The interface's MTU (SIOCGIFMTU).</summary>
-    internal static int GetMtu(string name)
+    internal static int TryGetMtu(string name, out int mtu)
     {
         var request = IfReq.For(name);
-        Query(name, LinuxConstants.SIOCGIFMTU, ref request, "SIOCGIFMTU");
-        return request.Value;
+        int errno = Query(LinuxConstants.SIOCGIFMTU, ref request);
+        mtu = errno == 0 ? request.Value : 0;
+        return errno;
     }
 
     /// <summary>The interface's flags (SIOCGIFFLAGS: IFF_UP, IFF_RUNNING, ...).</summary>
-    internal static short GetFlags(string name)
+    internal static int TryGetFlags(string name, out short flags)
     {
         var request = IfReq.For(name);
-        Query(name, LinuxConstants.SIOCGIFFLAGS, ref request, "SIOCGIFFLAGS");
-        return request.Flags;
+        int errno = Query(LinuxConstants.SIOCGIFFLAGS, ref request);
+        flags = errno == 0 ? request.Flags : (short)0;
+        return errno;
     }
 
-    /// <summary>The interface's Ethernet address (SIOCGIFHWADDR), or null when it is not Ethernet.</summary>
-    internal static MacAddress? GetHardwareAddress(string name)
+    /// <summary>
+    /// The interface's hardware address (SIOCGIFHWADDR): its first six octets into
+    /// <paramref name="address"/>, and whether it is Ethernet (ARPHRD_ETHER).
+    /// </summary>
+    internal static int TryGetHardwareAddress(string name, Span<byte> address, out bool ethernet)
     {
         var request = IfReq.For(name);
-        Query(name, LinuxConstants.SIOCGIFHWADDR, ref request, "SIOCGIFHWADDR");
-        if (request.HardwareFamily != LinuxConstants.ARPHRD_ETHER)
-            return null;
-        return MacAddress.Read(new ReadOnlySpan<byte>(request.HardwareData, 6));
+        int errno = Query(LinuxConstants.SIOCGIFHWADDR, ref request);
+        ethernet = errno == 0 && request.HardwareFamily == LinuxConstants.ARPHRD_ETHER;
+        if (ethernet)
+            new ReadOnlySpan<byte>(request.HardwareData, 6).CopyTo(address);
+        return errno;
     }
 
     /// <summary>The interface's transmit queue length (SIOCGIFTXQLEN: txqueuelen, the frames the kernel queues for a TAP's reader).</summary>
-    internal static int GetTransmitQueueLength(string name)
+    internal static int TryGetTransmitQueueLength(string name, out int length)
     {
         var request = IfReq.For(name);
-        Query(name, LinuxConstants.SIOCGIFTXQLEN, ref request, "SIOCGIFTXQLEN");
-        return request.Value;
+        int errno = Query(LinuxConstants.SIOCGIFTXQLEN, ref request);
+        length = errno == 0 ? request.Value : 0;
+        return errno;
     }
 
-    /// <summary>Sets the transmit queue length (SIOCSIFTXQLEN; needs CAP_NET_ADMIN); throws <see cref="Links.LinkException"/> on failure.</summary>
-    internal static void SetTransmitQueueLength(string name, int length)
+    /// <summary>Sets the transmit queue length (SIOCSIFTXQLEN; needs CAP_NET_ADMIN).</summary>
+    internal static int TrySetTransmitQueueLength(string name, int length)
     {
         var request = IfReq.For(name);
         request.Value = length;
-        Query(name, LinuxConstants.SIOCSIFTXQLEN, ref request, "SIOCSIFTXQLEN");
+        return Query(LinuxConstants.SIOCSIFTXQLEN, ref request);
     }
 
-    private static void Query(string name, nuint request, ref IfReq ifreq, string what)
+    private static int Query(nuint request, ref IfReq ifreq)
     {
         int fd = Libc.Socket(LinuxConstants.AF_INET, LinuxConstants.SOCK_DGRAM | LinuxConstants.SOCK_CLOEXEC, 0);
         if (fd < 0)
-            throw Errno.Exception(Errno.Last, "socket(AF_INET, SOCK_DGRAM) for " + what);
+            return Errno.Last;
         try
         {
             fixed (IfReq* p = &ifreq)
-            {
-                if (Libc.Ioctl(fd, request, p) < 0)
-                {
-                    int errno = Errno.Last;
-                    throw Errno.Exception(errno, $"{what} on '{name}'",
-                        errno == Errno.ENODEV ? $"No interface named '{name}' in this network namespace." : null);
-                }
-            }
+                return Libc.Ioctl(fd, request, p) < 0 ? Errno.Last : 0;
         }
         finally
         {

@@ -23,7 +23,7 @@ internal static unsafe class NetworkNamespace
                 try
                 {
                     if (Libc.SetNs(fd, LinuxConstants.CLONE_NEWNET) < 0)
-                        throw Errno.Exception(Errno.Last, $"setns({path}, CLONE_NEWNET)", "Entering a network namespace needs CAP_SYS_ADMIN.");
+                        throw new ErrnoException(Errno.Last, $"setns({path}, CLONE_NEWNET)", "Entering a network namespace needs CAP_SYS_ADMIN.");
                 }
                 finally
                 {
@@ -55,7 +55,7 @@ internal static unsafe class NetworkNamespace
         {
             int fd = Libc.Open(p, LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC);
             if (fd < 0)
-                throw Errno.Exception(Errno.Last, $"open({path})");
+                throw new ErrnoException(Errno.Last, $"open({path})");
             return fd;
         }
     }

@@ -106,7 +106,14 @@ public sealed class FaultInjector : ILink
     }
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    /// <remarks>Frames leave with complete checksums and without descriptors: <paramref name="offload"/> is always <see cref="LinkOffload.None"/>.</remarks>
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
+    {
+        offload = LinkOffload.None;
+        return Receive(now, buffer, out length);
+    }
+
+    private bool Receive(Instant now, Span<byte> buffer, out int length)
     {
         ReleaseDue(now);
         var direction = _inbound;
@@ -185,9 +192,7 @@ public sealed class FaultInjector : ILink
         return false;
     }
 
-    /// <inheritdoc />
-    /// <remarks>Returns true for frames the injector dropped on purpose: the stack must not learn of simulated loss.</remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    private bool SendWire(Instant now, ReadOnlySpan<byte> frame)
     {
         ReleaseDue(now);
         var direction = _outbound;
@@ -222,11 +227,14 @@ public sealed class FaultInjector : ILink
     }
 
     /// <inheritdoc />
-    /// <remarks>A super-frame or partial checksum is carried out in software first; each wire frame then meets the faults.</remarks>
+    /// <remarks>
+    /// A super-frame or partial checksum is carried out in software first; each wire frame then meets the faults.
+    /// Returns true for frames the injector dropped on purpose: the stack must not learn of simulated loss.
+    /// </remarks>
     public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         if (offload.IsNone)
-            return TrySend(now, frame);
+            return SendWire(now, frame);
         if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
         {
             _outbound.Counters.Frames++;
@@ -237,7 +245,7 @@ public sealed class FaultInjector : ILink
             SuperFramesCut++;
         bool all = true;
         while (cutter.TryNext(_cut, out int length))
-            all &= TrySend(now, _cut.AsSpan(0, length));
+            all &= SendWire(now, _cut.AsSpan(0, length));
         return all;
     }
 
@@ -292,7 +300,7 @@ public sealed class FaultInjector : ILink
 
     private bool SendInner(Instant now, ReadOnlySpan<byte> frame)
     {
-        if (_inner.TrySend(now, frame))
+        if (_inner.TrySend(now, frame, LinkOffload.None))
         {
             _outbound.Counters.Delivered++;
             return true;

@@ -5,8 +5,10 @@ namespace Teeceepee.Links;
 /// All calls are non-blocking and made from the stack's loop thread only.
 /// </summary>
 /// <remarks>
-/// <c>now</c> is passed in so that middleware (fault injection with delay, pcap timestamps) runs on
-/// the stack's clock, virtual in simulations.
+/// One method each way, both carrying the frame's offload descriptor (<see cref="LinkOffload"/>), so that a middleware
+/// wraps exactly one receive and one send. <c>now</c> is passed in so that middleware (fault injection with delay, pcap
+/// timestamps) runs on the stack's clock, virtual in simulations. Callers that use no offloads have the
+/// <see cref="LinkExtensions"/> shorthands.
 /// </remarks>
 public interface ILink : IDisposable
 {
@@ -14,13 +16,23 @@ public interface ILink : IDisposable
     LinkCapabilities Capabilities { get; }
 
     /// <summary>
-    /// Copies the next waiting frame into <paramref name="buffer"/> (at least
-    /// <see cref="LinkCapabilities.MaxFrameLength"/> long). Returns false when no frame is waiting.
+    /// Copies the next waiting frame into <paramref name="buffer"/> and reports its offload descriptor
+    /// (<see cref="LinkOffload.None"/> from links without receive offloads). Returns false when no frame is waiting.
     /// </summary>
-    bool TryReceive(Instant now, Span<byte> buffer, out int length);
+    /// <remarks>
+    /// The buffer must hold <see cref="LinkCapabilities.MaxFrameLength"/> octets, or
+    /// <see cref="LinkCapabilities.MaxOffloadFrameLength"/> on a link with <see cref="LinkOffloads.ReceiveSegmentation"/>
+    /// (super-frames up to 64 KiB).
+    /// </remarks>
+    bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload);
 
-    /// <summary>Transmits one frame. Returns false when the link dropped it (queue full, device gone).</summary>
-    bool TrySend(Instant now, ReadOnlySpan<byte> frame);
+    /// <summary>
+    /// Transmits one frame with its offload request (<see cref="LinkOffload.None"/> for a complete frame; a partial
+    /// checksum to complete or a super-frame to cut only where <see cref="LinkCapabilities.Offloads"/> lists it).
+    /// Returns false when the link dropped it (queue full, device gone, a descriptor it could not carry out).
+    /// </summary>
+    /// <exception cref="NotSupportedException">An offload the link's capabilities do not list (a caller's bug, not a bad frame).</exception>
+    bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload);
 
     /// <summary>
     /// A file descriptor that polls readable when <see cref="TryReceive"/> may succeed, or -1 when the
@@ -28,25 +40,6 @@ public interface ILink : IDisposable
     /// </summary>
     int ReadinessFd { get; }
 
-    /// <summary>
-    /// Like <see cref="TryReceive(Instant, Span{byte}, out int)"/>, and reports the frame's offload descriptor
-    /// (<see cref="LinkOffload.None"/> from links without <see cref="LinkCapabilities.Offloads"/>). A link with
-    /// <see cref="LinkOffloads.ReceiveSegmentation"/> may deliver super-frames up to 64 KiB: size the buffer for them.
-    /// </summary>
-    bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
-    {
-        offload = LinkOffload.None;
-        return TryReceive(now, buffer, out length);
-    }
-
-    /// <summary>
-    /// Transmits one frame with an offload request: a partial checksum to complete, a super-frame to cut (TSO).
-    /// Ask only for what <see cref="LinkCapabilities.Offloads"/> lists; links without offloads send
-    /// <see cref="LinkOffload.None"/> frames and throw <see cref="NotSupportedException"/> for anything else.
-    /// </summary>
-    bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload) =>
-        offload.IsNone ? TrySend(now, frame) : throw new NotSupportedException($"{GetType().Name} has no transmit offloads.");
-
     /// <summary>When the link next has work of its own (a delayed frame to release); <see cref="Instant.MaxValue"/> if none.</summary>
-    Instant NextDeadline => Instant.MaxValue;
+    Instant NextDeadline { get; }
 }

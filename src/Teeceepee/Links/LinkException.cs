@@ -15,6 +15,10 @@ public sealed class LinkException : IOException
     /// <summary>Creates an exception for a failed system call.</summary>
     public LinkException(string message, int errno) : base(message) => Errno = errno;
 
+    /// <summary>An exception for <paramref name="what"/> failing with <paramref name="errno"/>, plus a hint.</summary>
+    internal static LinkException FromErrno(int errno, string what, string? hint = null) =>
+        new(Interop.Errno.Describe(errno, what, hint), errno);
+
     /// <summary>The Linux errno of the failed call (EPERM = 1, ENOENT = 2, EBUSY = 16, ...), or 0.</summary>
     public int Errno { get; }
 }

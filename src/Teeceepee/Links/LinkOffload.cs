@@ -49,6 +49,9 @@ public readonly record struct LinkOffload(
     public static LinkOffload TcpSegmentation(int tcpStart, int headerLength, int segmentSize) =>
         new(LinkOffloadFlags.NeedsChecksum, LinkGsoType.TcpV4, (ushort)headerLength, (ushort)segmentSize, (ushort)tcpStart, TcpChecksumOffset);
 
+    /// <summary>The exception a link without transmit offloads throws for a descriptor other than <see cref="None"/>.</summary>
+    internal static NotSupportedException NotSupportedBy(ILink link) => new($"{link.GetType().Name} has no transmit offloads.");
+
     /// <summary>Reads a virtio_net_hdr (little-endian fields, VIRTIO 1.0 / x86 and arm64 hosts).</summary>
     public static LinkOffload ReadVirtio(ReadOnlySpan<byte> header) => new(
         (LinkOffloadFlags)(header[0] & 3),

@@ -69,9 +69,14 @@ public sealed class MemoryLink : ILink
     public long DroppedFrames { get; private set; }
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    public Instant NextDeadline => Instant.MaxValue;
+
+    /// <inheritdoc />
+    /// <remarks>Frames carry no descriptor: <paramref name="offload"/> is always <see cref="LinkOffload.None"/>.</remarks>
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        offload = LinkOffload.None;
         if (!_inbound.TryDequeue(buffer, out length))
             return false;
         ReceivedFrames++;
@@ -79,9 +84,12 @@ public sealed class MemoryLink : ILink
     }
 
     /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    /// <remarks>Complete frames only (wrap the link in <see cref="SoftwareOffloadLink"/> for transmit offloads).</remarks>
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!offload.IsNone)
+            throw LinkOffload.NotSupportedBy(this);
         if (frame.Length > Capabilities.MaxFrameLength || !_outbound.TryEnqueue(frame))
         {
             DroppedFrames++;

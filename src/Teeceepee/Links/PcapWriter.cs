@@ -105,23 +105,6 @@ public sealed class PcapWriter : ILink
     public Instant NextDeadline => _inner.NextDeadline;
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
-    {
-        if (!_inner.TryReceive(now, buffer, out length))
-            return false;
-        Record(now, buffer[..length]);
-        return true;
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Records the frame whether or not the inner link accepted it: it is what the stack sent.</remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
-    {
-        Record(now, frame);
-        return _inner.TrySend(now, frame);
-    }
-
-    /// <inheritdoc />
     /// <remarks>Super-frames are recorded as their wire segments, partial checksums completed (in the record only).</remarks>
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {

@@ -29,19 +29,19 @@ public sealed unsafe class RawSocketLink : ILink
         IfReq.ValidateName(interfaceName);
         if (mtu is < 68 or > 65521)
             throw new ArgumentOutOfRangeException(nameof(mtu), mtu, "The MTU must be between 68 (RFC 791) and 65521.");
-        int index = NetDevice.IndexOf(interfaceName);
+        int index = LinkDevice.IndexOf(interfaceName);
         if (index == 0)
             throw new LinkException($"No interface named '{interfaceName}' in this network namespace.", Errno.ENODEV);
-        var mac = NetDevice.GetHardwareAddress(interfaceName)
+        var mac = LinkDevice.GetHardwareAddress(interfaceName)
             ?? throw new LinkException($"'{interfaceName}' is not an Ethernet interface; a raw link needs one.", Errno.EINVAL);
-        int deviceMtu = NetDevice.GetMtu(interfaceName);
+        int deviceMtu = LinkDevice.GetMtu(interfaceName);
 
         // Protocol 0 until bound, so no frame of another interface is queued before bind() narrows the socket.
         int fd = Libc.Socket(LinuxConstants.AF_PACKET, LinuxConstants.SOCK_RAW | LinuxConstants.SOCK_NONBLOCK | LinuxConstants.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Errno.Last;
-            throw Errno.Exception(errno, "socket(AF_PACKET, SOCK_RAW)",
+            throw LinkException.FromErrno(errno, "socket(AF_PACKET, SOCK_RAW)",
                 errno is Errno.EPERM or Errno.EACCES ? "Raw sockets need CAP_NET_RAW (run as root or setcap cap_net_raw+ep)." : null);
         }
         _fd = new FileDescriptor(fd);
@@ -52,7 +52,7 @@ public sealed unsafe class RawSocketLink : ILink
             Libc.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_IGNORE_OUTGOING, &one, sizeof(int));
             // Per-frame status, so frames with a partial (offloaded) checksum can be completed.
             if (Libc.SetSockOpt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_AUXDATA, &one, sizeof(int)) < 0)
-                throw Errno.Exception(Errno.Last, "setsockopt(PACKET_AUXDATA)");
+                throw LinkException.FromErrno(Errno.Last, "setsockopt(PACKET_AUXDATA)");
             var address = new SockAddrLl
             {
                 Family = LinuxConstants.AF_PACKET,
@@ -60,7 +60,7 @@ public sealed unsafe class RawSocketLink : ILink
                 InterfaceIndex = index,
             };
             if (Libc.Bind(fd, &address, (uint)sizeof(SockAddrLl)) < 0)
-                throw Errno.Exception(Errno.Last, $"bind(AF_PACKET) to '{interfaceName}'");
+                throw LinkException.FromErrno(Errno.Last, $"bind(AF_PACKET) to '{interfaceName}'");
         }
         catch
         {
@@ -107,9 +107,14 @@ public sealed unsafe class RawSocketLink : ILink
     public int ReadinessFd => _fd.Value;
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    public Instant NextDeadline => Instant.MaxValue;
+
+    /// <inheritdoc />
+    /// <remarks>Partial checksums (the kernel's CHECKSUM_PARTIAL on locally made frames) are completed here: <paramref name="offload"/> is always <see cref="LinkOffload.None"/>.</remarks>
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        offload = LinkOffload.None;
         const int ControlLength = 64;
         SockAddrLl from;
         byte* control = stackalloc byte[ControlLength];
@@ -136,7 +141,7 @@ public sealed unsafe class RawSocketLink : ILink
                         continue;
                     if (errno == Errno.EAGAIN)
                         return false;
-                    throw Errno.Exception(errno, $"recvmsg on raw socket of '{InterfaceName}'");
+                    throw LinkException.FromErrno(errno, $"recvmsg on raw socket of '{InterfaceName}'");
                 }
                 if (from.PacketType == LinuxConstants.PACKET_OUTGOING)
                 {
@@ -204,9 +209,12 @@ public sealed unsafe class RawSocketLink : ILink
     }
 
     /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    /// <remarks>Complete frames only.</remarks>
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        if (!offload.IsNone)
+            throw LinkOffload.NotSupportedBy(this);
         fixed (byte* p = frame)
         {
             while (true)

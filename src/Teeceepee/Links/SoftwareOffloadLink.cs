@@ -49,14 +49,8 @@ public sealed class SoftwareOffloadLink : ILink
     public long Rejected { get; private set; }
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length) => _inner.TryReceive(now, buffer, out length);
-
-    /// <inheritdoc />
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
         _inner.TryReceive(now, buffer, out length, out offload);
-
-    /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame) => _inner.TrySend(now, frame);
 
     /// <inheritdoc />
     /// <remarks>True when every wire frame was accepted by the inner link.</remarks>

@@ -10,9 +10,7 @@ namespace Teeceepee.Links;
 /// so <see cref="LinkCapabilities.HardwareAddress"/> is null. The device is not brought up here:
 /// that is the caller's business (<c>ip link set NAME up</c>).
 /// </remarks>
-// ILink again: its descriptor overloads (default interface methods) map to this class's own versions only when
-// this class re-implements the interface.
-public sealed class TapLink : TunTapLink, ILink
+public sealed class TapLink : TunTapLink
 {
     private int _restoreQueueLength; // txqueuelen to put back on dispose (an attached device we raised), else 0
 
@@ -20,17 +18,21 @@ public sealed class TapLink : TunTapLink, ILink
     /// <param name="name">Interface name, at most 15 characters.</param>
     /// <param name="mtu">The IP MTU the stack should use; default: the device's MTU.</param>
     /// <param name="offloads">
-    /// Open with a virtio-net header (IFF_VNET_HDR, TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4): the kernel then hands
-    /// over TCP/IPv4 super-frames (up to 64 KiB) with partial checksums and takes ours, cutting them at the MSS
-    /// (<see cref="LinkCapabilities.Offloads"/>, the descriptor overloads of <see cref="ILink"/>). Off by default.
-    /// Through the plain <see cref="TryReceive(Instant, Span{byte}, out int)"/> partial checksums are completed in
-    /// software, but super-frames still arrive whole: a consumer that turns this on must take frames up to 64 KiB.
+    /// True (the default): open with a virtio-net header (IFF_VNET_HDR, TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4), so that the
+    /// kernel hands over TCP/IPv4 super-frames (up to 64 KiB) with partial checksums and takes ours, cutting them at the
+    /// MSS (<see cref="LinkCapabilities.Offloads"/>); when the device refuses, the link opens plain and says why in
+    /// <see cref="OffloadRefusal"/>. False: plain frames, and the device's offloads are reset (TUNSETOFFLOAD 0) so that a
+    /// persistent TAP an earlier reader left with offloads on delivers complete checksums again.
+    /// A consumer that keeps offloads on must take frames up to <see cref="LinkCapabilities.MaxOffloadFrameLength"/>.
     /// </param>
     /// <exception cref="LinkException">/dev/net/tun is missing, the caller lacks permission (EPERM), or the device is busy (EBUSY).</exception>
-    public TapLink(string name, int? mtu = null, bool offloads = false) : this(name, mtu, TunTapDevice.DefaultClonePath, offloads) { }
+    public TapLink(string name, int? mtu = null, bool offloads = true) : this(name, mtu, TunTapDevice.DefaultClonePath, offloads) { }
 
-    internal TapLink(string name, int? mtu, string clonePath, bool offloads = false)
-        : this(CheckMtu(mtu), TunTapDevice.Open(name, tap: true, clonePath, offloads)) { }
+    internal TapLink(string name, int? mtu, string clonePath, bool offloads = true)
+        : this(CheckMtu(mtu), OpenPreferringOffloads(offloads, vnet => TunTapDevice.Open(name, tap: true, clonePath, vnet), out string? refusal))
+    {
+        OffloadRefusal = refusal;
+    }
 
     // The MTU is checked (first argument) before the device is opened (second).
     private TapLink(int? mtu, TunTapDevice device)
@@ -41,6 +43,30 @@ public sealed class TapLink : TunTapLink, ILink
                 : LinkOffloads.None,
         })
     {
+    }
+
+    /// <summary>Why the device refused offloads that were asked for (the link then runs plain), or null.</summary>
+    public string? OffloadRefusal { get; }
+
+    /// <summary>
+    /// Opens with offloads when asked, and plain when that open fails (an old kernel, a device whose flags conflict);
+    /// the plain open's error is the one that propagates.
+    /// </summary>
+    internal static T OpenPreferringOffloads<T>(bool offloads, Func<bool, T> open, out string? refusal)
+    {
+        refusal = null;
+        if (!offloads)
+            return open(false);
+        try
+        {
+            return open(true);
+        }
+        catch (LinkException e)
+        {
+            var plain = open(false);
+            refusal = e.Message.TrimEnd('.');
+            return plain;
+        }
     }
 
     /// <summary>
@@ -65,19 +91,7 @@ public sealed class TapLink : TunTapLink, ILink
     public long SuperFramesSent { get; private set; }
 
     /// <inheritdoc />
-    public override bool TryReceive(Instant now, Span<byte> buffer, out int length)
-    {
-        if (!Device.VnetHeader)
-            return Device.TryRead(buffer, out length);
-        if (!TryReceive(now, buffer, out length, out var offload))
-            return false;
-        // Callers that do not read descriptors get complete checksums.
-        offload.TryCompleteChecksum(buffer[..length]);
-        return true;
-    }
-
-    /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
+    public override bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         if (!Device.VnetHeader)
         {
@@ -92,11 +106,7 @@ public sealed class TapLink : TunTapLink, ILink
     }
 
     /// <inheritdoc />
-    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame) =>
-        Device.VnetHeader ? Device.TryWrite(frame, LinkOffload.None) : Device.TryWrite(frame);
-
-    /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         if (!Device.VnetHeader)
             return offload.IsNone ? Device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
@@ -123,13 +133,13 @@ public sealed class TapLink : TunTapLink, ILink
         before = 0;
         try
         {
-            before = Interop.NetDevice.GetTransmitQueueLength(Name);
+            before = LinkDevice.GetTransmitQueueLength(Name);
             if (before >= minimum)
             {
                 failure = null;
                 return true;
             }
-            Interop.NetDevice.SetTransmitQueueLength(Name, minimum);
+            LinkDevice.SetTransmitQueueLength(Name, minimum);
             if (!CreatedDevice && _restoreQueueLength == 0)
                 _restoreQueueLength = before;
             failure = null;
@@ -149,7 +159,7 @@ public sealed class TapLink : TunTapLink, ILink
         {
             try
             {
-                Interop.NetDevice.SetTransmitQueueLength(Name, _restoreQueueLength);
+                LinkDevice.SetTransmitQueueLength(Name, _restoreQueueLength);
             }
             catch (LinkException)
             {

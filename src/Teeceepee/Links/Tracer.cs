@@ -44,23 +44,6 @@ public sealed class Tracer : ILink
     public Instant NextDeadline => _inner.NextDeadline;
 
     /// <inheritdoc />
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
-    {
-        if (!_inner.TryReceive(now, buffer, out length))
-            return false;
-        Trace(now, inbound: true, buffer[..length], dropped: false);
-        return true;
-    }
-
-    /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
-    {
-        bool sent = _inner.TrySend(now, frame);
-        Trace(now, inbound: false, frame, dropped: !sent);
-        return sent;
-    }
-
-    /// <inheritdoc />
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         if (!_inner.TryReceive(now, buffer, out length, out offload))

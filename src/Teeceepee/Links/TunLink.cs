@@ -34,10 +34,17 @@ public sealed class TunLink : TunTapLink
     private static int? CheckMtu(int? mtu) => CheckMtu(mtu, 65535);
 
     /// <inheritdoc />
-    public override bool TryReceive(Instant now, Span<byte> buffer, out int length) => Device.TryRead(buffer, out length);
+    /// <remarks>A TUN link has no offloads: <paramref name="offload"/> is always <see cref="LinkOffload.None"/>.</remarks>
+    public override bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
+    {
+        offload = LinkOffload.None;
+        return Device.TryRead(buffer, out length);
+    }
 
     /// <inheritdoc />
-    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame) => Device.TryWrite(frame);
+    /// <remarks>Complete packets only.</remarks>
+    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload) =>
+        offload.IsNone ? Device.TryWrite(frame) : throw LinkOffload.NotSupportedBy(this);
 
     /// <inheritdoc />
     public override string ToString() => $"tun {Name} mtu {Capabilities.Mtu}";

@@ -49,7 +49,7 @@ internal sealed unsafe class TunTapDevice : IDisposable
     {
         IfReq.ValidateName(name);
         string kind = tap ? "TAP" : "TUN";
-        bool existed = NetDevice.Exists(name);
+        bool existed = LinkDevice.Exists(name);
         int fd = OpenClone(clonePath);
         var owned = new FileDescriptor(fd);
         try
@@ -61,6 +61,8 @@ internal sealed unsafe class TunTapDevice : IDisposable
                 throw SetIffFailed(Errno.Last, name, kind, existed);
             if (vnetHeader)
                 EnableOffloads(fd, name);
+            else
+                ResetOffloads(fd, name);
             string actual = request.GetName();
             if (!existed)
             {
@@ -70,7 +72,7 @@ internal sealed unsafe class TunTapDevice : IDisposable
             int mtu;
             try
             {
-                mtu = NetDevice.GetMtu(actual);
+                mtu = LinkDevice.GetMtu(actual);
             }
             catch (LinkException)
             {
@@ -91,9 +93,18 @@ internal sealed unsafe class TunTapDevice : IDisposable
         // checksums and TCP/IPv4 super-frames: it then hands us GSO frames instead of segmenting them.
         int size = LinkOffload.VirtioHeaderLength;
         if (Libc.Ioctl(fd, LinuxConstants.TUNSETVNETHDRSZ, &size) < 0)
-            throw Errno.Exception(Errno.Last, $"TUNSETVNETHDRSZ on '{name}'");
+            throw LinkException.FromErrno(Errno.Last, $"TUNSETVNETHDRSZ on '{name}'");
         if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)(LinuxConstants.TUN_F_CSUM | LinuxConstants.TUN_F_TSO4)) < 0)
-            throw Errno.Exception(Errno.Last, $"TUNSETOFFLOAD on '{name}'", "The kernel's TUN driver refused checksum/TSO4 offload.");
+            throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD on '{name}'", "The kernel's TUN driver refused checksum/TSO4 offload.");
+    }
+
+    private static void ResetOffloads(int fd, string name)
+    {
+        // Offloads belong to the device, not to the fd: a persistent device keeps those an earlier reader asked for,
+        // and the kernel would go on handing partial checksums and super-frames to a reader without a virtio-net
+        // header (every reply then fails its checksum). A plain open asks for none.
+        if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)0) < 0)
+            throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD 0 on '{name}'", "The kernel's TUN driver refused to turn the device's offloads off.");
     }
 
     /// <summary>
@@ -135,7 +146,7 @@ internal sealed unsafe class TunTapDevice : IDisposable
                     continue; // a short read without a frame; cannot happen on TAP, skip it
                 if (errno == Errno.EAGAIN)
                     return false;
-                throw Errno.Exception(errno, $"read from {_kind} device '{Name}'",
+                throw LinkException.FromErrno(errno, $"read from {_kind} device '{Name}'",
                     "The device was probably deleted while the link was open.");
             }
         }
@@ -180,17 +191,18 @@ internal sealed unsafe class TunTapDevice : IDisposable
         {
             IfReq request = default;
             if (Libc.Ioctl(fd, LinuxConstants.TUNGETIFF, &request) < 0)
-                throw Errno.Exception(Errno.Last, $"TUNGETIFF on fd {fd}", $"The fd must be a /dev/net/tun fd attached to a {kind} device (TUNSETIFF done).");
+                throw LinkException.FromErrno(Errno.Last, $"TUNGETIFF on fd {fd}", $"The fd must be a /dev/net/tun fd attached to a {kind} device (TUNSETIFF done).");
             short type = (short)(request.Flags & (LinuxConstants.IFF_TUN | LinuxConstants.IFF_TAP));
             if (type != (tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN))
                 throw new LinkException($"fd {fd} is attached to '{request.GetName()}', which is not a {kind} device.", Errno.EINVAL);
             // IFF_NO_PI cannot be checked: TUNGETIFF reports it set either way on current kernels.
-            owned.SetNonBlocking();
+            if (owned.SetNonBlocking() is int errno and not 0)
+                throw LinkException.FromErrno(errno, "fcntl(O_NONBLOCK)");
             string name = request.GetName();
             int mtu;
             try
             {
-                mtu = NetDevice.GetMtu(name);
+                mtu = LinkDevice.GetMtu(name);
             }
             catch (LinkException)
             {
@@ -241,7 +253,7 @@ internal sealed unsafe class TunTapDevice : IDisposable
                     continue;
                 if (errno == Errno.EAGAIN)
                     return false;
-                throw Errno.Exception(errno, $"read from {_kind} device '{Name}'",
+                throw LinkException.FromErrno(errno, $"read from {_kind} device '{Name}'",
                     "The device was probably deleted while the link was open.");
             }
         }
@@ -283,11 +295,11 @@ internal sealed unsafe class TunTapDevice : IDisposable
             int errno = Errno.Last;
             throw errno switch
             {
-                Errno.ENOENT or Errno.ENODEV or Errno.ENXIO => Errno.Exception(errno, $"open({clonePath})",
+                Errno.ENOENT or Errno.ENODEV or Errno.ENXIO => LinkException.FromErrno(errno, $"open({clonePath})",
                     $"The TUN/TAP driver is missing: load it (modprobe tun) or, in a container, pass the device in (--device {DefaultClonePath})."),
-                Errno.EACCES or Errno.EPERM => Errno.Exception(errno, $"open({clonePath})",
+                Errno.EACCES or Errno.EPERM => LinkException.FromErrno(errno, $"open({clonePath})",
                     $"This user may not open {clonePath}; it is usually mode 0666 (chmod 0666 {clonePath}) or run with CAP_NET_ADMIN."),
-                _ => Errno.Exception(errno, $"open({clonePath})"),
+                _ => LinkException.FromErrno(errno, $"open({clonePath})"),
             };
         }
     }
@@ -298,13 +310,13 @@ internal sealed unsafe class TunTapDevice : IDisposable
         string mode = kind == "TAP" ? "tap" : "tun";
         return errno switch
         {
-            Errno.EPERM => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+            Errno.EPERM => LinkException.FromErrno(errno, $"TUNSETIFF {kind} '{name}'",
                 $"Opening a {kind} device needs CAP_NET_ADMIN or a persistent {kind} created for this user: ip tuntap add dev {name} mode {mode} user {user}"),
-            Errno.EBUSY => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+            Errno.EBUSY => LinkException.FromErrno(errno, $"TUNSETIFF {kind} '{name}'",
                 $"The device is busy: another process has '{name}' open (one fd per single-queue {kind} device)."),
-            Errno.EINVAL when existed => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'",
+            Errno.EINVAL when existed => LinkException.FromErrno(errno, $"TUNSETIFF {kind} '{name}'",
                 $"'{name}' exists but is not a {kind} device with these flags (a {(kind == "TAP" ? "TUN" : "TAP")} device, a multi-queue or vnet_hdr device, or not TUN/TAP at all)."),
-            _ => Errno.Exception(errno, $"TUNSETIFF {kind} '{name}'"),
+            _ => LinkException.FromErrno(errno, $"TUNSETIFF {kind} '{name}'"),
         };
     }
 

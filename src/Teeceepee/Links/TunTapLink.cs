@@ -39,10 +39,13 @@ public abstract class TunTapLink : ILink
     public int ReadinessFd => Device.Fd;
 
     /// <inheritdoc />
-    public abstract bool TryReceive(Instant now, Span<byte> buffer, out int length);
+    public Instant NextDeadline => Instant.MaxValue;
 
     /// <inheritdoc />
-    public abstract bool TrySend(Instant now, ReadOnlySpan<byte> frame);
+    public abstract bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload);
+
+    /// <inheritdoc />
+    public abstract bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload);
 
     /// <inheritdoc />
     public virtual void Dispose()

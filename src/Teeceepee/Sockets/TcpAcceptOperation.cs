@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Teeceepee.Stack;
+using Teeceepee.Stack.Loop;
 
 namespace Teeceepee.Sockets;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Teeceepee.Stack;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Tcp;
 
 namespace Teeceepee.Sockets;

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Teeceepee.Stack;
+using Teeceepee.Stack.Loop;
 
 namespace Teeceepee.Sockets;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Teeceepee.Stack;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Udp;
 using Teeceepee.Wire;
 

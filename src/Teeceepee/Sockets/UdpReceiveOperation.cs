@@ -1,13 +1,14 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Teeceepee.Stack;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Udp;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Sockets;
 
 /// <summary>A pooled receive: takes a queued datagram, or waits on the endpoint until one arrives.</summary>
-internal sealed class UdpReceiveOperation : LoopOperation<UdpReceiveFromResult>
+internal sealed class UdpReceiveOperation : LoopOperation<UdpReceiveFromResult>, IUdpReceiver
 {
     private UdpEndpoint? _endpoint;
     private Memory<byte> _buffer;
@@ -50,6 +51,9 @@ internal sealed class UdpReceiveOperation : LoopOperation<UdpReceiveFromResult>
         payload[..n].CopyTo(_buffer.Span);
         Complete(new UdpReceiveFromResult(n, source, sourcePort, n < payload.Length));
     }
+
+    /// <summary>Completes with a socket error (loop thread).</summary>
+    public void Fail(SocketError error) => Fail(new SocketException((int)error));
 
     /// <inheritdoc />
     protected override void Unpark(NetworkStack stack) => _endpoint?.Waiters.Remove(this);

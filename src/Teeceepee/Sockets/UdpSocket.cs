@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Teeceepee.Stack;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Udp;
 using Teeceepee.Wire;
 

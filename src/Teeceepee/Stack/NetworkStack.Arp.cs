@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using Teeceepee.Links;
 using Teeceepee.Wire;
 
@@ -72,7 +73,11 @@ public sealed partial class NetworkStack
             Trace($"arp {address} did not answer");
         // RFC 1122 §2.3.2.2: report the failure to whoever is waiting on that next hop.
         FailPingsVia(now, address);
-        _udp.ReportHostUnreachable(address, this);
+        foreach (var endpoint in _udp.Endpoints)
+        {
+            if (endpoint.IsConnected && TryRoute(endpoint.RemoteAddress, out var hop) && hop == address)
+                endpoint.ReportError(SocketError.HostUnreachable);
+        }
         _tcp.OnPathFailed(now, remote => TryRoute(remote, out var nextHop) && nextHop == address);
     }
 
@@ -150,7 +155,7 @@ public sealed partial class NetworkStack
 
     private void Transmit(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        if (!(offload.IsNone ? _link.TrySend(now, frame) : _link.TrySend(now, frame, offload)))
+        if (!_link.TrySend(now, frame, offload))
         {
             Drop(DropReason.LinkSendFailed, "link");
             return;

@@ -172,10 +172,13 @@ public sealed partial class NetworkStack
         };
     }
 
+    /// <summary>The socket layer's loop-side state, told when the stack goes away (loop thread; set by that layer).</summary>
+    internal IStackShutdownListener? ShutdownListener { get; set; }
+
     private void ShutdownTcp()
     {
         // The TCP host holds no OS resources; connections die with the stack. Socket calls parked
-        // inside a connection or listener (not in the command queue) are failed here.
-        FailTcpSockets();
+        // inside a connection or listener (not in the command queue) are failed by their layer.
+        ShutdownListener?.OnStackShutdown(new ObjectDisposedException(nameof(NetworkStack)));
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Teeceepee.Links;
-using Teeceepee.Sockets;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Udp;
 using Teeceepee.Wire;
 
@@ -117,9 +117,6 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>
     internal Instant LastPollTime { get; private set; }
 
-    /// <summary>True when the caller may run loop work inline: the stack has no loop thread, or this is it.</summary>
-    internal bool CanRunInline => _loopThread is null || Environment.CurrentManagedThreadId == _loopThreadId;
-
     /// <summary>
     /// Runs the stack once at <paramref name="now"/>: reads waiting frames (up to a budget) and
     /// dispatches them, runs posted commands, fires due timers, and lets TCP send.
@@ -128,6 +125,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         LastPollTime = now;
+        _polled = true;
         if (!_announced)
         {
             _announced = true;
@@ -241,13 +239,6 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return LoopInvocation<T>.RunAsync(this, func, cancellationToken);
-    }
-
-    /// <summary>Queues a message for the loop and wakes it (any thread).</summary>
-    internal void Post(in LoopMessage message)
-    {
-        _commands.Enqueue(message);
-        Wake();
     }
 
     /// <summary>True when <paramref name="destination"/> is on our prefix.</summary>

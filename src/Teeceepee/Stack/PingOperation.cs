@@ -1,4 +1,4 @@
-using Teeceepee.Sockets;
+using Teeceepee.Stack.Loop;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;

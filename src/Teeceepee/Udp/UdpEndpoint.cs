@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using Teeceepee.Sockets;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Udp;
@@ -32,7 +31,7 @@ internal sealed class UdpEndpoint
     public byte TimeToLive;
 
     /// <summary>Receive calls waiting for a datagram, oldest first.</summary>
-    public readonly List<UdpReceiveOperation> Waiters = new(2);
+    public readonly List<IUdpReceiver> Waiters = new(2);
 
     /// <summary>Datagrams waiting to be read.</summary>
     public int QueuedCount { get; private set; }
@@ -75,7 +74,7 @@ internal sealed class UdpEndpoint
         {
             var waiter = Waiters[0];
             Waiters.RemoveAt(0);
-            waiter.Fail(new SocketException((int)error));
+            waiter.Fail(error);
             return;
         }
         PendingError = error;
@@ -96,7 +95,7 @@ internal sealed class UdpEndpoint
         while (TryDequeue(out var d))
             ArrayPool<byte>.Shared.Return(d.Buffer);
         foreach (var w in Waiters)
-            w.Fail(new SocketException((int)SocketError.OperationAborted));
+            w.Fail(SocketError.OperationAborted);
         Waiters.Clear();
     }
 }

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Teeceepee.Stack;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Udp;
@@ -75,15 +74,8 @@ internal sealed class UdpPortTable
         return true;
     }
 
-    /// <summary>Tells connected sockets whose next hop did not answer ARP.</summary>
-    public void ReportHostUnreachable(IPv4Address nextHop, NetworkStack stack)
-    {
-        foreach (var endpoint in _ports.Values)
-        {
-            if (endpoint.IsConnected && stack.TryRoute(endpoint.RemoteAddress, out var hop) && hop == nextHop)
-                endpoint.ReportError(SocketError.HostUnreachable);
-        }
-    }
+    /// <summary>The bound endpoints (a struct enumerator: no allocation).</summary>
+    public Dictionary<ushort, UdpEndpoint>.ValueCollection Endpoints => _ports.Values;
 
     /// <summary>Closes every endpoint (stack shutdown).</summary>
     public void CloseAll()

@@ -50,7 +50,7 @@ public class RawSocketLinkTests
         using var net = TestNetwork.CreateVeth("links", mtu: 1400);
         Assert.Equal(1400, net.Link.Capabilities.Mtu);
         Assert.Equal(1400, ((RawSocketLink)net.Link).DeviceMtu);
-        short flags = TestNetwork.InNamespace(net.StackNamespace!, () => Teeceepee.Interop.NetDevice.GetFlags(net.StackDevice));
+        short flags = TestNetwork.InNamespace(net.StackNamespace!, () => Teeceepee.Links.LinkDevice.GetFlags(net.StackDevice));
         Assert.NotEqual(0, flags & Teeceepee.Interop.LinuxConstants.IFF_UP);
     }
 

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Teeceepee.IntegrationTests.Infrastructure;
 using Teeceepee.Sockets;
-using Teeceepee.Sockets.Http;
+using Teeceepee.Http;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
 

@@ -26,7 +26,7 @@ public sealed class TapRoutedTcpTestNetwork : TcpTestNetwork
         string device = string.Create(CultureInfo.InvariantCulture, $"u{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}");
         try
         {
-            _serverLink = new TapLink(device, 1500);
+            _serverLink = new TapLink(device, 1500, offloads: false);
             Ip("link", "set", device, "netns", _net.Namespace);
             Ip("-n", _net.Namespace, "addr", "add", "198.18.1.1/24", "dev", device);
             Ip("-n", _net.Namespace, "link", "set", device, "up");

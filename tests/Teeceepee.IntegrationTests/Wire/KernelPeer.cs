@@ -25,7 +25,7 @@ public sealed class KernelPeer : IDisposable
         try
         {
             Exec("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
-            Link = NetworkNamespace.Run($"/run/netns/{Namespace}", () => new TapLink("tap0"));
+            Link = NetworkNamespace.Run($"/run/netns/{Namespace}", () => new TapLink("tap0", offloads: false));
             Ip($"-n {Namespace} addr add {KernelAddress}/24 dev tap0");
             Ip($"-n {Namespace} link set tap0 up");
             Ip($"-n {Namespace} link set lo up");

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Teeceepee.Dns;
 using Teeceepee.Sockets;
-using Teeceepee.Sockets.Http;
+using Teeceepee.Http;
 using Teeceepee.Tests.Sockets;
 using static Teeceepee.Tests.Dns.FakeDnsServer;
 

@@ -52,10 +52,10 @@ public class EpollTests
     }
 
     [Fact]
-    public void BadFd_ThrowsLinkExceptionWithErrno()
+    public void BadFd_ThrowsErrnoExceptionWithErrno()
     {
         using var epoll = new Epoll();
-        var error = Assert.Throws<Teeceepee.Links.LinkException>(() => epoll.Add(999_999, EpollEvents.In, 0));
+        var error = Assert.Throws<ErrnoException>(() => epoll.Add(999_999, EpollEvents.In, 0));
         Assert.Equal(Errno.EBADF, error.Errno);
         Assert.Contains("EBADF", error.Message, StringComparison.Ordinal);
     }

@@ -13,18 +13,18 @@ internal sealed class FrameRecorder(ILink inner) : ILink
 
     public Instant NextDeadline => inner.NextDeadline;
 
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
-        if (!inner.TryReceive(now, buffer, out length))
+        if (!inner.TryReceive(now, buffer, out length, out offload))
             return false;
         Frames.Add((now, false, buffer[..length].ToArray()));
         return true;
     }
 
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame)
+    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         Frames.Add((now, true, frame.ToArray()));
-        return inner.TrySend(now, frame);
+        return inner.TrySend(now, frame, offload);
     }
 
     public void Dispose() => inner.Dispose();

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Teeceepee.AspNetCore;
-using Teeceepee.Sockets.Http;
+using Teeceepee.Http;
 
 namespace Teeceepee.Tests.Sockets;
 

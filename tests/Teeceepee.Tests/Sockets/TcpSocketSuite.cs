@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Teeceepee.Sockets;
-using Teeceepee.Sockets.Http;
+using Teeceepee.Http;
 using Teeceepee.Tcp;
 
 namespace Teeceepee.Tests.Sockets;

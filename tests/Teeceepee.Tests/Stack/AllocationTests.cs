@@ -1,3 +1,4 @@
+using Teeceepee.Links;
 using Teeceepee.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Wire;

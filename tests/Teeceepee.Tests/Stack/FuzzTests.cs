@@ -1,3 +1,4 @@
+using Teeceepee.Links;
 using Teeceepee.Stack;
 using Teeceepee.Tcp;
 using Teeceepee.Wire;

@@ -12,14 +12,16 @@ public class LoopFailureTests
         public volatile bool Broken;
         public LinkCapabilities Capabilities { get; } = new(LinkMedium.Ethernet, 1500);
         public int ReadinessFd => -1;
-        public bool TryReceive(Instant now, Span<byte> buffer, out int length)
+        public Instant NextDeadline => Instant.MaxValue;
+        public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
         {
             if (Broken)
                 throw new IOException("device gone");
             length = 0;
+            offload = LinkOffload.None;
             return false;
         }
-        public bool TrySend(Instant now, ReadOnlySpan<byte> frame) => true;
+        public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload) => true;
         public void Dispose()
         {
         }

@@ -217,9 +217,10 @@ public class TransmitOffloadTests
 
         public int ReadinessFd => -1;
 
-        public bool TryReceive(Instant now, Span<byte> buffer, out int length) => inner.TryReceive(now, buffer, out length);
+        public Instant NextDeadline => Instant.MaxValue;
 
-        public bool TrySend(Instant now, ReadOnlySpan<byte> frame) => TrySend(now, frame, LinkOffload.None);
+        public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
+            inner.TryReceive(now, buffer, out length, out offload);
 
         public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
         {

@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using Teeceepee.Dns;
+using Teeceepee.Sockets;
 using Teeceepee.Stack;
 
-namespace Teeceepee.Sockets.Http;
+namespace Teeceepee.Http;
 
 /// <summary>
 /// Runs <see cref="HttpClient"/> over a <see cref="NetworkStack"/>: a <see cref="SocketsHttpHandler"/>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Teeceepee.Sockets;
+namespace Teeceepee.Stack.Loop;
 
 /// <summary>A bounded, thread-safe pool of operation objects, so steady-state calls allocate nothing.</summary>
 internal static class LoopOperationPool<T> where T : class, new()

@@ -1,7 +1,6 @@
 using System.Threading.Tasks.Sources;
-using Teeceepee.Stack;
 
-namespace Teeceepee.Sockets;
+namespace Teeceepee.Stack.Loop;
 
 /// <summary>
 /// A pooled awaitable command: the caller gets a <see cref="ValueTask{TResult}"/> backed by this
@@ -15,7 +14,7 @@ namespace Teeceepee.Sockets;
 /// <see cref="Cancel"/>. Started on the loop thread itself (by a continuation that runs there), the
 /// operation executes at once instead of being posted, and may complete synchronously.
 /// Continuations run on the thread pool, unless the operation was started with inline completions
-/// (<see cref="TcpConnectionOptions.UnsafeInlineCompletions"/>): then a completion on the loop is
+/// (a socket option, <c>TcpConnectionOptions.UnsafeInlineCompletions</c>): then a completion on the loop is
 /// queued as a command of its own (<see cref="InlineCompletion"/>) and the continuation runs on the
 /// loop thread when that command runs, at the top of the poll's command queue, never nested inside
 /// a connection's bookkeeping. At most <see cref="NetworkStack.InlineCompletionBudget"/> such

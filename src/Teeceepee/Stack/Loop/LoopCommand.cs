@@ -1,6 +1,5 @@
-using Teeceepee.Stack;
 
-namespace Teeceepee.Sockets;
+namespace Teeceepee.Stack.Loop;
 
 /// <summary>
 /// A unit of work handed to a stack's event loop from any thread (<see cref="NetworkStack.Post"/>).

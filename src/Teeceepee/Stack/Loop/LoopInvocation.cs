@@ -1,6 +1,5 @@
-using Teeceepee.Stack;
 
-namespace Teeceepee.Sockets;
+namespace Teeceepee.Stack.Loop;
 
 /// <summary>
 /// Runs a delegate on the loop thread and returns its result: for set-up calls and tests that
