@@ -75,19 +75,19 @@ public sealed class TcpHost : ITcbScheduler
     public ITcpTraceSink? Trace { get; set; }
 
     /// <summary>Segments retransmitted by every connection (timeouts, fast and SACK retransmits), closed ones included.</summary>
-    public long Retransmissions => Volatile.Read(ref _retransmissions);
+    public long Retransmissions => _retransmissions;
 
     /// <summary>RST segments sent, by connections and for closed ports.</summary>
-    public long ResetSegmentsSent => Volatile.Read(ref _resetSegmentsSent);
+    public long ResetSegmentsSent => _resetSegmentsSent;
 
     /// <summary>RST segments received (acceptable or not).</summary>
-    public long ResetSegmentsReceived => Volatile.Read(ref _resetSegmentsReceived);
+    public long ResetSegmentsReceived => _resetSegmentsReceived;
 
     /// <summary>
-    /// Connections in the demux table in <paramref name="state"/> now. Kept as states change, so any thread may read it
-    /// (metrics); a CLOSED connection counts until it is swept.
+    /// Connections in the demux table in <paramref name="state"/> now. Kept as states change, so metrics may read it
+    /// from any thread (a 64-bit read is atomic; the value may be a moment old); a CLOSED connection counts until it is swept.
     /// </summary>
-    public long CountInState(TcpState state) => (uint)state < TcpStates ? Volatile.Read(ref _stateCounts[(int)state]) : 0;
+    public long CountInState(TcpState state) => (uint)state < TcpStates ? _stateCounts[(int)state] : 0;
 
     /// <summary>Called on the loop with each round-trip sample a connection takes (metrics, probes); null for none.</summary>
     public Action<Tcb, Instant, TimeSpan>? RttSampled { get; set; }
