@@ -329,6 +329,8 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _disposed = true;
         StackMetrics.Unregister(_counters);
         FailAllPending();
+        if (Options.OwnsLink)
+            _link.Dispose();
     }
 
     /// <inheritdoc />
