@@ -125,7 +125,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         LastPollTime = now;
-        _polled = true;
+        _handDriven = true;
         if (!_announced)
         {
             _announced = true;
@@ -302,6 +302,12 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         if (!EthernetFrame.TryParse(frame, out var eth, out var error) || !EthernetRepr.TryParse(eth, out var ethRepr, out error))
         {
             Drop((DropReason)error, "ethernet");
+            return;
+        }
+        if (ethRepr.EtherType == EtherType.IPv6)
+        {
+            // The wire layer reads IPv6; the host does not speak it yet (issue 10 item 2).
+            Drop(DropReason.UnsupportedEtherType, "ethernet");
             return;
         }
         if (ethRepr.Source == HardwareAddress)

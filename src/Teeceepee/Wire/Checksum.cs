@@ -132,6 +132,26 @@ public static class Checksum
     }
 
     /// <summary>
+    /// The IPv6 pseudo-header sum for upper-layer checksums (RFC 8200 §8.1): source, destination, the
+    /// upper-layer packet length as 32 bits, three zero octets and the next header value.
+    /// </summary>
+    public static uint PseudoHeader(IPv6Address source, IPv6Address destination, byte nextHeader, int length)
+    {
+        ulong acc = Words(source.High) + Words(source.Low) + Words(destination.High) + Words(destination.Low)
+                  + ((uint)length >> 16) + ((uint)length & 0xFFFF) + nextHeader;
+        return FoldTo32(acc);
+    }
+
+    /// <summary>The pseudo-header sum of either family: IPv4's (RFC 9293 §3.1) for IPv4 addresses, else IPv6's (RFC 8200 §8.1).</summary>
+    public static uint PseudoHeader(NetAddress source, NetAddress destination, byte protocol, int length) =>
+        source.IsIPv4 && destination.IsIPv4
+            ? PseudoHeader(source.V4, destination.V4, protocol, length)
+            : PseudoHeader(source.V6, destination.V6, protocol, length);
+
+    // The four 16-bit words of a 64-bit half, added.
+    private static ulong Words(ulong v) => (v >> 48) + ((v >> 32) & 0xFFFF) + ((v >> 16) & 0xFFFF) + (v & 0xFFFF);
+
+    /// <summary>
     /// Updates a header checksum after one 16-bit field changed from <paramref name="oldValue"/> to
     /// <paramref name="newValue"/>, without summing the header again (RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')).
     /// </summary>

@@ -9,7 +9,7 @@ public enum EtherType : ushort
     Arp = 0x0806,
     /// <summary>IEEE 802.1Q VLAN tag (recognised, rejected).</summary>
     Vlan = 0x8100,
-    /// <summary>Internet Protocol version 6 (not spoken).</summary>
+    /// <summary>Internet Protocol version 6 (RFC 8200, RFC 2464).</summary>
     IPv6 = 0x86DD,
     /// <summary>IEEE 802.1ad service VLAN tag, "Q-in-Q" (recognised, rejected).</summary>
     QinQ = 0x88A8,

@@ -26,11 +26,11 @@ public readonly record struct EthernetRepr
         EtherType = etherType;
     }
 
-    /// <summary>Reads a parsed frame; EtherTypes other than IPv4 and ARP are <see cref="WireError.UnsupportedEtherType"/>.</summary>
+    /// <summary>Reads a parsed frame; EtherTypes other than IPv4, ARP and IPv6 are <see cref="WireError.UnsupportedEtherType"/>.</summary>
     public static bool TryParse(in EthernetFrame frame, out EthernetRepr repr, out WireError reason)
     {
         var type = frame.EtherType;
-        if (type is not (EtherType.IPv4 or EtherType.Arp))
+        if (type is not (EtherType.IPv4 or EtherType.Arp or EtherType.IPv6))
         {
             repr = default;
             reason = WireError.UnsupportedEtherType;

@@ -89,7 +89,25 @@ public readonly partial record struct TcpRepr
     /// For transmit checksum offload: leave only the folded, uncomplemented pseudo-header sum in the checksum field
     /// (Linux CHECKSUM_PARTIAL), for the device to finish over the header and payload.
     /// </param>
-    public void Emit(Span<byte> buffer, IPv4Address source, IPv4Address destination, bool partialChecksum = false)
+    public void Emit(Span<byte> buffer, IPv4Address source, IPv4Address destination, bool partialChecksum = false) =>
+        Emit(buffer, Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, HeaderLength + PayloadLength), partialChecksum);
+
+    /// <summary>As the <see cref="IPv4Address"/> overload, with the pseudo-header of either family (RFC 8200 §8.1 for IPv6).</summary>
+    public void Emit(Span<byte> buffer, NetAddress source, NetAddress destination, bool partialChecksum = false) =>
+        Emit(buffer, Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, HeaderLength + PayloadLength), partialChecksum);
+
+    /// <summary>Copies <paramref name="payload"/> after the header, then emits with the pseudo-header of either family.</summary>
+    public void Emit(Span<byte> buffer, ReadOnlySpan<byte> payload, NetAddress source, NetAddress destination, bool partialChecksum = false)
+    {
+        if (payload.Length != PayloadLength)
+            throw new ArgumentException($"The payload has {payload.Length} octets, PayloadLength says {PayloadLength}.", nameof(payload));
+        if (buffer.Length < HeaderLength + payload.Length)
+            throw new ArgumentException($"The TCP segment needs {HeaderLength + payload.Length} octets, the buffer has {buffer.Length}.", nameof(buffer));
+        payload.CopyTo(buffer[HeaderLength..]);
+        Emit(buffer, source, destination, partialChecksum);
+    }
+
+    private void Emit(Span<byte> buffer, uint pseudo, bool partialChecksum)
     {
         int headerLength = HeaderLength;
         int length = headerLength + PayloadLength;
@@ -108,7 +126,6 @@ public readonly partial record struct TcpRepr
         BinaryPrimitives.WriteUInt16BigEndian(d[TcpSegment.Field.UrgentPointer..], UrgentPointer.GetValueOrDefault());
         WriteOptions(d[TcpSegment.Field.Options..headerLength]);
 
-        uint pseudo = Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, length);
         ushort checksum = partialChecksum ? (ushort)~Checksum.Fold(pseudo) : Checksum.Fold(Checksum.Sum(d, pseudo));
         BinaryPrimitives.WriteUInt16BigEndian(d[TcpSegment.Field.Checksum..], checksum);
     }

@@ -8,6 +8,18 @@ public readonly partial record struct TcpRepr
     public const byte MaxWindowScale = 14;
 
     /// <summary>
+    /// As the <see cref="IPv4Address"/> overload, with the checksum over the pseudo-header of either family
+    /// (RFC 8200 §8.1 for IPv6); IPv4 results are identical.
+    /// </summary>
+    public static bool TryParse(in TcpSegment segment, NetAddress source, NetAddress destination, bool verifyChecksum,
+        out TcpRepr repr, out WireError reason)
+    {
+        if (verifyChecksum && !segment.VerifyChecksum(source, destination))
+            return Fail(WireError.BadChecksum, out repr, out reason);
+        return TryParse(segment, default(IPv4Address), default, verifyChecksum: false, out repr, out reason);
+    }
+
+    /// <summary>
     /// Validates a parsed segment and decodes it: checksum (unless <paramref name="verifyChecksum"/> is false because the
     /// link verified it), control flags, ports and options.
     /// </summary>

@@ -154,6 +154,10 @@ public readonly ref struct TcpSegment
 
     /// <summary>True when the checksum over the pseudo-header, header and payload verifies (RFC 9293 §3.1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool VerifyChecksum(NetAddress source, NetAddress destination) =>
+        Wire.Checksum.Fold(Wire.Checksum.Sum(_buffer, Wire.Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, _buffer.Length))) == 0;
+
+    /// <summary>True when the checksum verifies with the IPv4 pseudo-header of these addresses.</summary>
     public bool VerifyChecksum(IPv4Address source, IPv4Address destination) =>
         Wire.Checksum.Fold(Wire.Checksum.Sum(_buffer, Wire.Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Tcp, _buffer.Length))) == 0;
 }

@@ -88,6 +88,18 @@ public readonly ref struct UdpDatagram
         return Wire.Checksum.Fold(Wire.Checksum.Sum(_buffer, sum)) == 0;
     }
 
+    /// <summary>
+    /// True when the checksum verifies with the pseudo-header of these addresses, of either family. Over IPv6
+    /// a zero field is invalid (RFC 8200 §8.1); over IPv4 it means none was sent (RFC 768).
+    /// </summary>
+    public bool IsChecksumValid(NetAddress source, NetAddress destination)
+    {
+        if (Checksum == 0)
+            return source.IsIPv4 && destination.IsIPv4;
+        uint sum = Wire.Checksum.PseudoHeader(source, destination, (byte)IpProtocol.Udp, _buffer.Length);
+        return Wire.Checksum.Fold(Wire.Checksum.Sum(_buffer, sum)) == 0;
+    }
+
     /// <summary>The data octets.</summary>
     public ReadOnlySpan<byte> Payload => _buffer[Field.Payload..];
 

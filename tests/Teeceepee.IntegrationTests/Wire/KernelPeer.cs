@@ -18,13 +18,17 @@ public sealed class KernelPeer : IDisposable
 
     private static int s_count;
 
-    public KernelPeer()
+    public KernelPeer() : this(ipv6: false) { }
+
+    /// <summary>A fresh namespace with tap0 up; IPv6 stays off unless <paramref name="ipv6"/> (then see <see cref="AddIPv6"/>).</summary>
+    public KernelPeer(bool ipv6)
     {
         Namespace = $"l23k-{Environment.ProcessId}-{Interlocked.Increment(ref s_count)}";
         Ip($"netns add {Namespace}");
         try
         {
-            Exec("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+            if (!ipv6)
+                Exec("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
             Link = NetworkNamespace.Run($"/run/netns/{Namespace}", () => new TapLink("tap0", offloads: false));
             Ip($"-n {Namespace} addr add {KernelAddress}/24 dev tap0");
             Ip($"-n {Namespace} link set tap0 up");
@@ -40,6 +44,12 @@ public sealed class KernelPeer : IDisposable
     public string Namespace { get; }
 
     public TapLink Link { get; } = null!;
+
+    /// <summary>Gives the kernel side <paramref name="address"/>/64 on tap0 without duplicate address detection.</summary>
+    public void AddIPv6(IPv6Address address) => Ip($"-n {Namespace} addr add {address}/64 dev tap0 nodad");
+
+    /// <summary>Tells the kernel our IPv6 address's MAC so that it does not need to solicit it.</summary>
+    public void AddIPv6Neighbour(IPv6Address address) => Ip($"-n {Namespace} -6 neigh replace {address} lladdr {OurMac} dev tap0");
 
     /// <summary>Tells the kernel our MAC so that it does not need to ask.</summary>
     public void AddNeighbour() => Ip($"-n {Namespace} neigh replace {OurAddress} lladdr {OurMac} dev tap0");

@@ -98,7 +98,6 @@ public class EthernetTests
 
     [Theory]
     [InlineData(0x0600)]
-    [InlineData(0x86DD)]
     [InlineData(0x88CC)]
     public void OtherEtherType_ViewParses_ReprReturnsUnsupportedEtherType(int type)
     {
@@ -115,6 +114,8 @@ public class EthernetTests
     [InlineData(Captures.EchoRequest)]
     [InlineData(Captures.FragmentedEchoFirst)]
     [InlineData(Captures.UdpHello)]
+    [InlineData(IPv6Captures.EchoRequest)]
+    [InlineData(IPv6Captures.Mldv2Report)]
     public void RoundTrips(string hex)
     {
         var bytes = Captures.Bytes(hex);
