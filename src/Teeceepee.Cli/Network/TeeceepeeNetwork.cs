@@ -196,6 +196,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             var stackOptions = new NetworkStackOptions
             {
                 TcpProbe = plot,
+                ExplainTrace = options.Explain,
                 // --dhcp: no address until the lease (DhcpService configures the stack at runtime).
                 Address = options.Address is null ? IPv4Address.Any : IPv4Address.FromIPAddress(options.Address),
                 PrefixLength = options.PrefixLength,

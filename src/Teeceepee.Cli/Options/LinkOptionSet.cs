@@ -29,6 +29,7 @@ internal sealed class LinkOptionSet
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
+    public Option<bool> Explain { get; } = new("--explain") { Description = "Trace as -v, and say the rule (with its RFC section) behind each drop and each TCP state change" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Trace ARP, handshakes, state changes, retransmits and drops" };
 
     /// <summary>Adds every link option to <paramref name="command"/>.</summary>
@@ -41,12 +42,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -71,7 +72,8 @@ internal sealed class LinkOptionSet
             CheckDeviceName(device, chosen[0]);
 
         bool offloads = !result.GetValue(NoOffload);
-        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose), Offloads = offloads };
+        bool explain = result.GetValue(Explain);
+        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose) || explain, Explain = explain, Offloads = offloads };
 
         string? ipText = result.GetValue(Ip);
         bool dhcp = result.GetValue(Dhcp);
@@ -116,7 +118,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose, Offloads = offloads, BusyPoll = options.BusyPoll, PlotDirectory = options.PlotDirectory };
+                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, PlotDirectory = options.PlotDirectory };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;

@@ -66,6 +66,9 @@ internal sealed record LinkOptions
     /// <summary>--busy-poll: how long the stack's loop busy-polls before sleeping while traffic flows (zero: never).</summary>
     public TimeSpan BusyPoll { get; init; }
 
+    /// <summary>--explain: the trace says the rule behind each drop and TCP state change (implies <see cref="Verbose"/>).</summary>
+    public bool Explain { get; init; }
+
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }
 

@@ -43,7 +43,11 @@ public sealed partial class NetworkStack
             _tcp.SegmentationOffloadLimit = MaxIPv4Payload - MaxTcpHeaderLength;
         }
         if (options.Trace is not null)
-            _tcp.Trace = new StackTcpTrace(this);
+        {
+            _tcp.Trace = new StackTcpTrace(this, options.ExplainTrace);
+            if (options.ExplainTrace)
+                _tcp.StateChanged = (tcb, from, to) => Trace($"tcp {tcb.LocalAddress}:{tcb.LocalPort}<->{tcb.RemoteAddress}:{tcb.RemotePort} {from}=>{to} ({DropExplanations.Explain(from, to)})");
+        }
         _tcp.RttSampled = OnRttSampled;
         _tcpProbe = options.TcpProbe;
         if (_tcpProbe is not null)

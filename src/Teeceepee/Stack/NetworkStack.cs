@@ -249,7 +249,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         _counters.Drops[(byte)reason]++;
         if (_trace is not null)
-            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason}"));
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason}{Why(reason)}"));
     }
 
     /// <summary>Counts a drop and traces it with a detail (only formatted when tracing).</summary>
@@ -257,8 +257,11 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         _counters.Drops[(byte)reason]++;
         if (_trace is not null)
-            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason} {detail}"));
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason} {detail}{Why(reason)}"));
     }
+
+    // --explain: the rule behind a drop, appended to its trace line.
+    private string Why(DropReason reason) => Options.ExplainTrace ? $" ({DropExplanations.Explain(reason)})" : "";
 
     /// <summary>Writes a trace line when tracing is on.</summary>
     internal void Trace(string message)

@@ -46,6 +46,12 @@ public sealed record NetworkStackOptions
     /// <summary>Receives one line per notable event (ARP, drops with their reason, ICMP errors); null for none.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>
+    /// With <see cref="Trace"/>: each drop line names the rule behind it and each TCP state change says why, with the
+    /// RFC section (<see cref="DropExplanations"/>), so a connection's life reads from the trace.
+    /// </summary>
+    public bool ExplainTrace { get; init; }
+
     /// <summary>Receives every TCP connection's cwnd, ssthresh and RTT samples as they change (plots); null for none.</summary>
     public ITcpProbe? TcpProbe { get; init; }
 

@@ -92,6 +92,9 @@ public sealed class TcpHost : ITcbScheduler
     /// <summary>Called on the loop with each round-trip sample a connection takes (metrics, probes); null for none.</summary>
     public Action<Tcb, Instant, TimeSpan>? RttSampled { get; set; }
 
+    /// <summary>Called on the loop when a registered connection changes state (explained traces); null for none.</summary>
+    public Action<Tcb, TcpState, TcpState>? StateChanged { get; set; }
+
     /// <summary>Called on the loop after a connection processed a segment (probes of cwnd and ssthresh); null for none.</summary>
     public Action<Tcb, Instant>? SegmentProcessed { get; set; }
 
@@ -520,6 +523,7 @@ public sealed class TcpHost : ITcbScheduler
             _stateCounts[(int)oldState]--;
             _stateCounts[(int)newState]++;
         }
+        StateChanged?.Invoke(tcb, oldState, newState);
         if (tcb.Listener is not { } listener)
             return;
         if (tcb.InSynQueue && newState != TcpState.SynReceived)
