@@ -75,6 +75,31 @@ public static class DropExplanations
         _ => null,
     };
 
+    /// <summary>Why TCP dropped a segment for <paramref name="reason"/>; null for a value without one (a test keeps that from happening).</summary>
+    public static string? Explain(TcpDropReason reason) => reason switch
+    {
+        TcpDropReason.None => "not a drop",
+        TcpDropReason.Closed => "RFC 9293 §3.10.7.1: the connection is CLOSED and holds no state for the segment",
+        TcpDropReason.ResetToClosedPort => "RFC 9293 §3.10.7.1: a RST to a closed port is never answered",
+        TcpDropReason.ResetToListener => "RFC 9293 §3.10.7.2: a RST to a listener is ignored",
+        TcpDropReason.NoSynToListener => "RFC 9293 §3.10.7.2: a listener only opens on SYN",
+        TcpDropReason.AcceptQueueFull => "RFC 9293 §3.10.7.2: accept queue full, the peer's retransmission retries",
+        TcpDropReason.SynQueueFull => "RFC 4987 §3.1: SYN queue full and SYN cookies off",
+        TcpDropReason.ControlQueueFull => "RFC 5961 §7: host answers (RSTs, cookie SYN-ACKs) are bounded",
+        TcpDropReason.SynSentUnacceptableAck => "RFC 9293 §3.10.7.3: in SYN-SENT an ACK that does not acknowledge our SYN, RST sent",
+        TcpDropReason.SynSentResetWithoutAck => "RFC 9293 §3.10.7.3, RFC 5961 §3.2: in SYN-SENT a RST without an ACK is ignored",
+        TcpDropReason.SynSentNoSyn => "RFC 9293 §3.10.7.3: in SYN-SENT neither SYN nor RST",
+        TcpDropReason.OutOfWindow => "RFC 9293 §3.10.7.4: segment outside the receive window, ACK sent",
+        TcpDropReason.Paws => "RFC 7323 §5.3: timestamp older than TS.Recent, an old duplicate (PAWS)",
+        TcpDropReason.SynReceivedUnacceptableAck => "RFC 9293 §3.10.7.4: in SYN-RECEIVED an ACK outside SND.UNA..SND.NXT, RST sent",
+        TcpDropReason.ResetNotAtReceiveNext => "RFC 5961 §3.2: RST in the window but not at RCV.NXT, challenge ACK sent",
+        TcpDropReason.SynInSynchronizedState => "RFC 9293 §3.10.7.4, RFC 5961 §4: SYN on an open connection, challenge ACK sent",
+        TcpDropReason.NoAck => "RFC 9293 §3.10.7.4: a synchronized connection drops segments without ACK",
+        TcpDropReason.AckOfUnsentData => "RFC 9293 §3.10.7.4, RFC 5961 §5.2: ACK of data never sent, ACK sent",
+        TcpDropReason.AckTooOld => "RFC 5961 §5.2: ACK far below SND.UNA, a blind injection attempt",
+        _ => null,
+    };
+
     /// <summary>The rule that moves a connection from <paramref name="from"/> to <paramref name="to"/> (RFC 9293 §3.3.2, §3.10).</summary>
     public static string Explain(TcpState from, TcpState to) => (from, to) switch
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Teeceepee.Tcp;
 
 namespace Teeceepee.Stack;
 
@@ -56,6 +57,8 @@ public sealed record NetworkStackStats
     public long TcpResetsReceived { get; init; }
     /// <summary>Drops by reason.</summary>
     public required DropCounts Drops { get; init; }
+    /// <summary>TCP segments dropped, by reason (RFC 9293 §3.10.7's checks, RFC 5961, RFC 7323 PAWS, listener queues).</summary>
+    public TcpDropCounts TcpDrops { get; init; } = new(new long[TcpDropCounts.Size]);
 
     /// <summary>The non-zero counters as <c>name=value</c> pairs, then the drops by reason: one line to log.</summary>
     public override string ToString()

@@ -85,6 +85,14 @@ internal static class StackMetrics
                     add(c.Drops[r], "reason", ((DropReason)r).ToString());
             }
         }), "{packet}", "Frames and packets dropped, by reason");
+        s_meter.CreateObservableCounter("teeceepee.tcp.drops", () => Collect(static (c, add) =>
+        {
+            for (int r = 0; r < c.TcpDrops.Length; r++)
+            {
+                if (c.TcpDrops[r] != 0)
+                    add(c.TcpDrops[r], "reason", ((Teeceepee.Tcp.TcpDropReason)r).ToString());
+            }
+        }), "{segment}", "TCP segments dropped, by reason");
         s_meter.CreateObservableGauge("teeceepee.tcp.connections", () => CollectTcp(static (t, add) =>
         {
             // CLOSED connections are only waiting to be swept: not open.

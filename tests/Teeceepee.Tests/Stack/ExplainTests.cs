@@ -18,6 +18,13 @@ public class ExplainTests
     }
 
     [Fact]
+    public void EveryTcpDropReason_HasAnExplanationWithItsRfc()
+    {
+        foreach (var reason in Enum.GetValues<TcpDropReason>().Where(r => r != TcpDropReason.None))
+            Assert.Matches(@"^RFC \d+ §", DropExplanations.Explain(reason) ?? $"TcpDropReason.{reason} has no explanation");
+    }
+
+    [Fact]
     public void EveryStateChange_CitesRfc9293OrItsCookieRule()
     {
         foreach (var from in Enum.GetValues<TcpState>())
@@ -64,6 +71,15 @@ public class ExplainTests
         Assert.True(sim.RunUntil(() => client.State == TcpState.Closed, TimeSpan.FromSeconds(5)));
         Assert.Contains(sim.Log, l => l.EndsWith("SynSent=>Closed", StringComparison.Ordinal));
         Assert.DoesNotContain(sim.Log, l => l.Contains("(RFC ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ExplainedTrace_TcpDropLines_CarryTheirRule()
+    {
+        await using var sim = new Simulation(configureB: o => o with { ExplainTrace = true });
+        // The TCP host's own drop line, as TcpHost writes it for a RST to a closed port.
+        sim.B.Tcp.Trace!.TraceHost("drop: ResetToClosedPort");
+        Assert.Contains("B: tcp drop: ResetToClosedPort (RFC 9293 §3.10.7.1: a RST to a closed port is never answered)", sim.Log);
     }
 
     [Fact]
