@@ -30,6 +30,9 @@ internal interface INetwork : IAsyncDisposable
     /// <summary>Resolves a host name to an IPv4 address; throws <see cref="NameResolutionException"/>.</summary>
     ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken);
 
+    /// <summary>Opens a UDP socket on a free port (SOCKS5 UDP ASSOCIATE); networks without UDP throw <see cref="NotSupportedException"/>.</summary>
+    IDatagramSocket OpenUdp() => throw new NotSupportedException($"{Description} has no UDP");
+
     /// <summary>Makes a web host listen on this network (the default: Kestrel's own kernel sockets).</summary>
     void ConfigureWebHost(IWebHostBuilder builder)
     {

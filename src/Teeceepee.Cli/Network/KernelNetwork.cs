@@ -10,6 +10,8 @@ internal sealed class KernelNetwork : INetwork
 {
     public string Description => "kernel";
 
+    public IDatagramSocket OpenUdp() => new KernelDatagramSocket(new IPEndPoint(IPAddress.Any, 0));
+
     public async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

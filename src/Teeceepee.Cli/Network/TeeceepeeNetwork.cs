@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Teeceepee.AspNetCore;
 using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
+using Teeceepee.Cli.Plot;
 using Teeceepee.Dhcp;
 using Teeceepee.Dns;
 using Teeceepee.Links;
@@ -47,6 +48,7 @@ internal sealed class TeeceepeeNetwork : INetwork
     private readonly string _offloadSuffix;
     private DhcpService? _dhcp;
     private volatile string _description;
+    private TcpProbeRecorder? _plot;
 
     private TeeceepeeNetwork(NetworkStack stack, ILink link, ILink device, string deviceName, string description, TextWriter? trace, IPAddress? dns, string kind, string offloadSuffix)
     {
@@ -187,8 +189,11 @@ internal sealed class TeeceepeeNetwork : INetwork
             if (options.TraceFrames && trace is not null)
                 link = new Tracer(link, trace, options.Device);
 
+            var plot = options.PlotDirectory is null ? null : new TcpProbeRecorder(options.PlotDirectory);
             var stackOptions = new NetworkStackOptions
             {
+                TcpProbe = plot,
+                ExplainTrace = options.Explain,
                 // --dhcp: no address until the lease (DhcpService configures the stack at runtime).
                 Address = options.Address is null ? IPv4Address.Any : IPv4Address.FromIPAddress(options.Address),
                 PrefixLength = options.PrefixLength,
@@ -214,7 +219,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             string offloadSuffix = device.Capabilities.Offloads != LinkOffloads.None ? " offloads" : "";
             string address = options.Address is null ? "dhcp (no lease)" : $"{options.Address}/{options.PrefixLength}";
             string description = $"{kind} {options.Device} {address} mtu {stack.Mtu}{offloadSuffix}";
-            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix);
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix) { _plot = plot };
         }
         catch
         {
@@ -343,6 +348,8 @@ internal sealed class TeeceepeeNetwork : INetwork
         };
     }
 
+    public IDatagramSocket OpenUdp() => new StackDatagramSocket(new UdpSocket(_stack));
+
     /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
     public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
 
@@ -387,5 +394,22 @@ internal sealed class TeeceepeeNetwork : INetwork
             await _dhcp.DisposeAsync().ConfigureAwait(false);
         await _stack.DisposeAsync().ConfigureAwait(false);
         _link.Dispose();
+        WritePlots();
+    }
+
+    // --plot: after the stack stopped, so no sample arrives while drawing. A failure is reported, never thrown.
+    private void WritePlots()
+    {
+        if (_plot is null)
+            return;
+        try
+        {
+            var files = _plot.Write();
+            _trace?.WriteLine($"{_deviceName}: --plot wrote {files.Count} files for {_plot.ConnectionCount} connections to {_plot.Directory}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{CliApp.Name}: cannot write --plot {_plot.Directory}: {e.Message}");
+        }
     }
 }

@@ -33,6 +33,8 @@ internal sealed class LinkOptionSet
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
+    public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
+    public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
     public Option<bool> Verbose { get; }
 
     /// <summary>
@@ -61,12 +63,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -91,7 +93,8 @@ internal sealed class LinkOptionSet
             CheckDeviceName(device, chosen[0]);
 
         bool offloads = !result.GetValue(NoOffload);
-        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose), Offloads = offloads };
+        bool explain = result.GetValue(Explain);
+        var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose) || explain, Explain = explain, Offloads = offloads };
 
         string? ipText = result.GetValue(Ip);
         bool dhcp = result.GetValue(Dhcp);
@@ -111,6 +114,7 @@ internal sealed class LinkOptionSet
             Mac = ReadMac(result),
             Mtu = ReadInt(result, Mtu, 68, 65535),
             PcapFile = result.GetValue(Pcap),
+            PlotDirectory = result.GetValue(Plot),
             Loss = ReadProbability(result, Loss),
             Duplicate = ReadProbability(result, Duplicate),
             Reorder = ReadProbability(result, Reorder),
@@ -136,7 +140,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose, Offloads = offloads, BusyPoll = options.BusyPoll };
+                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, PlotDirectory = options.PlotDirectory };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;
@@ -157,6 +161,8 @@ internal sealed class LinkOptionSet
             if (!probe.DirectoryExists(directory))
                 throw CliException.Usage($"cannot write --pcap {options.PcapFile}: directory {directory} does not exist");
         }
+        if (options.PlotDirectory is { Length: 0 })
+            throw CliException.Usage("--plot needs a directory");
         CheckDevice(options, probe);
         return options;
     }
@@ -174,11 +180,13 @@ internal sealed class LinkOptionSet
         }
         var options = new LinkOptions
         {
-            Verbose = result.GetValue(Verbose),
+            Verbose = result.GetValue(Verbose) || result.GetValue(Explain),
+            Explain = result.GetValue(Explain),
             Offloads = !result.GetValue(NoOffload),
             Mac = ReadMac(result),
             Mtu = ReadInt(result, Mtu, 68, 65535),
             PcapFile = result.GetValue(Pcap),
+            PlotDirectory = result.GetValue(Plot),
             Loss = ReadProbability(result, Loss),
             Duplicate = ReadProbability(result, Duplicate),
             Reorder = ReadProbability(result, Reorder),
@@ -229,10 +237,10 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed];
+        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed];
         foreach (var option in stackOnly)
         {
-            if ((option == NoOffload || option == BusyPoll) && allowBenchOptions)
+            if ((option == NoOffload || option == BusyPoll || option == Plot) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

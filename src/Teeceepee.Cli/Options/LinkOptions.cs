@@ -36,6 +36,9 @@ internal sealed record LinkOptions
     /// <summary>Capture file.</summary>
     public string? PcapFile { get; init; }
 
+    /// <summary>--plot: where the stack's per-connection cwnd, ssthresh and RTT plots go at exit; null for none.</summary>
+    public string? PlotDirectory { get; init; }
+
     /// <summary>Fault injection, each a probability 0..1 applied in both directions.</summary>
     public double Loss { get; init; }
 
@@ -68,6 +71,9 @@ internal sealed record LinkOptions
 
     /// <summary>--busy-poll: how long the stack's loop busy-polls before sleeping while traffic flows (zero: never).</summary>
     public TimeSpan BusyPoll { get; init; }
+
+    /// <summary>--explain: the trace says the rule behind each drop and TCP state change (implies <see cref="Verbose"/>).</summary>
+    public bool Explain { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

@@ -8,6 +8,21 @@ internal static class Socks5
     /// <summary>§3: no authentication required.</summary>
     public const byte MethodNoAuth = 0x00;
 
+    /// <summary>§3: username/password (RFC 1929).</summary>
+    public const byte MethodUserPassword = 0x02;
+
+    /// <summary>RFC 1929 §2: the version of the username/password subnegotiation.</summary>
+    public const byte UserPasswordVersion = 0x01;
+
+    /// <summary>RFC 1929 §2: STATUS success; anything else is a failure and the connection closes.</summary>
+    public const byte UserPasswordSuccess = 0x00;
+
+    /// <summary>RFC 1929 §2: the failure status we send.</summary>
+    public const byte UserPasswordFailure = 0x01;
+
+    /// <summary>The first octet of a SOCKS4 (or 4a) request, refused.</summary>
+    public const byte Socks4Version = 4;
+
     /// <summary>§3: no acceptable methods.</summary>
     public const byte MethodNoAcceptable = 0xFF;
 

@@ -9,9 +9,9 @@ using Teeceepee.Cli.Options;
 namespace Teeceepee.Cli.Socks;
 
 /// <summary>
-/// A SOCKS5 server (RFC 1928, CONNECT only, no authentication): clients on the host kernel connect
-/// to it, and it opens their connections through an <see cref="INetwork"/> (the stack), then
-/// relays both directions with half-close.
+/// A SOCKS5 server (RFC 1928: CONNECT and UDP ASSOCIATE; no authentication, or username/password by RFC 1929):
+/// clients on the host kernel connect to it, and it opens their connections through an <see cref="INetwork"/>
+/// (the stack), then relays both directions with half-close. SOCKS4 requests are refused and logged.
 /// </summary>
 internal sealed class Socks5Server
 {
@@ -30,6 +30,12 @@ internal sealed class Socks5Server
         _resolve = resolve;
         _log = log is null ? null : TextWriter.Synchronized(log);
     }
+
+    /// <summary>When set, clients must authenticate with this name and password (RFC 1929); otherwise none is asked.</summary>
+    public Socks5Credentials? Credentials { get; init; }
+
+    /// <summary>Opens the host-side UDP socket of a UDP ASSOCIATE on an address (port 0); a kernel socket by default.</summary>
+    public Func<IPEndPoint, IDatagramSocket> OpenClientUdp { get; init; } = local => new KernelDatagramSocket(local);
 
     /// <summary>How long CONNECT may take before the client gets reply 0x06 (TTL expired, used for time-outs).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -59,6 +65,7 @@ internal sealed class Socks5Server
     public async Task HandleAsync(IConnection client, CancellationToken cancellationToken)
     {
         IConnection? remote = null;
+        Socks5UdpAssociation? udp = null;
         try
         {
             await using (client.ConfigureAwait(false))
@@ -66,7 +73,13 @@ internal sealed class Socks5Server
                 using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     handshake.CancelAfter(HandshakeTimeout);
-                    remote = await NegotiateAsync(client, handshake.Token, cancellationToken).ConfigureAwait(false);
+                    (remote, udp) = await NegotiateAsync(client, handshake.Token, cancellationToken).ConfigureAwait(false);
+                }
+                if (udp is not null)
+                {
+                    await udp.RunAsync(client, cancellationToken).ConfigureAwait(false);
+                    Log(client, $"udp {udp.RelayEndPoint}", $"association ended ({udp.Outgoing} datagrams out, {udp.Incoming} in, {udp.Dropped} dropped)");
+                    return;
                 }
                 if (remote is null)
                     return;
@@ -78,32 +91,48 @@ internal sealed class Socks5Server
         }
         finally
         {
+            udp?.Dispose();
             if (remote is not null)
                 await remote.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    // §3 method negotiation, §4 request, §6 reply. Returns the outbound connection, or null after a failure reply.
-    private async Task<IConnection?> NegotiateAsync(IConnection client, CancellationToken handshakeToken, CancellationToken cancellationToken)
+    // §3 method negotiation (RFC 1929 authentication), §4 request, §6 reply. Returns the outbound connection or the
+    // UDP association; neither after a failure reply.
+    private async Task<(IConnection?, Socks5UdpAssociation?)> NegotiateAsync(IConnection client, CancellationToken handshakeToken, CancellationToken cancellationToken)
     {
         var stream = client.Stream;
         var buffer = new byte[262];
         await stream.ReadExactlyAsync(buffer.AsMemory(0, 2), handshakeToken).ConfigureAwait(false);
+        if (buffer[0] == Socks5.Socks4Version)
+        {
+            // A SOCKS4 CONNECT: VN CD DSTPORT DSTIP; answer 91 (rejected) in its own format, say so, close.
+            await stream.WriteAsync(new byte[] { 0, 91, 0, 0, 0, 0, 0, 0 }, handshakeToken).ConfigureAwait(false);
+            LogClient(client, "SOCKS4 request refused: only SOCKS5 is spoken (curl --socks5, not --socks4)");
+            return default;
+        }
         if (buffer[0] != Socks5.Version)
-            return null;
+        {
+            LogClient(client, $"not a SOCKS request (first octet 0x{buffer[0]:x2}); closed");
+            return default;
+        }
         int methods = buffer[1];
         await stream.ReadExactlyAsync(buffer.AsMemory(0, methods), handshakeToken).ConfigureAwait(false);
-        if (Array.IndexOf(buffer, Socks5.MethodNoAuth, 0, methods) < 0)
+        byte wanted = Credentials is null ? Socks5.MethodNoAuth : Socks5.MethodUserPassword;
+        if (Array.IndexOf(buffer, wanted, 0, methods) < 0)
         {
             await stream.WriteAsync(new byte[] { Socks5.Version, Socks5.MethodNoAcceptable }, handshakeToken).ConfigureAwait(false);
-            return null;
+            LogClient(client, Credentials is null ? "no acceptable method (this server asks no authentication)" : "no acceptable method (this server needs username/password)");
+            return default;
         }
-        await stream.WriteAsync(new byte[] { Socks5.Version, Socks5.MethodNoAuth }, handshakeToken).ConfigureAwait(false);
+        await stream.WriteAsync(new byte[] { Socks5.Version, wanted }, handshakeToken).ConfigureAwait(false);
+        if (Credentials is not null && !await AuthenticateAsync(client, buffer, handshakeToken).ConfigureAwait(false))
+            return default;
 
         // VER CMD RSV ATYP
         await stream.ReadExactlyAsync(buffer.AsMemory(0, 4), handshakeToken).ConfigureAwait(false);
         if (buffer[0] != Socks5.Version)
-            return null;
+            return default;
         byte command = buffer[1], addressType = buffer[3];
         string target;
         IPAddress? address = null;
@@ -124,19 +153,22 @@ internal sealed class Socks5Server
             case Socks5.AddressIPv6:
                 await stream.ReadExactlyAsync(buffer.AsMemory(0, 18), handshakeToken).ConfigureAwait(false);
                 await ReplyAsync(client, Socks5.ReplyAddressTypeNotSupported, null, handshakeToken).ConfigureAwait(false);
-                Log(client, "[IPv6]", "address type not supported (the stack speaks IPv4)");
-                return null;
+                Log(client, $"[{new IPAddress(buffer.AsSpan(0, 16))}]:{BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(16, 2))}", "address type not supported (the stack speaks IPv4)");
+                return default;
             default:
                 await ReplyAsync(client, Socks5.ReplyAddressTypeNotSupported, null, handshakeToken).ConfigureAwait(false);
-                return null;
+                LogClient(client, $"address type {addressType} unknown (RFC 1928 §4 has 1, 3 and 4)");
+                return default;
         }
         int port = BinaryPrimitives.ReadUInt16BigEndian(addressType == Socks5.AddressIPv4 ? buffer.AsSpan(4, 2) : buffer.AsSpan(0, 2));
 
+        if (command == Socks5.CommandUdpAssociate)
+            return (null, await AssociateAsync(client, address, port, handshakeToken).ConfigureAwait(false));
         if (command != Socks5.CommandConnect)
         {
             await ReplyAsync(client, Socks5.ReplyCommandNotSupported, null, handshakeToken).ConfigureAwait(false);
-            Log(client, $"{target}:{port}", command == Socks5.CommandBind ? "BIND not supported" : command == Socks5.CommandUdpAssociate ? "UDP ASSOCIATE not supported" : "unknown command");
-            return null;
+            Log(client, $"{target}:{port}", command == Socks5.CommandBind ? "BIND not supported" : "unknown command");
+            return default;
         }
 
         if (address is null)
@@ -146,8 +178,9 @@ internal sealed class Socks5Server
             {
                 await ReplyAsync(client, Socks5.ReplyHostUnreachable, null, handshakeToken).ConfigureAwait(false);
                 Log(client, $"{target}:{port}", "could not resolve host");
-                return null;
+                return default;
             }
+            target = $"{target} ({address})";
         }
 
         var endpoint = new IPEndPoint(address, port);
@@ -162,15 +195,15 @@ internal sealed class Socks5Server
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 await ReplyAsync(client, Socks5.ReplyTtlExpired, null, cancellationToken).ConfigureAwait(false);
-                Log(client, $"{target}:{port}", "connect timed out");
-                return null;
+                Log(client, $"{target}:{port}", $"connect to {endpoint} timed out after {ConnectTimeout.TotalSeconds:0} s");
+                return default;
             }
             catch (SocketException e)
             {
                 byte code = ReplyCodeFor(e.SocketErrorCode);
                 await ReplyAsync(client, code, null, cancellationToken).ConfigureAwait(false);
-                Log(client, $"{target}:{port}", $"connect failed: {e.SocketErrorCode}");
-                return null;
+                Log(client, $"{target}:{port}", $"connect to {endpoint} failed: {Describe(e.SocketErrorCode)}");
+                return default;
             }
         }
         try
@@ -182,9 +215,67 @@ internal sealed class Socks5Server
             await remote.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        Log(client, $"{target}:{port}", "connected");
-        return remote;
+        Log(client, $"{target}:{port}", $"connected from {remote.LocalEndPoint}");
+        return (remote, null);
     }
+
+    // RFC 1929 §2: VER=1 ULEN UNAME PLEN PASSWD; reply VER STATUS; a failure closes the connection.
+    private async Task<bool> AuthenticateAsync(IConnection client, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var stream = client.Stream;
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 2), cancellationToken).ConfigureAwait(false);
+        if (buffer[0] != Socks5.UserPasswordVersion)
+        {
+            await stream.WriteAsync(new byte[] { Socks5.UserPasswordVersion, Socks5.UserPasswordFailure }, cancellationToken).ConfigureAwait(false);
+            LogClient(client, $"authentication refused: subnegotiation version {buffer[0]} (RFC 1929 has 1)");
+            return false;
+        }
+        var user = new byte[buffer[1]];
+        await stream.ReadExactlyAsync(user, cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
+        var password = new byte[buffer[0]];
+        await stream.ReadExactlyAsync(password, cancellationToken).ConfigureAwait(false);
+        bool ok = Credentials!.Matches(user, password);
+        await stream.WriteAsync(new byte[] { Socks5.UserPasswordVersion, ok ? Socks5.UserPasswordSuccess : Socks5.UserPasswordFailure }, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (!ok)
+            LogClient(client, $"authentication failed for user '{Encoding.UTF8.GetString(user)}'; closed");
+        return ok;
+    }
+
+    // §7: the client names the address and port it will send from (zeros: not known yet); we answer with where to send.
+    private async Task<Socks5UdpAssociation?> AssociateAsync(IConnection client, IPAddress? from, int fromPort, CancellationToken cancellationToken)
+    {
+        IDatagramSocket? host = null, outbound = null;
+        try
+        {
+            host = OpenClientUdp(new IPEndPoint(client.LocalEndPoint.Address, 0));
+            outbound = _outbound.OpenUdp();
+        }
+        catch (Exception e) when (e is SocketException or NotSupportedException or IOException)
+        {
+            host?.Dispose();
+            await ReplyAsync(client, Socks5.ReplyGeneralFailure, null, cancellationToken).ConfigureAwait(false);
+            LogClient(client, $"UDP ASSOCIATE failed: {e.Message}");
+            return null;
+        }
+        // Only the client's own address may use the relay (the one it named, else the TCP connection's).
+        var clientAddress = from is null || from.Equals(IPAddress.Any) ? client.RemoteEndPoint.Address : from;
+        var association = new Socks5UdpAssociation(host, outbound, clientAddress, fromPort,
+            async (name, port, ct) => await ResolveAsync(name, port, ct).ConfigureAwait(false));
+        await ReplyAsync(client, Socks5.ReplySucceeded, association.RelayEndPoint, cancellationToken).ConfigureAwait(false);
+        LogClient(client, $"UDP ASSOCIATE: relaying datagrams sent to {association.RelayEndPoint} out through {outbound.LocalEndPoint}");
+        return association;
+    }
+
+    private static string Describe(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostUnreachable => "host unreachable",
+        SocketError.NetworkUnreachable => "network unreachable",
+        SocketError.TimedOut => "timed out",
+        _ => error.ToString(),
+    };
 
     /// <summary>§6 reply code for a failed connect.</summary>
     public static byte ReplyCodeFor(SocketError error) => error switch
@@ -273,4 +364,6 @@ internal sealed class Socks5Server
     }
 
     private void Log(IConnection client, string target, string what) => _log?.WriteLine($"socks: {client.RemoteEndPoint} -> {target}: {what}");
+
+    private void LogClient(IConnection client, string what) => _log?.WriteLine($"socks: {client.RemoteEndPoint}: {what}");
 }

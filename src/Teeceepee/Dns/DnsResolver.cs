@@ -25,7 +25,7 @@ namespace Teeceepee.Dns;
 /// IPAddress address = await resolver.ResolveAsync("web.test");
 /// </code>
 /// </example>
-public sealed class DnsResolver
+public sealed class DnsResolver : IHostResolver
 {
     private const int ReceiveBufferLength = 65535;
 

@@ -97,6 +97,32 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
             : operation.StartUntyped(_stack, cancellationToken);
     }
 
+    /// <summary>
+    /// Opens the connection to <paramref name="host"/>:<paramref name="port"/>: an IPv4 literal directly, a name through
+    /// <see cref="TcpConnectionOptions.Resolver"/> or else the stack's <see cref="NetworkStack.HostResolver"/> (the first
+    /// address), then as <see cref="ConnectAsync(IPEndPoint, CancellationToken)"/>. Resolution failures are the resolver's
+    /// <see cref="SocketException"/> (HostNotFound, TryAgain...).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="host"/> is a name and no resolver was given.</exception>
+    public ValueTask ConnectAsync(string host, int port, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (IPAddress.TryParse(host, out var literal) && (literal.AddressFamily == AddressFamily.InterNetwork || literal.IsIPv4MappedToIPv6))
+            return ConnectAsync(new IPEndPoint(literal, port), cancellationToken);
+        var resolver = Options.Resolver ?? _stack.HostResolver
+            ?? throw new InvalidOperationException($"Cannot resolve '{host}': give the stack a resolver (NetworkStack.HostResolver, e.g. a DnsResolver) or the connection one (TcpConnectionOptions.Resolver).");
+        return ResolveAndConnectAsync(resolver, host, port, cancellationToken);
+    }
+
+    private async ValueTask ResolveAndConnectAsync(IHostResolver resolver, string host, int port, CancellationToken cancellationToken)
+    {
+        var address = await resolver.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+        await ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask ConnectWithTimeoutAsync(TcpConnectOperation operation, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timer = new CancellationTokenSource(timeout, _stack.Options.TimeProvider);

@@ -15,6 +15,9 @@ public sealed record TcpConnectionOptions
     /// <summary>The full TCP configuration these options start from; null: the stack's defaults (NetworkStackOptions.Tcp).</summary>
     public TcpConfig? Config { get; init; }
 
+    /// <summary>Resolves host names for <see cref="TcpConnection.ConnectAsync(string, int, CancellationToken)"/>; null: the stack's <see cref="Stack.NetworkStack.HostResolver"/>.</summary>
+    public Stack.IHostResolver? Resolver { get; init; }
+
     /// <summary>Disable Nagle's algorithm (RFC 896; TCP_NODELAY); null keeps <see cref="Config"/>'s value.</summary>
     public bool? NoDelay { get; init; }
 

@@ -14,6 +14,8 @@ public sealed class TcpStream : Stream
 {
     private readonly TcpConnection _connection;
     private int _disposed;
+    private int _readTimeout = Timeout.Infinite;
+    private int _writeTimeout = Timeout.Infinite;
 
     internal TcpStream(TcpConnection connection) => _connection = connection;
 
@@ -28,6 +30,56 @@ public sealed class TcpStream : Stream
 
     /// <inheritdoc />
     public override bool CanSeek => false;
+
+    /// <summary>True: synchronous reads and writes honour <see cref="ReadTimeout"/> and <see cref="WriteTimeout"/>.</summary>
+    public override bool CanTimeout => true;
+
+    /// <summary>
+    /// Milliseconds a synchronous <see cref="Read(byte[], int, int)"/> waits for data before it fails with an
+    /// <see cref="IOException"/> wrapping <see cref="SocketException"/> (TimedOut), like <see cref="NetworkStream"/>;
+    /// <see cref="Timeout.Infinite"/> (the default) waits for ever. Asynchronous reads take a cancellation token instead.
+    /// </summary>
+    public override int ReadTimeout
+    {
+        get => _readTimeout;
+        set => _readTimeout = CheckTimeout(value);
+    }
+
+    /// <summary>
+    /// Milliseconds a synchronous <see cref="Write(byte[], int, int)"/> waits for send-buffer space before it fails with
+    /// an <see cref="IOException"/> wrapping <see cref="SocketException"/> (TimedOut); part of the data may have been
+    /// queued by then. <see cref="Timeout.Infinite"/> (the default) waits for ever.
+    /// </summary>
+    public override int WriteTimeout
+    {
+        get => _writeTimeout;
+        set => _writeTimeout = CheckTimeout(value);
+    }
+
+    // As NetworkStream: a positive number of milliseconds, or Infinite; 0 is refused.
+    private static int CheckTimeout(int value)
+    {
+        if (value <= 0 && value != Timeout.Infinite)
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A timeout is a positive number of milliseconds or Timeout.Infinite.");
+        return value;
+    }
+
+    // Waits for a blocking call, failing like NetworkStream when its timeout passes first.
+    private static T WaitWithTimeout<T>(Func<CancellationToken, ValueTask<T>> start, int timeout)
+    {
+        if (timeout == Timeout.Infinite)
+            return start(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        using var timer = new CancellationTokenSource(timeout);
+        try
+        {
+            return start(timer.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        {
+            var inner = new SocketException((int)SocketError.TimedOut);
+            throw new IOException($"Unable to transfer data on the transport connection: {inner.Message}", inner);
+        }
+    }
 
     /// <inheritdoc />
     public override long Length => throw new NotSupportedException();
@@ -59,7 +111,7 @@ public sealed class TcpStream : Stream
         ValidateBufferArguments(buffer, offset, count);
         if (NetworkStack.OnAnyLoopThread)
             return ReadOnLoop(buffer.AsSpan(offset, count));
-        return ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        return WaitWithTimeout(ct => ReadAsync(buffer.AsMemory(offset, count), ct), _readTimeout);
     }
 
     // A continuation on a loop thread (UnsafeInlineCompletions) must not wait: that loop, or another that needs it, is what it would wait for.
@@ -131,7 +183,11 @@ public sealed class TcpStream : Stream
             WriteOnLoop(buffer.AsSpan(offset, count));
             return;
         }
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        WaitWithTimeout(async ct =>
+        {
+            await WriteAsync(buffer.AsMemory(offset, count), ct).ConfigureAwait(false);
+            return true;
+        }, _writeTimeout);
     }
 
     /// <inheritdoc />

@@ -12,6 +12,7 @@ public sealed partial class NetworkStack
     private TcpHost _tcp = null!;
     private int _tcpHeaderGuess = MaxTcpHeaderLength;
     private bool _transmitChecksum; // the link completes partial TCP checksums
+    private ITcpProbe? _tcpProbe;
 
 
     /// <summary>
@@ -42,7 +43,35 @@ public sealed partial class NetworkStack
             _tcp.SegmentationOffloadLimit = MaxIPv4Payload - MaxTcpHeaderLength;
         }
         if (options.Trace is not null)
-            _tcp.Trace = new StackTcpTrace(this);
+        {
+            _tcp.Trace = new StackTcpTrace(this, options.ExplainTrace);
+            if (options.ExplainTrace)
+                _tcp.StateChanged = (tcb, from, to) => Trace($"tcp {tcb.LocalAddress}:{tcb.LocalPort}<->{tcb.RemoteAddress}:{tcb.RemotePort} {from}=>{to} ({DropExplanations.Explain(from, to)})");
+        }
+        _tcp.RttSampled = OnRttSampled;
+        _tcpProbe = options.TcpProbe;
+        if (_tcpProbe is not null)
+            _tcp.SegmentProcessed = (tcb, now) => Probe(tcb, now, null);
+    }
+
+    private void OnRttSampled(Tcb tcb, Instant now, TimeSpan rtt)
+    {
+        StackMetrics.RecordRtt(_name, rtt);
+        if (_tcpProbe is not null)
+            Probe(tcb, now, rtt);
+    }
+
+    private void Probe(Tcb tcb, Instant now, TimeSpan? rtt)
+    {
+        try
+        {
+            _tcpProbe!.OnSample(new TcpProbeSample(now, new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort), tcb.GetInfo(), rtt));
+        }
+        catch (Exception e)
+        {
+            // The application's probe must not take the loop down.
+            Trace($"tcp probe threw {e.GetType().Name}: {e.Message}");
+        }
     }
 
     private void ProcessTcp(Instant now, in IPv4Repr ip, ReadOnlySpan<byte> payload, bool broadcast)

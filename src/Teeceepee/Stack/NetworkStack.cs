@@ -76,7 +76,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _nextIdentification = (ushort)_random.Next(0, 65536);
         _pingIdentifier = (ushort)_random.Next(1, 65536);
         CreateTcp(options);
-        StackMetrics.Register(_name, _counters);
+        StackMetrics.Register(_name, _counters, _tcp);
     }
 
     /// <summary>The configuration this stack was made with.</summary>
@@ -107,7 +107,12 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     public IPv4Address SubnetBroadcast => new(Address.Value | ~_netmask);
 
     /// <summary>A copy of every counter now.</summary>
-    public NetworkStackStats Stats => _counters.Snapshot();
+    public NetworkStackStats Stats => _counters.Snapshot() with
+    {
+        TcpRetransmissions = _tcp.Retransmissions,
+        TcpResetsSent = _tcp.ResetSegmentsSent,
+        TcpResetsReceived = _tcp.ResetSegmentsReceived,
+    };
 
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>
     internal Instant LastPollTime { get; private set; }
@@ -244,7 +249,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         _counters.Drops[(byte)reason]++;
         if (_trace is not null)
-            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason}"));
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason}{Why(reason)}"));
     }
 
     /// <summary>Counts a drop and traces it with a detail (only formatted when tracing).</summary>
@@ -252,8 +257,11 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         _counters.Drops[(byte)reason]++;
         if (_trace is not null)
-            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason} {detail}"));
+            _trace(string.Create(CultureInfo.InvariantCulture, $"{_name}: drop {layer} {reason} {detail}{Why(reason)}"));
     }
+
+    // --explain: the rule behind a drop, appended to its trace line.
+    private string Why(DropReason reason) => Options.ExplainTrace ? $" ({DropExplanations.Explain(reason)})" : "";
 
     /// <summary>Writes a trace line when tracing is on.</summary>
     internal void Trace(string message)
@@ -330,6 +338,8 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _disposed = true;
         StackMetrics.Unregister(_counters);
         FailAllPending();
+        if (Options.OwnsLink)
+            _link.Dispose();
     }
 
     /// <inheritdoc />

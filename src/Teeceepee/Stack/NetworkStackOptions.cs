@@ -1,3 +1,4 @@
+using System.Net;
 using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
@@ -6,8 +7,23 @@ namespace Teeceepee.Stack;
 /// <summary>How a <see cref="NetworkStack"/> is configured: its address, neighbours, clock and limits.</summary>
 public sealed record NetworkStackOptions
 {
+    /// <summary>Options for a stack at <paramref name="address"/>/<paramref name="prefixLength"/> (System.Net types), the rest default.</summary>
+    /// <exception cref="ArgumentException">An address is not IPv4.</exception>
+    public static NetworkStackOptions Create(IPAddress address, int prefixLength = 24, IPAddress? gateway = null) => new()
+    {
+        Address = IPv4Address.FromIPAddress(address),
+        PrefixLength = prefixLength,
+        Gateway = gateway is null ? null : IPv4Address.FromIPAddress(gateway),
+    };
+
     /// <summary>The stack's own IPv4 address.</summary>
     public required IPv4Address Address { get; init; }
+
+    /// <summary>
+    /// The stack disposes its link when it is disposed (after its loop stopped), so a <c>await using var stack = new
+    /// NetworkStack(new TapLink("tap0"), ...)</c> cleans up both; false (the default) leaves the link to the caller.
+    /// </summary>
+    public bool OwnsLink { get; init; }
 
     /// <summary>The on-link prefix length (e.g. 24 for 198.18.0.0/24).</summary>
     public int PrefixLength { get; init; } = 24;
@@ -29,6 +45,15 @@ public sealed record NetworkStackOptions
 
     /// <summary>Receives one line per notable event (ARP, drops with their reason, ICMP errors); null for none.</summary>
     public Action<string>? Trace { get; init; }
+
+    /// <summary>
+    /// With <see cref="Trace"/>: each drop line names the rule behind it and each TCP state change says why, with the
+    /// RFC section (<see cref="DropExplanations"/>), so a connection's life reads from the trace.
+    /// </summary>
+    public bool ExplainTrace { get; init; }
+
+    /// <summary>Receives every TCP connection's cwnd, ssthresh and RTT samples as they change (plots); null for none.</summary>
+    public ITcpProbe? TcpProbe { get; init; }
 
     /// <summary>A name for metrics tags and trace lines; default: the address.</summary>
     public string? Name { get; init; }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Teeceepee.Tcp;
 
 namespace Teeceepee.Stack;
@@ -47,8 +49,53 @@ public sealed record NetworkStackStats
     public long TcpSegmentsOut { get; init; }
     /// <summary>TCP super-segments handed to the link to cut (segmentation offload, TSO); each is one frame in <see cref="FramesOut"/>.</summary>
     public long SuperFramesOut { get; init; }
+    /// <summary>TCP segments retransmitted (timeouts, fast and SACK retransmits), by every connection.</summary>
+    public long TcpRetransmissions { get; init; }
+    /// <summary>TCP RST segments sent (by connections and for closed ports).</summary>
+    public long TcpResetsSent { get; init; }
+    /// <summary>TCP RST segments received.</summary>
+    public long TcpResetsReceived { get; init; }
     /// <summary>Drops by reason.</summary>
     public required DropCounts Drops { get; init; }
     /// <summary>TCP segments dropped, by reason (RFC 9293 §3.10.7's checks, RFC 5961, RFC 7323 PAWS, listener queues).</summary>
     public TcpDropCounts TcpDrops { get; init; } = new(new long[TcpDropCounts.Size]);
+
+    /// <summary>The non-zero counters as <c>name=value</c> pairs, then the drops by reason: one line to log.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        void Add(string name, long value)
+        {
+            if (value != 0)
+                sb.Append(CultureInfo.InvariantCulture, $"{(sb.Length == 0 ? "" : " ")}{name}={value}");
+        }
+        Add("frames_in", FramesIn);
+        Add("frames_out", FramesOut);
+        Add("bytes_in", BytesIn);
+        Add("bytes_out", BytesOut);
+        Add("arp_requests_in", ArpRequestsIn);
+        Add("arp_replies_in", ArpRepliesIn);
+        Add("arp_requests_out", ArpRequestsOut);
+        Add("arp_replies_out", ArpRepliesOut);
+        Add("ipv4_in", IPv4PacketsIn);
+        Add("ipv4_out", IPv4PacketsOut);
+        Add("fragments_in", FragmentsIn);
+        Add("fragments_out", FragmentsOut);
+        Add("reassembled", DatagramsReassembled);
+        Add("fragmented", DatagramsFragmented);
+        Add("icmp_in", IcmpIn.Total);
+        Add("icmp_out", IcmpOut.Total);
+        Add("udp_in", UdpDatagramsIn);
+        Add("udp_out", UdpDatagramsOut);
+        Add("tcp_in", TcpSegmentsIn);
+        Add("tcp_out", TcpSegmentsOut);
+        Add("tcp_super_frames_out", SuperFramesOut);
+        Add("tcp_retransmissions", TcpRetransmissions);
+        Add("tcp_resets_out", TcpResetsSent);
+        Add("tcp_resets_in", TcpResetsReceived);
+        if (sb.Length == 0)
+            sb.Append("no traffic");
+        sb.Append("; drops: ").Append(Drops.Total == 0 ? "none" : Drops.ToString());
+        return sb.ToString();
+    }
 }

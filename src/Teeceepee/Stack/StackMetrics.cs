@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Teeceepee.Tcp;
 
 namespace Teeceepee.Stack;
 
@@ -13,8 +14,17 @@ internal static class StackMetrics
     public const string MeterName = "Teeceepee";
 
     private static readonly Lock s_lock = new();
-    private static readonly List<(string Name, StackCounters Counters)> s_stacks = [];
+    private static readonly List<(string Name, StackCounters Counters, TcpHost? Tcp)> s_stacks = [];
     private static readonly Meter s_meter = new(MeterName);
+    private static readonly Histogram<double> s_rtt = s_meter.CreateHistogram<double>("teeceepee.tcp.rtt", "s",
+        "Round-trip samples of TCP connections (RFC 6298)", advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        });
+
+    // Snake-case state names for the connections gauge, indexed by TcpState.
+    private static readonly string[] s_stateNames =
+        ["closed", "listen", "syn_sent", "syn_received", "established", "fin_wait_1", "fin_wait_2", "close_wait", "closing", "last_ack", "time_wait"];
 
     static StackMetrics()
     {
@@ -83,14 +93,37 @@ internal static class StackMetrics
                     add(c.TcpDrops[r], "reason", ((Teeceepee.Tcp.TcpDropReason)r).ToString());
             }
         }), "{segment}", "TCP segments dropped, by reason");
+        s_meter.CreateObservableGauge("teeceepee.tcp.connections", () => CollectTcp(static (t, add) =>
+        {
+            // CLOSED connections are only waiting to be swept: not open.
+            for (var state = TcpState.Listen; state <= TcpState.TimeWait; state++)
+                add(t.CountInState(state), "state", s_stateNames[(int)state]);
+        }), "{connection}", "Open TCP connections by state");
+        s_meter.CreateObservableCounter("teeceepee.tcp.retransmissions", () => CollectTcp(static (t, add) =>
+            add(t.Retransmissions, "kind", "segment")), "{segment}", "TCP segments retransmitted");
+        s_meter.CreateObservableCounter("teeceepee.tcp.resets", () => CollectTcp(static (t, add) =>
+        {
+            add(t.ResetSegmentsSent, "direction", "out");
+            add(t.ResetSegmentsReceived, "direction", "in");
+        }), "{segment}", "TCP resets sent and received");
     }
 
-    /// <summary>Adds a stack's counters to the instruments.</summary>
-    public static void Register(string name, StackCounters counters)
+    /// <summary>Adds a stack's counters (and its TCP host's) to the instruments.</summary>
+    public static void Register(string name, StackCounters counters, TcpHost? tcp = null)
     {
         lock (s_lock)
-            s_stacks.Add((name, counters));
+            s_stacks.Add((name, counters, tcp));
     }
+
+    /// <summary>Records one TCP round-trip sample (loop thread; nothing is allocated, nothing done without a listener).</summary>
+    public static void RecordRtt(string stack, TimeSpan rtt)
+    {
+        if (s_rtt.Enabled)
+            s_rtt.Record(rtt.TotalSeconds, new KeyValuePair<string, object?>("stack", stack));
+    }
+
+    /// <summary>The gauge's name for a TCP state (<c>established</c>, <c>time_wait</c>...).</summary>
+    public static string StateName(TcpState state) => s_stateNames[(int)state];
 
     /// <summary>Removes a stack's counters.</summary>
     public static void Unregister(StackCounters counters)
@@ -99,12 +132,28 @@ internal static class StackMetrics
             s_stacks.RemoveAll(s => ReferenceEquals(s.Counters, counters));
     }
 
+    private static List<Measurement<long>> CollectTcp(Action<TcpHost, Action<long, string, string>> read)
+    {
+        var result = new List<Measurement<long>>();
+        lock (s_lock)
+        {
+            foreach (var (name, _, tcp) in s_stacks)
+            {
+                if (tcp is null)
+                    continue;
+                read(tcp, (value, key, tag) => result.Add(new Measurement<long>(value,
+                    new KeyValuePair<string, object?>("stack", name), new KeyValuePair<string, object?>(key, tag))));
+            }
+        }
+        return result;
+    }
+
     private static List<Measurement<long>> Collect(Action<StackCounters, Action<long, string, string>> read)
     {
         var result = new List<Measurement<long>>();
         lock (s_lock)
         {
-            foreach (var (name, counters) in s_stacks)
+            foreach (var (name, counters, _) in s_stacks)
             {
                 read(counters, (value, key, tag) => result.Add(new Measurement<long>(value,
                     new KeyValuePair<string, object?>("stack", name), new KeyValuePair<string, object?>(key, tag))));

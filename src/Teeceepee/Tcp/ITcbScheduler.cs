@@ -8,4 +8,7 @@ internal interface ITcbScheduler
 
     /// <summary>The TCB changed state (accept queue, TIME-WAIT, removal).</summary>
     void OnStateChanged(Tcb tcb, TcpState oldState, TcpState newState);
+
+    /// <summary>An ACK gave a round-trip sample (RFC 6298 §3; RFC 7323 §4 with timestamps).</summary>
+    void OnRttSample(Tcb tcb, TimeSpan rtt);
 }

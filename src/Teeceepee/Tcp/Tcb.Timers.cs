@@ -182,6 +182,7 @@ public sealed partial class Tcb
         if (rtt < TimeSpan.Zero)
             rtt = TimeSpan.Zero;
         _rtt.OnRttSample(rtt);
+        Scheduler?.OnRttSample(this, rtt);
         Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");
         return rtt;
     }

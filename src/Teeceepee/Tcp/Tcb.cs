@@ -202,6 +202,9 @@ public sealed partial class Tcb
         Sack = _sack,
     };
 
+    /// <summary>Segments retransmitted so far (timeouts, fast and SACK retransmits); cheap, unlike <see cref="GetInfo"/>.</summary>
+    internal long RetransmitCount => _retransmits;
+
     /// <summary>Challenge ACKs sent (RFC 5961).</summary>
     public long ChallengeAcks => _challengeAcks;
 

@@ -12,6 +12,7 @@ namespace Teeceepee.Tcp;
 public sealed partial class TcpHost : ITcbScheduler
 {
     private const int MaxControlSegments = 1024;
+    private const int TcpStates = (int)TcpState.TimeWait + 1;
 
     private readonly Dictionary<TcpFourTuple, Tcb> _connections = [];
     private readonly Dictionary<TcpEndpoint, TcpListenerQueue> _listeners = [];
@@ -22,8 +23,13 @@ public sealed partial class TcpHost : ITcbScheduler
     private readonly EphemeralPortAllocator _ports;
     private readonly SynCookies _cookies;
     private readonly Func<ushort, bool> _isPortInUse;
+    private readonly long[] _stateCounts = new long[TcpStates];
     private TcpFourTuple _portQuery;
     private int _segmentationOffloadLimit;
+    private Instant _now;
+    private long _retransmissions;
+    private long _resetSegmentsSent;
+    private long _resetSegmentsReceived;
 
     /// <summary>Creates a host; the secrets default to random keys.</summary>
     public TcpHost(TcpConfig? defaultConfig = null, IsnGenerator? isn = null, EphemeralPortAllocator? ports = null, SynCookies? cookies = null)
@@ -74,12 +80,39 @@ public sealed partial class TcpHost : ITcbScheduler
     /// <summary>Optional trace sink handed to every new TCB.</summary>
     public ITcpTraceSink? Trace { get; set; }
 
+    /// <summary>Segments retransmitted by every connection (timeouts, fast and SACK retransmits), closed ones included.</summary>
+    public long Retransmissions => _retransmissions;
+
+    /// <summary>RST segments sent, by connections and for closed ports.</summary>
+    public long ResetSegmentsSent => _resetSegmentsSent;
+
+    /// <summary>RST segments received (acceptable or not).</summary>
+    public long ResetSegmentsReceived => _resetSegmentsReceived;
+
+    /// <summary>
+    /// Connections in the demux table in <paramref name="state"/> now. Kept as states change, so metrics may read it
+    /// from any thread (a 64-bit read is atomic; the value may be a moment old); a CLOSED connection counts until it is swept.
+    /// </summary>
+    public long CountInState(TcpState state) => (uint)state < TcpStates ? _stateCounts[(int)state] : 0;
+
+    /// <summary>Called on the loop with each round-trip sample a connection takes (metrics, probes); null for none.</summary>
+    public Action<Tcb, Instant, TimeSpan>? RttSampled { get; set; }
+
+    /// <summary>Called on the loop when a registered connection changes state (explained traces); null for none.</summary>
+    public Action<Tcb, TcpState, TcpState>? StateChanged { get; set; }
+
+    /// <summary>Called on the loop after a connection processed a segment (probes of cwnd and ssthresh); null for none.</summary>
+    public Action<Tcb, Instant>? SegmentProcessed { get; set; }
+
     // ---- Traffic in -------------------------------------------------------------------------
 
     /// <summary>Processes one segment addressed to this host (RFC 9293 §3.10.7): demux, listeners, or RST for a closed port.</summary>
     public void Process(Instant now, IPv4Address source, IPv4Address destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
     {
         var key = new TcpFourTuple(destination, segment.DestinationPort, source, segment.SourcePort);
+        _now = now;
+        if (segment.Control == TcpControl.Rst)
+            _resetSegmentsReceived++;
         if (_connections.TryGetValue(key, out var tcb))
         {
             // RFC 9293 §3.10.7.4 / RFC 6191: a new SYN above the old RCV.NXT may reopen a TIME-WAIT 4-tuple.
@@ -96,6 +129,7 @@ public sealed partial class TcpHost : ITcbScheduler
             else
             {
                 tcb.Process(now, segment, payload);
+                SegmentProcessed?.Invoke(tcb, now);
                 MakeReady(tcb);
                 return;
             }
@@ -196,7 +230,11 @@ public sealed partial class TcpHost : ITcbScheduler
     public bool TryDispatch(Instant now, Span<byte> payloadBuffer, out TcpOutgoing segment)
     {
         if (_control.TryDequeue(out segment))
+        {
+            if (segment.Segment.Control == TcpControl.Rst)
+                _resetSegmentsSent++;
             return true;
+        }
 
         // Expired deadlines join the ready queue.
         while (_timers.TryPeek(out var due, out long at) && at <= now.Ticks)
@@ -210,9 +248,13 @@ public sealed partial class TcpHost : ITcbScheduler
 
         while (_ready.TryPeek(out var tcb))
         {
+            long retransmitted = tcb.RetransmitCount;
             if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr, out int segmentSize))
             {
                 segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr) { SegmentSize = segmentSize };
+                _retransmissions += tcb.RetransmitCount - retransmitted;
+                if (repr.Control == TcpControl.Rst)
+                    _resetSegmentsSent++;
                 return true;
             }
             _ready.Dequeue();
@@ -379,6 +421,7 @@ public sealed partial class TcpHost : ITcbScheduler
         tcb.SegmentationOffloadLimit = _segmentationOffloadLimit;
         tcb.DropCounters = DropCounters;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
+        _stateCounts[(int)tcb.State]++;
     }
 
     private void Unregister(Tcb tcb)
@@ -387,6 +430,7 @@ public sealed partial class TcpHost : ITcbScheduler
             return;
         tcb.Registered = false;
         tcb.Scheduler = null;
+        _stateCounts[(int)tcb.State]--;
         tcb.TimerAt = long.MaxValue;
         var key = new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort);
         if (_connections.TryGetValue(key, out var current) && current == tcb)
@@ -400,8 +444,16 @@ public sealed partial class TcpHost : ITcbScheduler
 
     void ITcbScheduler.Schedule(Tcb tcb) => MakeReady(tcb);
 
+    void ITcbScheduler.OnRttSample(Tcb tcb, TimeSpan rtt) => RttSampled?.Invoke(tcb, _now, rtt);
+
     void ITcbScheduler.OnStateChanged(Tcb tcb, TcpState oldState, TcpState newState)
     {
+        if (tcb.Registered)
+        {
+            _stateCounts[(int)oldState]--;
+            _stateCounts[(int)newState]++;
+        }
+        StateChanged?.Invoke(tcb, oldState, newState);
         if (tcb.Listener is not { } listener)
             return;
         if (tcb.InSynQueue && newState != TcpState.SynReceived)

@@ -17,11 +17,15 @@ internal sealed class Simulation : IAsyncDisposable
     private readonly MemoryLink _linkB;
 
     public Simulation(int mtu = 1500, Func<NetworkStackOptions, NetworkStackOptions>? configureA = null,
-        Func<NetworkStackOptions, NetworkStackOptions>? configureB = null, int seed = 1, FaultOptions? faults = null)
+        Func<NetworkStackOptions, NetworkStackOptions>? configureB = null, int seed = 1, FaultOptions? faults = null,
+        Func<ILink, ILink>? wrapA = null)
     {
         (_linkA, _linkB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), withReadinessFd: false);
         // Faults on A's side, both directions: every frame crosses the injector once.
         ILink linkA = faults is null ? _linkA : Faults = FaultInjector.Symmetric(_linkA, faults, seed);
+        // Middleware between A's stack and the faults (a capture of everything A sends, lost frames included).
+        if (wrapA is not null)
+            linkA = wrapA(linkA);
         var a = new NetworkStackOptions { Address = AddressA, Seed = seed, Name = "A", Trace = Log.Add };
         var b = new NetworkStackOptions { Address = AddressB, Seed = seed + 1, Name = "B", Trace = Log.Add };
         A = new NetworkStack(linkA, configureA is null ? a : configureA(a));
