@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Teeceepee.Cli.Network;
 
@@ -25,6 +26,25 @@ internal interface INetwork : IAsyncDisposable
     /// <summary>Sends one ICMP echo request and waits up to <paramref name="timeout"/> for its reply.</summary>
     ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Resolves a host name to an IPv4 address; throws <see cref="NameResolutionException"/>.</summary>
+    /// <summary>Resolves a host name to its most preferred address (RFC 6724); throws <see cref="NameResolutionException"/>.</summary>
     ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Resolves a host name to an address of <paramref name="family"/> (<see cref="AddressFamily.Unspecified"/>:
+    /// either, the most preferred); throws <see cref="NameResolutionException"/>.
+    /// </summary>
+    ValueTask<IPAddress> ResolveAsync(string host, AddressFamily family, CancellationToken cancellationToken) =>
+        family == AddressFamily.Unspecified
+            ? ResolveAsync(host, cancellationToken)
+            : throw new NameResolutionException($"cannot choose the address family on {Description}");
+
+    /// <summary>
+    /// Opens a TCP connection by name: the network's resolver, then its connect (the stack and the kernel race the
+    /// families with Happy Eyeballs, RFC 8305). Throws <see cref="NameResolutionException"/> when the name has no address.
+    /// </summary>
+    async ValueTask<IConnection> ConnectAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken)
+    {
+        var address = await ResolveAsync(host, family, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+    }
 }
