@@ -227,10 +227,10 @@ internal sealed class LinkOptionSet
         if (!string.IsNullOrEmpty(address6Text))
         {
             string prefix6Text = probe.GetEnvironmentVariable("BENCH_PREFIX6") is { Length: > 0 } p ? p : "64";
+            if (ValueParsers.TryParseIPv4(address6Text, out _))
+                throw CliException.Usage($"BENCH_ADDR6 {address6Text} is not an IPv6 address");
             if (!ValueParsers.TryParseCidr($"{address6Text}/{prefix6Text}", "BENCH_ADDR6", out address6, out prefix6, out error))
                 throw CliException.Usage(error);
-            if (address6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-                throw CliException.Usage($"BENCH_ADDR6 {address6Text} is not an IPv6 address");
             string? gateway6Text = probe.GetEnvironmentVariable("BENCH_GW6");
             if (!string.IsNullOrEmpty(gateway6Text)
                 && (!ValueParsers.TryParseAddress(gateway6Text, out gateway6) || gateway6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6))
