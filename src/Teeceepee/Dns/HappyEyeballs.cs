@@ -87,17 +87,15 @@ public static class HappyEyeballs
                 cancellationToken.ThrowIfCancellationRequested();
                 // Late answers join the addresses not yet tried (§3: the list is re-sorted with them).
                 bool added = false;
-                for (int i = lookups.Count - 1; i >= 0; i--)
+                foreach (var lookup in lookups)
                 {
-                    if (!lookups[i].IsCompleted)
-                        continue;
-                    if (lookups[i].IsCompletedSuccessfully)
+                    if (lookup.IsCompletedSuccessfully)
                     {
-                        known.AddRange(lookups[i].Result);
+                        known.AddRange(lookup.Result);
                         added = true;
                     }
-                    lookups.RemoveAt(i);
                 }
+                lookups.RemoveAll(static lookup => lookup.IsCompleted);
                 if (added)
                 {
                     pending.Clear();
