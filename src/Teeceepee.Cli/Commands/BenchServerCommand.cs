@@ -18,7 +18,7 @@ internal static class BenchServerCommand
         var echo = new Option<string?>("--echo") { Description = "Echo port: write back at once until FIN, then close (default 5003)", HelpName = "PORT" };
 
         var command = new Command(Name,
-            "Run the bench servers (sink, source, echo). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU. On SIGTERM or Ctrl+C the stack's counters go to stderr");
+            "Run the bench servers (sink, source, echo). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU (and BENCH_ADDR6, BENCH_PREFIX6, BENCH_GW6 for IPv6). On SIGTERM or Ctrl+C the stack's counters go to stderr");
         command.Options.Add(sink);
         command.Options.Add(source);
         command.Options.Add(echo);
@@ -40,7 +40,8 @@ internal static class BenchServerCommand
                 if (Interlocked.Exchange(ref printed, 1) == 0)
                     BenchSummary.Write(context.Error, server, network);
             });
-            await server.RunAsync(IPAddress.Any, sinkPort, sourcePort, echoPort, Listening, cancellationToken).ConfigureAwait(false);
+            // With BENCH_ADDR6 (run.sh --ipv6) the servers listen on [::]: both families on one listener each.
+            await server.RunAsync(network.AnyAddress, sinkPort, sourcePort, echoPort, Listening, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

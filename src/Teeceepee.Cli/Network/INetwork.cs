@@ -17,6 +17,12 @@ internal interface INetwork : IAsyncDisposable
     /// <summary>A short description for banners ("kernel", "tap0 198.18.0.2/24").</summary>
     string Description { get; }
 
+    /// <summary>True when the network has IPv6 addresses, so a wildcard listener is [::] (both families) rather than 0.0.0.0.</summary>
+    bool HasIPv6 => false;
+
+    /// <summary>The wildcard a server listens on: [::] (dual-stack) with IPv6, else 0.0.0.0.</summary>
+    IPAddress AnyAddress => HasIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+
     /// <summary>Opens a TCP connection.</summary>
     ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken);
 

@@ -10,6 +10,8 @@ internal sealed class KernelNetwork : INetwork
 {
     public string Description => "kernel";
 
+    public bool HasIPv6 => Socket.OSSupportsIPv6;
+
     public async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

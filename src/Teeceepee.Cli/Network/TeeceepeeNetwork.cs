@@ -59,6 +59,9 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     public string Description => _description;
 
+    /// <summary>True when the stack was given IPv6 addresses (static or SLAAC).</summary>
+    public bool HasIPv6 { get; private init; }
+
     /// <summary>The running stack (for the lead's later additions: stats, UDP).</summary>
     public NetworkStack Stack => _stack;
 
@@ -222,7 +225,7 @@ internal sealed class TeeceepeeNetwork : INetwork
             if (options.Slaac)
                 address = (address + " slaac").Trim();
             string description = $"{kind} {options.Device} {address} mtu {stack.Mtu}{offloadSuffix}";
-            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix);
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix) { HasIPv6 = options.HasIPv6 };
         }
         catch
         {
