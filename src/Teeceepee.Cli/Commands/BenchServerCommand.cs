@@ -20,7 +20,7 @@ internal static class BenchServerCommand
         var connectBack = new Option<string?>("--connect-back") { Description = "Connect-back port: read 'CONNECT <port>\\n', connect to the client's address at that port, write hello\\n there and close first; then answer OK (default 5005)", HelpName = "PORT" };
 
         var command = new Command(Name,
-            "Run the bench servers (sink, source, echo, close-first, connect-back). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU. On SIGTERM or Ctrl+C the stack's counters go to stderr");
+            "Run the bench servers (sink, source, echo, close-first, connect-back). With no link options the link comes from BENCH_TAP, BENCH_ADDR, BENCH_GW and BENCH_MTU (and BENCH_ADDR6, BENCH_PREFIX6, BENCH_GW6 for IPv6). On SIGTERM or Ctrl+C the stack's counters go to stderr");
         command.Options.Add(sink);
         command.Options.Add(source);
         command.Options.Add(echo);
@@ -51,7 +51,8 @@ internal static class BenchServerCommand
                 (BenchServer.Role.Sink, sinkPort), (BenchServer.Role.Source, sourcePort), (BenchServer.Role.CloseFirst, closeFirstPort),
                 (BenchServer.Role.ConnectBack, connectBackPort), (BenchServer.Role.Echo, echoPort),
             ];
-            await server.RunAsync(IPAddress.Any, ports, Listening, cancellationToken).ConfigureAwait(false);
+            // With BENCH_ADDR6 (run.sh --ipv6) the servers listen on [::]: both families on one listener each.
+            await server.RunAsync(network.AnyAddress, ports, Listening, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

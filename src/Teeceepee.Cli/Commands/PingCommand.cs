@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 
@@ -12,7 +13,9 @@ internal static class PingCommand
     public static Command Create(CliContext context)
     {
         var links = new LinkOptionSet();
-        var host = new Argument<string>("HOST") { Description = "IPv4 address (or name) to ping" };
+        var host = new Argument<string>("HOST") { Description = "IPv4 or IPv6 address (or name) to ping" };
+        var ipv4 = new Option<bool>("-4") { Description = "Use IPv4 only (resolve names to A records)" };
+        var ipv6 = new Option<bool>("-6") { Description = "Use IPv6 only (resolve names to AAAA records)" };
         var count = new Option<string?>("--count", "-c") { Description = "Stop after N echo requests (default: until Ctrl+C)", HelpName = "N" };
         var interval = new Option<string?>("--interval", "-i") { Description = "Seconds between requests (default 1)", HelpName = "S" };
         var size = new Option<string?>("--size", "-s") { Description = "ICMP payload bytes (default 56)", HelpName = "SIZE" };
@@ -24,6 +27,8 @@ internal static class PingCommand
         command.Options.Add(interval);
         command.Options.Add(size);
         command.Options.Add(timeout);
+        command.Options.Add(ipv4);
+        command.Options.Add(ipv6);
         links.AddTo(command);
 
         command.SetAction((result, cancellationToken) => CliApp.GuardAsync(context, Name, async () =>
@@ -37,11 +42,12 @@ internal static class PingCommand
                 Timeout = CommandSupport.ReadSeconds(result, timeout) is { } wait ? wait == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : wait : TimeSpan.FromSeconds(10),
             };
             string target = result.GetValue(host)!;
+            var family = ReadFamily(result.GetValue(ipv4), result.GetValue(ipv6), target);
             await using var network = await CommandSupport.OpenNetworkAsync(context, links, result, cancellationToken).ConfigureAwait(false);
             System.Net.IPAddress address;
             try
             {
-                address = await network.ResolveAsync(target, cancellationToken).ConfigureAwait(false);
+                address = await network.ResolveAsync(target, family, cancellationToken).ConfigureAwait(false);
             }
             catch (NameResolutionException e)
             {
@@ -51,5 +57,16 @@ internal static class PingCommand
             return await session.RunAsync(target, address, options, cancellationToken).ConfigureAwait(false);
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>-4 / -6 (iputils): the family to use; contradicting a literal is a usage error.</summary>
+    internal static AddressFamily ReadFamily(bool ipv4, bool ipv6, string target)
+    {
+        if (ipv4 && ipv6)
+            throw CliException.Usage("-4 and -6 cannot be used together");
+        var family = ipv4 ? AddressFamily.InterNetwork : ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.Unspecified;
+        if (family != AddressFamily.Unspecified && ValueParsers.TryParseAddress(target, out var literal) && literal.AddressFamily != family)
+            throw CliException.Usage($"{target} is an {(ipv4 ? "IPv6" : "IPv4")} address; {(ipv4 ? "-4" : "-6")} asks for {(ipv4 ? "IPv4" : "IPv6")}");
+        return family;
     }
 }

@@ -38,7 +38,10 @@ internal sealed class PingSession
     {
         bool named = host != address.ToString();
         string from = named ? $"{host} ({address})" : address.ToString();
-        _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PING {host} ({address}) {options.Size}({options.Size + 28}) bytes of data."));
+        // iputils: IPv4 gives the IP packet size too; IPv6 (extension headers vary) only the data size.
+        _out.WriteLine(address.AddressFamily == AddressFamily.InterNetworkV6
+            ? string.Create(CultureInfo.InvariantCulture, $"PING {host} ({address}) {options.Size} data bytes")
+            : string.Create(CultureInfo.InvariantCulture, $"PING {host} ({address}) {options.Size}({options.Size + 28}) bytes of data."));
         long start = _time.GetTimestamp();
         var pending = new List<Task>();
         try

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http;
 using Microsoft.AspNetCore.Hosting;
 
@@ -18,6 +19,12 @@ internal interface INetwork : IAsyncDisposable
     /// <summary>A short description for banners ("kernel", "tap0 198.18.0.2/24").</summary>
     string Description { get; }
 
+    /// <summary>True when the network has IPv6 addresses, so a wildcard listener is [::] (both families) rather than 0.0.0.0.</summary>
+    bool HasIPv6 => false;
+
+    /// <summary>The wildcard a server listens on: [::] (dual-stack) with IPv6, else 0.0.0.0.</summary>
+    IPAddress AnyAddress => HasIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+
     /// <summary>Opens a TCP connection.</summary>
     ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken);
 
@@ -27,11 +34,29 @@ internal interface INetwork : IAsyncDisposable
     /// <summary>Sends one ICMP echo request and waits up to <paramref name="timeout"/> for its reply.</summary>
     ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Resolves a host name to an IPv4 address; throws <see cref="NameResolutionException"/>.</summary>
+    /// <summary>Resolves a host name to its most preferred address (RFC 6724); throws <see cref="NameResolutionException"/>.</summary>
     ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken);
 
     /// <summary>Opens a UDP socket on a free port (SOCKS5 UDP ASSOCIATE); networks without UDP throw <see cref="NotSupportedException"/>.</summary>
     IDatagramSocket OpenUdp() => throw new NotSupportedException($"{Description} has no UDP");
+    /// <summary>
+    /// Resolves a host name to an address of <paramref name="family"/> (<see cref="AddressFamily.Unspecified"/>:
+    /// either, the most preferred); throws <see cref="NameResolutionException"/>.
+    /// </summary>
+    ValueTask<IPAddress> ResolveAsync(string host, AddressFamily family, CancellationToken cancellationToken) =>
+        family == AddressFamily.Unspecified
+            ? ResolveAsync(host, cancellationToken)
+            : throw new NameResolutionException($"cannot choose the address family on {Description}");
+
+    /// <summary>
+    /// Opens a TCP connection by name: the network's resolver, then its connect (the stack and the kernel race the
+    /// families with Happy Eyeballs, RFC 8305). Throws <see cref="NameResolutionException"/> when the name has no address.
+    /// </summary>
+    async ValueTask<IConnection> ConnectAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken)
+    {
+        var address = await ResolveAsync(host, family, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Makes a web host listen on this network (the default: Kestrel's own kernel sockets).</summary>
     void ConfigureWebHost(IWebHostBuilder builder)

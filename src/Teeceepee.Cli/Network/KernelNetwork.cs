@@ -11,10 +11,11 @@ internal sealed class KernelNetwork : INetwork
     public string Description => "kernel";
 
     public IDatagramSocket OpenUdp() => new KernelDatagramSocket(new IPEndPoint(IPAddress.Any, 0));
+    public bool HasIPv6 => Socket.OSSupportsIPv6;
 
     public async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
@@ -29,9 +30,12 @@ internal sealed class KernelNetwork : INetwork
 
     public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // [::] takes both families (IPv4 peers as ::ffff:a.b.c.d), like the stack's listener.
+            if (local.AddressFamily == AddressFamily.InterNetworkV6 && local.Address.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(local);
             socket.Listen(backlog);
@@ -72,20 +76,48 @@ internal sealed class KernelNetwork : INetwork
         };
     }
 
-    public async ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    public ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        ResolveAsync(host, AddressFamily.Unspecified, cancellationToken);
+
+    public async ValueTask<IPAddress> ResolveAsync(string host, AddressFamily family, CancellationToken cancellationToken)
     {
-        if (IPAddress.TryParse(host, out var literal) && literal.AddressFamily == AddressFamily.InterNetwork)
+        if (Options.ValueParsers.TryParseAddress(host, out var literal) && (family == AddressFamily.Unspecified || literal.AddressFamily == family))
             return literal;
         try
         {
-            var addresses = await System.Net.Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
-            return addresses.Length > 0 ? addresses[0] : throw new NameResolutionException($"{host} has no IPv4 address");
+            // getaddrinfo already orders by RFC 6724.
+            var addresses = await System.Net.Dns.GetHostAddressesAsync(host, family, cancellationToken).ConfigureAwait(false);
+            return addresses.Length > 0 ? addresses[0] : throw new NameResolutionException($"{host} has no {Describe(family)}address");
         }
         catch (SocketException e)
         {
             throw new NameResolutionException(e.Message, e);
         }
     }
+
+    /// <summary>Connects by name with Happy Eyeballs (RFC 8305) over the kernel's resolver and sockets.</summary>
+    public async ValueTask<IConnection> ConnectAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken)
+    {
+        try
+        {
+            bool both = family == AddressFamily.Unspecified && !Options.ValueParsers.TryParseAddress(host, out _);
+            return await Teeceepee.Dns.HappyEyeballs.ConnectAsync(
+                async (f, ct) =>
+                {
+                    var addresses = await System.Net.Dns.GetHostAddressesAsync(host, both ? f : family, ct).ConfigureAwait(false);
+                    return addresses.Length > 0 ? addresses : throw new SocketException((int)SocketError.NoData);
+                },
+                both, static sorted => [.. sorted], (address, ct) => ConnectAsync(new IPEndPoint(address, port), ct),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+        {
+            throw new NameResolutionException(e.Message, e);
+        }
+    }
+
+    private static string Describe(AddressFamily family) =>
+        family switch { AddressFamily.InterNetwork => "IPv4 ", AddressFamily.InterNetworkV6 => "IPv6 ", _ => "" };
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Teeceepee.AspNetCore;
-using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
 using Teeceepee.Cli.Plot;
 using Teeceepee.Dhcp;
@@ -65,6 +65,9 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     public string Description => _description;
 
+    /// <summary>True when the stack was given IPv6 addresses (static or SLAAC).</summary>
+    public bool HasIPv6 { get; private init; }
+
     /// <summary>The running stack (for the lead's later additions: stats, UDP).</summary>
     public NetworkStack Stack => _stack;
 
@@ -103,8 +106,8 @@ internal sealed class TeeceepeeNetwork : INetwork
     public static async ValueTask<INetwork> CreateAsync(LinkOptions options, TextWriter? trace, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.Address is null && !options.Dhcp)
-            throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX or --dhcp");
+        if (options.Address is null && !options.Dhcp && !options.HasIPv6)
+            throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX, --dhcp or --slaac");
 
         var network = FromLink(OpenLink(options, trace), options, trace);
         if (options.Dhcp)
@@ -205,6 +208,7 @@ internal sealed class TeeceepeeNetwork : INetwork
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,
             };
+            stackOptions = WithIPv6(stackOptions, options);
             NetworkStack stack;
             try
             {
@@ -217,15 +221,30 @@ internal sealed class TeeceepeeNetwork : INetwork
             stack.Start();
             string kind = options.Kind.ToString().ToLowerInvariant();
             string offloadSuffix = device.Capabilities.Offloads != LinkOffloads.None ? " offloads" : "";
-            string address = options.Address is null ? "dhcp (no lease)" : $"{options.Address}/{options.PrefixLength}";
+            string address = options.Address is not null ? $"{options.Address}/{options.PrefixLength}" : options.Dhcp ? "dhcp (no lease)" : "";
+            if (options.Address6 is not null)
+                address = (address + $" {options.Address6}/{options.PrefixLength6}").Trim();
+            if (options.Slaac)
+                address = (address + " slaac").Trim();
             string description = $"{kind} {options.Device} {address} mtu {stack.Mtu}{offloadSuffix}";
-            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix) { _plot = plot };
+            return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix) { _plot = plot, HasIPv6 = options.HasIPv6 };
         }
         catch
         {
             link.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The IPv6 part of the stack's configuration: a static address (<c>--ip 2001:db8::2/64</c>), SLAAC and the
+    /// IPv6 router. The seam where the stack's IPv6 host (issue 10 item 2) takes the CLI's options.
+    /// </summary>
+    private static NetworkStackOptions WithIPv6(NetworkStackOptions stackOptions, LinkOptions options)
+    {
+        if (!options.HasIPv6)
+            return stackOptions;
+        throw new CliException("this build's stack has no IPv6 host yet: --ip with an IPv6 address and --slaac need it");
     }
 
     // LinkException carries the errno of the failed call; map the common ones to one clear sentence.
@@ -289,13 +308,16 @@ internal sealed class TeeceepeeNetwork : INetwork
     // NoDelay: request/response commands (echo, HTTP heads) should not wait for Nagle.
     private static readonly TcpConnectionOptions s_connectionOptions = new() { NoDelay = true };
 
-    public async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
+    public async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken) =>
+        new StackConnection(await ConnectTcpAsync(remote, cancellationToken).ConfigureAwait(false));
+
+    private async ValueTask<TcpConnection> ConnectTcpAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
         var connection = new TcpConnection(_stack, s_connectionOptions);
         try
         {
             await connection.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
-            return new StackConnection(connection);
+            return connection;
         }
         catch
         {
@@ -328,6 +350,8 @@ internal sealed class TeeceepeeNetwork : INetwork
     public async ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // The stack numbers its echo requests itself; the CLI's sequence is for display.
+        if (destination.AddressFamily == AddressFamily.InterNetworkV6)
+            return await PingV6Async(destination, payloadSize, timeout, cancellationToken).ConfigureAwait(false);
         // No timeout (ping -W 0): a deadline no ping outlives; Ctrl+C still cancels.
         if (timeout == Timeout.InfiniteTimeSpan)
             timeout = NoPingTimeout;
@@ -349,6 +373,15 @@ internal sealed class TeeceepeeNetwork : INetwork
     }
 
     public IDatagramSocket OpenUdp() => new StackDatagramSocket(new UdpSocket(_stack));
+    /// <summary>
+    /// ICMPv6 echo (ping -6 output: "Destination unreachable: Address unreachable" and the like). The seam for the
+    /// stack's IPv6 host (issue 10 item 2); until it is there, IPv6 destinations are unreachable.
+    /// </summary>
+    private static ValueTask<EchoResult> PingV6Async(IPAddress destination, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _ = (destination, payloadSize, timeout, cancellationToken);
+        throw new SocketException((int)SocketError.NetworkUnreachable);
+    }
 
     /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
     public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
@@ -359,22 +392,57 @@ internal sealed class TeeceepeeNetwork : INetwork
     /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
     public DnsResolver Resolver => _resolver;
 
-    public async ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    public ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        ResolveAsync(host, AddressFamily.Unspecified, cancellationToken);
+
+    public async ValueTask<IPAddress> ResolveAsync(string host, AddressFamily family, CancellationToken cancellationToken)
     {
-        if (ValueParsers.TryParseIPv4(host, out var literal))
+        if (ValueParsers.TryParseAddress(host, out var literal))
+        {
+            if (family != AddressFamily.Unspecified && literal.AddressFamily != family)
+                throw new NameResolutionException($"{literal} is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
             return literal;
-        if (_resolver.Servers.Count == 0)
-            throw new NameResolutionException("no DNS server: give --dns ADDR, or --dhcp") { DnsUnavailable = true };
+        }
+        CheckServers();
         try
         {
-            return await _resolver.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+            var addresses = await _resolver.GetHostAddressesAsync(host, family, cancellationToken).ConfigureAwait(false);
+            return addresses[0];
         }
         catch (SocketException e)
         {
-            // The resolver's messages start with the host name, which the caller's sentence already has.
-            string detail = e.Message.StartsWith(host + ": ", StringComparison.OrdinalIgnoreCase) ? e.Message[(host.Length + 2)..] : e.Message;
-            throw new NameResolutionException(detail, e);
+            throw Unresolved(host, e);
         }
+    }
+
+    /// <summary>Connects by name with Happy Eyeballs (RFC 8305) over the stack's resolver.</summary>
+    public async ValueTask<IConnection> ConnectAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken)
+    {
+        if (!ValueParsers.TryParseAddress(host, out _))
+            CheckServers();
+        try
+        {
+            var connection = await HappyEyeballs.ConnectAsync(_resolver, host, family,
+                (address, ct) => ConnectTcpAsync(new IPEndPoint(address, port), ct), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new StackConnection(connection);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+        {
+            throw Unresolved(host, e);
+        }
+    }
+
+    private void CheckServers()
+    {
+        if (_resolver.Servers.Count == 0)
+            throw new NameResolutionException("no DNS server: give --dns ADDR, or --dhcp") { DnsUnavailable = true };
+    }
+
+    // The resolver's messages start with the host name, which the caller's sentence already has.
+    private static NameResolutionException Unresolved(string host, SocketException e)
+    {
+        string detail = e.Message.StartsWith(host + ": ", StringComparison.OrdinalIgnoreCase) ? e.Message[(host.Length + 2)..] : e.Message;
+        return new NameResolutionException(detail, e);
     }
 
     public async ValueTask DisposeAsync()

@@ -13,10 +13,11 @@ internal sealed class LinkOptionSet
     public Option<string?> Tun { get; } = new("--tun") { Description = "Run the stack on this TUN device (attached if it exists, else created)", HelpName = "NAME" };
     public Option<string?> Raw { get; } = new("--raw") { Description = "Run the stack on an existing interface through AF_PACKET, with its own address and MAC", HelpName = "IFACE" };
     public Option<bool> Kernel { get; } = new("--kernel") { Description = "Use the host kernel's sockets instead of the stack", Hidden = true };
-    public Option<string?> Ip { get; } = new("--ip") { Description = "The stack's own IPv4 address", HelpName = "ADDR/PREFIX" };
-    public Option<bool> Dhcp { get; } = new("--dhcp") { Description = "Get the stack's address by DHCP" };
-    public Option<string?> Gateway { get; } = new("--gateway") { Description = "Default gateway", HelpName = "ADDR" };
-    public Option<string?> Dns { get; } = new("--dns") { Description = "DNS server", HelpName = "ADDR" };
+    public Option<string[]> Ip { get; } = new("--ip") { Description = "The stack's own address, IPv4 or IPv6 (repeatable: one per family)", HelpName = "ADDR/PREFIX", Arity = ArgumentArity.ZeroOrMore };
+    public Option<bool> Dhcp { get; } = new("--dhcp") { Description = "Get the stack's IPv4 address by DHCP" };
+    public Option<bool> Slaac { get; } = new("--slaac") { Description = "Get IPv6 addresses and the default router from router advertisements (SLAAC)" };
+    public Option<string[]> Gateway { get; } = new("--gateway") { Description = "Default gateway, IPv4 or IPv6 (repeatable: one per family)", HelpName = "ADDR", Arity = ArgumentArity.ZeroOrMore };
+    public Option<string?> Dns { get; } = new("--dns") { Description = "DNS server (IPv4 or IPv6)", HelpName = "ADDR" };
     public Option<string?> Mac { get; } = new("--mac") { Description = "The stack's MAC address (default: a random locally administered one)", HelpName = "MAC" };
     public Option<string?> Mtu { get; } = new("--mtu") { Description = "Interface MTU", HelpName = "N" };
     public Option<string?> Pcap { get; } = new("--pcap") { Description = "Capture every frame in and out to this pcap file", HelpName = "FILE" };
@@ -68,7 +69,7 @@ internal sealed class LinkOptionSet
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -96,20 +97,33 @@ internal sealed class LinkOptionSet
         bool explain = result.GetValue(Explain);
         var options = new LinkOptions { Kind = kind, Device = device, Verbose = result.GetValue(Verbose) || explain, Explain = explain, Offloads = offloads };
 
-        string? ipText = result.GetValue(Ip);
         bool dhcp = result.GetValue(Dhcp);
-        if (ipText is not null && dhcp)
-            throw CliException.Usage("--ip and --dhcp cannot be used together");
-        if (ipText is not null)
+        foreach (string ipText in result.GetValue(Ip) ?? [])
         {
             if (!ValueParsers.TryParseCidr(ipText, "--ip", out var address, out int prefix, out var error))
                 throw CliException.Usage(error);
-            options = options with { Address = address, PrefixLength = prefix };
+            bool v4 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+            if ((v4 ? options.Address : options.Address6) is { } earlier)
+                throw CliException.Usage($"--ip takes one {(v4 ? "IPv4" : "IPv6")} address; {earlier} and {address} were both given");
+            if (v4 && dhcp)
+                throw CliException.Usage("--ip and --dhcp cannot be used together");
+            options = v4 ? options with { Address = address, PrefixLength = prefix } : options with { Address6 = address, PrefixLength6 = prefix };
+        }
+        foreach (string gatewayText in result.GetValue(Gateway) ?? [])
+        {
+            if (!ValueParsers.TryParseAddress(gatewayText, out var gateway) || gatewayText.StartsWith('['))
+                throw CliException.Usage(ValueParsers.InvalidAddress(gatewayText, "--gateway"));
+            if (!ValueParsers.IsUsableUnicast(gateway))
+                throw CliException.Usage($"--gateway {gateway} is not a usable router address");
+            bool v4 = gateway.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+            if ((v4 ? options.Gateway : options.Gateway6) is { } earlier)
+                throw CliException.Usage($"--gateway takes one {(v4 ? "IPv4" : "IPv6")} router; {earlier} and {gateway} were both given");
+            options = v4 ? options with { Gateway = gateway } : options with { Gateway6 = gateway };
         }
         options = options with
         {
             Dhcp = dhcp,
-            Gateway = ReadAddress(result, Gateway),
+            Slaac = result.GetValue(Slaac),
             Dns = ReadAddress(result, Dns),
             Mac = ReadMac(result),
             Mtu = ReadInt(result, Mtu, 68, 65535),
@@ -146,15 +160,24 @@ internal sealed class LinkOptionSet
             return options;
         }
 
-        if (options.Address is null && !options.Dhcp)
-            throw CliException.Usage($"{chosen[0]} needs an address: add --ip ADDR/PREFIX or --dhcp");
+        if (options.Address is null && !options.Dhcp && !options.HasIPv6)
+            throw CliException.Usage($"{chosen[0]} needs an address: add --ip ADDR/PREFIX, --dhcp or --slaac");
         if (kind == LinkKind.Tun && options.Mac is not null)
             throw CliException.Usage("--mac does not apply to a TUN link (it carries no Ethernet frames)");
         if (kind == LinkKind.Tun && options.Dhcp)
             throw CliException.Usage("--dhcp needs an Ethernet link (--tap or --raw); give --ip on a TUN link");
+        if (kind == LinkKind.Tun && options.Slaac)
+            throw CliException.Usage("--slaac needs an Ethernet link (--tap or --raw); give --ip on a TUN link");
+        if (options.Gateway is not null && options.Address is null && !options.Dhcp)
+            throw CliException.Usage($"IPv4 gateway {options.Gateway} needs an IPv4 address: add --ip ADDR/PREFIX or --dhcp");
         if (options.Gateway is not null && options.Address is not null
             && !IPv4Address.FromIPAddress(options.Gateway).IsInSameSubnet(IPv4Address.FromIPAddress(options.Address), options.PrefixLength))
             throw CliException.Usage($"gateway {options.Gateway} is not inside {options.Address}/{options.PrefixLength}");
+        if (options.Gateway6 is not null && !options.HasIPv6)
+            throw CliException.Usage($"IPv6 gateway {options.Gateway6} needs an IPv6 address: add --ip ADDR/PREFIX or --slaac");
+        if (options.Gateway6 is { } router6 && options.Address6 is { } own6 && !IPv6Address.FromIPAddress(router6).IsLinkLocal
+            && !IPv6Address.FromIPAddress(router6).IsInSameSubnet(IPv6Address.FromIPAddress(own6), options.PrefixLength6))
+            throw CliException.Usage($"gateway {router6} is neither link-local nor inside {own6}/{options.PrefixLength6}");
         if (options.PcapFile is not null)
         {
             string directory = Path.GetDirectoryName(Path.GetFullPath(options.PcapFile)) ?? "/";
@@ -173,7 +196,7 @@ internal sealed class LinkOptionSet
     /// </summary>
     public LinkOptions ReadMiddleware(ParseResult result, ISystemProbe probe, string command)
     {
-        foreach (Option option in new Option[] { Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns })
+        foreach (Option option in new Option[] { Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns })
         {
             if (result.GetResult(option) is { Implicit: false })
                 throw CliException.Usage($"{command} sets up its own link and addresses; {option.Name} cannot be used with it");
@@ -206,8 +229,8 @@ internal sealed class LinkOptionSet
     }
 
     /// <summary>
-    /// The bench contract's configuration (BENCH_TAP, BENCH_ADDR, BENCH_GW, BENCH_MTU), or null when
-    /// BENCH_TAP is not set. The kernel end is on a /24 (bench README).
+    /// The bench contract's configuration (BENCH_TAP, BENCH_ADDR, BENCH_GW, BENCH_MTU, and for <c>--ipv6</c> runs
+    /// BENCH_ADDR6, BENCH_PREFIX6, BENCH_GW6), or null when BENCH_TAP is not set. The kernel end is on a /24 (bench README).
     /// </summary>
     public static LinkOptions? FromBenchEnvironment(ISystemProbe probe)
     {
@@ -229,15 +252,34 @@ internal sealed class LinkOptionSet
                 throw CliException.Usage(error);
             mtu = m;
         }
+        IPAddress? address6 = null, gateway6 = null;
+        int prefix6 = 0;
+        string? address6Text = probe.GetEnvironmentVariable("BENCH_ADDR6");
+        if (!string.IsNullOrEmpty(address6Text))
+        {
+            string prefix6Text = probe.GetEnvironmentVariable("BENCH_PREFIX6") is { Length: > 0 } p ? p : "64";
+            if (ValueParsers.TryParseIPv4(address6Text, out _))
+                throw CliException.Usage($"BENCH_ADDR6 {address6Text} is not an IPv6 address");
+            if (!ValueParsers.TryParseCidr($"{address6Text}/{prefix6Text}", "BENCH_ADDR6", out address6, out prefix6, out error))
+                throw CliException.Usage(error);
+            string? gateway6Text = probe.GetEnvironmentVariable("BENCH_GW6");
+            if (!string.IsNullOrEmpty(gateway6Text)
+                && (!ValueParsers.TryParseAddress(gateway6Text, out gateway6) || gateway6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6))
+                throw CliException.Usage($"invalid IPv6 address '{gateway6Text}' in BENCH_GW6");
+        }
         CheckDeviceName(tap, "BENCH_TAP");
-        var options = new LinkOptions { Kind = LinkKind.Tap, Device = tap, Address = address, PrefixLength = prefix, Gateway = gateway, Mtu = mtu };
+        var options = new LinkOptions
+        {
+            Kind = LinkKind.Tap, Device = tap, Address = address, PrefixLength = prefix, Gateway = gateway, Mtu = mtu,
+            Address6 = address6, PrefixLength6 = prefix6, Gateway6 = gateway6,
+        };
         CheckDevice(options, probe);
         return options;
     }
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed];
         foreach (var option in stackOnly)
         {
             if ((option == NoOffload || option == BusyPoll || option == Plot) && allowBenchOptions)
@@ -313,7 +355,9 @@ internal sealed class LinkOptionSet
         string? text = result.GetValue(option);
         if (text is null)
             return null;
-        return ValueParsers.TryParseIPv4(text, out var address) ? address : throw CliException.Usage($"invalid IPv4 address '{text}' in {option.Name}");
+        if (!ValueParsers.TryParseAddress(text, out var address) || text.StartsWith('['))
+            throw CliException.Usage(ValueParsers.InvalidAddress(text, option.Name));
+        return ValueParsers.IsUsableUnicast(address) ? address : throw CliException.Usage($"{option.Name} {address} is not a usable server address");
     }
 
     private MacAddress? ReadMac(ParseResult result)

@@ -12,19 +12,34 @@ internal sealed record LinkOptions
     /// <summary>TAP/TUN device name or the raw interface.</summary>
     public string? Device { get; init; }
 
-    /// <summary>The stack's own address (null with DHCP or on the kernel).</summary>
+    /// <summary>The stack's own IPv4 address (null with DHCP, IPv6 only, or on the kernel).</summary>
     public IPAddress? Address { get; init; }
 
     /// <summary>Prefix length of <see cref="Address"/>.</summary>
     public int PrefixLength { get; init; }
 
+    /// <summary>The stack's own static IPv6 address (<c>--ip 2001:db8::2/64</c>), or null.</summary>
+    public IPAddress? Address6 { get; init; }
+
+    /// <summary>Prefix length of <see cref="Address6"/>.</summary>
+    public int PrefixLength6 { get; init; }
+
+    /// <summary>--slaac: IPv6 addresses and the default router from router advertisements (RFC 4862).</summary>
+    public bool Slaac { get; init; }
+
+    /// <summary>IPv6 default router (<c>--gateway fe80::1</c> or one inside the IPv6 prefix), or null.</summary>
+    public IPAddress? Gateway6 { get; init; }
+
+    /// <summary>True when the stack gets an IPv6 address (static or SLAAC).</summary>
+    public bool HasIPv6 => Address6 is not null || Slaac;
+
     /// <summary>Get the address by DHCP.</summary>
     public bool Dhcp { get; init; }
 
-    /// <summary>Default gateway.</summary>
+    /// <summary>IPv4 default gateway.</summary>
     public IPAddress? Gateway { get; init; }
 
-    /// <summary>DNS server.</summary>
+    /// <summary>DNS server (either family).</summary>
     public IPAddress? Dns { get; init; }
 
     /// <summary>The stack's MAC (Ethernet links); null picks a locally administered one.</summary>

@@ -18,7 +18,39 @@ internal static class ValueParsers
         return true;
     }
 
-    /// <summary>Parses <c>ADDR/PREFIX</c> for <paramref name="option"/>.</summary>
+    /// <summary>
+    /// An IPv4 dotted quad or an IPv6 address (RFC 4291 §2.2 text forms, optionally in brackets as in URLs);
+    /// no zone index, no IPv4 short forms.
+    /// </summary>
+    public static bool TryParseAddress(string? text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        if (TryParseIPv4(text, out address))
+            return true;
+        address = null;
+        if (text is null || !text.Contains(':', StringComparison.Ordinal) || text.Contains('%', StringComparison.Ordinal))
+            return false;
+        string bare = text.Length > 2 && text[0] == '[' && text[^1] == ']' ? text[1..^1] : text;
+        if (!IPAddress.TryParse(bare, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            return false;
+        address = parsed;
+        return true;
+    }
+
+    /// <summary>"invalid IPv4 address", "invalid IPv6 address" or "invalid IP address", by what the text looks like.</summary>
+    public static string InvalidAddress(string text, string option)
+    {
+        string family = text.Contains(':', StringComparison.Ordinal) ? "IPv6 " : text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c == '.') ? "IPv4 " : "IP ";
+        return $"invalid {family}address '{text}' in {option}";
+    }
+
+    /// <summary>True for an address a host can own or talk to as a unicast peer (not ::, 0.0.0.0, loopback, multicast, broadcast).</summary>
+    public static bool IsUsableUnicast(IPAddress address)
+    {
+        var net = NetAddress.FromIPAddress(address);
+        return !(net.IsUnspecified || net.IsMulticast || net.IsLoopback || net.IsIPv6 && net.V6.IsIPv4Mapped);
+    }
+
+    /// <summary>Parses <c>ADDR/PREFIX</c> for <paramref name="option"/>, IPv4 (prefix 1-32) or IPv6 (prefix 1-128).</summary>
     public static bool TryParseCidr(string text, string option, [NotNullWhen(true)] out IPAddress? address, out int prefix, [NotNullWhen(false)] out string? error)
     {
         address = null;
@@ -30,23 +62,23 @@ internal static class ValueParsers
             return false;
         }
         string addressText = text[..slash], prefixText = text[(slash + 1)..];
-        if (!TryParseIPv4(addressText, out address))
+        if (!TryParseAddress(addressText, out address) || addressText.StartsWith('['))
         {
-            error = $"invalid IPv4 address '{addressText}' in {option}";
+            error = InvalidAddress(addressText, option);
             return false;
         }
+        int maxPrefix = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
         if (!int.TryParse(prefixText, NumberStyles.None, CultureInfo.InvariantCulture, out prefix))
         {
-            error = $"invalid prefix length '{prefixText}' in {option} (expected a number 1-32)";
+            error = $"invalid prefix length '{prefixText}' in {option} (expected a number 1-{maxPrefix})";
             return false;
         }
-        if (prefix is < 1 or > 32)
+        if (prefix < 1 || prefix > maxPrefix)
         {
-            error = $"prefix length {prefix} in {option} is out of range (1-32)";
+            error = $"prefix length {prefix} in {option} is out of range (1-{maxPrefix})";
             return false;
         }
-        var v4 = IPv4Address.FromIPAddress(address);
-        if (v4.IsUnspecified || v4.IsBroadcast || v4.IsMulticast || v4.IsLoopback)
+        if (!IsUsableUnicast(address) || address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && IPv4Address.FromIPAddress(address).IsBroadcast)
         {
             error = $"{option} {addressText} is not a usable host address";
             return false;
@@ -150,7 +182,7 @@ internal static class ValueParsers
     public static bool TryParsePort(string text, string option, bool allowZero, out int port, [NotNullWhen(false)] out string? error) =>
         TryParseInt(text, option, allowZero ? 0 : 1, 65535, out port, out error);
 
-    /// <summary>Parses <c>ADDR:PORT</c> (IPv4).</summary>
+    /// <summary>Parses <c>ADDR:PORT</c>: IPv4 as <c>198.18.0.2:1080</c>, IPv6 as <c>[::1]:1080</c> (RFC 3986 §3.2.2).</summary>
     public static bool TryParseEndpoint(string text, string option, [NotNullWhen(true)] out IPEndPoint? endpoint, [NotNullWhen(false)] out string? error)
     {
         endpoint = null;
@@ -160,9 +192,13 @@ internal static class ValueParsers
             error = $"{option} needs ADDR:PORT, e.g. 127.0.0.1:1080 (got '{text}')";
             return false;
         }
-        if (!TryParseIPv4(text[..colon], out var address))
+        string host = text[..colon];
+        bool bracketed = host.Length > 2 && host[0] == '[' && host[^1] == ']';
+        if (bracketed ? !TryParseAddress(host, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 : !TryParseIPv4(host, out address))
         {
-            error = $"invalid IPv4 address '{text[..colon]}' in {option}";
+            error = host.Contains(':', StringComparison.Ordinal) && !bracketed
+                ? $"{option} needs an IPv6 address in brackets, e.g. [::1]:1080 (got '{text}')"
+                : InvalidAddress(bracketed ? host[1..^1] : host, option);
             return false;
         }
         if (!TryParsePort(text[(colon + 1)..], option + " port", allowZero: true, out int port, out error))
@@ -175,7 +211,8 @@ internal static class ValueParsers
     public static bool TryParseResolve(string text, [NotNullWhen(true)] out ResolveEntry? entry, [NotNullWhen(false)] out string? error)
     {
         entry = null;
-        var parts = text.Split(':');
+        // HOST:PORT:ADDR, where ADDR may be an IPv6 address (bare or in brackets) with colons of its own.
+        var parts = text.Split(':', 3);
         if (parts.Length != 3 || parts[0].Length == 0)
         {
             error = $"--resolve needs HOST:PORT:ADDR, e.g. example.test:80:198.18.0.1 (got '{text}')";
@@ -188,9 +225,9 @@ internal static class ValueParsers
                 return false;
             port = p;
         }
-        if (!TryParseIPv4(parts[2], out var address))
+        if (!TryParseAddress(parts[2], out var address))
         {
-            error = $"invalid IPv4 address '{parts[2]}' in --resolve";
+            error = InvalidAddress(parts[2], "--resolve");
             return false;
         }
         entry = new ResolveEntry(parts[0], port, address);

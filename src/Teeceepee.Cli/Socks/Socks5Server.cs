@@ -151,10 +151,12 @@ internal sealed class Socks5Server
                 buffer.AsSpan(length, 2).CopyTo(buffer.AsSpan(0, 2));
                 break;
             case Socks5.AddressIPv6:
+                // §5: the 16-octet IPv6 address, then the port.
                 await stream.ReadExactlyAsync(buffer.AsMemory(0, 18), handshakeToken).ConfigureAwait(false);
-                await ReplyAsync(client, Socks5.ReplyAddressTypeNotSupported, null, handshakeToken).ConfigureAwait(false);
-                Log(client, $"[{new IPAddress(buffer.AsSpan(0, 16))}]:{BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(16, 2))}", "address type not supported (the stack speaks IPv4)");
-                return default;
+                address = new IPAddress(buffer.AsSpan(0, 16));
+                target = $"[{address}]";
+                buffer.AsSpan(16, 2).CopyTo(buffer.AsSpan(0, 2));
+                break;
             default:
                 await ReplyAsync(client, Socks5.ReplyAddressTypeNotSupported, null, handshakeToken).ConfigureAwait(false);
                 LogClient(client, $"address type {addressType} unknown (RFC 1928 §4 has 1, 3 and 4)");
@@ -171,26 +173,24 @@ internal sealed class Socks5Server
             return default;
         }
 
-        if (address is null)
-        {
-            address = await ResolveAsync(target, port, cancellationToken).ConfigureAwait(false);
-            if (address is null)
-            {
-                await ReplyAsync(client, Socks5.ReplyHostUnreachable, null, handshakeToken).ConfigureAwait(false);
-                Log(client, $"{target}:{port}", "could not resolve host");
-                return default;
-            }
-            target = $"{target} ({address})";
-        }
-
-        var endpoint = new IPEndPoint(address, port);
+        // A name with a static entry connects to it; other names go to the network's connect by name (Happy Eyeballs).
+        address ??= StaticAddress(target, port);
+        string endpoint = address is not null ? new IPEndPoint(address, port).ToString() : $"{target}:{port}";
         IConnection remote;
         using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             connectTimeout.CancelAfter(ConnectTimeout);
             try
             {
-                remote = await _outbound.ConnectAsync(endpoint, connectTimeout.Token).ConfigureAwait(false);
+                remote = address is not null
+                    ? await _outbound.ConnectAsync(new IPEndPoint(address, port), connectTimeout.Token).ConfigureAwait(false)
+                    : await _outbound.ConnectAsync(target, port, AddressFamily.Unspecified, connectTimeout.Token).ConfigureAwait(false);
+            }
+            catch (NameResolutionException)
+            {
+                await ReplyAsync(client, Socks5.ReplyHostUnreachable, null, handshakeToken).ConfigureAwait(false);
+                Log(client, $"{target}:{port}", "could not resolve host");
+                return default;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -288,37 +288,40 @@ internal sealed class Socks5Server
         _ => Socks5.ReplyGeneralFailure,
     };
 
-    private async ValueTask<IPAddress?> ResolveAsync(string host, int port, CancellationToken cancellationToken)
+    private IPAddress? StaticAddress(string host, int port)
     {
         foreach (var entry in _resolve)
         {
             if (entry.Matches(host, port))
                 return entry.Address;
         }
-        try
-        {
-            return await _outbound.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NameResolutionException)
-        {
-            return null;
-        }
+        return null;
     }
 
-    // VER REP RSV ATYP BND.ADDR BND.PORT; a failure carries 0.0.0.0:0.
+    // VER REP RSV ATYP BND.ADDR BND.PORT; a failure carries 0.0.0.0:0, an IPv6 bound address ATYP 4 (§6).
     private static async ValueTask ReplyAsync(IConnection client, byte code, IPEndPoint? bound, CancellationToken cancellationToken)
     {
-        var reply = new byte[10];
+        await client.Stream.WriteAsync(EncodeReply(code, bound), cancellationToken).ConfigureAwait(false);
+        await client.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The §6 reply: ATYP 1 for IPv4 (and IPv4-mapped) bound addresses and failures, ATYP 4 for IPv6.</summary>
+    public static byte[] EncodeReply(byte code, IPEndPoint? bound)
+    {
+        var address = bound?.Address;
+        if (address is { IsIPv4MappedToIPv6: true })
+            address = address.MapToIPv4();
+        bool v6 = address?.AddressFamily == AddressFamily.InterNetworkV6;
+        var reply = new byte[v6 ? 22 : 10];
         reply[0] = Socks5.Version;
         reply[1] = code;
-        reply[3] = Socks5.AddressIPv4;
-        if (bound is not null && bound.Address.AddressFamily == AddressFamily.InterNetwork)
+        reply[3] = v6 ? Socks5.AddressIPv6 : Socks5.AddressIPv4;
+        if (address is not null)
         {
-            bound.Address.TryWriteBytes(reply.AsSpan(4, 4), out _);
-            BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(8, 2), (ushort)bound.Port);
+            address.TryWriteBytes(reply.AsSpan(4, v6 ? 16 : 4), out _);
+            BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(v6 ? 20 : 8, 2), (ushort)bound!.Port);
         }
-        await client.Stream.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
-        await client.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return reply;
     }
 
     /// <summary>Copies both ways; EOF on one side half-closes the other; a reset aborts both.</summary>

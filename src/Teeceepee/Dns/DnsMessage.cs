@@ -5,7 +5,7 @@ namespace Teeceepee.Dns;
 
 /// <summary>
 /// A DNS message as the resolver sees it (RFC 1035 §4.1): the header, the questions, and the
-/// answers it understands (A and CNAME; other types are skipped by their RDLENGTH). Authority and
+/// answers it understands (A, AAAA and CNAME; other types are skipped by their RDLENGTH). Authority and
 /// additional sections are counted but not decoded. Built messages use no compression.
 /// </summary>
 /// <remarks>
@@ -72,7 +72,7 @@ public readonly record struct DnsMessage
     /// <summary>The question section.</summary>
     public IReadOnlyList<DnsQuestion> Questions { get; init; }
 
-    /// <summary>The answer records of a known type (A, CNAME), in message order.</summary>
+    /// <summary>The answer records of a known type (A, AAAA, CNAME), in message order.</summary>
     public IReadOnlyList<DnsRecord> Answers { get; init; }
 
     /// <summary>ANCOUNT as received (records of other types included).</summary>
@@ -88,7 +88,7 @@ public readonly record struct DnsMessage
     };
 
     /// <summary>
-    /// Parses a whole message: the header, every question, and every answer (A and CNAME decoded,
+    /// Parses a whole message: the header, every question, and every answer (A, AAAA and CNAME decoded,
     /// others skipped). Never throws; <paramref name="reason"/> says why bytes were rejected.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> buffer, out DnsMessage message, out DnsError reason)
@@ -158,6 +158,15 @@ public readonly record struct DnsMessage
                     }
                     answers.Add(new DnsRecord(name, type, ttl, IPv4Address.Read(buffer[position..])) { Class = recordClass });
                     break;
+                case DnsRecordType.AAAA:
+                    // RFC 3596 §2.2: the 128-bit address in network byte order.
+                    if (dataLength != IPv6Address.Length)
+                    {
+                        reason = DnsError.BadRecordLength;
+                        return false;
+                    }
+                    answers.Add(new DnsRecord(name, type, ttl) { Class = recordClass, AddressV6 = IPv6Address.Read(buffer[position..]) });
+                    break;
                 case DnsRecordType.CNAME:
                     // The target may be compressed, but must end inside RDATA.
                     if (!DnsName.TryRead(buffer[..(position + dataLength)], position, out string target, out int end, out reason))
@@ -208,7 +217,7 @@ public readonly record struct DnsMessage
         {
             if (!DnsName.TryGetWireLength(record.Name, out int nameLength, out reason))
                 return false;
-            int dataLength = 4;
+            int dataLength = record.Type == DnsRecordType.AAAA ? IPv6Address.Length : 4;
             if (record.Type == DnsRecordType.CNAME && !DnsName.TryGetWireLength(record.Target ?? "", out dataLength, out reason))
                 return false;
             length += nameLength + 10 + dataLength;
@@ -255,6 +264,11 @@ public readonly record struct DnsMessage
             if (record.Type == DnsRecordType.CNAME)
             {
                 dataLength = DnsName.Write(destination[position..], record.Target ?? "");
+            }
+            else if (record.Type == DnsRecordType.AAAA)
+            {
+                record.AddressV6.WriteTo(destination[position..]);
+                dataLength = IPv6Address.Length;
             }
             else
             {

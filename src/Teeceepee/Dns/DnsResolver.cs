@@ -10,13 +10,14 @@ using Teeceepee.Wire;
 namespace Teeceepee.Dns;
 
 /// <summary>
-/// A stub resolver (RFC 1035 §7) for A records over a <see cref="NetworkStack"/>'s UDP. Each query
+/// A stub resolver (RFC 1035 §7) for A and AAAA records (RFC 3596) over a <see cref="NetworkStack"/>'s UDP,
+/// answers in the order of RFC 6724 §6 (<see cref="DestinationAddressSelection"/>). Each query
 /// gets a random ID and a random source port, and an answer counts only if it comes from the
 /// server's address and port 53 with the same ID and question (RFC 5452 §9.1); anything else is
 /// ignored and counted. Servers are tried in order with a timeout, for a number of rounds;
 /// CNAME chains are followed (bounded); answers are cached for their TTL. Failures are
 /// <see cref="SocketException"/>s with the codes .NET's <see cref="System.Net.Dns"/> uses: HostNotFound
-/// (NXDOMAIN), NoData (the name has no A record), TryAgain (SERVFAIL, refused), TimedOut (no answer).
+/// (NXDOMAIN), NoData (the name has no address of the family), TryAgain (SERVFAIL, refused), TimedOut (no answer).
 /// Thread-safe.
 /// </summary>
 /// <example>
@@ -78,7 +79,7 @@ public sealed class DnsResolver : IHostResolver
             _cache.Clear();
     }
 
-    /// <summary>The first IPv4 address of <paramref name="host"/> (see <see cref="GetHostAddressesAsync"/>).</summary>
+    /// <summary>The first address of <paramref name="host"/> in RFC 6724 order (see <see cref="GetHostAddressesAsync(string, CancellationToken)"/>).</summary>
     public async ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken = default)
     {
         var addresses = await GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
@@ -86,27 +87,106 @@ public sealed class DnsResolver : IHostResolver
     }
 
     /// <summary>
-    /// The IPv4 addresses of <paramref name="host"/>: a dotted-quad literal as is, then the hosts
-    /// table, the cache, and finally the servers. Never empty.
+    /// The addresses of <paramref name="host"/>: a literal as is, then the hosts table, the cache, and finally the
+    /// servers, asked for A and (when <see cref="DnsResolverOptions.QueryIPv6"/> allows) AAAA at once; both
+    /// families in the order of RFC 6724 §6. Never empty.
     /// </summary>
     /// <exception cref="SocketException">HostNotFound, NoData, TryAgain or TimedOut.</exception>
-    public async ValueTask<IPAddress[]> GetHostAddressesAsync(string host, CancellationToken cancellationToken = default)
+    public ValueTask<IPAddress[]> GetHostAddressesAsync(string host, CancellationToken cancellationToken = default) =>
+        GetHostAddressesAsync(host, AddressFamily.Unspecified, cancellationToken);
+
+    /// <summary>
+    /// The addresses of <paramref name="host"/> of one family (<see cref="AddressFamily.InterNetwork"/>: A,
+    /// <see cref="AddressFamily.InterNetworkV6"/>: AAAA) or of both (<see cref="AddressFamily.Unspecified"/>),
+    /// sorted by RFC 6724 §6. Never empty.
+    /// </summary>
+    /// <exception cref="SocketException">HostNotFound, NoData, TryAgain or TimedOut.</exception>
+    public async ValueTask<IPAddress[]> GetHostAddressesAsync(string host, AddressFamily family, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
+        if (family is not (AddressFamily.Unspecified or AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            throw new ArgumentOutOfRangeException(nameof(family), family, "Only InterNetwork, InterNetworkV6 or Unspecified.");
         cancellationToken.ThrowIfCancellationRequested();
-        if (IPv4Address.TryParse(host, out var literal))
-            return [literal.ToIPAddress()];
+        if (TryParseLiteral(host, out var literal))
+        {
+            if (family != AddressFamily.Unspecified && literal.AddressFamily != family)
+                throw Error(SocketError.NoData, $"{host}: not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
+            return [literal];
+        }
         if (!DnsName.IsValid(host) || host.Length == 0 || host == ".")
             throw Error(SocketError.HostNotFound, $"{host}: not a valid host name");
         if (_options.Hosts is { } hosts)
         {
             foreach (var (name, address) in hosts)
             {
-                if (DnsName.Equals(name, host))
+                if (DnsName.Equals(name, host) && (family == AddressFamily.Unspecified || address.AddressFamily == family))
                     return [address];
             }
         }
-        string key = DnsName.Normalize(host);
+        if (family != AddressFamily.Unspecified)
+            return Sort(await LookupAsync(host, family == AddressFamily.InterNetwork ? DnsRecordType.A : DnsRecordType.AAAA, cancellationToken).ConfigureAwait(false));
+        if (!AsksIPv6)
+            return Sort(await LookupAsync(host, DnsRecordType.A, cancellationToken).ConfigureAwait(false));
+
+        // Both questions at once (RFC 8305 §3); one family is enough, and a name that does not exist fails both.
+        var v6 = LookupAsync(host, DnsRecordType.AAAA, cancellationToken).AsTask();
+        var v4 = LookupAsync(host, DnsRecordType.A, cancellationToken).AsTask();
+        try
+        {
+            await Task.WhenAll(v6, v4).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Inspected below.
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (v6.IsCompletedSuccessfully || v4.IsCompletedSuccessfully)
+            return Sort([.. v6.IsCompletedSuccessfully ? v6.Result : [], .. v4.IsCompletedSuccessfully ? v4.Result : []]);
+        var e6 = v6.Exception?.InnerException as SocketException;
+        var e4 = v4.Exception?.InnerException as SocketException;
+        if (e6?.SocketErrorCode == SocketError.NoData && e4?.SocketErrorCode == SocketError.NoData)
+            throw Error(SocketError.NoData, $"{host}: the name has no address");
+        // The more telling failure: NXDOMAIN over a timeout, the IPv4 one otherwise.
+        var failure = e6?.SocketErrorCode == SocketError.HostNotFound ? v6 : v4;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure.Exception!.InnerException!).Throw();
+        throw new InvalidOperationException(); // not reached
+    }
+
+    /// <summary>Orders addresses by RFC 6724 §6 with the stack's (or the options') source addresses.</summary>
+    public IPAddress[] Sort(IReadOnlyList<IPAddress> addresses) =>
+        addresses.Count <= 1 ? [.. addresses] : DestinationAddressSelection.Sort(addresses, SourceFor);
+
+    /// <summary>True when a lookup for any family asks AAAA too (<see cref="DnsResolverOptions.QueryIPv6"/>).</summary>
+    public bool AsksIPv6 => _options.QueryIPv6 ?? SourceFor(s_globalIPv6) is not null;
+
+    // A global unicast destination (documentation prefix) to ask whether the host has an IPv6 source at all.
+    private static readonly IPAddress s_globalIPv6 = IPAddress.Parse("2001:db8::1");
+
+    private IPAddress? SourceFor(IPAddress destination) =>
+        _options.SourceAddressSelector is { } selector ? selector(destination) : StackSourceAddress.For(_stack, destination);
+
+    private static bool TryParseLiteral(string host, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? literal)
+    {
+        literal = null;
+        if (IPv4Address.TryParse(host, out var v4))
+        {
+            literal = v4.ToIPAddress();
+            return true;
+        }
+        // IPv6 literals, bare or bracketed as in URLs (RFC 3986 §3.2.2).
+        string text = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
+        if (text.Contains(':', StringComparison.Ordinal) && IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            literal = v6;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>One record type for <paramref name="host"/>: the cache, else the servers (following CNAMEs).</summary>
+    private async ValueTask<IPAddress[]> LookupAsync(string host, DnsRecordType type, CancellationToken cancellationToken)
+    {
+        string key = (type == DnsRecordType.AAAA ? "AAAA " : "A ") + DnsName.Normalize(host);
         var now = _time.GetUtcNow();
         lock (_cacheLock)
         {
@@ -132,7 +212,7 @@ public sealed class DnsResolver : IHostResolver
         int aliases = 0;
         while (true)
         {
-            var response = await ExchangeAsync(servers, host, current, cancellationToken).ConfigureAwait(false);
+            var response = await ExchangeAsync(servers, host, current, type, cancellationToken).ConfigureAwait(false);
             string target = current;
             bool followed = true;
             while (followed)
@@ -154,9 +234,9 @@ public sealed class DnsResolver : IHostResolver
             var addresses = new List<IPAddress>();
             foreach (var record in response.Answers)
             {
-                if (record.Type == DnsRecordType.A && record.Class == DnsQuestion.ClassInternet && DnsName.Equals(record.Name, target))
+                if (record.Type == type && record.Class == DnsQuestion.ClassInternet && DnsName.Equals(record.Name, target))
                 {
-                    addresses.Add(record.Address.ToIPAddress());
+                    addresses.Add(record.HostAddress.ToIPAddress());
                     ttl = Math.Min(ttl, record.TimeToLive);
                 }
             }
@@ -167,7 +247,7 @@ public sealed class DnsResolver : IHostResolver
                 return result;
             }
             if (DnsName.Equals(target, current))
-                throw Error(SocketError.NoData, $"{host}: the name has no IPv4 address");
+                throw Error(SocketError.NoData, $"{host}: the name has no {(type == DnsRecordType.AAAA ? "IPv6" : "IPv4")} address");
             if (!DnsName.IsValid(target))
                 throw Error(SocketError.HostNotFound, $"{host}: CNAME to an invalid name");
             current = target;
@@ -204,7 +284,7 @@ public sealed class DnsResolver : IHostResolver
     }
 
     /// <summary>One question to the servers in turn, for the configured rounds; a usable response or an exception.</summary>
-    private async ValueTask<DnsMessage> ExchangeAsync(IReadOnlyList<IPAddress> servers, string host, string name, CancellationToken cancellationToken)
+    private async ValueTask<DnsMessage> ExchangeAsync(IReadOnlyList<IPAddress> servers, string host, string name, DnsRecordType type, CancellationToken cancellationToken)
     {
         var error = SocketError.TimedOut;
         string detail = "no answer";
@@ -212,7 +292,7 @@ public sealed class DnsResolver : IHostResolver
         {
             foreach (var server in servers)
             {
-                var (response, failure) = await QueryUdpAsync(server, name, cancellationToken).ConfigureAwait(false);
+                var (response, failure) = await QueryUdpAsync(server, name, type, cancellationToken).ConfigureAwait(false);
                 if (response is not { } message)
                 {
                     if (failure != SocketError.TimedOut)
@@ -228,7 +308,7 @@ public sealed class DnsResolver : IHostResolver
                 }
                 if (message.Truncated && _options.UseTcpOnTruncation)
                 {
-                    var (full, _) = await QueryTcpAsync(server, name, cancellationToken).ConfigureAwait(false);
+                    var (full, _) = await QueryTcpAsync(server, name, type, cancellationToken).ConfigureAwait(false);
                     if (full is { } whole)
                         message = whole;
                 }
@@ -250,16 +330,16 @@ public sealed class DnsResolver : IHostResolver
     }
 
     /// <summary>One query over UDP to one server; the accepted response, or why there is none.</summary>
-    private async ValueTask<(DnsMessage? Response, SocketError Error)> QueryUdpAsync(IPAddress server, string name, CancellationToken cancellationToken)
+    private async ValueTask<(DnsMessage? Response, SocketError Error)> QueryUdpAsync(IPAddress server, string name, DnsRecordType type, CancellationToken cancellationToken)
     {
         ushort id = (ushort)RandomNumberGenerator.GetInt32(65536);
-        var question = new DnsQuestion(name, DnsRecordType.A);
-        byte[] query = DnsMessage.Query(id, name).ToArray();
+        var question = new DnsQuestion(name, type);
+        byte[] query = DnsMessage.Query(id, name, type).ToArray();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
         using var socket = BindRandomPort();
         try
         {
-            var serverAddress = IPv4Address.FromIPAddress(server);
+            var serverAddress = NetAddress.FromIPAddress(server);
             // Connected: the stack itself drops datagrams from anyone but server:53, and ICMP errors reach us.
             socket.Connect(new IPEndPoint(server, DnsMessage.Port));
             using var timeout = new CancellationTokenSource(_options.Timeout, _time);
@@ -271,7 +351,7 @@ public sealed class DnsResolver : IHostResolver
                 while (true)
                 {
                     var received = await socket.ReceiveFromAsync(buffer, linked.Token).ConfigureAwait(false);
-                    if (received.RemoteAddress != serverAddress || received.RemotePort != DnsMessage.Port
+                    if (serverAddress != received.RemoteAddress || received.RemotePort != DnsMessage.Port
                         || !DnsMessage.TryParse(buffer.AsSpan(0, received.ReceivedBytes), out var response, out _)
                         || !IsAnswerTo(response, id, question))
                     {
@@ -298,11 +378,11 @@ public sealed class DnsResolver : IHostResolver
     }
 
     /// <summary>The same query over TCP with the 2-octet length prefix (RFC 1035 §4.2.2).</summary>
-    private async ValueTask<(DnsMessage? Response, SocketError Error)> QueryTcpAsync(IPAddress server, string name, CancellationToken cancellationToken)
+    private async ValueTask<(DnsMessage? Response, SocketError Error)> QueryTcpAsync(IPAddress server, string name, DnsRecordType type, CancellationToken cancellationToken)
     {
         ushort id = (ushort)RandomNumberGenerator.GetInt32(65536);
-        var question = new DnsQuestion(name, DnsRecordType.A);
-        var message = DnsMessage.Query(id, name);
+        var question = new DnsQuestion(name, type);
+        var message = DnsMessage.Query(id, name, type);
         int length = message.BufferLength;
         var query = new byte[2 + length];
         BinaryPrimitives.WriteUInt16BigEndian(query, (ushort)length);
@@ -388,9 +468,9 @@ public sealed class DnsResolver : IHostResolver
         for (int i = 0; i < copy.Length; i++)
         {
             var server = servers[i] ?? throw new ArgumentException("A server address is null.", nameof(servers));
-            if (server.AddressFamily != AddressFamily.InterNetwork)
-                throw new ArgumentException($"{server} is not an IPv4 address; the stack speaks IPv4 only.", nameof(servers));
-            copy[i] = server;
+            if (server.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+                throw new ArgumentException($"{server} is not an IP address.", nameof(servers));
+            copy[i] = server.IsIPv4MappedToIPv6 ? server.MapToIPv4() : server;
         }
         return copy;
     }

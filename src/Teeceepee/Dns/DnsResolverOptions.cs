@@ -5,7 +5,10 @@ namespace Teeceepee.Dns;
 /// <summary>How a <see cref="DnsResolver"/> asks: its servers, patience and cache.</summary>
 public sealed record DnsResolverOptions
 {
-    /// <summary>Name servers (IPv4), asked in order; may be replaced later with <see cref="DnsResolver.Servers"/>.</summary>
+    /// <summary>
+    /// Name servers (IPv4 or IPv6, such as RDNSS servers from router advertisements, RFC 8106), asked in order;
+    /// may be replaced later with <see cref="DnsResolver.Servers"/>.
+    /// </summary>
     public IReadOnlyList<IPAddress> Servers { get; init; } = [];
 
     /// <summary>How long to wait for one server's answer before asking the next (glibc: 5 s; we default lower).</summary>
@@ -28,6 +31,18 @@ public sealed record DnsResolverOptions
 
     /// <summary>A hosts-file-like table consulted before DNS (names compare case-insensitively).</summary>
     public IReadOnlyDictionary<string, IPAddress>? Hosts { get; init; }
+
+    /// <summary>
+    /// Whether a lookup for any family asks AAAA as well as A (RFC 3596). Null: only when the host has a source
+    /// address for IPv6 destinations (like getaddrinfo's AI_ADDRCONFIG, RFC 3493 §6.1).
+    /// </summary>
+    public bool? QueryIPv6 { get; init; }
+
+    /// <summary>
+    /// The source address the host would use to reach a destination, or null when it has none; feeds the
+    /// destination ordering of RFC 6724 §6. Null: the stack's own addresses.
+    /// </summary>
+    public Func<IPAddress, IPAddress?>? SourceAddressSelector { get; init; }
 
     /// <summary>The clock for timeouts and cache expiry.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

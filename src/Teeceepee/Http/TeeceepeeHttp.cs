@@ -22,7 +22,7 @@ public static class TeeceepeeHttp
 {
     /// <summary>
     /// A handler that connects through <paramref name="stack"/>. Host names go through
-    /// <paramref name="resolve"/> (null: only IPv4 literals work, others fail with an
+    /// <paramref name="resolve"/> (null: only IPv4 and IPv6 literals work, others fail with an
     /// <see cref="HttpRequestException"/>); proxies from the environment are not used.
     /// </summary>
     public static SocketsHttpHandler CreateHandler(NetworkStack stack, Func<string, IPAddress>? resolve = null, TcpConnectionOptions? options = null)
@@ -49,43 +49,56 @@ public static class TeeceepeeHttp
         return new SocketsHttpHandler
         {
             UseProxy = false,
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var endPoint = context.DnsEndPoint;
-                var address = await resolver.ResolveAsync(endPoint.Host, cancellationToken).ConfigureAwait(false);
-                return await ConnectAsync(stack, null, connectionOptions, new DnsEndPoint(address.ToString(), endPoint.Port), cancellationToken).ConfigureAwait(false);
-            },
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(stack, resolver, connectionOptions, context.DnsEndPoint, cancellationToken),
         };
     }
 
-    /// <summary>Opens a connection through <paramref name="stack"/> and returns its stream (the handler's connect step).</summary>
-    public static async ValueTask<Stream> ConnectAsync(NetworkStack stack, Func<string, IPAddress>? resolve, TcpConnectionOptions? options, DnsEndPoint endPoint, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a connection by name with Happy Eyeballs (RFC 8305): AAAA and A asked at once, addresses in
+    /// RFC 6724 order interleaved by family, attempts 250 ms apart, the first to connect wins.
+    /// </summary>
+    public static async ValueTask<Stream> ConnectAsync(NetworkStack stack, DnsResolver resolver, TcpConnectionOptions? options, DnsEndPoint endPoint,
+        CancellationToken cancellationToken, HappyEyeballsOptions? happyEyeballs = null)
     {
         ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(resolver);
         ArgumentNullException.ThrowIfNull(endPoint);
-        var address = Resolve(endPoint.Host, resolve);
+        var connection = await HappyEyeballs.ConnectAsync(resolver, Unbracket(endPoint.Host), endPoint.AddressFamily,
+            (address, ct) => ConnectAsync(stack, options, new IPEndPoint(address, endPoint.Port), ct), happyEyeballs, cancellationToken).ConfigureAwait(false);
+        return connection.GetStream();
+    }
+
+    private static async ValueTask<TcpConnection> ConnectAsync(NetworkStack stack, TcpConnectionOptions? options, IPEndPoint remote, CancellationToken cancellationToken)
+    {
         var connection = new TcpConnection(stack, options);
         try
         {
-            await connection.ConnectAsync(new IPEndPoint(address, endPoint.Port), cancellationToken).ConfigureAwait(false);
+            await connection.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+            return connection;
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static string Unbracket(string host) => host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
+
+    /// <summary>Opens a connection through <paramref name="stack"/> and returns its stream (the handler's connect step).</summary>
+    public static async ValueTask<Stream> ConnectAsync(NetworkStack stack, Func<string, IPAddress>? resolve, TcpConnectionOptions? options, DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var address = Resolve(Unbracket(endPoint.Host), resolve);
+        var connection = await ConnectAsync(stack, options, new IPEndPoint(address, endPoint.Port), cancellationToken).ConfigureAwait(false);
         return connection.GetStream();
     }
 
     private static IPAddress Resolve(string host, Func<string, IPAddress>? resolve)
     {
-        // Brackets only appear around IPv6 literals, which the stack does not speak.
         if (IPAddress.TryParse(host, out var literal))
-        {
-            if (literal.AddressFamily != AddressFamily.InterNetwork)
-                throw new HttpRequestException($"{host} is not an IPv4 address; the stack speaks IPv4 only.");
             return literal;
-        }
         if (resolve is null)
             throw new HttpRequestException($"Cannot resolve {host}: no resolver was given to TeeceepeeHttp.CreateHandler.");
         var address = resolve(host) ?? throw new HttpRequestException($"Cannot resolve {host}.");

@@ -77,11 +77,11 @@ public class LinkOptionsTests
     [InlineData("teeceepee ping: --tap and --raw cannot be used together; choose one link", "--tap", "a", "--raw", "eth0", "--ip", "198.18.0.2/24")]
     [InlineData("teeceepee ping: --tun and --kernel cannot be used together; choose one link", "--tun", "a", "--kernel")]
     [InlineData("teeceepee ping: no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX")]
-    [InlineData("teeceepee ping: --tap needs an address: add --ip ADDR/PREFIX or --dhcp", "--tap", "tap0")]
+    [InlineData("teeceepee ping: --tap needs an address: add --ip ADDR/PREFIX, --dhcp or --slaac", "--tap", "tap0")]
     [InlineData("teeceepee ping: --ip needs a link: add --tap NAME, --tun NAME or --raw IFACE", "--ip", "198.18.0.2/24")]
     [InlineData("teeceepee ping: --loss does not apply to --kernel", "--kernel", "--loss", "1%")]
     [InlineData("teeceepee ping: invalid IPv4 address '198.18.0.300' in --ip", "--tap", "t", "--ip", "198.18.0.300/24")]
-    [InlineData("teeceepee ping: invalid IPv4 address 'banana' in --ip", "--tap", "t", "--ip", "banana/24")]
+    [InlineData("teeceepee ping: invalid IP address 'banana' in --ip", "--tap", "t", "--ip", "banana/24")]
     [InlineData("teeceepee ping: --ip needs ADDR/PREFIX, e.g. 198.18.0.2/24 (got '198.18.0.2')", "--tap", "t", "--ip", "198.18.0.2")]
     [InlineData("teeceepee ping: prefix length 33 in --ip is out of range (1-32)", "--tap", "t", "--ip", "198.18.0.2/33")]
     [InlineData("teeceepee ping: prefix length 0 in --ip is out of range (1-32)", "--tap", "t", "--ip", "198.18.0.2/0")]
@@ -90,7 +90,7 @@ public class LinkOptionsTests
     [InlineData("teeceepee ping: --ip and --dhcp cannot be used together", "--tap", "t", "--ip", "198.18.0.2/24", "--dhcp")]
     [InlineData("teeceepee ping: invalid IPv4 address '198.18.1' in --gateway", "--tap", "t", "--ip", "198.18.0.2/24", "--gateway", "198.18.1")]
     [InlineData("teeceepee ping: gateway 198.19.0.1 is not inside 198.18.0.2/24", "--tap", "t", "--ip", "198.18.0.2/24", "--gateway", "198.19.0.1")]
-    [InlineData("teeceepee ping: invalid IPv4 address '::1' in --dns", "--tap", "t", "--ip", "198.18.0.2/24", "--dns", "::1")]
+    [InlineData("teeceepee ping: --dns ::1 is not a usable server address", "--tap", "t", "--ip", "198.18.0.2/24", "--dns", "::1")]
     [InlineData("teeceepee ping: invalid MAC address '02:00:00:00:02' in --mac (expected six hex bytes like 02:00:00:00:00:02)", "--tap", "t", "--ip", "198.18.0.2/24", "--mac", "02:00:00:00:02")]
     [InlineData("teeceepee ping: invalid MAC address '0200.0000.0002' in --mac (expected six hex bytes like 02:00:00:00:00:02)", "--tap", "t", "--ip", "198.18.0.2/24", "--mac", "0200.0000.0002")]
     [InlineData("teeceepee ping: --mac 01:00:5e:00:00:01 is a multicast address; a host needs a unicast MAC (first byte even, e.g. 02:...)", "--tap", "t", "--ip", "198.18.0.2/24", "--mac", "01:00:5e:00:00:01")]
@@ -233,7 +233,7 @@ public class LinkOptionsTests
     [Theory]
     [InlineData("example.test:80", "--resolve needs HOST:PORT:ADDR, e.g. example.test:80:198.18.0.1 (got 'example.test:80')")]
     [InlineData("example.test:0:198.18.0.1", "--resolve port 0 is out of range (1-65535)")]
-    [InlineData("example.test:80:nowhere", "invalid IPv4 address 'nowhere' in --resolve")]
+    [InlineData("example.test:80:nowhere", "invalid IP address 'nowhere' in --resolve")]
     public void Resolve_RejectsMalformedEntries(string text, string expected)
     {
         Assert.False(ValueParsers.TryParseResolve(text, out _, out var error));

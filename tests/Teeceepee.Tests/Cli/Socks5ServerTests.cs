@@ -204,14 +204,59 @@ public sealed class Socks5ServerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task IPv6_RepliesAddressTypeNotSupported()
+    public async Task IPv6Destination_ConnectsAndRepliesWithAddressType4()
     {
-        int port = await StartSocks(new FakeNetwork());
+        // The upstream on [::1]; the request carries ATYP 4 (RFC 1928 §5), the reply the IPv6 bound address (§6).
+        var upstream = await _kernel.ListenAsync(new IPEndPoint(IPAddress.IPv6Loopback, 0), 4, CancellationToken.None);
+        await using var _ = upstream;
+        var accepted = Task.Run(async () =>
+        {
+            await using var connection = await upstream.AcceptAsync(_stop.Token);
+            await connection.Stream.WriteAsync("six"u8.ToArray(), _stop.Token);
+            connection.ShutdownSend();
+            return connection.RemoteEndPoint;
+        });
+        int port = await StartSocks(_kernel);
         using var client = new TcpClient();
         var stream = await Greet(client, port);
-        byte[] request = [5, 1, 0, 4, .. new byte[16], 0, 80];
+        int target = upstream.LocalEndPoint.Port;
+        byte[] request = [5, 1, 0, 4, .. IPAddress.IPv6Loopback.GetAddressBytes(), (byte)(target >> 8), (byte)target];
         await stream.WriteAsync(request);
-        Assert.Equal(8, (await ReadReply(stream))[1]);
+        var reply = new byte[22];
+        await stream.ReadExactlyAsync(reply);
+        Assert.Equal(new byte[] { 5, 0, 0, 4 }, reply[..4]);
+        Assert.Equal(IPAddress.IPv6Loopback, new IPAddress(reply.AsSpan(4, 16)));
+        var seen = await accepted;
+        Assert.Equal(seen.Port, (reply[20] << 8) | reply[21]);
+        Assert.Equal("six", Encoding.ASCII.GetString(await ReadToEnd(stream)));
+    }
+
+    [Fact]
+    public void Reply_MappedAddress_IsSentAsIPv4()
+    {
+        var reply = Socks5Server.EncodeReply(0, new IPEndPoint(IPAddress.Parse("::ffff:198.18.0.2"), 0x1234));
+        Assert.Equal(new byte[] { 5, 0, 0, 1, 198, 18, 0, 2, 0x12, 0x34 }, reply);
+    }
+
+    [Fact]
+    public async Task DomainName_GoesToTheNetworksConnectByName()
+    {
+        var (echo, echoLoop) = await StartEcho();
+        await using var _ = echo;
+        var outbound = new FakeNetwork
+        {
+            Resolve = host => host == "dual.test" ? IPAddress.Loopback : throw new NameResolutionException("no such name"),
+            Connect = (ep, ct) => _kernel.ConnectAsync(ep, ct),
+        };
+        int port = await StartSocks(outbound);
+        using var client = new TcpClient();
+        var stream = await Greet(client, port);
+        await stream.WriteAsync(ConnectDomain("dual.test", echo.LocalEndPoint.Port));
+        Assert.Equal(0, (await ReadReply(stream))[1]);
+        client.Client.Shutdown(SocketShutdown.Send);
+        Assert.Equal("bye", Encoding.ASCII.GetString(await ReadToEnd(stream)));
+        await echoLoop;
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, echo.LocalEndPoint.Port)], outbound.Connects);
     }
 
     [Fact]

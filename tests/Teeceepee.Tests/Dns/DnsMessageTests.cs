@@ -74,14 +74,63 @@ public class DnsMessageTests
         var bytes = new List<byte>(DnsMessage.Query(1, "x.test").ToArray());
         bytes[2] = 0x81;
         bytes[7] = 2; // two answers
-        // x.test AAAA (16 octets of RDATA), then x.test A.
-        bytes.AddRange([0xC0, 0x0C, 0x00, 0x1C, 0x00, 0x01, 0, 0, 0, 10, 0x00, 0x10]);
+        // x.test TXT (16 octets of RDATA), then x.test A.
+        bytes.AddRange([0xC0, 0x0C, 0x00, 0x10, 0x00, 0x01, 0, 0, 0, 10, 0x00, 0x10]);
         bytes.AddRange(new byte[16]);
         bytes.AddRange([0xC0, 0x0C, 0x00, 0x01, 0x00, 0x01, 0, 0, 0, 10, 0x00, 0x04, 198, 18, 0, 9]);
         Assert.True(DnsMessage.TryParse(bytes.ToArray(), out var message, out _));
         Assert.Equal(2, message.AnswerCount);
         var a = Assert.Single(message.Answers);
         Assert.Equal(IPv4Address.Parse("198.18.0.9"), a.Address);
+    }
+
+    [Fact]
+    public void AaaaRecord_Deconstructs()
+    {
+        var bytes = new List<byte>(DnsMessage.Query(1, "x.test", DnsRecordType.AAAA).ToArray());
+        bytes[2] = 0x81;
+        bytes[7] = 1;
+        // RFC 3596 §2.2: x.test AAAA 2001:db8::1 (16 octets, network order), compressed owner name.
+        bytes.AddRange([0xC0, 0x0C, 0x00, 0x1C, 0x00, 0x01, 0, 0, 0, 30, 0x00, 0x10]);
+        bytes.AddRange([0x20, 0x01, 0x0D, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        Assert.True(DnsMessage.TryParse(bytes.ToArray(), out var message, out _));
+        var record = Assert.Single(message.Answers);
+        Assert.Equal(DnsRecordType.AAAA, record.Type);
+        Assert.Equal(IPv6Address.Parse("2001:db8::1"), record.AddressV6);
+        Assert.Equal(NetAddress.Parse("2001:db8::1"), record.HostAddress);
+        Assert.Equal(30u, record.TimeToLive);
+        Assert.Equal(DnsRecordType.AAAA, message.Questions[0].Type);
+    }
+
+    [Fact]
+    public void AaaaRecord_RoundTrips()
+    {
+        var response = DnsMessage.Query(7, "dual.test", DnsRecordType.AAAA) with
+        {
+            IsResponse = true,
+            Answers = [DnsRecord.ForAddress("dual.test", IPv6Address.Parse("fd00:1::5"), 60), DnsRecord.ForAddress("dual.test", IPv4Address.Parse("198.18.0.5"), 60)],
+        };
+        var bytes = response.ToArray();
+        Assert.Equal(12 + (11 + 4) + (11 + 10 + 16) + (11 + 10 + 4), bytes.Length);
+        Assert.True(DnsMessage.TryParse(bytes, out var parsed, out _));
+        Assert.Equal(IPv6Address.Parse("fd00:1::5"), parsed.Answers[0].AddressV6);
+        Assert.Equal(IPv4Address.Parse("198.18.0.5"), parsed.Answers[1].Address);
+        Assert.Equal(bytes, parsed.ToArray());
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(15)]
+    [InlineData(17)]
+    public void AaaaRecord_WrongLength_IsBadRecordLength(int length)
+    {
+        var bytes = new List<byte>(DnsMessage.Query(1, "x.test", DnsRecordType.AAAA).ToArray());
+        bytes[2] = 0x81;
+        bytes[7] = 1;
+        bytes.AddRange([0xC0, 0x0C, 0x00, 0x1C, 0x00, 0x01, 0, 0, 0, 30, 0x00, (byte)length]);
+        bytes.AddRange(new byte[length]);
+        Assert.False(DnsMessage.TryParse(bytes.ToArray(), out _, out var reason));
+        Assert.Equal(DnsError.BadRecordLength, reason);
     }
 
     [Fact]
