@@ -148,6 +148,7 @@ public sealed partial class Tcb
         // Newly delivered: the cumulative advance plus SACK growth, less octets SACKed before and now cumulative.
         long delivered = acked + ((_loss.Scoreboard?.SackedBytes ?? 0) - sackedBefore);
         var rate = _rate.OnAck(now, delivered, _snd.Una, HighestDelivered(ack), out bool roundStart);
+        NoteSamples(rtt, rate);
         _timers.Retries = 0;
         _timers.UnackedSince = now;
         _timers.KeepAliveProbes = 0;
@@ -199,6 +200,16 @@ public sealed partial class Tcb
 
         if (dataAcked > 0)
             Observer?.OnWritable(this);
+    }
+
+    /// <summary>Keeps the latest delivery rate (not app-limited, or higher than the last) and the minimum RTT for GetInfo.</summary>
+    private void NoteSamples(TimeSpan? rtt, in DeliveryRateSample rate)
+    {
+        if (rtt is { } r && r > TimeSpan.Zero && r < _minRtt)
+            _minRtt = r;
+        long bps = rate.BytesPerSecond;
+        if (bps > 0 && (!rate.IsAppLimited || bps > _deliveryRate))
+            _deliveryRate = bps;
     }
 
     /// <summary>The highest octet this ACK could have delivered: SND.UNA's new value or the highest SACKed octet.</summary>
