@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Cli.Options;
@@ -28,6 +29,7 @@ internal sealed class LinkOptionSet
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
+    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default) or newreno", HelpName = "ALG" };
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Trace ARP, handshakes, state changes, retransmits and drops" };
 
     /// <summary>Adds every link option to <paramref name="command"/>.</summary>
@@ -40,12 +42,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Congestion, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Congestion, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -97,6 +99,7 @@ internal sealed class LinkOptionSet
             Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
+            Congestion = ReadCongestion(result),
         };
 
         if (!options.UsesStack)
@@ -139,6 +142,15 @@ internal sealed class LinkOptionSet
         return options;
     }
 
+    /// <summary>--congestion cubic|newreno (reno too, as Linux names it); null when not given.</summary>
+    private CongestionAlgorithm? ReadCongestion(ParseResult result) => result.GetValue(Congestion)?.ToLowerInvariant() switch
+    {
+        null => null,
+        "cubic" => CongestionAlgorithm.Cubic,
+        "newreno" or "reno" => CongestionAlgorithm.NewReno,
+        var other => throw CliException.Usage($"--congestion {other}: expected cubic or newreno"),
+    };
+
     /// <summary>
     /// Reads only the middleware options (faults, pcap, MTU, MAC, seed, -v) for a command that makes
     /// its own link (<c>demo</c>); choosing a link or an address is a usage error there.
@@ -164,6 +176,7 @@ internal sealed class LinkOptionSet
             Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
+            Congestion = ReadCongestion(result),
         };
         if (options.PcapFile is not null)
         {
@@ -206,7 +219,7 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
+        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Congestion];
         foreach (var option in stackOnly)
         {
             if ((option == NoOffload || option == BusyPoll) && allowBenchOptions)

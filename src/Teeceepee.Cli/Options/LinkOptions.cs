@@ -1,4 +1,5 @@
 using System.Net;
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Cli.Options;
@@ -62,6 +63,9 @@ internal sealed record LinkOptions
 
     /// <summary>--busy-poll: how long the stack's loop busy-polls before sleeping while traffic flows (zero: never).</summary>
     public TimeSpan BusyPoll { get; init; }
+
+    /// <summary>--congestion: the stack's TCP congestion controller; null keeps the default (CUBIC).</summary>
+    public CongestionAlgorithm? Congestion { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

@@ -173,10 +173,13 @@ public sealed partial class Tcb
             // backoff (RFC 6298 §5.7) now that the path answers. The same holds for a retransmitted SYN.
             uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
             sample = TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from))));
+            if (from == ts.EchoReply)
+                NoteMinRtt(sample.Value); // a sample timed from a retransmission may be shorter than the path
         }
         else if (_rttTiming && ack > _rttSeq)
         {
             sample = now - _rttSentAt;
+            NoteMinRtt(sample.Value);
         }
         if (_rttTiming && ack > _rttSeq)
             _rttTiming = false;
