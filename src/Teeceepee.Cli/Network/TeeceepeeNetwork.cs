@@ -204,6 +204,7 @@ internal sealed class TeeceepeeNetwork : INetwork
                 HardwareAddress = options.Mac,
                 Mtu = options.Mtu,
                 BusyPoll = options.BusyPoll,
+                CongestionControl = options.Congestion,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,

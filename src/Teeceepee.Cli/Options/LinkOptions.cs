@@ -1,4 +1,5 @@
 using System.Net;
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Cli.Options;
@@ -89,6 +90,9 @@ internal sealed record LinkOptions
 
     /// <summary>--explain: the trace says the rule behind each drop and TCP state change (implies <see cref="Verbose"/>).</summary>
     public bool Explain { get; init; }
+
+    /// <summary>--congestion: the stack's TCP congestion controller; null keeps the default (CUBIC).</summary>
+    public CongestionAlgorithm? Congestion { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

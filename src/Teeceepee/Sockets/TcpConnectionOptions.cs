@@ -1,4 +1,5 @@
 using Teeceepee.Tcp;
+using Teeceepee.Tcp.Congestion;
 
 namespace Teeceepee.Sockets;
 
@@ -20,6 +21,9 @@ public sealed record TcpConnectionOptions
 
     /// <summary>Disable Nagle's algorithm (RFC 896; TCP_NODELAY); null keeps <see cref="Config"/>'s value.</summary>
     public bool? NoDelay { get; init; }
+
+    /// <summary>The congestion controller (TCP_CONGESTION); null keeps <see cref="Config"/>'s (the stack's, CUBIC by default).</summary>
+    public CongestionAlgorithm? CongestionControl { get; init; }
 
     /// <summary>Send buffer capacity in bytes (SO_SNDBUF).</summary>
     public int? SendBufferSize { get; init; }
@@ -66,12 +70,13 @@ public sealed record TcpConnectionOptions
     public TcpConfig ToConfig(TcpConfig? defaults = null)
     {
         var config = Config ?? defaults ?? TcpConfig.Default;
-        if (NoDelay is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
+        if (NoDelay is null && CongestionControl is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
             && KeepAliveIdle is null && KeepAliveInterval is null && KeepAliveCount is null)
             return config;
         config = config with
         {
             NoDelay = NoDelay ?? config.NoDelay,
+            CongestionControl = CongestionControl ?? config.CongestionControl,
             SendBufferSize = SendBufferSize ?? config.SendBufferSize,
             ReceiveBufferSize = ReceiveBufferSize ?? config.ReceiveBufferSize,
             KeepAlive = KeepAlive ?? config.KeepAlive,

@@ -25,6 +25,8 @@ public sealed partial class NetworkStack
     {
         // MSS from the MTU (RFC 9293 §3.7.1: MTU minus fixed IP and TCP headers) unless configured.
         var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
+        if (options.CongestionControl is { } congestion)
+            config = config with { CongestionControl = congestion };
         Span<byte> key = stackalloc byte[16];
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);

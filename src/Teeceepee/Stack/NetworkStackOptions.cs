@@ -1,5 +1,6 @@
 using System.Net;
 using Teeceepee.Tcp;
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -105,6 +106,12 @@ public sealed record NetworkStackOptions
 
     /// <summary>Default TCP settings; null: <see cref="TcpConfig.Default"/> with the MSS derived from the MTU.</summary>
     public TcpConfig? Tcp { get; init; }
+
+    /// <summary>
+    /// The congestion controller of the stack's connections (CLI <c>--congestion</c>); null keeps <see cref="Tcp"/>'s
+    /// (CUBIC by default). A connection may still choose its own (<see cref="Sockets.TcpConnectionOptions.CongestionControl"/>).
+    /// </summary>
+    public CongestionAlgorithm? CongestionControl { get; init; }
 
     /// <summary>
     /// Use the link's transmit offloads when it has them (<see cref="Links.LinkCapabilities.Offloads"/>): TCP super-segments

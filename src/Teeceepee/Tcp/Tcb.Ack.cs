@@ -155,6 +155,7 @@ public sealed partial class Tcb
         // Newly delivered: the cumulative advance plus SACK growth, less octets SACKed before and now cumulative.
         long delivered = acked + ((_loss.Scoreboard?.SackedBytes ?? 0) - sackedBefore);
         var rate = _rate.OnAck(now, delivered, _snd.Una, HighestDelivered(ack), out bool roundStart);
+        NoteSamples(rate);
         _timers.Retries = 0;
         _timers.UnackedSince = now;
         _timers.KeepAliveProbes = 0;
@@ -206,6 +207,21 @@ public sealed partial class Tcb
 
         if (dataAcked > 0)
             Observer?.OnWritable(this);
+    }
+
+    /// <summary>The minimum RTT for GetInfo (tcpi_min_rtt).</summary>
+    private void NoteMinRtt(TimeSpan rtt)
+    {
+        if (rtt > TimeSpan.Zero && rtt < _minRtt)
+            _minRtt = rtt;
+    }
+
+    /// <summary>Keeps the latest delivery rate (not app-limited, or higher than the last) for GetInfo.</summary>
+    private void NoteSamples(in DeliveryRateSample rate)
+    {
+        long bps = rate.BytesPerSecond;
+        if (bps > 0 && (!rate.IsAppLimited || bps > _deliveryRate))
+            _deliveryRate = bps;
     }
 
     /// <summary>The highest octet this ACK could have delivered: SND.UNA's new value or the highest SACKed octet.</summary>

@@ -99,8 +99,7 @@ public sealed partial class Tcb
         _congestion = CreateCongestionController(_snd.Mss);
     }
 
-    private ICongestionController CreateCongestionController(int mss) =>
-        _config.CongestionControllerFactory?.Invoke(mss) ?? new NewRenoCongestionController(mss);
+    private ICongestionController CreateCongestionController(int mss) => _config.CreateCongestionController(mss);
 
     private void OnSynAck(Instant now, in TcpRepr segment)
     {

@@ -84,7 +84,7 @@ public sealed partial class Tcb
             return true;
         }
 
-        if (CanCarryData)
+        if (CanCarryData && !PacingHolds(now))
         {
             // RFC 9293 §3.7.1: the MSS counts options too. The timestamp option is already out of
             // Eff.snd.MSS; SACK blocks riding on data take their room from the payload, or the
@@ -92,7 +92,10 @@ public sealed partial class Tcb
             int mss = Math.Max(1, _snd.Mss - SackOptionBytes());
             var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
             if ((_loss.FastRetransmitPending || _loss.SackRecovery || _loss.TlpPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
+            {
+                OnPacedSend(now, segment.PayloadLength, 1);
                 return true;
+            }
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
                 // A super-segment (TSO): the link cuts it into wire segments of one MSS, each with this header.
@@ -103,6 +106,7 @@ public sealed partial class Tcb
                     wireSegments = (length + mss - 1) / mss;
                 }
                 segment = BuildData(now, _snd.Nxt, length, fin, payloadBuffer, wireSegments);
+                OnPacedSend(now, length, wireSegments);
                 return true;
             }
         }
@@ -166,8 +170,9 @@ public sealed partial class Tcb
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
         int segmentCap = Math.Min(mss, bufferLength);
         // Super-segments carry new data only: anything below SND.MAX is a retransmission and stays one MSS.
-        bool super = SegmentationOffloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss;
-        int cap = super ? Math.Min(SegmentationOffloadLimit, bufferLength) / mss * mss : segmentCap;
+        int offloadLimit = _segmentationOffloadLimit > mss ? PacedOffloadLimit(mss, CurrentPacingRate) : 0;
+        bool super = offloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss;
+        int cap = super ? Math.Min(offloadLimit, bufferLength) / mss * mss : segmentCap;
         int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), cap), Math.Max(0, usable));
         if (len > mss && len % mss != 0 && !(len == available && (_config.NoDelay || _finQueued)))
         {

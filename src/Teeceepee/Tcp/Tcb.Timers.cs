@@ -10,6 +10,8 @@ public sealed partial class Tcb
         if (HasPendingOutput())
             return Instant.Zero;
         var at = Instant.Min(_timers.Earliest(), Instant.Min(_loss.PtoAt, _loss.ReorderAt));
+        if (HasPendingData())
+            at = Instant.Min(at, _nextSendAt); // paced: the next departure (Instant.Zero when unpaced)
         return Instant.Min(at, KeepAliveDeadline);
     }
 
@@ -19,10 +21,11 @@ public sealed partial class Tcb
             return true;
         if (State is TcpState.SynSent or TcpState.SynReceived && _snd.Nxt == _snd.Iss)
             return true;
-        if (CanCarryData && (_loss.FastRetransmitPending || SackRetransmitReady() || TryPlanNewData(_snd.Mss, _snd.Mss, out _, out _)))
-            return true;
         return State >= TcpState.SynReceived && (_ackNow || _timers.KeepAliveNow || _dupAcksToSend > 0);
     }
+
+    private bool HasPendingData() =>
+        CanCarryData && (_loss.FastRetransmitPending || SackRetransmitReady() || TryPlanNewData(_snd.Mss, _snd.Mss, out _, out _));
 
     private Instant KeepAliveDeadline
     {
@@ -170,10 +173,13 @@ public sealed partial class Tcb
             // backoff (RFC 6298 §5.7) now that the path answers. The same holds for a retransmitted SYN.
             uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
             sample = TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from))));
+            if (from == ts.EchoReply)
+                NoteMinRtt(sample.Value); // a sample timed from a retransmission may be shorter than the path
         }
         else if (_rttTiming && ack > _rttSeq)
         {
             sample = now - _rttSentAt;
+            NoteMinRtt(sample.Value);
         }
         if (_rttTiming && ack > _rttSeq)
             _rttTiming = false;

@@ -66,6 +66,8 @@ public sealed partial class Tcb
     private long _timeouts;
     private long _fastRetransmits;
     private long _challengeAcks;
+    private long _deliveryRate;                     // the latest delivery-rate sample (tcpi_delivery_rate)
+    private TimeSpan _minRtt = TimeSpan.MaxValue;   // tcpi_min_rtt
 
     internal ITcbScheduler? Scheduler { get; set; }
 
@@ -178,6 +180,11 @@ public sealed partial class Tcb
         Mss = _snd.Mss,
         CongestionWindow = _congestion.Window,
         SlowStartThreshold = _congestion.SlowStartThreshold,
+        CongestionAlgorithm = _congestion.Name,
+        CongestionPhase = _congestion.Phase,
+        PacingRate = CurrentPacingRate,
+        DeliveryRate = _deliveryRate,
+        MinRtt = _minRtt == TimeSpan.MaxValue ? null : _minRtt,
         SmoothedRtt = _rtt.SmoothedRtt,
         RttVariance = _rtt.RttVariance,
         Rto = _rtt.Rto,

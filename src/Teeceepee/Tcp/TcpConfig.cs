@@ -95,8 +95,25 @@ public sealed record TcpConfig
     /// <summary>Initial congestion window in segments (RFC 6928: 10).</summary>
     public int InitialWindowSegments { get; init; } = 10;
 
-    /// <summary>Creates the congestion controller for a new connection; null uses NewReno.</summary>
+    /// <summary>The congestion controller of new connections (Linux tcp_congestion_control): CUBIC by default (RFC 9438).</summary>
+    public CongestionAlgorithm CongestionControl { get; init; } = CongestionAlgorithm.Cubic;
+
+    /// <summary>
+    /// Pace ACK-clocked controllers (CUBIC, NewReno) at Linux's rate: 2×cwnd/SRTT in slow start (below ssthresh/2), else
+    /// 1.2×cwnd/SRTT. Off by default (Linux paces only under the fq qdisc); BBR paces regardless.
+    /// </summary>
+    public bool Pacing { get; init; }
+
+    /// <summary>Creates the congestion controller for a new connection; null uses <see cref="CongestionControl"/>.</summary>
     public Func<int, ICongestionController>? CongestionControllerFactory { get; init; }
+
+    /// <summary>The congestion controller for a new connection with SMSS <paramref name="mss"/>.</summary>
+    public ICongestionController CreateCongestionController(int mss) =>
+        CongestionControllerFactory?.Invoke(mss) ?? CongestionControl switch
+        {
+            CongestionAlgorithm.NewReno => new NewRenoCongestionController(mss),
+            _ => new CubicCongestionController(mss),
+        };
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
@@ -117,6 +134,8 @@ public sealed record TcpConfig
             throw new ArgumentException("DelayedAckTimeout must be 0..500 ms (RFC 1122 §4.2.3.2).", nameof(DelayedAckTimeout));
         if (InvalidAckInterval < TimeSpan.Zero)
             throw new ArgumentException("InvalidAckInterval must not be negative.", nameof(InvalidAckInterval));
+        if (!Enum.IsDefined(CongestionControl))
+            throw new ArgumentException("Unknown congestion control algorithm.", nameof(CongestionControl));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)
             throw new ArgumentException("Times must be positive.");
     }

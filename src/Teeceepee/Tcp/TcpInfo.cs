@@ -13,6 +13,16 @@ public readonly record struct TcpInfo
     public int CongestionWindow { get; init; }
     /// <summary>Slow-start threshold in bytes.</summary>
     public int SlowStartThreshold { get; init; }
+    /// <summary>The congestion controller (<c>cubic</c>, <c>reno</c>, <c>bbr</c>), like ss's algorithm column.</summary>
+    public string? CongestionAlgorithm { get; init; }
+    /// <summary>The controller's phase (slow-start, conservative-slow-start, congestion-avoidance, recovery, loss; BBR's states).</summary>
+    public string? CongestionPhase { get; init; }
+    /// <summary>The pacing rate in bytes per second; 0 when sends are not paced.</summary>
+    public long PacingRate { get; init; }
+    /// <summary>The latest delivery-rate sample in bytes per second (Linux tcpi_delivery_rate); 0 before one.</summary>
+    public long DeliveryRate { get; init; }
+    /// <summary>The smallest RTT measured (Linux tcpi_min_rtt), null before the first sample.</summary>
+    public TimeSpan? MinRtt { get; init; }
     /// <summary>Smoothed RTT, null before the first sample.</summary>
     public TimeSpan? SmoothedRtt { get; init; }
     /// <summary>RTT variance.</summary>

@@ -116,6 +116,8 @@ public class TcbCongestionHookTests
         public int SlowStartThreshold => _inner.SlowStartThreshold;
         public bool InRecovery => _inner.InRecovery;
         public long PacingRate => 0;
+        public string Name => "recording";
+        public string Phase => _inner.Phase;
 
         public void SetMss(int mss) => _inner.SetMss(mss);
 

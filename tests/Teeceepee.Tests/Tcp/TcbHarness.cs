@@ -1,4 +1,5 @@
 using Teeceepee.Tcp;
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Tcp;
@@ -18,9 +19,13 @@ internal sealed class TcbHarness
     public static readonly SeqNumber RemoteIsn = new(20_000);
     public const int BufferSize = 64_000;
 
-    /// <summary>Test defaults: small round buffers, timestamps off (so SYNs are predictable).</summary>
+    /// <summary>
+    /// Test defaults: small round buffers, timestamps off (so SYNs are predictable), NewReno (the recovery tests' window
+    /// arithmetic is RFC 5681/6937's ssthresh = flight/2; CUBIC's β = 0.7 has its own tests).
+    /// </summary>
     public static TcpConfig DefaultConfig { get; } = new()
     {
+        CongestionControl = CongestionAlgorithm.NewReno,
         SendBufferSize = BufferSize,
         ReceiveBufferSize = BufferSize,
         Timestamps = false,

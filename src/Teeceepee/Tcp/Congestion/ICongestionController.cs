@@ -19,6 +19,12 @@ public interface ICongestionController
     /// <summary>Pacing rate in bytes per second; 0 sends unpaced (as the ACK clock and cwnd allow).</summary>
     long PacingRate { get; }
 
+    /// <summary>The algorithm's name as Linux spells it (<c>cubic</c>, <c>reno</c>, <c>bbr</c>).</summary>
+    string Name { get; }
+
+    /// <summary>The current phase (slow-start, congestion-avoidance, recovery, startup, probe-bw-cruise...).</summary>
+    string Phase { get; }
+
     /// <summary>Sets SMSS; before any data also sets IW = min(10*MSS, max(2*MSS, 14600)) (RFC 6928).</summary>
     void SetMss(int mss);
 

@@ -42,6 +42,15 @@ public sealed class NewRenoCongestionController : ICongestionController
     /// <summary>Always 0: NewReno is clocked by ACKs, unpaced.</summary>
     public long PacingRate => 0;
 
+    /// <inheritdoc />
+    public string Name => "reno";
+
+    /// <inheritdoc />
+    public string Phase =>
+        InRecovery ? "recovery"
+        : _slowStartAfterTimeout && Window < SlowStartThreshold ? "loss"
+        : Window < SlowStartThreshold ? "slow-start" : "congestion-avoidance";
+
     /// <summary>The current SMSS.</summary>
     public int Mss => _mss;
 

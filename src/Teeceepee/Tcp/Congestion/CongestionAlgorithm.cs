@@ -1,0 +1,11 @@
+namespace Teeceepee.Tcp.Congestion;
+
+/// <summary>The congestion controllers a connection can run (<see cref="TcpConfig.CongestionControl"/>).</summary>
+public enum CongestionAlgorithm
+{
+    /// <summary>CUBIC (RFC 9438) with HyStart++ (RFC 9406), the default as on Linux.</summary>
+    Cubic,
+
+    /// <summary>NewReno (RFC 5681, RFC 6582).</summary>
+    NewReno,
+}

@@ -1,0 +1,59 @@
+namespace Teeceepee.Tcp;
+
+/// <summary>
+/// Send pacing: when the congestion controller gives a rate (BBR always), or <see cref="TcpConfig.Pacing"/> derives one
+/// from cwnd/SRTT as Linux does (200 % in slow start below ssthresh/2, else 120 %), data segments leave no faster than
+/// that rate. The next departure time feeds <see cref="PollAt"/>; super-segments (TSO) shrink to about 1 ms of the rate
+/// (Linux tcp_tso_autosize) so a paced flow still sends few, large writes.
+/// </summary>
+public sealed partial class Tcb
+{
+    // IPv4 + TCP header octets counted per wire segment when spacing departures.
+    private const int PacingHeaderOctets = 40;
+
+    private Instant _nextSendAt;   // earliest departure of the next data segment; Instant.Zero when unpaced
+
+    /// <summary>The rate data leaves at, in bytes per second; 0 when unpaced.</summary>
+    public long CurrentPacingRate
+    {
+        get
+        {
+            long rate = _congestion.PacingRate;
+            if (rate > 0 || !_config.Pacing || _rtt.SmoothedRtt is not { } srtt || srtt <= TimeSpan.Zero)
+                return rate;
+            long cwnd = Math.Max(_congestion.Window, _snd.Max - _snd.Una);
+            // Linux tcp_update_pacing_rate: sysctl_tcp_pacing_ss_ratio 200 %, sysctl_tcp_pacing_ca_ratio 120 %.
+            int percent = _congestion.Window < _congestion.SlowStartThreshold / 2 ? 200 : 120;
+            return (long)(cwnd * percent / 100.0 * TimeSpan.TicksPerSecond / srtt.Ticks);
+        }
+    }
+
+    /// <summary>The earliest time the next data segment may leave (for tests and traces).</summary>
+    public Instant NextSendAt => _nextSendAt;
+
+    /// <summary>True when pacing holds data back at <paramref name="now"/>.</summary>
+    private bool PacingHolds(Instant now) => now < _nextSendAt;
+
+    /// <summary>The super-segment bound under pacing: about 1 ms of the rate, at least two segments (tcp_tso_autosize).</summary>
+    private int PacedOffloadLimit(int mss, long rate)
+    {
+        if (rate <= 0)
+            return _segmentationOffloadLimit;
+        long bytes = Math.Max(rate / 1000, 2L * mss);
+        return (int)Math.Min(_segmentationOffloadLimit, bytes);
+    }
+
+    /// <summary>A data segment of <paramref name="length"/> octets in <paramref name="wireSegments"/> wire segments left: space the next.</summary>
+    private void OnPacedSend(Instant now, int length, int wireSegments)
+    {
+        long rate = CurrentPacingRate;
+        if (rate <= 0)
+        {
+            _nextSendAt = Instant.Zero;
+            return;
+        }
+        long octets = length + ((long)PacingHeaderOctets * wireSegments);
+        var start = _nextSendAt > now ? _nextSendAt : now;
+        _nextSendAt = start + TimeSpan.FromTicks(octets * TimeSpan.TicksPerSecond / rate);
+    }
+}

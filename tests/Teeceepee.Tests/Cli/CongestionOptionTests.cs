@@ -1,0 +1,50 @@
+using Teeceepee.Tcp.Congestion;
+using Teeceepee.Tests.Cli.Fakes;
+
+namespace Teeceepee.Tests.Cli;
+
+/// <summary><c>--congestion cubic|newreno</c>: the stack's TCP congestion controller.</summary>
+public class CongestionOptionTests
+{
+    private static async Task<(int Code, CliHarness Cli)> Run(params string[] args)
+    {
+        var cli = new CliHarness { Probe = new FakeProbe() };
+        int code = await cli.RunAsync(args);
+        return (code, cli);
+    }
+
+    [Fact]
+    public async Task ByDefault_LeavesTheStackDefault()
+    {
+        var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24");
+        Assert.Equal(RecordingNetworkFactory.Reached, code);
+        Assert.Null(cli.Networks.Options!.Congestion);
+    }
+
+    [Theory]
+    [InlineData("cubic", CongestionAlgorithm.Cubic)]
+    [InlineData("newreno", CongestionAlgorithm.NewReno)]
+    [InlineData("Reno", CongestionAlgorithm.NewReno)]
+    public async Task Name_ReachesTheStackOptions(string value, CongestionAlgorithm expected)
+    {
+        var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24", "--congestion", value);
+        Assert.Equal(RecordingNetworkFactory.Reached, code);
+        Assert.Equal(expected, cli.Networks.Options!.Congestion);
+    }
+
+    [Fact]
+    public async Task UnknownName_IsAUsageError()
+    {
+        var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24", "--congestion", "vegas");
+        Assert.Equal(2, code);
+        Assert.Contains("--congestion vegas", cli.ErrorLine);
+    }
+
+    [Fact]
+    public async Task WithKernel_IsAUsageError()
+    {
+        var (code, cli) = await Run("ping", "198.18.0.1", "--kernel", "--congestion", "cubic");
+        Assert.Equal(2, code);
+        Assert.Equal("teeceepee ping: --congestion does not apply to --kernel", cli.ErrorLine);
+    }
+}

@@ -1,0 +1,62 @@
+using Teeceepee.Tcp;
+using static Teeceepee.Tests.Tcp.TcbHarness;
+
+namespace Teeceepee.Tests.Tcp;
+
+public class TcbPacingTests
+{
+    private const int Mss = 1460;
+
+    /// <summary>Ten segments out at t = 0, two ACKed at 100 ms: SRTT = 100 ms, cwnd = 12 segments, 4 may go.</summary>
+    private static TcbHarness AfterFirstRtt(bool pacing, bool delayedAcks = true)
+    {
+        var h = Established(DefaultConfig with { Pacing = pacing, DelayedAckTimeout = delayedAcks ? DefaultConfig.DelayedAckTimeout : TimeSpan.Zero });
+        h.Tcb.Send(Bytes(40 * Mss));
+        Assert.Equal(10, h.Dispatch().Count); // no RTT yet: the initial window is not paced
+        h.Send(In with { AckNumber = LocalIsn + 1 + (2 * Mss) }, atMs: 100);
+        return h;
+    }
+
+    [Fact]
+    public void PacingOff_AckOpensFourSegments_AllLeaveAtOnce()
+    {
+        var h = AfterFirstRtt(pacing: false);
+        Assert.Equal(4, h.Dispatch().Count);
+        Assert.Equal(0, h.Tcb.GetInfo().PacingRate);
+    }
+
+    [Fact]
+    public void PacingOn_SlowStart_RateIsTwiceCwndOverSrtt_SegmentsLeaveSpaced()
+    {
+        // Linux tcp_update_pacing_rate: 200 % of cwnd/SRTT in slow start; one 1500-octet wire segment per 1500/rate s.
+        var h = AfterFirstRtt(pacing: true);
+        var info = h.Tcb.GetInfo();
+        long rate = 2L * info.CongestionWindow * TimeSpan.TicksPerSecond / info.SmoothedRtt!.Value.Ticks;
+        Assert.Equal(12 * Mss, info.CongestionWindow);
+        Assert.InRange(info.PacingRate, rate - 1, rate + 1);
+        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / info.PacingRate);
+        Assert.Single(h.Dispatch());
+        Assert.Equal(h.Now + gap, h.Tcb.PollAt());
+        h.ExpectNothing(); // held until then
+        for (int i = 0; i < 3; i++)
+        {
+            var due = h.Tcb.PollAt();
+            Assert.True(due > h.Now);
+            h.AdvanceTo((long)Math.Ceiling((due - Instant.Zero).TotalMilliseconds));
+            Assert.Single(h.Dispatch());
+        }
+        Assert.Equal(12 * Mss, h.Tcb.GetInfo().BytesInFlight);
+        Assert.True(h.Now >= Instant.FromMilliseconds(100) + (3 * gap));
+    }
+
+    [Fact]
+    public void PacingOn_AckStillAnsweredWhileDataIsHeld()
+    {
+        var h = AfterFirstRtt(pacing: true, delayedAcks: false);
+        h.Dispatch();
+        h.Send(In with { AckNumber = LocalIsn + 1 + (2 * Mss), SeqNumber = RemoteIsn + 1 }, Bytes(100), atMs: 100);
+        var segments = h.Dispatch();
+        Assert.Single(segments); // the ACK of the peer's data goes; data waits for its departure time
+        Assert.Equal(0, segments[0].PayloadLength);
+    }
+}
