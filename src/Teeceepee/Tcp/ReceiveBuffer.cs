@@ -30,7 +30,7 @@ public sealed class ReceiveBuffer
     private int _rangeCount;  // ranges sorted by Start, disjoint and non-adjacent
     private long _stamp;      // recency counter for the RFC 2018 §4 ordering
 
-    /// <summary>Creates a buffer; storage is rented lazily from <see cref="ArrayPool{T}.Shared"/> on first write.</summary>
+    /// <summary>Creates a buffer; storage is rented lazily from <see cref="RingPool"/> on first write.</summary>
     public ReceiveBuffer(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -187,7 +187,7 @@ public sealed class ReceiveBuffer
     public void Release()
     {
         if (_storage is not null)
-            ArrayPool<byte>.Shared.Return(_storage);
+            RingPool.Rings.Return(_storage);
         _storage = null;
         _head = 0;
         _count = 0;
@@ -201,13 +201,13 @@ public sealed class ReceiveBuffer
         _head = 0;
         if (_storage is null)
             return;
-        ArrayPool<byte>.Shared.Return(_storage);
+        RingPool.Rings.Return(_storage);
         _storage = null;
     }
 
     private void CopyIn(int offset, ReadOnlySpan<byte> data)
     {
-        var storage = _storage ??= ArrayPool<byte>.Shared.Rent(Capacity);
+        var storage = _storage ??= RingPool.Rings.Rent(Capacity);
         int index = (int)(((long)_head + _count + offset) % storage.Length);
         int first = Math.Min(data.Length, storage.Length - index);
         data[..first].CopyTo(storage.AsSpan(index));

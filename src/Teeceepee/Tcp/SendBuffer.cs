@@ -15,7 +15,7 @@ public sealed class SendBuffer
     private int _head;   // ring index of the oldest byte (SND.UNA)
     private int _count;
 
-    /// <summary>Creates a buffer; storage is rented lazily from <see cref="ArrayPool{T}.Shared"/> on first write.</summary>
+    /// <summary>Creates a buffer; storage is rented lazily from <see cref="RingPool"/> on first write.</summary>
     public SendBuffer(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -37,7 +37,7 @@ public sealed class SendBuffer
         int n = Math.Min(data.Length, Free);
         if (n == 0)
             return 0;
-        var storage = _storage ??= ArrayPool<byte>.Shared.Rent(Capacity);
+        var storage = _storage ??= RingPool.Rings.Rent(Capacity);
         int tail = _head + _count;
         if (tail >= storage.Length)
             tail -= storage.Length;
@@ -76,7 +76,7 @@ public sealed class SendBuffer
             // Drained: give the storage back (an idle connection holds none); later data starts in one piece.
             _head = 0;
             if (_storage is not null)
-                ArrayPool<byte>.Shared.Return(_storage);
+                RingPool.Rings.Return(_storage);
             _storage = null;
             return;
         }
@@ -92,7 +92,7 @@ public sealed class SendBuffer
     public void Release()
     {
         if (_storage is not null)
-            ArrayPool<byte>.Shared.Return(_storage);
+            RingPool.Rings.Return(_storage);
         _storage = null;
         _head = 0;
         _count = 0;
