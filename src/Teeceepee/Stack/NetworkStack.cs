@@ -315,7 +315,9 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         if (ethRepr.EtherType == EtherType.IPv6)
         {
             // IPv6 uses unicast and group MACs (33:33:..., RFC 2464 §7); the IPv6 layer checks the group itself.
-            if (ethRepr.Destination != HardwareAddress && !(ethRepr.Destination.IsMulticast && IsIPv6Enabled))
+            if (!IsIPv6Enabled)
+                Drop(DropReason.UnsupportedEtherType, "ethernet");
+            else if (ethRepr.Destination != HardwareAddress && !ethRepr.Destination.IsMulticast)
                 Drop(DropReason.NotOurMac, "ethernet", ethRepr.Destination);
             else
                 ProcessIPv6(now, eth.Payload);
