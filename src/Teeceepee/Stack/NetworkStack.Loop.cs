@@ -8,7 +8,7 @@ public sealed partial class NetworkStack
 {
     private LoopRunner? _runner;
     private int _runnerThreadId;
-    private bool _polled;
+    private bool _handDriven;
 
     /// <summary>Continuations the loop runs inline per turn at most (<see cref="TryTakeInlineCompletion"/>); the rest go to the thread pool.</summary>
     internal const int InlineCompletionBudget = 1024;
@@ -39,10 +39,27 @@ public sealed partial class NetworkStack
     public bool IsRunning => _runner is not null && _runner.IsRunning;
 
     /// <summary>
-    /// True once something drives the loop: <see cref="Start"/> was called, or <see cref="Poll"/> ran
-    /// (a simulation). Calls that need the loop fail at once on a stack that is neither.
+    /// True once something drives the loop: <see cref="Start"/> was called, or the stack is driven by
+    /// hand (<see cref="Poll"/> ran, or <see cref="DriveManually"/> said it will). Calls that need the
+    /// loop fail at once with <see cref="InvalidOperationException"/> on a stack that is neither.
     /// </summary>
-    public bool IsDriven => _runner is not null || _polled;
+    public bool IsDriven => _runner is not null || _handDriven;
+
+    /// <summary>
+    /// Declares that the caller drives this stack with <see cref="Poll"/> (a simulation on virtual
+    /// time), so calls made before its first poll are queued for it instead of failing at once.
+    /// </summary>
+    public void DriveManually()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_runner is not null)
+            throw new InvalidOperationException("The stack is already running on its own loop thread (Start()).");
+        _handDriven = true;
+    }
+
+    /// <summary>Why a call on a stack that nothing drives fails at once.</summary>
+    internal const string NotDrivenMessage =
+        "The stack is not running: call NetworkStack.Start() before using it (a simulation drives it with Poll(now) instead, at least once before posting work).";
 
     /// <summary>How many times the loop thread has polled (diagnostics: an idle loop should not spin).</summary>
     internal long LoopIterations => _runner?.Iterations ?? 0;

@@ -31,7 +31,7 @@ public sealed partial class NetworkStack
         var ports = new EphemeralPortAllocator(key);
         _random.NextBytes(key);
         var cookies = new SynCookies(key);
-        _tcp = new TcpHost(config, isn, ports, cookies);
+        _tcp = new TcpHost(config, isn, ports, cookies) { DropCounters = _counters.TcpDrops };
         var offloads = options.TransmitOffloads ? _link.Capabilities.Offloads : LinkOffloads.None;
         _transmitChecksum = (offloads & LinkOffloads.TransmitChecksum) != 0;
         // Only when every wire segment the link cuts fits the MTU (a configured MSS above MTU - 40 relies on fragmentation).

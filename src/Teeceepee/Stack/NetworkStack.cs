@@ -121,7 +121,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         LastPollTime = now;
-        _polled = true;
+        _handDriven = true;
         if (!_announced)
         {
             _announced = true;

@@ -1,3 +1,5 @@
+using Teeceepee.Tcp;
+
 namespace Teeceepee.Stack;
 
 /// <summary>A point-in-time copy of a stack's counters (see <see cref="NetworkStack.Stats"/>).</summary>
@@ -65,4 +67,6 @@ public sealed record NetworkStackStats
     public IcmpCounts Icmpv6Out { get; init; } = new(new long[256]);
     /// <summary>Drops by reason.</summary>
     public required DropCounts Drops { get; init; }
+    /// <summary>TCP segments dropped, by reason (RFC 9293 §3.10.7's checks, RFC 5961, RFC 7323 PAWS, listener queues).</summary>
+    public TcpDropCounts TcpDrops { get; init; } = new(new long[TcpDropCounts.Size]);
 }

@@ -1,3 +1,5 @@
+using Teeceepee.Tcp;
+
 namespace Teeceepee.Stack;
 
 /// <summary>
@@ -37,6 +39,7 @@ internal sealed class StackCounters
     public readonly long[] IcmpIn = new long[256];
     public readonly long[] IcmpOut = new long[256];
     public readonly long[] Drops = new long[256];
+    public readonly long[] TcpDrops = new long[TcpDropCounts.Size];
 
     /// <summary>Copies every counter.</summary>
     public NetworkStackStats Snapshot() => new()
@@ -72,5 +75,6 @@ internal sealed class StackCounters
         IcmpIn = new IcmpCounts((long[])IcmpIn.Clone()),
         IcmpOut = new IcmpCounts((long[])IcmpOut.Clone()),
         Drops = new DropCounts((long[])Drops.Clone()),
+        TcpDrops = new TcpDropCounts((long[])TcpDrops.Clone()),
     };
 }

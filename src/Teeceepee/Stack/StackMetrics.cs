@@ -75,6 +75,14 @@ internal static class StackMetrics
                     add(c.Drops[r], "reason", ((DropReason)r).ToString());
             }
         }), "{packet}", "Frames and packets dropped, by reason");
+        s_meter.CreateObservableCounter("teeceepee.tcp.drops", () => Collect(static (c, add) =>
+        {
+            for (int r = 0; r < c.TcpDrops.Length; r++)
+            {
+                if (c.TcpDrops[r] != 0)
+                    add(c.TcpDrops[r], "reason", ((Teeceepee.Tcp.TcpDropReason)r).ToString());
+            }
+        }), "{segment}", "TCP segments dropped, by reason");
     }
 
     /// <summary>Adds a stack's counters to the instruments.</summary>

@@ -12,4 +12,7 @@ internal sealed class StackTcpTrace : ITcpTraceSink
     /// <inheritdoc />
     public void Trace(Tcb tcb, string message) =>
         _stack.Trace($"tcp {tcb.LocalAddress}:{tcb.LocalPort}<->{tcb.RemoteAddress}:{tcb.RemotePort} {message}");
+
+    /// <inheritdoc />
+    public void TraceHost(string message) => _stack.Trace($"tcp {message}");
 }

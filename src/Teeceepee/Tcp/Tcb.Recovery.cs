@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -10,65 +11,40 @@ namespace Teeceepee.Tcp;
 /// </summary>
 public sealed partial class Tcb
 {
-    private const int DupThresh = 3; // RFC 6675 §2 / RFC 5681 §3.2
-
-    private bool _sackRecovery;
-    private RetransmitLog? _retransmitLog;
-    private long _prrDelivered;       // RFC 6937 prr_delivered
-    private long _recoverFs;          // RFC 6937 RecoverFS: flight at the start of recovery
-    private long _prrCwnd;            // RFC 6937: cwnd = pipe + sndcnt, recomputed on every ACK in recovery
-    private long _recoveryRetransmitted; // retransmitted octets this recovery (prr_out = this + new data sent)
-    private bool _rescueUsed;         // RFC 6675 NextSeg rule 4: one rescue retransmission per recovery
-    private long _lostRetransmits;
-
-    // RFC 8985 §7 tail loss probe and a time-based loss mark in RACK's spirit (§6.2: a hole that later-sent,
-    // delivered data overtook more than a reordering window ago is lost).
-    private Instant _ptoAt = Instant.MaxValue;
-    private bool _ptoRearm;           // a new ACK arrived since the probe timer was last set
-    private bool _tlpOutstanding;     // a probe went and no ACK has advanced SND.UNA since: no second probe
-    private SeqNumber _ptoSndMax;     // SND.MAX when it was last set: new data sent since re-arms it
-    private bool _tlpPending;         // the probe timer fired: a probe goes regardless of cwnd
-    private SeqNumber _tlpFrom;       // SND.MAX when it fired: a new-data probe may take two segments from here
-    private Instant _reorderAt = Instant.MaxValue;
-    private SeqNumber _reorderMark;   // the highest SACKed octet when the reordering timer was armed
-    private SeqNumber _rackLostBelow; // with _rackLost: unSACKed octets below this are lost by the time rule
-    private bool _rackLost;
-    private long _lossProbes;
+    // The state is LossRecovery's (_loss). RFC 8985 §7 tail loss probe and a time-based loss mark in RACK's spirit
+    // (§6.2: a hole that later-sent, delivered data overtook more than a reordering window ago is lost).
 
     /// <summary>Tail loss probes sent (RFC 8985 §7).</summary>
-    public long LossProbes => _lossProbes;
+    public long LossProbes => _loss.LossProbes;
 
     /// <summary>Retransmissions found lost (overtaken by later segments) and resent without waiting for the RTO.</summary>
-    public long LostRetransmits => _lostRetransmits;
+    public long LostRetransmits => _loss.LostRetransmits;
 
     /// <summary>RFC 6675 §5 step 4: enter SACK loss recovery; the first retransmission goes out at once.</summary>
     private void EnterSackRecovery()
     {
-        _sackRecovery = true;
-        _retransmitLog ??= new RetransmitLog();
-        _retransmitLog.Clear();
-        _prrDelivered = 0;
-        _recoverFs = Math.Max(1, _sndMax - _sndUna);
-        _recoveryRetransmitted = 0;
-        _rescueUsed = false;
-        _prrCwnd = 0;
-        _ptoAt = Instant.MaxValue;
-        _tlpPending = false;
+        _loss.SackRecovery = true;
+        _loss.RetransmitLog ??= new RetransmitLog();
+        _loss.RetransmitLog.Clear();
+        _loss.Prr.Start(_snd.Max - _snd.Una);
+        _loss.RescueUsed = false;
+        _loss.PtoAt = Instant.MaxValue;
+        _loss.TlpPending = false;
     }
 
     private void ExitSackRecovery()
     {
-        _sackRecovery = false;
-        _retransmitLog?.Clear();
-        _rackLost = false;
-        _reorderAt = Instant.MaxValue;
+        _loss.SackRecovery = false;
+        _loss.RetransmitLog?.Clear();
+        _loss.RackLost = false;
+        _loss.ReorderAt = Instant.MaxValue;
     }
 
-    /// <summary>Unacknowledged, unSACKed octets below this count as lost: RFC 6675 IsLost (DupThresh) or the time rule.</summary>
+    /// <summary>Unacknowledged, unSACKed octets below this count as lost: RFC 6675 IsLost (LossRecovery.DupThresh) or the time rule.</summary>
     private SeqNumber LostBelow()
     {
-        SeqNumber boundary = _scoreboard is { Count: > 0 } sb ? sb.LostBoundary(_sndUna, DupThresh, _sendMss) : _sndUna;
-        return _rackLost && _rackLostBelow > boundary ? SeqNumber.Min(_rackLostBelow, _sndMax) : boundary;
+        SeqNumber boundary = _loss.Scoreboard is { Count: > 0 } sb ? sb.LostBoundary(_snd.Una, LossRecovery.DupThresh, _snd.Mss) : _snd.Una;
+        return _loss.RackLost && _loss.RackLostBelow > boundary ? SeqNumber.Min(_loss.RackLostBelow, _snd.Max) : boundary;
     }
 
     /// <summary>RACK's reordering window (RFC 8985 §6.2): a quarter of SRTT, at least 1 ms.</summary>
@@ -79,32 +55,32 @@ public sealed partial class Tcb
     }
 
     /// <summary>
-    /// An ACK SACKed data above a hole without the hole meeting DupThresh (a short flight, lost ACKs, the
+    /// An ACK SACKed data above a hole without the hole meeting LossRecovery.DupThresh (a short flight, lost ACKs, the
     /// last holes of a recovery): if it is still there a reordering window later, it is lost (RFC 8985
     /// §6.2 in spirit: later-sent data was delivered and this was not).
     /// </summary>
     private void ArmReorderTimer(Instant now)
     {
-        if (_scoreboard is not { Count: > 0 } sb || (!_sackRecovery && (_congestion.InRecovery || _sndUna < _recover)))
+        if (_loss.Scoreboard is not { Count: > 0 } sb || (!_loss.SackRecovery && (_congestion.InRecovery || _snd.Una < _loss.Recover)))
             return;
         if (LostBelow() >= sb.HighestSacked)
             return; // every hole below the SACKs already counts as lost
-        if (_reorderAt == Instant.MaxValue || LostBelow() >= _reorderMark)
-            _reorderAt = now + ReorderWindow(); // new holes: their window starts now
-        _reorderMark = sb.HighestSacked;
+        if (_loss.ReorderAt == Instant.MaxValue || LostBelow() >= _loss.ReorderMark)
+            _loss.ReorderAt = now + ReorderWindow(); // new holes: their window starts now
+        _loss.ReorderMark = sb.HighestSacked;
     }
 
     private void OnReorderTimer()
     {
-        _reorderAt = Instant.MaxValue;
-        if (!_sack || _scoreboard is not { Count: > 0 } || LostBelow() >= _reorderMark || !IsSynchronized || _sndMax == _sndUna)
+        _loss.ReorderAt = Instant.MaxValue;
+        if (!_sack || _loss.Scoreboard is not { Count: > 0 } || LostBelow() >= _loss.ReorderMark || !IsSynchronized || _snd.Max == _snd.Una)
             return;
-        if (!_sackRecovery && (_congestion.InRecovery || _sndUna < _recover))
+        if (!_loss.SackRecovery && (_congestion.InRecovery || _snd.Una < _loss.Recover))
             return;
-        _rackLostBelow = _reorderMark;
-        _rackLost = true;
-        Trace?.Trace(this, $"reordering window passed: octets below {_reorderMark} lost");
-        if (!_sackRecovery)
+        _loss.RackLostBelow = _loss.ReorderMark;
+        _loss.RackLost = true;
+        Trace?.Trace(this, $"reordering window passed: octets below {_loss.ReorderMark} lost");
+        if (!_loss.SackRecovery)
             EnterRecovery();
         RequestPoll();
     }
@@ -117,79 +93,79 @@ public sealed partial class Tcb
     /// </summary>
     private void ArmLossProbeAfterSend(Instant now)
     {
-        if (_tlpOutstanding)
-            _ptoSndMax = _sndMax; // one probe per flight: only an ACK of new data re-arms the timer (§7.2)
-        if (!_ptoRearm && _sndMax == _ptoSndMax)
+        if (_loss.TlpOutstanding)
+            _loss.PtoSndMax = _snd.Max; // one probe per flight: only an ACK of new data re-arms the timer (§7.2)
+        if (!_loss.PtoRearm && _snd.Max == _loss.PtoSndMax)
             return;
-        _ptoRearm = false;
-        _ptoSndMax = _sndMax;
-        _ptoAt = Instant.MaxValue;
+        _loss.PtoRearm = false;
+        _loss.PtoSndMax = _snd.Max;
+        _loss.PtoAt = Instant.MaxValue;
         // §7.2: not while a timeout's go-back-N is under way (SND.UNA below RecoveryPoint): there the RTO and its
         // backoff must run, and a probe would only push new data past the hole.
-        if (!_sack || (!_sackRecovery && (_congestion.InRecovery || _sndUna < _recover)) || _sndMax == _sndUna || _sndNxt != _sndMax || _rtt.SmoothedRtt is not { } srtt
+        if (!_sack || (!_loss.SackRecovery && (_congestion.InRecovery || _snd.Una < _loss.Recover)) || _snd.Max == _snd.Una || _snd.Nxt != _snd.Max || _rtt.SmoothedRtt is not { } srtt
             || State is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
             return;
-        long pto = 2 * srtt.Ticks + (_sndMax - _sndUna <= _sendMss ? _config.MinRto.Ticks : 2 * TimeSpan.TicksPerMillisecond);
+        long pto = 2 * srtt.Ticks + (_snd.Max - _snd.Una <= _snd.Mss ? _config.MinRto.Ticks : 2 * TimeSpan.TicksPerMillisecond);
         var at = now + TimeSpan.FromTicks(pto);
-        _ptoAt = at < _rtoAt ? at : Instant.MaxValue; // the RTO would come first: leave it to the RTO
+        _loss.PtoAt = at < _timers.RtoAt ? at : Instant.MaxValue; // the RTO would come first: leave it to the RTO
     }
 
     private void OnLossProbeTimer(Instant now)
     {
-        _ptoAt = Instant.MaxValue;
-        if (_sndMax == _sndUna || _sndNxt != _sndMax || !CanCarryData)
+        _loss.PtoAt = Instant.MaxValue;
+        if (_snd.Max == _snd.Una || _snd.Nxt != _snd.Max || !CanCarryData)
             return;
-        if (_sackRecovery)
+        if (_loss.SackRecovery)
         {
             // No ACK for a whole PTO in recovery: nothing later-sent will arrive to prove the oldest retransmission
             // lost, so take it as lost now and resend it (or the first hole) rather than wait for the RTO. RFC 8985
             // §7.2 keeps probes out of recovery; this is the same idea for the recovery's own tail.
-            if (_retransmitLog!.DropOldest())
-                _lostRetransmits++;
-            _fastRetransmitPending = true;
-            _tlpOutstanding = true;
-            _lossProbes++;
-            _rtoAt = now + _rtt.Rto;
-            Trace?.Trace(this, $"loss probe in recovery, snd.una {_sndUna} snd.max {_sndMax}");
+            if (_loss.RetransmitLog!.DropOldest())
+                _loss.LostRetransmits++;
+            _loss.FastRetransmitPending = true;
+            _loss.TlpOutstanding = true;
+            _loss.LossProbes++;
+            _timers.RtoAt = now + _rtt.Rto;
+            Trace?.Trace(this, $"loss probe in recovery, snd.una {_snd.Una} snd.max {_snd.Max}");
             RequestPoll();
             return;
         }
-        if (_congestion.InRecovery || _sndUna < _recover)
+        if (_congestion.InRecovery || _snd.Una < _loss.Recover)
             return;
         // §7.3: new data if it may go, else the last segment again; then the RTO guards it. A new-data probe is two
         // segments, not one: a lone in-order segment sits in a delayed-ACK receiver's timer (Linux: 40 ms), two
         // full segments are ACKed at once (RFC 5681 §4.2). Linux answers a duplicate segment at most every 500 ms
         // (tcp_invalid_ratelimit), so resending data it holds is the fallback only.
-        _tlpPending = true;
-        _tlpOutstanding = true;
-        _tlpFrom = _sndMax;
-        _lossProbes++;
-        _rtoAt = now + _rtt.Rto;
-        Trace?.Trace(this, $"tail loss probe, snd.una {_sndUna} snd.max {_sndMax}");
+        _loss.TlpPending = true;
+        _loss.TlpOutstanding = true;
+        _loss.TlpFrom = _snd.Max;
+        _loss.LossProbes++;
+        _timers.RtoAt = now + _rtt.Rto;
+        Trace?.Trace(this, $"tail loss probe, snd.una {_snd.Una} snd.max {_snd.Max}");
         RequestPoll();
     }
 
     /// <summary>A new-data probe may still send (up to two segments past SND.MAX at the probe).</summary>
-    private bool TlpNewDataAllowed => _tlpPending && !_congestion.InRecovery && _sndMax - _tlpFrom < 2 * _sendMss;
+    private bool TlpNewDataAllowed => _loss.TlpPending && !_congestion.InRecovery && _snd.Max - _loss.TlpFrom < 2 * _snd.Mss;
 
     /// <summary>The tail loss probe (RFC 8985 §7.3): new data goes through TryPlanNewData; else the last segment again.</summary>
     private bool TryBuildTailProbe(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
         segment = default;
-        if (_sndMax != _tlpFrom || _congestion.InRecovery || _sndMax == _sndUna || _sndNxt != _sndMax)
+        if (_snd.Max != _loss.TlpFrom || _congestion.InRecovery || _snd.Max == _snd.Una || _snd.Nxt != _snd.Max)
         {
             if (!TlpNewDataAllowed)
-                _tlpPending = false;
+                _loss.TlpPending = false;
             return false;
         }
         if (NewDataSendable())
             return false; // TryPlanNewData sends it, allowed past cwnd by UsableWindow
-        _tlpPending = false;
-        SeqNumber finSeq = _sndBufferSeq + _sendBuffer!.Count;
-        SeqNumber dataEnd = SeqNumber.Min(_sndMax, finSeq);
-        SeqNumber start = SeqNumber.Max(_sndUna, dataEnd - Math.Min(_sendMss, payloadBuffer.Length));
+        _loss.TlpPending = false;
+        SeqNumber finSeq = _snd.BufferSeq + _snd.Buffer!.Count;
+        SeqNumber dataEnd = SeqNumber.Min(_snd.Max, finSeq);
+        SeqNumber start = SeqNumber.Max(_snd.Una, dataEnd - Math.Min(_snd.Mss, payloadBuffer.Length));
         int len = Math.Max(0, dataEnd - start);
-        bool fin = _finQueued && finSeq < _sndMax && start + len == finSeq;
+        bool fin = _finQueued && finSeq < _snd.Max && start + len == finSeq;
         if (len == 0 && !fin)
             return false;
         segment = BuildData(now, start, len, fin, payloadBuffer);
@@ -202,29 +178,20 @@ public sealed partial class Tcb
     /// </summary>
     private void OnSackRecoveryAck(long delivered)
     {
-        long lost = _retransmitLog!.Update(_sndUna, _scoreboard);
+        long lost = _loss.RetransmitLog!.Update(_snd.Una, _loss.Scoreboard);
         if (lost > 0)
         {
-            _lostRetransmits++;
+            _loss.LostRetransmits++;
+            _congestion.OnLossDetected(lost, _snd.Max - _snd.Una);
             Trace?.Trace(this, $"lost retransmission ({lost} octets) detected, resending");
         }
-        _prrDelivered += Math.Max(0, delivered);
         long pipe = Pipe();
-        long ssthresh = _congestion.SlowStartThreshold;
-        long prrOut = (_sndMax - _recover) + _recoveryRetransmitted;
-        long sndcnt;
-        if (pipe > ssthresh)
-        {
-            // Proportional rate reduction: send ssthresh/RecoverFS of what was delivered.
-            sndcnt = ((_prrDelivered * ssthresh) + _recoverFs - 1) / _recoverFs - prrOut;
-        }
-        else
-        {
-            // Slow-start reduction bound: grow back towards ssthresh, at most one SMSS beyond what was delivered.
-            sndcnt = Math.Min(ssthresh - pipe, Math.Max(_prrDelivered - prrOut, delivered) + _sendMss);
-        }
-        _prrCwnd = pipe + Math.Max(0, sndcnt);
+        long sndcnt = _loss.Prr.OnAck(delivered, pipe, _congestion.SlowStartThreshold, _snd.Max - _loss.Recover, _snd.Mss);
+        _congestion.OnRecoveryQuota(pipe, sndcnt);
     }
+
+    /// <summary>RFC 6937's cwnd in SACK recovery: what the controller set from PRR's quota, none before the first ACK.</summary>
+    private long RecoveryWindow => _loss.Prr.HasQuota ? _congestion.Window : 0;
 
     /// <summary>
     /// RFC 6675 §4 SetPipe(): octets believed in the network, i.e. unSACKed octets not deemed lost plus
@@ -232,11 +199,11 @@ public sealed partial class Tcb
     /// </summary>
     private long Pipe()
     {
-        long retransmitted = _retransmitLog?.InFlight(_sndUna, _scoreboard) ?? 0;
-        if (_scoreboard is not { Count: > 0 } sb)
-            return (_sndMax - _sndUna) + retransmitted;
+        long retransmitted = _loss.RetransmitLog?.InFlight(_snd.Una, _loss.Scoreboard) ?? 0;
+        if (_loss.Scoreboard is not { Count: > 0 } sb)
+            return (_snd.Max - _snd.Una) + retransmitted;
         SeqNumber lostBelow = LostBelow();
-        long notLost = (_sndMax - lostBelow) - sb.SackedBytesBetween(lostBelow, _sndMax);
+        long notLost = (_snd.Max - lostBelow) - sb.SackedBytesBetween(lostBelow, _snd.Max);
         return notLost + retransmitted;
     }
 
@@ -248,22 +215,22 @@ public sealed partial class Tcb
     /// </summary>
     private long UsableWindow(int limitedTransmit)
     {
-        long peer = _sndWnd - (_sndNxt - _sndUna);
+        long peer = _snd.Window - (_snd.Nxt - _snd.Una);
         if (TlpNewDataAllowed)
-            return Math.Min(peer, (_tlpFrom + (2 * _sendMss)) - _sndMax); // the probe ignores cwnd (RFC 8985 §7.3)
-        if (_sackRecovery)
+            return Math.Min(peer, (_loss.TlpFrom + (2 * _snd.Mss)) - _snd.Max); // the probe ignores cwnd (RFC 8985 §7.3)
+        if (_loss.SackRecovery)
         {
-            long allowance = _prrCwnd - Pipe();
+            long allowance = RecoveryWindow - Pipe();
             if (allowance <= 0)
                 return Math.Min(peer, allowance);
-            long rounded = (allowance + _sendMss - 1) / _sendMss * _sendMss;
+            long rounded = (allowance + _snd.Mss - 1) / _snd.Mss * _snd.Mss;
             return Math.Min(peer, rounded);
         }
-        long inFlight = _sndNxt - _sndUna;
-        if (!_congestion.InRecovery && _scoreboard is { Count: > 0 })
+        long inFlight = _snd.Nxt - _snd.Una;
+        if (!_congestion.InRecovery && _loss.Scoreboard is { Count: > 0 })
         {
             // RFC 6675 §5 step 2: before recovery, limited transmit is cwnd - pipe; SACKed octets left the network.
-            inFlight = Math.Max(0, inFlight - _scoreboard.SackedBytesBetween(_sndUna, _sndNxt));
+            inFlight = Math.Max(0, inFlight - _loss.Scoreboard.SackedBytesBetween(_snd.Una, _snd.Nxt));
             limitedTransmit = 0;
         }
         return Math.Min(peer, (long)_congestion.Window + limitedTransmit - inFlight);
@@ -271,8 +238,8 @@ public sealed partial class Tcb
 
     /// <summary>True when SACK recovery has a retransmission to send now (rules 1, 3, 4, within cwnd).</summary>
     private bool SackRetransmitReady() =>
-        (_sackRecovery && (_fastRetransmitPending || _prrCwnd - Pipe() > 0) && TryFindNextSeg(out _, out _, out _))
-        || (_tlpPending && !_sackRecovery && _sndMax == _tlpFrom && !NewDataSendable());
+        (_loss.SackRecovery && (_loss.FastRetransmitPending || RecoveryWindow - Pipe() > 0) && TryFindNextSeg(out _, out _, out _))
+        || (_loss.TlpPending && !_loss.SackRecovery && _snd.Max == _loss.TlpFrom && !NewDataSendable());
 
     /// <summary>
     /// RFC 6675 §4 NextSeg() for retransmissions: rule 1 (the lowest lost hole not yet retransmitted),
@@ -282,11 +249,11 @@ public sealed partial class Tcb
     private bool TryFindNextSeg(out SeqNumber start, out int length, out int rule)
     {
         rule = 0;
-        var sb = _scoreboard;
+        var sb = _loss.Scoreboard;
         bool haveSack = sb is { Count: > 0 };
         SeqNumber lostBelow = LostBelow();
-        if (_fastRetransmitPending && lostBelow <= _sndUna)
-            lostBelow = _sndUna + 1; // RFC 6675 §5 step 4.3: the first hole goes at once, lost or not
+        if (_loss.FastRetransmitPending && lostBelow <= _snd.Una)
+            lostBelow = _snd.Una + 1; // RFC 6675 §5 step 4.3: the first hole goes at once, lost or not
         if (TryFindHole(lostBelow, out start, out length))
         {
             rule = 1;
@@ -299,14 +266,14 @@ public sealed partial class Tcb
             rule = 3;
             return true;
         }
-        if (!_rescueUsed && _sndMax > _sndUna)
+        if (!_loss.RescueUsed && _snd.Max > _snd.Una)
         {
             // Rule 4: a segment ending at the highest unSACKed octet (the tail, above every SACK).
-            SeqNumber floor = haveSack ? SeqNumber.Max(_sndUna, sb!.HighestSacked) : _sndUna;
-            SeqNumber end = _sndMax;
-            if (end > floor && !(_retransmitLog?.TryGetContaining(end - 1, out _) ?? false))
+            SeqNumber floor = haveSack ? SeqNumber.Max(_snd.Una, sb!.HighestSacked) : _snd.Una;
+            SeqNumber end = _snd.Max;
+            if (end > floor && !(_loss.RetransmitLog?.TryGetContaining(end - 1, out _) ?? false))
             {
-                start = SeqNumber.Max(floor, end - _sendMss);
+                start = SeqNumber.Max(floor, end - _snd.Mss);
                 if (TrimToSendable(start, end, out length))
                 {
                     rule = 4;
@@ -322,24 +289,24 @@ public sealed partial class Tcb
     /// <summary>The lowest octet below <paramref name="below"/> that is neither SACKed nor retransmitted in this recovery, and up to one segment from it.</summary>
     private bool TryFindHole(SeqNumber below, out SeqNumber start, out int length)
     {
-        SeqNumber s = _sndUna;
+        SeqNumber s = _snd.Una;
         int guard = SackScoreboard.MaxRanges + RetransmitLog.Capacity + 2;
-        while (s < below && s < _sndMax && guard-- > 0)
+        while (s < below && s < _snd.Max && guard-- > 0)
         {
-            if (_scoreboard is not null && _scoreboard.TryGetRangeContaining(s, out var sackEnd))
+            if (_loss.Scoreboard is not null && _loss.Scoreboard.TryGetRangeContaining(s, out var sackEnd))
             {
                 s = sackEnd;
                 continue;
             }
-            if (_retransmitLog is not null && _retransmitLog.TryGetContaining(s, out var rxtEnd))
+            if (_loss.RetransmitLog is not null && _loss.RetransmitLog.TryGetContaining(s, out var rxtEnd))
             {
                 s = rxtEnd;
                 continue;
             }
-            SeqNumber limit = SeqNumber.Min(_sndMax, s + _sendMss);
-            if (_scoreboard is not null && _scoreboard.TryGetNextRangeStart(s, out var nextSack) && nextSack < limit)
+            SeqNumber limit = SeqNumber.Min(_snd.Max, s + _snd.Mss);
+            if (_loss.Scoreboard is not null && _loss.Scoreboard.TryGetNextRangeStart(s, out var nextSack) && nextSack < limit)
                 limit = nextSack;
-            if (_retransmitLog is not null && _retransmitLog.TryGetNextStart(s, out var nextRxt) && nextRxt < limit)
+            if (_loss.RetransmitLog is not null && _loss.RetransmitLog.TryGetNextStart(s, out var nextRxt) && nextRxt < limit)
                 limit = nextRxt;
             if (TrimToSendable(s, limit, out length))
             {
@@ -357,43 +324,43 @@ public sealed partial class Tcb
     private bool TrimToSendable(SeqNumber start, SeqNumber end, out int length)
     {
         length = end - start;
-        return length > 0 && start - _sndBufferSeq <= _sendBuffer!.Count;
+        return length > 0 && start - _snd.BufferSeq <= _snd.Buffer!.Count;
     }
 
     /// <summary>RFC 6675 NextSeg rule 2's test: new data is waiting and the peer's window has room for it.</summary>
     private bool NewDataSendable()
     {
-        int unsent = _sendBuffer!.Count - (_sndMax - _sndBufferSeq);
-        if (_sndMax - _sndUna >= _sndWnd)
+        int unsent = _snd.Buffer!.Count - (_snd.Max - _snd.BufferSeq);
+        if (_snd.Max - _snd.Una >= _snd.Window)
             return false;
-        if (unsent >= _sendMss)
+        if (unsent >= _snd.Mss)
             return true;
         if (unsent > 0)
             return _config.NoDelay || _finQueued;
-        return _finQueued && unsent == 0 && _sndMax == _sndBufferSeq + _sendBuffer.Count; // the FIN itself is unsent
+        return _finQueued && unsent == 0 && _snd.Max == _snd.BufferSeq + _snd.Buffer.Count; // the FIN itself is unsent
     }
 
     /// <summary>Builds the retransmission NextSeg chose; the first hole goes regardless of cwnd (RFC 6675 §5 step 4.3).</summary>
     private bool TryBuildSackRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
         segment = default;
-        bool forced = _fastRetransmitPending;
-        _fastRetransmitPending = false;
-        if (!forced && _prrCwnd - Pipe() <= 0)
+        bool forced = _loss.FastRetransmitPending;
+        _loss.FastRetransmitPending = false;
+        if (!forced && RecoveryWindow - Pipe() <= 0)
             return false;
         if (!TryFindNextSeg(out var start, out int span, out int rule))
             return false;
-        SeqNumber finSeq = _sndBufferSeq + _sendBuffer!.Count;
+        SeqNumber finSeq = _snd.BufferSeq + _snd.Buffer!.Count;
         int len = (int)Math.Min(Math.Min(span, payloadBuffer.Length), Math.Max(0, finSeq - start));
-        bool fin = _finQueued && start + len == finSeq && finSeq < _sndMax;
+        bool fin = _finQueued && start + len == finSeq && finSeq < _snd.Max;
         if (len == 0 && !fin)
             return false;
         segment = BuildData(now, start, len, fin, payloadBuffer);
         int octets = len + (fin ? 1 : 0);
-        _retransmitLog!.Add(start, start + octets, _sndMax, lost: rule == 1);
-        _recoveryRetransmitted += octets;
+        _loss.RetransmitLog!.Add(start, start + octets, _snd.Max, lost: rule == 1);
+        _loss.Prr.OnRetransmit(octets);
         if (rule == 4)
-            _rescueUsed = true;
+            _loss.RescueUsed = true;
         return true;
     }
 }

@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -8,17 +9,12 @@ public sealed partial class Tcb
     private const int MaxQueuedDuplicateAcks = 8;
 
     private int _dupAcksToSend;
+    private readonly DeliveryRateEstimator _rate = new();
     private int _segmentationOffloadLimit;
-
-    private bool _fastRetransmitPending;
     private bool _forceOne;          // after a timeout or persist expiry: one segment regardless of windows
     private bool _rttTiming;
     private SeqNumber _rttSeq;
     private Instant _rttSentAt;
-    private int _dupAcks;
-    private SeqNumber _recover;
-    private SackScoreboard? _scoreboard;
-    private SeqNumber _highRxt;           // RFC 6675 HighRxt: the end of the last hole retransmitted in this recovery
     private bool _tsRetransmitted;
     private uint _tsRetransmitFloor;      // our TSval at the last retransmission
 
@@ -70,10 +66,9 @@ public sealed partial class Tcb
         switch (State)
         {
             case TcpState.Closed:
-            case TcpState.Listen:
                 segment = default;
                 return false;
-            case TcpState.SynSent or TcpState.SynReceived when _sndNxt == _iss:
+            case TcpState.SynSent or TcpState.SynReceived when _snd.Nxt == _snd.Iss:
                 segment = BuildSyn(now);
                 return true;
             case TcpState.SynSent:
@@ -85,7 +80,7 @@ public sealed partial class Tcb
         {
             // Duplicate ACKs go out as pure ACKs: a peer counts only those (RFC 5681 §2).
             _dupAcksToSend--;
-            segment = BuildAck(now, _sndMax);
+            segment = BuildAck(now, _snd.Max);
             return true;
         }
 
@@ -94,9 +89,9 @@ public sealed partial class Tcb
             // RFC 9293 §3.7.1: the MSS counts options too. The timestamp option is already out of
             // Eff.snd.MSS; SACK blocks riding on data take their room from the payload, or the
             // segment would exceed the path MTU and fragment.
-            int mss = Math.Max(1, _sendMss - SackOptionBytes());
+            int mss = Math.Max(1, _snd.Mss - SackOptionBytes());
             var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
-            if ((_fastRetransmitPending || _sackRecovery || _tlpPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
+            if ((_loss.FastRetransmitPending || _loss.SackRecovery || _loss.TlpPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
                 return true;
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
@@ -107,30 +102,32 @@ public sealed partial class Tcb
                     segmentSize = mss;
                     wireSegments = (length + mss - 1) / mss;
                 }
-                segment = BuildData(now, _sndNxt, length, fin, payloadBuffer, wireSegments);
+                segment = BuildData(now, _snd.Nxt, length, fin, payloadBuffer, wireSegments);
                 return true;
             }
         }
 
-        if (_ackNow || now >= _delayedAckAt)
+        if (_ackNow || now >= _timers.DelayedAckAt)
         {
             // SEQ = SND.MAX, not the rewound SND.NXT of a go-back-N retransmission: the peer may have
             // received beyond SND.NXT already and would find a lower SEQ unacceptable, ignoring the ACK.
-            segment = BuildAck(now, _sndMax);
+            segment = BuildAck(now, _snd.Max);
             return true;
         }
 
-        if (_keepAliveNow)
+        if (_timers.KeepAliveNow)
         {
             // RFC 1122 §4.2.3.6: a keepalive is an ACK with SEG.SEQ = SND.NXT-1, which the peer must answer.
-            _keepAliveNow = false;
-            segment = BuildAck(now, _sndMax - 1);
+            _timers.KeepAliveNow = false;
+            segment = BuildAck(now, _snd.Max - 1);
             Trace?.Trace(this, "keepalive probe");
             return true;
         }
 
         ArmPersistIfBlocked(now);
         ArmLossProbeAfterSend(now);
+        if (CanCarryData && _snd.Buffer!.Count == _snd.Max - _snd.BufferSeq && _snd.Max - _snd.Una < _congestion.Window)
+            _rate.OnApplicationLimited(_snd.Max - _snd.Una); // nothing left to send with room in cwnd: app-limited
         segment = default;
         return false;
     }
@@ -138,7 +135,7 @@ public sealed partial class Tcb
     /// <summary>States in which data and FIN may be (re)sent once the SYN is acknowledged.</summary>
     private bool CanCarryData =>
         State is TcpState.Established or TcpState.FinWait1 or TcpState.CloseWait or TcpState.Closing or TcpState.LastAck
-        && _sendBuffer is not null;
+        && _snd.Buffer is not null;
 
     /// <summary>
     /// Decides how much new data (and whether the FIN) may go at SND.NXT: windows, Nagle, SWS. <paramref name="mss"/> is the
@@ -149,27 +146,27 @@ public sealed partial class Tcb
     {
         length = 0;
         fin = false;
-        int queued = _sendBuffer!.Count;
+        int queued = _snd.Buffer!.Count;
         int sackLimit = int.MaxValue;
-        if (_sndNxt < _sndMax && _scoreboard is { Count: > 0 })
+        if (_snd.Nxt < _snd.Max && _loss.Scoreboard is { Count: > 0 })
         {
             // Resending after a timeout: skip what the receiver SACKed (RFC 6675 §5.1 keeps the scoreboard).
-            while (_scoreboard.TryGetRangeContaining(_sndNxt, out var right))
-                _sndNxt = right;
-            if (_scoreboard.TryGetNextRangeStart(_sndNxt, out var left))
-                sackLimit = left - _sndNxt;
+            while (_loss.Scoreboard.TryGetRangeContaining(_snd.Nxt, out var right))
+                _snd.Nxt = right;
+            if (_loss.Scoreboard.TryGetNextRangeStart(_snd.Nxt, out var left))
+                sackLimit = left - _snd.Nxt;
         }
-        int available = queued - (_sndNxt - _sndBufferSeq);
+        int available = queued - (_snd.Nxt - _snd.BufferSeq);
         if (available < 0 || _finAcked)
             return false; // everything including the FIN is out
         // RFC 3042 limited transmit: the first two duplicate ACKs each release one new segment.
-        int limitedTransmit = !_congestion.InRecovery && _dupAcks is 1 or 2 ? _dupAcks * _sendMss : 0;
+        int limitedTransmit = !_congestion.InRecovery && _loss.DupAcks is 1 or 2 ? _loss.DupAcks * _snd.Mss : 0;
         long usable = UsableWindow(limitedTransmit); // cwnd/pipe/PRR and the peer's window (Tcb.Recovery.cs)
         if (_forceOne && usable < 1)
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
         int segmentCap = Math.Min(mss, bufferLength);
         // Super-segments carry new data only: anything below SND.MAX is a retransmission and stays one MSS.
-        bool super = SegmentationOffloadLimit > mss && _sndNxt >= _sndMax && !_forceOne && bufferLength > mss;
+        bool super = SegmentationOffloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss;
         int cap = super ? Math.Min(SegmentationOffloadLimit, bufferLength) / mss * mss : segmentCap;
         int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), cap), Math.Max(0, usable));
         if (len > mss && len % mss != 0 && !(len == available && (_config.NoDelay || _finQueued)))
@@ -194,9 +191,9 @@ public sealed partial class Tcb
         {
             bool allQueued = len == available;
             // RFC 896 (Nagle) with RFC 9293 §3.8.6.2.1 (b): a short segment only when nothing is unacknowledged.
-            bool push = allQueued && (_config.NoDelay || _sndNxt == _sndUna || _finQueued);
+            bool push = allQueued && (_config.NoDelay || _snd.Nxt == _snd.Una || _finQueued);
             // RFC 9293 §3.8.6.2.1 (c): or when it fills at least half the largest window the peer offered.
-            bool halfWindow = _maxSndWnd > 0 && len >= _maxSndWnd / 2;
+            bool halfWindow = _snd.MaxWindow > 0 && len >= _snd.MaxWindow / 2;
             if (!push && !halfWindow)
             {
                 fin = false;
@@ -209,52 +206,52 @@ public sealed partial class Tcb
 
     private bool TryBuildFastRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
-        if (_sackRecovery)
+        if (_loss.SackRecovery)
             return TryBuildSackRetransmit(now, payloadBuffer, out segment);
-        if (_tlpPending && !_fastRetransmitPending)
+        if (_loss.TlpPending && !_loss.FastRetransmitPending)
             return TryBuildTailProbe(now, payloadBuffer, out segment);
         // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5 (NewReno): resend the first unacknowledged segment
         // regardless of cwnd, on entering recovery and after each partial ACK. SACK information that
         // arrived without starting SACK recovery still lets it skip what the receiver holds.
-        _fastRetransmitPending = false;
+        _loss.FastRetransmitPending = false;
         segment = default;
-        if (_sndMax <= _sndUna)
+        if (_snd.Max <= _snd.Una)
             return false;
-        SeqNumber start = SeqNumber.Max(_sndUna, _highRxt);
-        SeqNumber limit = _sndMax;
-        if (_scoreboard is { Count: > 0 })
+        SeqNumber start = SeqNumber.Max(_snd.Una, _loss.HighRxt);
+        SeqNumber limit = _snd.Max;
+        if (_loss.Scoreboard is { Count: > 0 })
         {
-            while (_scoreboard.TryGetRangeContaining(start, out var right))
+            while (_loss.Scoreboard.TryGetRangeContaining(start, out var right))
                 start = right;
-            if (start > _sndUna && start >= _scoreboard.HighestSacked)
+            if (start > _snd.Una && start >= _loss.Scoreboard.HighestSacked)
                 return false; // no hole known lost beyond what was already resent
-            if (_scoreboard.TryGetNextRangeStart(start, out var left))
+            if (_loss.Scoreboard.TryGetNextRangeStart(start, out var left))
                 limit = left;
         }
-        else if (start > _sndUna)
+        else if (start > _snd.Una)
         {
             return false;
         }
-        if (start >= _sndMax)
+        if (start >= _snd.Max)
             return false;
-        int offset = start - _sndBufferSeq;
-        int outstandingData = Math.Min(_sendBuffer!.Count - offset, limit - start);
-        int len = Math.Max(0, Math.Min(Math.Min(_sendMss, payloadBuffer.Length), outstandingData));
-        SeqNumber finSeq = _sndBufferSeq + _sendBuffer.Count;
-        bool fin = _finQueued && start + len == finSeq && finSeq < _sndMax;
+        int offset = start - _snd.BufferSeq;
+        int outstandingData = Math.Min(_snd.Buffer!.Count - offset, limit - start);
+        int len = Math.Max(0, Math.Min(Math.Min(_snd.Mss, payloadBuffer.Length), outstandingData));
+        SeqNumber finSeq = _snd.BufferSeq + _snd.Buffer.Count;
+        bool fin = _finQueued && start + len == finSeq && finSeq < _snd.Max;
         if (len == 0 && !fin)
             return false;
         segment = BuildData(now, start, len, fin, payloadBuffer);
-        _highRxt = start + len;
+        _loss.HighRxt = start + len;
         return true;
     }
 
     private TcpRepr BuildData(Instant now, SeqNumber seq, int length, bool fin, Span<byte> payloadBuffer, int wireSegments = 1)
     {
         if (length > 0)
-            _sendBuffer!.CopyTo(seq - _sndBufferSeq, payloadBuffer[..length]);
+            _snd.Buffer!.CopyTo(seq - _snd.BufferSeq, payloadBuffer[..length]);
         SeqNumber end = seq + length + (fin ? 1 : 0);
-        bool retransmission = seq < _sndMax;
+        bool retransmission = seq < _snd.Max;
         if (retransmission)
         {
             _retransmits++;
@@ -270,17 +267,19 @@ public sealed partial class Tcb
             _rttSeq = seq;
             _rttSentAt = now;
         }
-        if (_sndUna == _sndMax)
-            _unackedSince = now;
-        if (end > _sndNxt)
-            _sndNxt = end;
-        if (end > _sndMax)
-            _sndMax = end;
+        if (_snd.Una == _snd.Max)
+            _timers.UnackedSince = now;
+        if (end > _snd.Max && length > 0)
+            _rate.OnSend(now, SeqNumber.Max(seq, _snd.Max), end, _snd.Max - _snd.Una); // new data: a delivery-rate record
+        if (end > _snd.Nxt)
+            _snd.Nxt = end;
+        if (end > _snd.Max)
+            _snd.Max = end;
         // RFC 6298 §5.1: start the timer when it is not running.
-        if (_rtoAt == Instant.MaxValue)
-            _rtoAt = now + _rtt.Rto;
+        if (_timers.RtoAt == Instant.MaxValue)
+            _timers.RtoAt = now + _rtt.Rto;
         _forceOne = false;
-        _persistAt = Instant.MaxValue;
+        _timers.PersistAt = Instant.MaxValue;
         _bytesSent += length;
         _segmentsSent += wireSegments; // a super-segment counts the wire segments the link makes of it
         var segment = new TcpRepr
@@ -288,9 +287,9 @@ public sealed partial class Tcb
             SourcePort = LocalPort,
             DestinationPort = RemotePort,
             Control = fin ? TcpControl.Fin : TcpControl.None,
-            Push = length > 0 && seq + length == _sndBufferSeq + _sendBuffer!.Count,
+            Push = length > 0 && seq + length == _snd.BufferSeq + _snd.Buffer!.Count,
             SeqNumber = seq,
-            AckNumber = _rcvNxt,
+            AckNumber = _rcv.Nxt,
             WindowLength = TakeWindowField(),
             Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
             SackBlocks = BuildSackBlocks(),
@@ -308,7 +307,7 @@ public sealed partial class Tcb
             SourcePort = LocalPort,
             DestinationPort = RemotePort,
             SeqNumber = seq,
-            AckNumber = _rcvNxt,
+            AckNumber = _rcv.Nxt,
             WindowLength = TakeWindowField(),
             Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
             SackBlocks = BuildSackBlocks(),
@@ -320,7 +319,7 @@ public sealed partial class Tcb
     private TcpRepr BuildSyn(Instant now)
     {
         bool synAck = State == TcpState.SynReceived;
-        bool retransmission = _sndMax > _iss;
+        bool retransmission = _snd.Max > _snd.Iss;
         if (retransmission)
         {
             _retransmits++;
@@ -331,30 +330,30 @@ public sealed partial class Tcb
         else if (!_timestamps)
         {
             _rttTiming = true;
-            _rttSeq = _iss;
+            _rttSeq = _snd.Iss;
             _rttSentAt = now;
         }
-        _sndNxt = _iss + 1;
-        if (_sndMax < _sndNxt)
-            _sndMax = _sndNxt;
-        if (_rtoAt == Instant.MaxValue)
-            _rtoAt = now + _rtt.Rto;
-        _unackedSince = retransmission ? _unackedSince : now;
+        _snd.Nxt = _snd.Iss + 1;
+        if (_snd.Max < _snd.Nxt)
+            _snd.Max = _snd.Nxt;
+        if (_timers.RtoAt == Instant.MaxValue)
+            _timers.RtoAt = now + _rtt.Rto;
+        _timers.UnackedSince = retransmission ? _timers.UnackedSince : now;
         _segmentsSent++;
 
         // RFC 7323 §2.2: the window of a SYN is never scaled.
-        int window = (int)Math.Min(_receiveBuffer?.Window ?? 0, ushort.MaxValue);
+        int window = (int)Math.Min(_rcv.Buffer?.Window ?? 0, ushort.MaxValue);
         var segment = new TcpRepr
         {
             SourcePort = LocalPort,
             DestinationPort = RemotePort,
             Control = TcpControl.Syn,
-            SeqNumber = _iss,
-            AckNumber = synAck ? _rcvNxt : null,
+            SeqNumber = _snd.Iss,
+            AckNumber = synAck ? _rcv.Nxt : null,
             WindowLength = (ushort)window,
             MaxSegmentSize = (ushort)_config.MaxSegmentSize,
             // RFC 7323 §1.3, RFC 2018 §2: a SYN-ACK echoes only the options the peer's SYN offered.
-            WindowScale = (synAck ? _windowScaling : _config.WindowScaling) ? (byte)_rcvShift : null,
+            WindowScale = (synAck ? _windowScaling : _config.WindowScaling) ? (byte)_rcv.Shift : null,
             SackPermitted = synAck ? _sack : _config.Sack,
             Timestamp = synAck
                 ? (_timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null)
@@ -362,7 +361,7 @@ public sealed partial class Tcb
         };
         if (synAck)
         {
-            _rcvAdvertisedEdge = _rcvNxt + window;
+            _rcv.AdvertisedEdge = _rcv.Nxt + window;
             OnAckSent();
         }
         return segment;
@@ -371,10 +370,10 @@ public sealed partial class Tcb
     private void OnAckSent()
     {
         _ackNow = false;
-        _delayedAckAt = Instant.MaxValue;
+        _timers.DelayedAckAt = Instant.MaxValue;
         _bytesSinceAck = 0;
         _fullSegmentsSinceAck = 0;
-        _lastAckSent = _rcvNxt;
+        _rcv.LastAckSent = _rcv.Nxt;
     }
 
     /// <summary>Our clock for RFC 7323 timestamps: milliseconds plus a per-connection offset.</summary>
@@ -383,57 +382,57 @@ public sealed partial class Tcb
     /// <summary>The window to advertise with receiver SWS avoidance (RFC 9293 §3.8.6.2.2); never shrinks the right edge.</summary>
     private long ComputeReceiveWindow()
     {
-        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
-        if (_receiveBuffer is null)
+        long advertised = Math.Max(0, _rcv.AdvertisedEdge - _rcv.Nxt);
+        if (_rcv.Buffer is null)
             return advertised;
-        long free = Math.Min(_receiveBuffer.Window, (long)ushort.MaxValue << _rcvShift);
-        long threshold = Math.Min(_receiveBuffer.Capacity / 2, _rcvMss);
+        long free = Math.Min(_rcv.Buffer.Window, (long)ushort.MaxValue << _rcv.Shift);
+        long threshold = Math.Min(_rcv.Buffer.Capacity / 2, _rcv.Mss);
         return free - advertised >= threshold ? free : advertised;
     }
 
     private bool WindowUpdateWorthSending()
     {
-        if (_receiveBuffer is null)
+        if (_rcv.Buffer is null)
             return false;
-        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
-        long free = Math.Min(_receiveBuffer.Window, (long)ushort.MaxValue << _rcvShift);
+        long advertised = Math.Max(0, _rcv.AdvertisedEdge - _rcv.Nxt);
+        long free = Math.Min(_rcv.Buffer.Window, (long)ushort.MaxValue << _rcv.Shift);
         // Send an update once the window opened by two segments or half the buffer, whichever is smaller.
-        return free - advertised >= Math.Min(2L * _rcvMss, _receiveBuffer.Capacity / 2);
+        return free - advertised >= Math.Min(2L * _rcv.Mss, _rcv.Buffer.Capacity / 2);
     }
 
     private ushort TakeWindowField()
     {
         long window = ComputeReceiveWindow();
-        long advertised = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt);
-        long field = window >> _rcvShift;
-        if ((field << _rcvShift) < advertised)
-            field = (advertised + (1L << _rcvShift) - 1) >> _rcvShift; // round up rather than shrink (RFC 7323 §2.4)
+        long advertised = Math.Max(0, _rcv.AdvertisedEdge - _rcv.Nxt);
+        long field = window >> _rcv.Shift;
+        if ((field << _rcv.Shift) < advertised)
+            field = (advertised + (1L << _rcv.Shift) - 1) >> _rcv.Shift; // round up rather than shrink (RFC 7323 §2.4)
         field = Math.Min(field, ushort.MaxValue);
-        _rcvAdvertisedEdge = _rcvNxt + (int)(field << _rcvShift);
+        _rcv.AdvertisedEdge = _rcv.Nxt + (int)(field << _rcv.Shift);
         return (ushort)field;
     }
 
     /// <summary>Option bytes the SACK blocks of our next segment take (RFC 2018 §3: 2 + 8n, with two NOPs of padding).</summary>
     private int SackOptionBytes()
     {
-        if (!_sack || _receiveBuffer is not { HasOutOfOrderData: true })
+        if (!_sack || _rcv.Buffer is not { HasOutOfOrderData: true })
             return 0;
         Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
-        int n = _receiveBuffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]);
+        int n = _rcv.Buffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]);
         return n == 0 ? 0 : 4 + (8 * n);
     }
 
     private TcpSackBlocks BuildSackBlocks()
     {
         var blocks = new TcpSackBlocks();
-        if (!_sack || _receiveBuffer is not { HasOutOfOrderData: true })
+        if (!_sack || _rcv.Buffer is not { HasOutOfOrderData: true })
             return blocks;
         // RFC 2018 §4: most recent block first; three fit beside timestamps, four without.
         Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
         int max = _timestamps ? 3 : 4;
-        int n = _receiveBuffer.GetOutOfOrderRanges(ranges[..max]);
+        int n = _rcv.Buffer.GetOutOfOrderRanges(ranges[..max]);
         for (int i = 0; i < n; i++)
-            blocks.TryAdd(new TcpSackBlock(_rcvNxt + ranges[i].Start, _rcvNxt + ranges[i].End));
+            blocks.TryAdd(new TcpSackBlock(_rcv.Nxt + ranges[i].Start, _rcv.Nxt + ranges[i].End));
         return blocks;
     }
 }

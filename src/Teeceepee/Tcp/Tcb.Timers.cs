@@ -1,27 +1,15 @@
+using Teeceepee.Wire;
+
 namespace Teeceepee.Tcp;
 
 public sealed partial class Tcb
 {
-    private Instant _rtoAt = Instant.MaxValue;
-    private Instant _persistAt = Instant.MaxValue;
-    private int _persistBackoff;
-    private Instant _timeWaitAt = Instant.MaxValue;   // TIME-WAIT end, or the orphaned FIN-WAIT-2 timeout
-    private Instant _lastReceivedAt;
-    private Instant _lastKeepAliveAt;
-    private int _keepAliveProbes;
-    private bool _keepAliveNow;
-    private int _retries;                             // consecutive timeouts without progress
-    private Instant _unackedSince;
-
     /// <summary>The next instant <see cref="TryDispatch"/> has work: <see cref="Instant.Zero"/> for "now", <see cref="Instant.MaxValue"/> for never.</summary>
     public Instant PollAt()
     {
         if (HasPendingOutput())
             return Instant.Zero;
-        var at = Instant.Min(_rtoAt, _delayedAckAt);
-        at = Instant.Min(at, Instant.Min(_ptoAt, _reorderAt));
-        at = Instant.Min(at, _persistAt);
-        at = Instant.Min(at, _timeWaitAt);
+        var at = Instant.Min(_timers.Earliest(), Instant.Min(_loss.PtoAt, _loss.ReorderAt));
         return Instant.Min(at, KeepAliveDeadline);
     }
 
@@ -29,52 +17,52 @@ public sealed partial class Tcb
     {
         if (_rstPending)
             return true;
-        if (State is TcpState.SynSent or TcpState.SynReceived && _sndNxt == _iss)
+        if (State is TcpState.SynSent or TcpState.SynReceived && _snd.Nxt == _snd.Iss)
             return true;
-        if (CanCarryData && (_fastRetransmitPending || SackRetransmitReady() || TryPlanNewData(_sendMss, _sendMss, out _, out _)))
+        if (CanCarryData && (_loss.FastRetransmitPending || SackRetransmitReady() || TryPlanNewData(_snd.Mss, _snd.Mss, out _, out _)))
             return true;
-        return State >= TcpState.SynReceived && (_ackNow || _keepAliveNow || _dupAcksToSend > 0);
+        return State >= TcpState.SynReceived && (_ackNow || _timers.KeepAliveNow || _dupAcksToSend > 0);
     }
 
     private Instant KeepAliveDeadline
     {
         get
         {
-            if (!_config.KeepAlive || State is not (TcpState.Established or TcpState.CloseWait) || _sndMax != _sndUna)
+            if (!_config.KeepAlive || State is not (TcpState.Established or TcpState.CloseWait) || _snd.Max != _snd.Una)
                 return Instant.MaxValue;
-            return _keepAliveProbes == 0
-                ? _lastReceivedAt + _config.KeepAliveIdle
-                : _lastKeepAliveAt + _config.KeepAliveInterval;
+            return _timers.KeepAliveProbes == 0
+                ? _timers.LastReceivedAt + _config.KeepAliveIdle
+                : _timers.LastKeepAliveAt + _config.KeepAliveInterval;
         }
     }
 
     private void RunTimers(Instant now)
     {
-        if (now >= _rtoAt)
+        if (now >= _timers.RtoAt)
             OnRetransmitTimeout(now);
-        if (now >= _reorderAt)
+        if (now >= _loss.ReorderAt)
             OnReorderTimer();
-        if (now >= _ptoAt)
+        if (now >= _loss.PtoAt)
             OnLossProbeTimer(now);
-        if (now >= _delayedAckAt)
+        if (now >= _timers.DelayedAckAt)
         {
             // RFC 1122 §4.2.3.2: the delayed ACK is due.
-            _delayedAckAt = Instant.MaxValue;
+            _timers.DelayedAckAt = Instant.MaxValue;
             if (IsSynchronized)
                 _ackNow = true;
         }
-        if (now >= _persistAt)
+        if (now >= _timers.PersistAt)
         {
             // RFC 9293 §3.8.6.1: probe the zero window with one octet; further probes back off through the RTO.
-            _persistAt = Instant.MaxValue;
+            _timers.PersistAt = Instant.MaxValue;
             _forceOne = true;
             Trace?.Trace(this, "zero-window probe");
         }
         if (now >= KeepAliveDeadline)
             OnKeepAliveTimer(now);
-        if (now >= _timeWaitAt)
+        if (now >= _timers.TimeWaitAt)
         {
-            _timeWaitAt = Instant.MaxValue;
+            _timers.TimeWaitAt = Instant.MaxValue;
             // RFC 9293 §3.10.8: TIME-WAIT (or the orphaned FIN-WAIT-2 wait) ends → CLOSED.
             if (State is TcpState.TimeWait or TcpState.FinWait2)
                 SetState(TcpState.Closed);
@@ -83,14 +71,14 @@ public sealed partial class Tcb
 
     private void OnRetransmitTimeout(Instant now)
     {
-        _rtoAt = Instant.MaxValue;
-        if (_sndMax == _sndUna || State is TcpState.Closed or TcpState.Listen or TcpState.TimeWait)
+        _timers.RtoAt = Instant.MaxValue;
+        if (_snd.Max == _snd.Una || State is TcpState.Closed or TcpState.TimeWait)
             return;
         _timeouts++;
-        _retries++;
+        _timers.Retries++;
         int limit = State is TcpState.SynSent or TcpState.SynReceived ? _config.SynRetries : _config.MaxRetransmissions;
-        bool userTimeout = _config.UserTimeout is { } ut && State > TcpState.SynReceived && now - _unackedSince >= ut;
-        if (_retries > limit || userTimeout)
+        bool userTimeout = _config.UserTimeout is { } ut && State > TcpState.SynReceived && now - _timers.UnackedSince >= ut;
+        if (_timers.Retries > limit || userTimeout)
         {
             // RFC 9293 §3.10.8 / RFC 1122 §4.2.3.5 R2: give up.
             Fail(TimeoutError);
@@ -98,75 +86,103 @@ public sealed partial class Tcb
         }
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
         _rtt.OnRetransmitTimeout();
-        if (_sndWnd != 0 && State >= TcpState.Established)
-            _congestion.OnRetransmitTimeout(_sndMax - _sndUna); // a zero-window probe timing out is no congestion signal
-        _recover = _sndMax; // RFC 6582 §3.2 step 1 after a timeout
+        if (_snd.Window != 0 && State >= TcpState.Established)
+        {
+            _congestion.OnRetransmitTimeout(_snd.Max - _snd.Una); // a zero-window probe timing out is no congestion signal
+            _rate.OnRetransmitTimeout();
+        }
+        _loss.Recover = _snd.Max; // RFC 6582 §3.2 step 1 after a timeout
         ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery
-        _ptoAt = Instant.MaxValue;
-        _tlpPending = false;
-        _tlpOutstanding = false;
-        _highRxt = _sndUna;
-        if (_retries >= 2)
-            _scoreboard?.Clear(); // the receiver may have reneged on SACKed data (RFC 2018 §8)
-        _dupAcks = 0;
-        _fastRetransmitPending = false;
+        _loss.PtoAt = Instant.MaxValue;
+        _loss.TlpPending = false;
+        _loss.TlpOutstanding = false;
+        _loss.HighRxt = _snd.Una;
+        if (_timers.Retries >= 2)
+            _loss.Scoreboard?.Clear(); // the receiver may have reneged on SACKed data (RFC 2018 §8)
+        _loss.DupAcks = 0;
+        _loss.FastRetransmitPending = false;
         _rttTiming = false;
-        _sndNxt = _sndUna;
+        _snd.Nxt = _snd.Una;
         _forceOne = true;
-        _rtoAt = now + _rtt.Rto;
-        Trace?.Trace(this, $"retransmission timeout #{_retries}, rto {_rtt.Rto.TotalMilliseconds} ms, snd.una {_sndUna} snd.max {_sndMax}");
+        _timers.RtoAt = now + _rtt.Rto;
+        Trace?.Trace(this, $"retransmission timeout #{_timers.Retries}, rto {_rtt.Rto.TotalMilliseconds} ms, snd.una {_snd.Una} snd.max {_snd.Max}");
     }
 
     private void OnKeepAliveTimer(Instant now)
     {
-        if (_keepAliveProbes >= _config.KeepAliveCount)
+        if (_timers.KeepAliveProbes >= _config.KeepAliveCount)
         {
             // RFC 1122 §4.2.3.6: the peer stopped answering.
             Fail(TimeoutError);
             return;
         }
-        _keepAliveProbes++;
-        _lastKeepAliveAt = now;
-        _keepAliveNow = true;
+        _timers.KeepAliveProbes++;
+        _timers.LastKeepAliveAt = now;
+        _timers.KeepAliveNow = true;
     }
 
     private void ArmPersistIfBlocked(Instant now)
     {
         // RFC 9293 §3.8.6.1: with data waiting, nothing in flight and no usable window, start the persist timer.
-        if (_persistAt != Instant.MaxValue || !CanCarryData || _sndMax != _sndUna)
+        if (_timers.PersistAt != Instant.MaxValue || !CanCarryData || _snd.Max != _snd.Una)
             return;
-        int unsent = _sendBuffer!.Count - (_sndNxt - _sndBufferSeq);
+        int unsent = _snd.Buffer!.Count - (_snd.Nxt - _snd.BufferSeq);
         if (unsent <= 0)
             return;
-        long usable = Math.Min(_sndWnd, (long)_congestion.Window) - (_sndNxt - _sndUna);
-        if (usable >= Math.Min(unsent, _sendMss))
+        long usable = Math.Min(_snd.Window, (long)_congestion.Window) - (_snd.Nxt - _snd.Una);
+        if (usable >= Math.Min(unsent, _snd.Mss))
             return;
         var rto = _rtt.Rto;
-        long ticks = Math.Min(rto.Ticks << Math.Min(_persistBackoff, 16), _config.MaxRto.Ticks);
-        _persistAt = now + TimeSpan.FromTicks(Math.Max(ticks, _config.MinRto.Ticks));
-        _persistBackoff++;
+        long ticks = Math.Min(rto.Ticks << Math.Min(_timers.PersistBackoff, 16), _config.MaxRto.Ticks);
+        _timers.PersistAt = now + TimeSpan.FromTicks(Math.Max(ticks, _config.MinRto.Ticks));
+        _timers.PersistBackoff++;
     }
 
-    private void ArmTimeWait(Instant now) => _timeWaitAt = now + (_config.Msl + _config.Msl);
+    private void ArmTimeWait(Instant now) => _timers.TimeWaitAt = now + (_config.Msl + _config.Msl);
 
-    private void ArmFinWait2Timeout(Instant now) => _timeWaitAt = now + _config.FinWait2Timeout;
+    private void ArmFinWait2Timeout(Instant now) => _timers.TimeWaitAt = now + _config.FinWait2Timeout;
 
     private void ClearTimersForClose()
     {
-        _rtoAt = Instant.MaxValue;
-        _ptoAt = Instant.MaxValue;
-        _reorderAt = Instant.MaxValue;
-        _tlpPending = false;
-        _persistAt = Instant.MaxValue;
-        _delayedAckAt = Instant.MaxValue;
-        _keepAliveNow = false;
+        _timers.RtoAt = Instant.MaxValue;
+        _loss.PtoAt = Instant.MaxValue;
+        _loss.ReorderAt = Instant.MaxValue;
+        _loss.TlpPending = false;
+        _timers.PersistAt = Instant.MaxValue;
+        _timers.DelayedAckAt = Instant.MaxValue;
+        _timers.KeepAliveNow = false;
         if (State != TcpState.TimeWait)
-            _timeWaitAt = Instant.MaxValue;
+            _timers.TimeWaitAt = Instant.MaxValue;
     }
 
-    private void SampleRtt(TimeSpan rtt)
+    /// <summary>
+    /// The one RTT-sample path, for the ACK of our SYN and of data: timestamps (RFC 7323 §4.1) or one timed segment
+    /// under Karn's rule (RFC 6298 §3). Feeds <see cref="RttEstimator"/> and returns the sample for the controller.
+    /// </summary>
+    private TimeSpan? TakeRttSample(Instant now, in TcpRepr segment, SeqNumber ack)
     {
-        _rtt.OnRttSample(rtt < TimeSpan.Zero ? TimeSpan.Zero : rtt);
+        TimeSpan? sample = null;
+        if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
+        {
+            // RFC 7323 §4.1 samples every ACK of new data. An echo older than our last retransmission measures the
+            // whole loss episode (the peer echoes the segment that last advanced its RCV.NXT, §4.3) and under heavy
+            // loss would inflate SRTT without bound; time from that retransmission instead, which still ends the
+            // backoff (RFC 6298 §5.7) now that the path answers. The same holds for a retransmitted SYN.
+            uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
+            sample = TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from))));
+        }
+        else if (_rttTiming && ack > _rttSeq)
+        {
+            sample = now - _rttSentAt;
+        }
+        if (_rttTiming && ack > _rttSeq)
+            _rttTiming = false;
+        if (sample is not { } rtt)
+            return null;
+        if (rtt < TimeSpan.Zero)
+            rtt = TimeSpan.Zero;
+        _rtt.OnRttSample(rtt);
         Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");
+        return rtt;
     }
 }

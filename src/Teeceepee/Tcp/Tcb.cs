@@ -1,3 +1,4 @@
+using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -12,32 +13,15 @@ namespace Teeceepee.Tcp;
 public sealed partial class Tcb
 {
     private readonly TcpConfig _config;
-    private SendBuffer? _sendBuffer;
-    private ReceiveBuffer? _receiveBuffer;
     private ICongestionController _congestion;
     private readonly RttEstimator _rtt;
 
-    // Send sequence space (RFC 9293 §3.3.1). SND.MAX is the highest sequence number sent: after a
-    // timeout SND.NXT goes back to SND.UNA (go-back-N) while SND.MAX remembers what was sent.
-    private SeqNumber _iss;
-    private SeqNumber _sndUna;
-    private SeqNumber _sndNxt;
-    private SeqNumber _sndMax;
-    private SeqNumber _sndWl1;
-    private SeqNumber _sndWl2;
-    private SeqNumber _sndBufferSeq; // sequence number of send-buffer offset 0
-    private long _sndWnd;
-    private long _maxSndWnd;
-    private int _sndShift;
-    private int _rcvShift;
-    private int _sendMss;
-
-    // Receive sequence space.
-    private SeqNumber _irs;
-    private SeqNumber _rcvNxt;
-    private SeqNumber _rcvAdvertisedEdge; // RCV.NXT + the window last advertised
-    private int _rcvMss;
-    private SeqNumber _lastAckSent;
+    // Each concern owns its fields: the send side with its retransmission queue, the receive side with reassembly,
+    // loss recovery (SACK, RFC 6675, PRR, RACK-TLP) and the timers. This class coordinates them.
+    private readonly SendSequenceSpace _snd = new();
+    private readonly ReceiveSequenceSpace _rcv = new();
+    private readonly LossRecovery _loss = new();
+    private readonly TcbTimers _timers = new();
 
     // Negotiated options.
     private bool _windowScaling;
@@ -50,17 +34,11 @@ public sealed partial class Tcb
     // Close handshake.
     private bool _finQueued;          // the application shut down sending
     private bool _finAcked;
-    private bool _peerFinReceived;
-    private bool _peerFinPending;     // FIN seen beyond a hole
-    private SeqNumber _peerFinSeq;
     private bool _receiveClosed;      // the application closed (no more reads)
     private bool _passiveOpen;
-    private bool _fromListen;         // passive open of a TCB that was itself in LISTEN (harness / single-socket use)
-    private SeqNumber _listenIss;
 
     // Pending output.
     private bool _ackNow;
-    private Instant _delayedAckAt = Instant.MaxValue;
     private int _bytesSinceAck;
     private int _fullSegmentsSinceAck;
     private bool _rstPending;
@@ -91,17 +69,20 @@ public sealed partial class Tcb
 
     internal ITcbScheduler? Scheduler { get; set; }
 
+    /// <summary>The host's drop counters by <see cref="TcpDropReason"/>; null counts per connection only.</summary>
+    internal long[]? DropCounters { get; set; }
+
     // Bookkeeping owned by TcpHost.
     internal TcpListenerQueue? Listener { get; set; }
     internal bool InSynQueue { get; set; }
     internal bool InReadyQueue { get; set; }
     internal long TimerAt { get; set; } = long.MaxValue;
     internal bool Registered { get; set; }
-    internal SeqNumber ReceiveNext => _rcvNxt;
+    internal SeqNumber ReceiveNext => _rcv.Nxt;
     internal bool HasPendingReset => _rstPending;
 
     /// <summary>RFC 5927 §4.1: an ICMP error must quote a sequence number we have sent and not yet seen acknowledged.</summary>
-    internal bool IsQuotedSequenceValid(SeqNumber seq) => seq >= _sndUna && seq < _sndMax;
+    internal bool IsQuotedSequenceValid(SeqNumber seq) => seq >= _snd.Una && seq < _snd.Max;
 
     /// <summary>Creates a closed TCB for one 4-tuple.</summary>
     public Tcb(TcpConfig config, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort)
@@ -114,9 +95,9 @@ public sealed partial class Tcb
         RemoteAddress = remoteAddress;
         RemotePort = remotePort;
         _rtt = new RttEstimator(config.InitialRto, config.MinRto, config.MaxRto);
-        _sendMss = Math.Min(config.DefaultPeerMaxSegmentSize, config.MaxSegmentSize);
-        _rcvMss = Math.Min(config.MaxSegmentSize, 536);
-        _congestion = CreateCongestionController(_sendMss);
+        _snd.Mss = Math.Min(config.DefaultPeerMaxSegmentSize, config.MaxSegmentSize);
+        _rcv.Mss = Math.Min(config.MaxSegmentSize, 536);
+        _congestion = CreateCongestionController(_snd.Mss);
     }
 
     /// <summary>The settings this connection was created with.</summary>
@@ -153,20 +134,20 @@ public sealed partial class Tcb
     public ITcpTraceSink? Trace { get; set; }
 
     /// <summary>True when <see cref="Receive"/> would return data.</summary>
-    public bool CanReceive => _receiveBuffer is { Count: > 0 };
+    public bool CanReceive => _rcv.Buffer is { Count: > 0 };
 
     /// <summary>True when no more data will ever arrive and the buffer is drained (FIN received, reset or closed).</summary>
     public bool IsReceiveFinished =>
-        (_peerFinReceived || State is TcpState.Closed or TcpState.Listen) && _receiveBuffer is not { Count: > 0 };
+        (_rcv.FinReceived || State is TcpState.Closed) && _rcv.Buffer is not { Count: > 0 };
 
     /// <summary>True when the application may still queue data (open, not shut down).</summary>
     public bool IsSendOpen => !_finQueued && State is TcpState.SynSent or TcpState.SynReceived or TcpState.Established or TcpState.CloseWait;
 
     /// <summary>True when <see cref="Send"/> would accept at least one byte.</summary>
-    public bool CanSend => IsSendOpen && _sendBuffer is { Free: > 0 };
+    public bool CanSend => IsSendOpen && _snd.Buffer is { Free: > 0 };
 
     /// <summary>Bytes queued but not yet acknowledged.</summary>
-    public int SendQueueLength => _sendBuffer?.Count ?? 0;
+    public int SendQueueLength => _snd.Buffer?.Count ?? 0;
 
     /// <summary>True once our FIN has been acknowledged.</summary>
     public bool IsSendFinished => _finAcked;
@@ -175,14 +156,14 @@ public sealed partial class Tcb
     public bool IsSynchronized => State >= TcpState.SynReceived;
 
     /// <summary>Effective send MSS: payload octets per segment after options.</summary>
-    public int SendMss => _sendMss;
+    public int SendMss => _snd.Mss;
 
     /// <summary>A snapshot of counters and windows, like <c>ss -ti</c>.</summary>
     public TcpInfo GetInfo() => new()
     {
         State = State,
         Error = Error,
-        Mss = _sendMss,
+        Mss = _snd.Mss,
         CongestionWindow = _congestion.Window,
         SlowStartThreshold = _congestion.SlowStartThreshold,
         SmoothedRtt = _rtt.SmoothedRtt,
@@ -191,20 +172,20 @@ public sealed partial class Tcb
         Retransmits = _retransmits,
         Timeouts = _timeouts,
         FastRetransmits = _fastRetransmits,
-        LostRetransmits = _lostRetransmits,
+        LostRetransmits = _loss.LostRetransmits,
         BytesSent = _bytesSent,
         BytesAcked = _bytesAcked,
         BytesReceived = _bytesReceived,
         SegmentsSent = _segmentsSent,
         SegmentsReceived = _segmentsReceived,
         SegmentsDropped = _segmentsDropped,
-        PeerWindow = _sndWnd,
-        ReceiveWindow = Math.Max(0, _rcvAdvertisedEdge - _rcvNxt),
-        SendQueue = _sendBuffer?.Count ?? 0,
-        ReceiveQueue = _receiveBuffer?.Count ?? 0,
-        BytesInFlight = State >= TcpState.SynSent ? _sndNxt - _sndUna : 0,
-        ReceiveWindowScale = _windowScaling ? _rcvShift : -1,
-        SendWindowScale = _windowScaling ? _sndShift : -1,
+        PeerWindow = _snd.Window,
+        ReceiveWindow = Math.Max(0, _rcv.AdvertisedEdge - _rcv.Nxt),
+        SendQueue = _snd.Buffer?.Count ?? 0,
+        ReceiveQueue = _rcv.Buffer?.Count ?? 0,
+        BytesInFlight = State >= TcpState.SynSent ? _snd.Nxt - _snd.Una : 0,
+        ReceiveWindowScale = _windowScaling ? _rcv.Shift : -1,
+        SendWindowScale = _windowScaling ? _snd.Shift : -1,
         Timestamps = _timestamps,
         Sack = _sack,
     };
@@ -215,126 +196,14 @@ public sealed partial class Tcb
     /// <summary>Unacceptable segments without data left unanswered by the rate limit (<see cref="TcpConfig.InvalidAckInterval"/>).</summary>
     public long InvalidAcksSuppressed => _invalidAcksSuppressed;
 
-    // ---- Opening -------------------------------------------------------------------------
-
-    /// <summary>Active open (RFC 9293 §3.10.1): CLOSED → SYN-SENT; the SYN goes out on the next dispatch.</summary>
-    public void Connect(Instant now, SeqNumber iss)
-    {
-        if (State != TcpState.Closed)
-            throw new InvalidOperationException($"Connect needs a CLOSED TCB, not {State}.");
-        InitializeSend(now, iss);
-        SetState(TcpState.SynSent);
-        RequestPoll();
-    }
-
-    /// <summary>Passive open of this TCB itself (RFC 9293 §3.10.1): CLOSED → LISTEN; a SYN makes it SYN-RECEIVED with ISS <paramref name="iss"/>.</summary>
-    /// <remarks>The <see cref="TcpHost"/> uses listener queues instead; this serves single-connection use and tests.</remarks>
-    public void Listen(SeqNumber iss)
-    {
-        if (State != TcpState.Closed)
-            throw new InvalidOperationException($"Listen needs a CLOSED TCB, not {State}.");
-        _listenIss = iss;
-        _fromListen = true;
-        SetState(TcpState.Listen);
-    }
-
-    /// <summary>Opens from a listener's SYN (RFC 9293 §3.10.7.2): CLOSED/LISTEN → SYN-RECEIVED; the SYN-ACK goes out on the next dispatch.</summary>
-    internal void AcceptSyn(Instant now, in TcpRepr syn, SeqNumber iss)
-    {
-        RemotePort = syn.SourcePort;
-        _passiveOpen = true;
-        InitializeSend(now, iss);
-        _irs = syn.SeqNumber;
-        _rcvNxt = syn.SeqNumber + 1;
-        _lastAckSent = _rcvNxt;
-        NegotiateOptions(syn);
-        // RFC 7323 §2.2: the window field of a SYN is never scaled.
-        _sndWnd = syn.WindowLength;
-        _maxSndWnd = _sndWnd;
-        _sndWl1 = syn.SeqNumber;
-        _sndWl2 = iss;
-        _rcvAdvertisedEdge = _rcvNxt;
-        SetState(TcpState.SynReceived);
-    }
-
-    /// <summary>Opens from a valid SYN cookie (RFC 4987 §3.6): the handshake completed without state, so only the MSS survived.</summary>
-    internal void AcceptCookie(Instant now, in TcpRepr ack, SeqNumber iss, ushort peerMss)
-    {
-        RemotePort = ack.SourcePort;
-        _passiveOpen = true;
-        InitializeSend(now, iss);
-        _irs = ack.SeqNumber - 1;
-        _rcvNxt = ack.SeqNumber;
-        _lastAckSent = _rcvNxt;
-        NegotiateOptions(new TcpRepr { MaxSegmentSize = peerMss });
-        _sndUna = iss + 1;
-        _sndNxt = _sndUna;
-        _sndMax = _sndUna;
-        _sndWnd = (long)ack.WindowLength << _sndShift;
-        _maxSndWnd = _sndWnd;
-        _sndWl1 = ack.SeqNumber;
-        _sndWl2 = _sndUna;
-        _rcvAdvertisedEdge = _rcvNxt + Math.Min(_receiveBuffer!.Window, ushort.MaxValue);
-        _congestion.SetMss(_sendMss);
-        SetState(TcpState.Established);
-    }
-
-    private void InitializeSend(Instant now, SeqNumber iss)
-    {
-        _sendBuffer ??= new SendBuffer(_config.SendBufferSize);
-        _receiveBuffer ??= new ReceiveBuffer(_config.ReceiveBufferSize);
-        _iss = iss;
-        _sndUna = iss;
-        _sndNxt = iss;
-        _sndMax = iss;
-        _sndBufferSeq = iss + 1;
-        _recover = iss;
-        _highRxt = iss;
-        // RFC 7323 §5.4 / RFC 6191: a per-connection random-looking TSval offset.
-        _tsOffset = unchecked(iss.Value * 2654435761u);
-        _lastReceivedAt = now;
-        _rcvShift = 0;
-        if (_config.WindowScaling)
-        {
-            // RFC 7323 §2.3: the smallest shift that lets the field express the whole buffer.
-            while (_rcvShift < 14 && (_config.ReceiveBufferSize >> _rcvShift) > ushort.MaxValue)
-                _rcvShift++;
-        }
-    }
-
-    private void NegotiateOptions(in TcpRepr syn)
-    {
-        // RFC 7323 §2.2 / §3.2, RFC 2018 §2: an option is used only when both SYNs carried it.
-        _windowScaling = _config.WindowScaling && syn.WindowScale is not null;
-        _sndShift = _windowScaling ? Math.Min((int)syn.WindowScale!.Value, 14) : 0;
-        if (!_windowScaling)
-            _rcvShift = 0;
-        _timestamps = _config.Timestamps && syn.Timestamp is not null;
-        if (_timestamps)
-        {
-            _tsRecent = syn.Timestamp!.Value.Value;
-            _tsRecentValid = true;
-        }
-        _sack = _config.Sack && syn.SackPermitted;
-        int peerMss = syn.MaxSegmentSize is { } m && m > 0 ? m : _config.DefaultPeerMaxSegmentSize;
-        int optionBytes = _timestamps ? 12 : 0;
-        // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS, MMS_S) minus the options we put on every segment.
-        _sendMss = Math.Max(Math.Min(peerMss, _config.MaxSegmentSize) - optionBytes, 16);
-        _rcvMss = Math.Max(Math.Min(_config.MaxSegmentSize - optionBytes, 536), 16);
-        _congestion = CreateCongestionController(_sendMss);
-    }
-
-    private ICongestionController CreateCongestionController(int mss) =>
-        _config.CongestionControllerFactory?.Invoke(mss) ?? new NewRenoCongestionController(mss);
-
     // ---- Application side ----------------------------------------------------------------
 
     /// <summary>Queues data; returns the bytes accepted (0 when the buffer is full or sending is shut down: see <see cref="IsSendOpen"/>).</summary>
     public int Send(ReadOnlySpan<byte> data)
     {
-        if (!IsSendOpen || _sendBuffer is null || data.IsEmpty)
+        if (!IsSendOpen || _snd.Buffer is null || data.IsEmpty)
             return 0;
-        int n = _sendBuffer.Write(data);
+        int n = _snd.Buffer.Write(data);
         if (n > 0)
             RequestPoll();
         return n;
@@ -343,19 +212,19 @@ public sealed partial class Tcb
     /// <summary>Reads in-order data; returns 0 when none is ready (see <see cref="IsReceiveFinished"/> for end of stream).</summary>
     public int Receive(Span<byte> destination)
     {
-        if (_receiveBuffer is null || destination.IsEmpty)
+        if (_rcv.Buffer is null || destination.IsEmpty)
             return 0;
-        int n = _receiveBuffer.Read(destination);
+        int n = _rcv.Buffer.Read(destination);
         if (n == 0)
             return 0;
         if (State is TcpState.Closed or TcpState.TimeWait)
         {
-            if (_receiveBuffer.Count == 0)
+            if (_rcv.Buffer.Count == 0)
                 ReleaseReceiveBuffer();
             return n;
         }
         // RFC 9293 §3.8.6.2.2 / RFC 1122 §4.2.3.3: announce the opened window once it grew enough.
-        if (State is not (TcpState.SynSent or TcpState.SynReceived) && !_peerFinReceived && WindowUpdateWorthSending())
+        if (State is not (TcpState.SynSent or TcpState.SynReceived) && !_rcv.FinReceived && WindowUpdateWorthSending())
         {
             _ackNow = true;
             RequestPoll();
@@ -364,7 +233,7 @@ public sealed partial class Tcb
     }
 
     /// <summary>Copies in-order data without consuming it.</summary>
-    public int Peek(Span<byte> destination) => _receiveBuffer?.Peek(destination) ?? 0;
+    public int Peek(Span<byte> destination) => _rcv.Buffer?.Peek(destination) ?? 0;
 
     /// <summary>Half-close (RFC 9293 §3.10.4): send a FIN after the queued data; receiving continues.</summary>
     public void Shutdown()
@@ -373,9 +242,6 @@ public sealed partial class Tcb
             return;
         switch (State)
         {
-            case TcpState.Listen:
-                SetState(TcpState.Closed);
-                break;
             case TcpState.SynSent:
             case TcpState.SynReceived:
                 // §3.10.4: queue the FIN until ESTABLISHED.
@@ -400,14 +266,14 @@ public sealed partial class Tcb
     /// </summary>
     public void Close()
     {
-        if (State is TcpState.Listen or TcpState.SynSent)
+        if (State is TcpState.SynSent)
         {
             ClearAll();
             SetState(TcpState.Closed);
             RequestPoll();
             return;
         }
-        if (_receiveBuffer is { Count: > 0 } && State is not (TcpState.Closed or TcpState.TimeWait))
+        if (_rcv.Buffer is { Count: > 0 } && State is not (TcpState.Closed or TcpState.TimeWait))
         {
             Abort();
             return;
@@ -415,7 +281,7 @@ public sealed partial class Tcb
         _receiveClosed = true;
         Shutdown();
         if (State == TcpState.FinWait2)
-            ArmFinWait2Timeout(_lastReceivedAt);
+            ArmFinWait2Timeout(_timers.LastReceivedAt);
         if (State is TcpState.Closed or TcpState.TimeWait)
             ReleaseReceiveBuffer();
         RequestPoll(); // new deadlines (orphaned FIN-WAIT-2) must reach the owner's timer heap
@@ -425,7 +291,7 @@ public sealed partial class Tcb
     public void Abort()
     {
         if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
-            QueueReset(_sndMax, _rcvNxt, RemotePort);
+            QueueReset(_snd.Max, _rcv.Nxt, RemotePort);
         _receiveClosed = true;
         ClearAll();
         ReleaseReceiveBuffer();
@@ -441,12 +307,12 @@ public sealed partial class Tcb
         {
             // RFC 1191: shrink the MSS to the next-hop MTU and resend what was in flight.
             int mss = nextHopMtu - 40 - (_timestamps ? 12 : 0);
-            if (nextHopMtu >= 68 && mss >= 16 && mss < _sendMss)
+            if (nextHopMtu >= 68 && mss >= 16 && mss < _snd.Mss)
             {
-                _sendMss = mss;
+                _snd.Mss = mss;
                 _congestion.SetMss(mss);
-                if (IsSynchronized && _sndUna != _iss)
-                    _sndNxt = _sndUna;
+                if (IsSynchronized && _snd.Una != _snd.Iss)
+                    _snd.Nxt = _snd.Una;
                 RequestPoll();
             }
             return;
@@ -491,16 +357,14 @@ public sealed partial class Tcb
             case TcpState.TimeWait:
                 // RFC 9293 §3.6.1: TIME-WAIT keeps only sequence state; unread data stays until read.
                 ClearTimersForClose();
-                _sendBuffer?.Release();
-                _sendBuffer = null;
-                if (_receiveBuffer is { Count: 0 } || _receiveClosed)
+                _snd.Release();
+                if (_rcv.Buffer is { Count: 0 } || _receiveClosed)
                     ReleaseReceiveBuffer();
                 break;
             case TcpState.Closed:
                 ClearTimersForClose();
-                _sendBuffer?.Release();
-                _sendBuffer = null;
-                if (_receiveBuffer is { Count: 0 } || _receiveClosed || Error != TcpError.None)
+                _snd.Release();
+                if (_rcv.Buffer is { Count: 0 } || _receiveClosed || Error != TcpError.None)
                     ReleaseReceiveBuffer();
                 break;
         }
@@ -508,11 +372,7 @@ public sealed partial class Tcb
         Observer?.OnStateChanged(this, old, next);
     }
 
-    private void ReleaseReceiveBuffer()
-    {
-        _receiveBuffer?.Release();
-        _receiveBuffer = null;
-    }
+    private void ReleaseReceiveBuffer() => _rcv.Release();
 
     private void Fail(TcpError error)
     {
@@ -528,7 +388,7 @@ public sealed partial class Tcb
     {
         _ackNow = false;
         _dupAcksToSend = 0;
-        _fastRetransmitPending = false;
+        _loss.FastRetransmitPending = false;
         _forceOne = false;
         ExitSackRecovery();
         ClearTimersForClose();

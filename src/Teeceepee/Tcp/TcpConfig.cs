@@ -1,3 +1,5 @@
+using Teeceepee.Tcp.Congestion;
+
 namespace Teeceepee.Tcp;
 
 /// <summary>Per-connection TCP settings. The defaults follow Linux where the RFCs leave a choice.</summary>

@@ -9,7 +9,7 @@ namespace Teeceepee.Tcp;
 /// and a timer heap of deadlines, so a poll touches only connections that have work.
 /// </summary>
 /// <remarks>Not thread-safe: one event loop owns it (DESIGN §1).</remarks>
-public sealed class TcpHost : ITcbScheduler
+public sealed partial class TcpHost : ITcbScheduler
 {
     private const int MaxControlSegments = 1024;
 
@@ -53,6 +53,12 @@ public sealed class TcpHost : ITcbScheduler
 
     /// <summary>Segments dropped at the host (bad cookie, closed port RST, full control queue...).</summary>
     public long SegmentsDropped { get; private set; }
+
+    /// <summary>TCP drops by reason, the host's and every connection's (a snapshot).</summary>
+    public TcpDropCounts Drops => new((long[])DropCounters.Clone());
+
+    /// <summary>The live drop counters, indexed by <see cref="TcpDropReason"/>; the stack hands in its own array so its stats and meter read them.</summary>
+    internal long[] DropCounters { get; set; } = new long[TcpDropCounts.Size];
 
     /// <summary>
     /// Largest payload of one data segment when the link does segmentation offload (TSO), handed to every TCB as it is
@@ -106,96 +112,12 @@ public sealed class TcpHost : ITcbScheduler
         QueueResetForClosedPort(source, destination, segment, payload.Length);
     }
 
-    private void ProcessForListener(Instant now, TcpListenerQueue listener, IPv4Address source, IPv4Address destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
-    {
-        // §3.10.7.2: LISTEN ignores RST, resets ACKs (unless a SYN cookie validates), opens on SYN.
-        if (segment.Control == TcpControl.Rst)
-        {
-            SegmentsDropped++;
-            return;
-        }
-        if (segment.AckNumber is { } ack)
-        {
-            if (segment.Control is TcpControl.None or TcpControl.Fin && listener.Config.SynCookies
-                && _cookies.TryValidate(now, destination, segment.DestinationPort, source, segment.SourcePort, segment.SeqNumber - 1, ack, out ushort mss))
-            {
-                if (listener.IsAcceptQueueFull)
-                {
-                    // Like Linux on listen overflow: drop, the client's retransmission brings the cookie back.
-                    listener.SynsDropped++;
-                    return;
-                }
-                // RFC 4987 §3.6: the returning ACK carries the cookie: build the connection now.
-                var cookieTcb = new Tcb(listener.Config, destination, segment.DestinationPort, source, segment.SourcePort) { Trace = Trace };
-                Register(cookieTcb);
-                cookieTcb.AcceptCookie(now, segment, ack - 1, mss);
-                listener.SynCookiesAccepted++;
-                listener.Enqueue(cookieTcb);
-                cookieTcb.Process(now, segment, payload);
-                MakeReady(cookieTcb);
-                return;
-            }
-            QueueControl(destination, source, new TcpRepr
-            {
-                SourcePort = segment.DestinationPort,
-                DestinationPort = segment.SourcePort,
-                Control = TcpControl.Rst,
-                SeqNumber = ack,
-            });
-            ResetsSent++;
-            return;
-        }
-        if (segment.Control != TcpControl.Syn)
-        {
-            SegmentsDropped++;
-            return;
-        }
-        if (listener.IsAcceptQueueFull)
-        {
-            // Like Linux: with a full accept queue a SYN is dropped and the client retries.
-            listener.SynsDropped++;
-            return;
-        }
-        if (listener.SynQueueLength >= listener.Config.SynBacklog)
-        {
-            if (!listener.Config.SynCookies)
-            {
-                listener.SynsDropped++;
-                return;
-            }
-            // RFC 4987 §3.6: answer statelessly; only the MSS survives (no window scale, SACK or timestamps).
-            ushort peerMss = segment.MaxSegmentSize ?? (ushort)listener.Config.DefaultPeerMaxSegmentSize;
-            var cookie = _cookies.Create(now, destination, segment.DestinationPort, source, segment.SourcePort, segment.SeqNumber, peerMss);
-            QueueControl(destination, source, new TcpRepr
-            {
-                SourcePort = segment.DestinationPort,
-                DestinationPort = segment.SourcePort,
-                Control = TcpControl.Syn,
-                SeqNumber = cookie,
-                AckNumber = segment.SeqNumber + 1,
-                WindowLength = (ushort)Math.Min(listener.Config.ReceiveBufferSize, ushort.MaxValue),
-                MaxSegmentSize = (ushort)listener.Config.MaxSegmentSize,
-            });
-            listener.SynCookiesSent++;
-            return;
-        }
-
-        var tcb = new Tcb(listener.Config, destination, segment.DestinationPort, source, segment.SourcePort) { Trace = Trace };
-        tcb.Listener = listener;
-        tcb.InSynQueue = true;
-        listener.SynQueueLength++;
-        Register(tcb);
-        var iss = _isn.Next(now, destination, segment.DestinationPort, source, segment.SourcePort);
-        tcb.AcceptSyn(now, segment, iss);
-        MakeReady(tcb);
-    }
-
     private void QueueResetForClosedPort(IPv4Address source, IPv4Address destination, in TcpRepr segment, int payloadLength)
     {
         // §3.10.7.1: never answer a RST; with ACK: <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
         if (segment.Control == TcpControl.Rst)
         {
-            SegmentsDropped++;
+            Drop(TcpDropReason.ResetToClosedPort);
             return;
         }
         var rst = segment.AckNumber is { } ack
@@ -212,11 +134,18 @@ public sealed class TcpHost : ITcbScheduler
             ResetsSent++;
     }
 
+    private void Drop(TcpDropReason reason)
+    {
+        SegmentsDropped++;
+        DropCounters[(byte)reason]++;
+        Trace?.TraceHost($"drop: {reason}");
+    }
+
     private bool QueueControl(IPv4Address local, IPv4Address remote, in TcpRepr segment)
     {
         if (_control.Count >= MaxControlSegments)
         {
-            SegmentsDropped++;
+            Drop(TcpDropReason.ControlQueueFull);
             return false;
         }
         _control.Enqueue(new TcpOutgoing(local, remote, segment));
@@ -448,6 +377,7 @@ public sealed class TcpHost : ITcbScheduler
         tcb.Scheduler = this;
         tcb.Registered = true;
         tcb.SegmentationOffloadLimit = _segmentationOffloadLimit;
+        tcb.DropCounters = DropCounters;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
     }
 

@@ -57,6 +57,8 @@ internal sealed class SimNetwork : IAsyncDisposable
         }
         A = new NetworkStack(linkA, new NetworkStackOptions { Address = AddressA, Seed = unchecked(seed * 31 + 1), Name = "A", Trace = sink, Tcp = tcp });
         B = new NetworkStack(linkB, new NetworkStackOptions { Address = AddressB, Seed = unchecked(seed * 31 + 2), Name = "B", Trace = sink, Tcp = tcp });
+        A.DriveManually();
+        B.DriveManually();
     }
 
     public int Seed { get; }

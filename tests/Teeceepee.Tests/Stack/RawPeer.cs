@@ -25,6 +25,7 @@ internal sealed class RawPeer : IAsyncDisposable
         (_peer, _stackEnd) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), withReadinessFd: false);
         var options = new NetworkStackOptions { Address = StackAddress, HardwareAddress = StackMac, Seed = 7, Trace = Log.Add, SendGratuitousArp = false };
         Stack = new NetworkStack(_stackEnd, configure is null ? options : configure(options));
+        Stack.DriveManually();
     }
 
     public NetworkStack Stack { get; }

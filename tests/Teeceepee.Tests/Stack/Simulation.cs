@@ -26,6 +26,9 @@ internal sealed class Simulation : IAsyncDisposable
         var b = new NetworkStackOptions { Address = AddressB, Seed = seed + 1, Name = "B", Trace = Log.Add };
         A = new NetworkStack(linkA, configureA is null ? a : configureA(a));
         B = new NetworkStack(_linkB, configureB is null ? b : configureB(b));
+        // Hand-driven (Step polls both): calls made before the first step wait for it.
+        A.DriveManually();
+        B.DriveManually();
     }
 
     public NetworkStack A { get; }

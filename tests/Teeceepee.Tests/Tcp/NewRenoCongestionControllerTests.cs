@@ -1,4 +1,5 @@
 using Teeceepee.Tcp;
+using Teeceepee.Tcp.Congestion;
 
 namespace Teeceepee.Tests.Tcp;
 
@@ -98,7 +99,7 @@ public class NewRenoCongestionControllerTests
     {
         // RFC 5681 §3.2 steps 2-3: ssthresh = flight/2, cwnd = ssthresh + 3*SMSS.
         var cc = new NewRenoCongestionController(Mss);
-        cc.OnLoss(20 * Mss);
+        cc.OnRecoveryStart(20 * Mss);
         Assert.True(cc.InRecovery);
         Assert.Equal(10 * Mss, cc.SlowStartThreshold);
         Assert.Equal(13 * Mss, cc.Window);
@@ -108,7 +109,7 @@ public class NewRenoCongestionControllerTests
     public void Loss_WithSmallFlight_SsthreshIsTwoMss()
     {
         var cc = new NewRenoCongestionController(Mss);
-        cc.OnLoss(3 * Mss);
+        cc.OnRecoveryStart(3 * Mss);
         Assert.Equal(2 * Mss, cc.SlowStartThreshold);
         Assert.Equal(5 * Mss, cc.Window);
     }
@@ -117,12 +118,12 @@ public class NewRenoCongestionControllerTests
     public void Recovery_InflatesPerDuplicateAck_DeflatesOnPartialAck_EndsOnFullAck()
     {
         var cc = new NewRenoCongestionController(Mss);
-        cc.OnLoss(20 * Mss);                       // cwnd 13 MSS
+        cc.OnRecoveryStart(20 * Mss);                       // cwnd 13 MSS
         cc.OnDuplicateAck(20 * Mss);
         cc.OnDuplicateAck(20 * Mss);
         Assert.Equal(15 * Mss, cc.Window);         // step 4: +1 MSS each
 
-        cc.OnLoss(20 * Mss);                       // a repeated entry while in recovery changes nothing
+        cc.OnRecoveryStart(20 * Mss);                       // a repeated entry while in recovery changes nothing
         Assert.Equal(15 * Mss, cc.Window);
         cc.OnAck(s_now, 5 * Mss, 15 * Mss);        // new-ACK growth is suspended in recovery
         Assert.Equal(15 * Mss, cc.Window);
@@ -143,7 +144,7 @@ public class NewRenoCongestionControllerTests
     public void RecoveryEnd_WithLargeFlight_DeflatesToSsthresh()
     {
         var cc = new NewRenoCongestionController(Mss);
-        cc.OnLoss(20 * Mss);
+        cc.OnRecoveryStart(20 * Mss);
         cc.OnRecoveryEnd(15 * Mss);
         Assert.Equal(10 * Mss, cc.Window);
         // Back in congestion avoidance (cwnd >= ssthresh): +1 MSS after a window of ACKs.
@@ -167,7 +168,7 @@ public class NewRenoCongestionControllerTests
     public void RetransmitTimeout_CollapsesToOneMssAndLeavesRecovery()
     {
         var cc = new NewRenoCongestionController(Mss);
-        cc.OnLoss(40 * Mss);
+        cc.OnRecoveryStart(40 * Mss);
         cc.OnRetransmitTimeout(30 * Mss);
         Assert.False(cc.InRecovery);
         Assert.Equal(Mss, cc.Window);
@@ -186,7 +187,7 @@ public class NewRenoCongestionControllerTests
         Assert.Equal(3 * Mss, cc.Window);
 
         // After a fast-recovery episode the ordinary limit applies again.
-        cc.OnLoss(10 * Mss);
+        cc.OnRecoveryStart(10 * Mss);
         cc.OnRecoveryEnd(0);                       // min(ssthresh 5, max(0, 1) + 1) = 2 MSS
         Assert.Equal(2 * Mss, cc.Window);
         cc.OnAck(s_now, 8 * Mss, 0);
@@ -221,7 +222,7 @@ public class NewRenoCongestionControllerTests
     public void Controller_IsUsableThroughTheInterface()
     {
         ICongestionController cc = new NewRenoCongestionController(Mss);
-        cc.OnLoss(10 * Mss);
+        cc.OnRecoveryStart(10 * Mss);
         Assert.True(cc.InRecovery);
         Assert.Equal(5 * Mss, cc.SlowStartThreshold);
     }

@@ -197,7 +197,7 @@ public class TcbDataTests
     [Fact]
     public void Established_OutOfOrderSegment_SendsImmediateDupAckWithSack()
     {
-        var h = Listen();
+        var h = Passive();
         h.Send(Syn with { SackPermitted = true });
         h.Expect(SynAck with { SackPermitted = true });
         h.Send(In);

@@ -59,6 +59,8 @@ internal sealed class TcbHarness
         Tcb = new Tcb(Config, LocalAddress, LocalPort, RemoteAddress, RemotePort);
     }
 
+    private bool _passive;
+
     public TcpConfig Config { get; }
     public Tcb Tcb { get; }
     public Instant Now { get; private set; }
@@ -82,6 +84,12 @@ internal sealed class TcbHarness
         if (atMs >= 0)
             AdvanceTo(atMs);
         segment = segment with { PayloadLength = payload.Length };
+        if (_passive && Tcb.State == TcpState.Closed && segment.Control == TcpControl.Syn && segment.AckNumber is null)
+        {
+            _passive = false;
+            Tcb.AcceptSyn(Now, segment, LocalIsn);
+            return;
+        }
         Tcb.Process(Now, segment, payload);
     }
 
@@ -149,12 +157,11 @@ internal sealed class TcbHarness
 
     public static TcbHarness Closed(TcpConfig? config = null) => new(config);
 
-    public static TcbHarness Listen(TcpConfig? config = null)
-    {
-        var h = new TcbHarness(config);
-        h.Tcb.Listen(LocalIsn);
-        return h;
-    }
+    /// <summary>
+    /// A CLOSED TCB for a passive open: the first SYN goes to <see cref="Tcb.AcceptSyn"/> with ISS <see cref="LocalIsn"/>,
+    /// as <see cref="TcpHost"/>'s listener hands it over (LISTEN itself is the host's: TcpHostListenTests).
+    /// </summary>
+    public static TcbHarness Passive(TcpConfig? config = null) => new(config) { _passive = true };
 
     public static TcbHarness SynSent(TcpConfig? config = null)
     {
@@ -168,7 +175,7 @@ internal sealed class TcbHarness
 
     public static TcbHarness SynReceived(TcpConfig? config = null)
     {
-        var h = Listen(config);
+        var h = Passive(config);
         h.Send(Syn);
         h.ExpectIgnoringWindow(SynAck);
         Assert.Equal(TcpState.SynReceived, h.Tcb.State);

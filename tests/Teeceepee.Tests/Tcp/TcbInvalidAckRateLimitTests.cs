@@ -60,7 +60,7 @@ public class TcbInvalidAckRateLimitTests
     public void Established_PawsRejectedPureAcks_AreLimitedToo()
     {
         var config = DefaultConfig with { Timestamps = true };
-        var h = Listen(config);
+        var h = Passive(config);
         h.Send(Syn with { Timestamp = new TcpTimestamp(1000, 0) });
         var synAck = Assert.Single(h.Dispatch());
         h.Send(In with { Timestamp = new TcpTimestamp(1001, synAck.Timestamp!.Value.Value) });

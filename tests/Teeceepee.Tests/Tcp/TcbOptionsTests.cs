@@ -13,7 +13,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_SynWithWindowScale_NegotiatesScaling()
     {
-        var h = Listen(Big);
+        var h = Passive(Big);
         h.Send(Syn with { WindowScale = 2 });
         // RFC 7323 §2.2: the SYN-ACK window is unscaled; our shift is the smallest that covers 256 KiB.
         h.Expect(SynAck with { WindowLength = 65535, WindowScale = 3 });
@@ -30,7 +30,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_SynWithoutWindowScale_DoesNotScale()
     {
-        var h = Listen(Big);
+        var h = Passive(Big);
         h.Send(Syn);
         h.Expect(SynAck with { WindowLength = 65535 });
         h.Send(In with { WindowLength = 1000 });
@@ -43,7 +43,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_WindowScaleAbove14_IsClampedTo14()
     {
-        var h = Listen(Big);
+        var h = Passive(Big);
         h.Send(Syn with { WindowScale = 20 });
         h.Dispatch();
         h.Send(In with { WindowLength = 1 });
@@ -75,7 +75,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_SynWithTimestamps_EchoesAndReducesMss()
     {
-        var h = Listen(WithTimestamps);
+        var h = Passive(WithTimestamps);
         h.Send(Syn with { Timestamp = new TcpTimestamp(1000, 0) });
         var synAck = Assert.Single(h.Dispatch());
         Assert.Equal(1000u, synAck.Timestamp!.Value.EchoReply);
@@ -91,7 +91,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_SynWithoutTimestamps_SendsNone()
     {
-        var h = Listen(WithTimestamps);
+        var h = Passive(WithTimestamps);
         h.Send(Syn);
         var synAck = Assert.Single(h.Dispatch());
         Assert.Null(synAck.Timestamp);
@@ -113,7 +113,7 @@ public class TcbOptionsTests
 
     private static (TcbHarness H, uint PeerTs) EstablishedWithTimestamps()
     {
-        var h = Listen(WithTimestamps);
+        var h = Passive(WithTimestamps);
         h.Send(Syn with { Timestamp = new TcpTimestamp(1000, 0) });
         var synAck = Assert.Single(h.Dispatch());
         h.Send(In with { Timestamp = new TcpTimestamp(1001, synAck.Timestamp!.Value.Value) });
@@ -163,7 +163,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_SynWithSackPermitted_EchoesIt()
     {
-        var h = Listen();
+        var h = Passive();
         h.Send(Syn with { SackPermitted = true });
         h.Expect(SynAck with { SackPermitted = true });
         h.Send(In);
@@ -173,7 +173,7 @@ public class TcbOptionsTests
     [Fact]
     public void Listen_SackDisabledLocally_DoesNotEchoIt()
     {
-        var h = Listen(DefaultConfig with { Sack = false });
+        var h = Passive(DefaultConfig with { Sack = false });
         h.Send(Syn with { SackPermitted = true });
         h.Expect(SynAck);
     }
@@ -181,7 +181,7 @@ public class TcbOptionsTests
     [Fact]
     public void Established_SackWithTimestamps_SendsAtMostThreeBlocks()
     {
-        var h = Listen(WithTimestamps);
+        var h = Passive(WithTimestamps);
         h.Send(Syn with { SackPermitted = true, Timestamp = new TcpTimestamp(1000, 0) });
         var synAck = Assert.Single(h.Dispatch());
         h.Send(In with { Timestamp = new TcpTimestamp(1001, synAck.Timestamp!.Value.Value) });

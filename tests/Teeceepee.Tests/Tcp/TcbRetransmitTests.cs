@@ -202,7 +202,7 @@ public class TcbRetransmitTests
     [Fact]
     public void Established_DataCarryingAcksWithNewSack_CountAsDuplicates()
     {
-        var h = Listen();
+        var h = Passive();
         h.Send(Syn with { SackPermitted = true });
         h.Dispatch();
         h.Send(In);
@@ -256,7 +256,7 @@ public class TcbRetransmitTests
 
     private static TcbHarness EstablishedWithSack()
     {
-        var h = Listen();
+        var h = Passive();
         h.Send(Syn with { SackPermitted = true });
         h.Dispatch();
         h.Send(In);

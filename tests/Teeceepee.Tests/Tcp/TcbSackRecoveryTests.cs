@@ -14,7 +14,7 @@ public class TcbSackRecoveryTests
 
     private static TcbHarness EstablishedWithSack()
     {
-        var h = Listen();
+        var h = Passive();
         h.Send(Syn with { SackPermitted = true });
         h.Dispatch();
         h.Send(In);

@@ -19,44 +19,7 @@ public class TcbStateTests
 
     private static readonly TcpRepr Rst = Out with { Control = TcpControl.Rst, AckNumber = null, WindowLength = 0 };
 
-    // ---- LISTEN (§3.10.7.2) -----------------------------------------------------------------
-
-    [Fact]
-    public void Listen_Syn_SendsSynAckAndBecomesSynReceived()
-    {
-        var h = Listen();
-        h.Send(Syn);
-        h.Expect(SynAck);
-        Assert.Equal(TcpState.SynReceived, h.Tcb.State);
-        Assert.Equal(RemotePort, h.Tcb.RemotePort);
-    }
-
-    [Fact]
-    public void Listen_Ack_SendsRstWithSeqOfAck()
-    {
-        var h = Listen();
-        h.Send(In with { AckNumber = LocalIsn + 7 });
-        h.Expect(Rst with { SeqNumber = LocalIsn + 7 });
-        Assert.Equal(TcpState.Listen, h.Tcb.State);
-    }
-
-    [Fact]
-    public void Listen_Rst_IsIgnored()
-    {
-        var h = Listen();
-        h.Send(In with { Control = TcpControl.Rst, AckNumber = null });
-        h.ExpectNothing();
-        Assert.Equal(TcpState.Listen, h.Tcb.State);
-    }
-
-    [Fact]
-    public void Listen_PlainSegment_IsDropped()
-    {
-        var h = Listen();
-        h.Send(In with { AckNumber = null }, [1, 2, 3]);
-        h.ExpectNothing();
-        Assert.Equal(TcpState.Listen, h.Tcb.State);
-    }
+    // LISTEN (§3.10.7.2) is the host's listener: TcpHostListenTests.
 
     // ---- SYN-RECEIVED -----------------------------------------------------------------------
 
@@ -77,15 +40,6 @@ public class TcbStateTests
         h.Send(In with { AckNumber = LocalIsn + 100 });
         h.Expect(Rst with { SeqNumber = LocalIsn + 100 });
         Assert.Equal(TcpState.SynReceived, h.Tcb.State);
-    }
-
-    [Fact]
-    public void SynReceived_Rst_ReturnsToListen()
-    {
-        var h = SynReceived();
-        h.Send(In with { Control = TcpControl.Rst, AckNumber = null });
-        h.ExpectNothing();
-        Assert.Equal(TcpState.Listen, h.Tcb.State);
     }
 
     [Fact]

@@ -95,6 +95,12 @@ internal abstract class LoopOperation<TResult> : LoopCommand, IValueTaskSource<T
                 _registration = cancellationToken.UnsafeRegister(s_onCancel, this);
             return task;
         }
+        if (!stack.IsDriven && !stack.IsDisposed)
+        {
+            // Nothing will ever run the queue (issue 12: a never-started stack hung its callers): fail now.
+            Fail(new InvalidOperationException(NetworkStack.NotDrivenMessage));
+            return task;
+        }
         // Registered before posting: a cancel racing with the post is queued behind... or ahead of
         // the command, and both orders are handled (see Cancel / Execute).
         if (cancellationToken.CanBeCanceled)

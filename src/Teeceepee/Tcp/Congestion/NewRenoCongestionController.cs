@@ -1,4 +1,4 @@
-namespace Teeceepee.Tcp;
+namespace Teeceepee.Tcp.Congestion;
 
 /// <summary>NewReno congestion control (RFC 5681, RFC 6582, RFC 3465, RFC 6928).</summary>
 /// <remarks>
@@ -17,6 +17,8 @@ public sealed class NewRenoCongestionController : ICongestionController
     private bool _dataSeen;
     private bool _timedOut;   // a timeout with no new ACK since: a repeated RTO keeps ssthresh (RFC 5681 §3.1)
     private bool _slowStartAfterTimeout;
+    private int _undoWindow;   // cwnd and ssthresh before the last reduction, for OnSpuriousRecovery (RFC 4015 §3)
+    private int _undoThreshold;
 
     /// <summary>Creates the controller for an initial SMSS; cwnd starts at the RFC 6928 initial window.</summary>
     public NewRenoCongestionController(int mss)
@@ -37,6 +39,9 @@ public sealed class NewRenoCongestionController : ICongestionController
     /// <inheritdoc />
     public bool InRecovery { get; private set; }
 
+    /// <summary>Always 0: NewReno is clocked by ACKs, unpaced.</summary>
+    public long PacingRate => 0;
+
     /// <summary>The current SMSS.</summary>
     public int Mss => _mss;
 
@@ -54,7 +59,14 @@ public sealed class NewRenoCongestionController : ICongestionController
             Window = Math.Max(Window, mss);
     }
 
-    /// <inheritdoc />
+    /// <summary>Grows cwnd on an ACK that moved SND.UNA outside recovery; duplicate ACKs and SACK-only deliveries leave it.</summary>
+    public void OnAck(in TcpAckEvent ack)
+    {
+        if (ack.BytesAcked > 0)
+            OnAck(ack.Now, ack.BytesAcked, ack.BytesInFlight);
+    }
+
+    /// <summary>New data ACKed outside recovery: slow start or congestion avoidance (RFC 5681 §3.1, RFC 3465).</summary>
     public void OnAck(Instant now, int bytesAcked, int bytesInFlight)
     {
         _dataSeen = true;
@@ -82,16 +94,29 @@ public sealed class NewRenoCongestionController : ICongestionController
     }
 
     /// <summary>Third duplicate ACK: ssthresh = max(flight/2, 2*SMSS), cwnd = ssthresh + 3*SMSS (RFC 5681 §3.2 steps 2-3). Ignored while already in recovery.</summary>
-    public void OnLoss(int bytesInFlight)
+    public void OnRecoveryStart(int bytesInFlight)
     {
         _dataSeen = true;
         if (InRecovery)
             return;
+        SaveForUndo();
         SlowStartThreshold = HalfFlight(bytesInFlight);
         Window = Math.Min(MaxWindow, SlowStartThreshold + 3 * _mss);
         _bytesAckedInAvoidance = 0;
         _slowStartAfterTimeout = false;
         InRecovery = true;
+    }
+
+    /// <summary>NewReno reacts to loss only when recovery starts (<see cref="OnRecoveryStart"/>).</summary>
+    public void OnLossDetected(long bytesLost, int bytesInFlight)
+    {
+    }
+
+    /// <summary>RFC 6937 §3: cwnd = pipe + sndcnt, the quota PRR computed from this controller's ssthresh.</summary>
+    public void OnRecoveryQuota(long pipe, long sendQuota)
+    {
+        if (InRecovery)
+            Window = (int)Math.Clamp(pipe + Math.Max(0, sendQuota), 0, MaxWindow);
     }
 
     /// <summary>Further duplicate ACK in recovery: cwnd += SMSS (RFC 5681 §3.2 step 4); ignored outside recovery.</summary>
@@ -129,12 +154,46 @@ public sealed class NewRenoCongestionController : ICongestionController
         // RFC 5681 §3.1: ssthresh is set only when the segment "has not yet been resent by way of
         // the retransmission timer"; a back-to-back timeout is the same segment again.
         if (!_timedOut)
+        {
+            SaveForUndo();
             SlowStartThreshold = HalfFlight(bytesInFlight);
+        }
         _timedOut = true;
         _slowStartAfterTimeout = true;
         Window = _mss;
         InRecovery = false;
         _bytesAckedInAvoidance = 0;
+    }
+
+    /// <summary>RFC 4015 §3 (Eifel response): the reduction was spurious, restore cwnd and ssthresh from before it.</summary>
+    public void OnSpuriousRecovery()
+    {
+        if (_undoWindow == 0)
+            return;
+        Window = Math.Max(Window, _undoWindow);
+        SlowStartThreshold = Math.Max(SlowStartThreshold, _undoThreshold);
+        InRecovery = false;
+        _timedOut = false;
+        _slowStartAfterTimeout = false;
+        _undoWindow = 0;
+    }
+
+    /// <summary>RFC 3168 §6.1.2: ECN-Echo halves like loss (ssthresh = max(flight/2, 2*SMSS), cwnd = ssthresh), no retransmission.</summary>
+    public void OnEcnEcho(int bytesInFlight)
+    {
+        _dataSeen = true;
+        if (InRecovery)
+            return;
+        SaveForUndo();
+        SlowStartThreshold = HalfFlight(bytesInFlight);
+        Window = SlowStartThreshold;
+        _bytesAckedInAvoidance = 0;
+    }
+
+    private void SaveForUndo()
+    {
+        _undoWindow = Window;
+        _undoThreshold = SlowStartThreshold;
     }
 
     private int HalfFlight(int bytesInFlight) => Math.Max(Math.Max(bytesInFlight, 0) / 2, 2 * _mss);

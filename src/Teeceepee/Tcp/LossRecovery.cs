@@ -1,0 +1,66 @@
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tcp;
+
+/// <summary>
+/// Loss detection and recovery state of one connection: duplicate ACKs and NewReno's recovery point (RFC 5681,
+/// RFC 6582), the SACK scoreboard and RFC 6675 recovery, PRR (RFC 6937), and RACK-TLP (RFC 8985: the tail loss
+/// probe and the reordering window). <see cref="Tcb"/> (Tcb.Recovery.cs) runs the algorithms over these fields.
+/// </summary>
+internal sealed class LossRecovery
+{
+    /// <summary>RFC 6675 §2 / RFC 5681 §3.2 DupThresh.</summary>
+    public const int DupThresh = 3;
+
+    /// <summary>Duplicate ACKs in a row (RFC 5681 §2).</summary>
+    public int DupAcks;
+    /// <summary>RFC 6582 "recover": SND.MAX when the last recovery or timeout began.</summary>
+    public SeqNumber Recover;
+    /// <summary>RFC 6675 HighRxt: the end of the last hole retransmitted in this recovery.</summary>
+    public SeqNumber HighRxt;
+    /// <summary>A fast retransmission goes out on the next dispatch regardless of cwnd (RFC 5681 §3.2 step 3).</summary>
+    public bool FastRetransmitPending;
+    /// <summary>The receiver's SACK blocks (RFC 2018, RFC 6675 §3); null until the first SACK.</summary>
+    public SackScoreboard? Scoreboard;
+    /// <summary>True during RFC 6675 SACK recovery (else recovery, if any, is NewReno's).</summary>
+    public bool SackRecovery;
+    /// <summary>This recovery's retransmissions, to find lost ones.</summary>
+    public RetransmitLog? RetransmitLog;
+    /// <summary>RFC 6937 PRR's counters.</summary>
+    public readonly ProportionalRateReduction Prr = new();
+    /// <summary>RFC 6675 NextSeg rule 4: one rescue retransmission per recovery.</summary>
+    public bool RescueUsed;
+    /// <summary>Retransmissions found lost and resent without a timeout.</summary>
+    public long LostRetransmits;
+
+    /// <summary>RFC 8985 §7 probe timeout; <see cref="Instant.MaxValue"/> when not armed.</summary>
+    public Instant PtoAt = Instant.MaxValue;
+    /// <summary>A new ACK arrived since the probe timer was last set.</summary>
+    public bool PtoRearm;
+    /// <summary>A probe went and no ACK has advanced SND.UNA since: no second probe.</summary>
+    public bool TlpOutstanding;
+    /// <summary>SND.MAX when the probe timer was last set: new data sent since re-arms it.</summary>
+    public SeqNumber PtoSndMax;
+    /// <summary>The probe timer fired: a probe goes regardless of cwnd.</summary>
+    public bool TlpPending;
+    /// <summary>SND.MAX when it fired: a new-data probe may take two segments from here.</summary>
+    public SeqNumber TlpFrom;
+    /// <summary>Tail loss probes sent.</summary>
+    public long LossProbes;
+
+    /// <summary>RFC 8985 §6.2 reordering window timer; <see cref="Instant.MaxValue"/> when not armed.</summary>
+    public Instant ReorderAt = Instant.MaxValue;
+    /// <summary>The highest SACKed octet when the reordering timer was armed.</summary>
+    public SeqNumber ReorderMark;
+    /// <summary>With <see cref="RackLost"/>: unSACKed octets below this are lost by the time rule.</summary>
+    public SeqNumber RackLostBelow;
+    /// <summary>The reordering window passed: the time rule marks octets lost.</summary>
+    public bool RackLost;
+
+    /// <summary>A new ISS: no recovery point or retransmission yet.</summary>
+    public void Initialize(SeqNumber iss)
+    {
+        Recover = iss;
+        HighRxt = iss;
+    }
+}
