@@ -131,6 +131,12 @@ public sealed partial class NetworkStack
             case IpProtocol.Icmpv6:
                 ProcessIcmpv6(now, packet, payload, multicast);
                 break;
+            case IpProtocol.Tcp:
+                ProcessTcp6(now, IPv6Address.Read(packet[IPv6Packet.Field.Source..]), IPv6Address.Read(packet[IPv6Packet.Field.Destination..]), payload, multicast);
+                break;
+            case IpProtocol.Udp:
+                ProcessUdp6(now, packet, chain.UpperLayerOffset, multicast);
+                break;
             case IpProtocol.NoNextHeader:
                 break; // RFC 8200 §4.7: nothing follows; nothing to do.
             default:
