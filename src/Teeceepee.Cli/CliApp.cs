@@ -15,7 +15,7 @@ internal static class CliApp
     public static Command Build(CliContext context)
     {
         // A plain command named "teeceepee" (not RootCommand, which takes the assembly's file name).
-        var root = new Command(Name, "teeceepee: a userspace TCP/IP stack and tools that run on it (curl, serve, ping, bench-server, socks, demo).");
+        var root = new Command(Name, "teeceepee: a userspace TCP/IP stack and tools that run on it (curl, serve, ping, bench-server, socks, demo, path-emulator).");
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
         root.Subcommands.Add(CurlCommand.Create(context));
@@ -24,6 +24,7 @@ internal static class CliApp
         root.Subcommands.Add(BenchServerCommand.Create(context));
         root.Subcommands.Add(SocksCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(PathEmulatorCommand.Create(context));
         return root;
     }
 

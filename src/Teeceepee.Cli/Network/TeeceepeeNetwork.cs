@@ -177,15 +177,8 @@ internal sealed class TeeceepeeNetwork : INetwork
             }
             if (options.HasFaults)
             {
-                var faults = new FaultOptions
-                {
-                    Loss = options.Loss,
-                    Duplicate = options.Duplicate,
-                    Reorder = options.Reorder,
-                    Corrupt = options.Corrupt,
-                    Delay = options.Delay,
-                };
-                link = FaultInjector.Symmetric(link, faults, options.Seed ?? Random.Shared.Next());
+                // The same path description and code as path-emulator's; room for a long fat path's frames in flight.
+                link = FaultInjector.Symmetric(link, options.ToFaultOptions(), options.Seed ?? Random.Shared.Next(), PathEmulator.DefaultHoldCapacity);
             }
             if (options.TraceFrames && trace is not null)
                 link = new Tracer(link, trace, options.Device);

@@ -25,6 +25,11 @@ internal sealed class LinkOptionSet
     public Option<string?> Reorder { get; } = new("--reorder") { Description = "Reorder this share of frames" + ProbabilityHelp, HelpName = "P" };
     public Option<string?> Corrupt { get; } = new("--corrupt") { Description = "Flip a bit in this share of frames" + ProbabilityHelp, HelpName = "P" };
     public Option<string?> Delay { get; } = new("--delay") { Description = "Delay every frame by this many milliseconds", HelpName = "MS" };
+    public Option<string?> Jitter { get; } = new("--jitter") { Description = "Vary each frame's delay by up to this many milliseconds either side (order is kept)", HelpName = "MS" };
+    public Option<string?> Rate { get; } = new("--rate") { Description = "Bottleneck rate each way, like 100mbit or 1gbit", HelpName = "RATE" };
+    public Option<string?> Queue { get; } = new("--queue") { Description = "Drop-tail queue at the bottleneck (octets like 64kb, or milliseconds at the rate like 20ms)", HelpName = "SIZE" };
+    public Option<string?> EcnThreshold { get; } = new("--ecn-threshold") { Description = "Mark ECN-capable packets CE when more than this waits at the bottleneck (like --queue)", HelpName = "SIZE" };
+    public Option<string?> BlackHoleMtu { get; } = new("--blackhole-mtu") { Description = "Silently drop IP packets longer than N octets (an ICMP black hole)", HelpName = "N" };
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
@@ -40,12 +45,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -98,6 +103,7 @@ internal sealed class LinkOptionSet
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
         };
+        options = ReadPath(result, options);
 
         if (!options.UsesStack)
         {
@@ -165,6 +171,7 @@ internal sealed class LinkOptionSet
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
         };
+        options = ReadPath(result, options);
         if (options.PcapFile is not null)
         {
             string directory = Path.GetDirectoryName(Path.GetFullPath(options.PcapFile)) ?? "/";
@@ -206,7 +213,7 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Seed];
+        Option[] stackOnly = [Ip, Dhcp, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed];
         foreach (var option in stackOnly)
         {
             if ((option == NoOffload || option == BusyPoll) && allowBenchOptions)
@@ -249,6 +256,32 @@ internal sealed class LinkOptionSet
                     throw new CliException($"--raw {device} needs root or CAP_NET_RAW (AF_PACKET socket)");
                 break;
         }
+    }
+
+    // The path options beyond the probabilities and delay: the same description the path-emulator takes.
+    private LinkOptions ReadPath(ParseResult result, LinkOptions options)
+    {
+        var path = options.Path with
+        {
+            Jitter = TimeSpan.FromMilliseconds(ReadInt(result, Jitter, 0, 60_000) ?? 0),
+            BlackHoleMtu = ReadInt(result, BlackHoleMtu, 68, 65535) ?? 0,
+        };
+        if (result.GetValue(Rate) is { } rate)
+            path = path with { RateBitsPerSecond = PathValueParsers.TryParseRate(rate, Rate.Name, out long bps, out var error) ? bps : throw CliException.Usage(error) };
+        if (result.GetValue(Queue) is { } queue)
+        {
+            if (!PathValueParsers.TryParseQueue(queue, Queue.Name, out long bytes, out var time, out var error))
+                throw CliException.Usage(error);
+            path = path with { QueueBytes = bytes, QueueTime = time };
+        }
+        if (result.GetValue(EcnThreshold) is { } threshold)
+        {
+            if (!PathValueParsers.TryParseQueue(threshold, EcnThreshold.Name, out long bytes, out var time, out var error))
+                throw CliException.Usage(error);
+            path = path with { EcnThresholdBytes = bytes, EcnThresholdTime = time };
+        }
+        PathOptionSet.CheckNeedsRate(path, Queue.Name, EcnThreshold.Name, Rate.Name);
+        return options with { Path = path };
     }
 
     private static IPAddress? ReadAddress(ParseResult result, Option<string?> option)

@@ -51,6 +51,12 @@ internal sealed record LinkOptions
     /// <summary>Added one-way delay.</summary>
     public TimeSpan Delay { get; init; }
 
+    /// <summary>
+    /// The rest of the path description, each way (<c>--rate --queue --jitter --ecn-threshold --blackhole-mtu</c>): the
+    /// fields of <see cref="Links.FaultOptions"/> beyond the probabilities and <see cref="Delay"/> above.
+    /// </summary>
+    public Links.FaultOptions Path { get; init; } = Links.FaultOptions.None;
+
     /// <summary>Seed for the fault injector and the stack's randomness.</summary>
     public int? Seed { get; init; }
 
@@ -70,7 +76,17 @@ internal sealed record LinkOptions
     public bool TraceFrames { get; init; }
 
     /// <summary>True when any fault is configured.</summary>
-    public bool HasFaults => Loss > 0 || Duplicate > 0 || Reorder > 0 || Corrupt > 0 || Delay > TimeSpan.Zero;
+    public bool HasFaults => Loss > 0 || Duplicate > 0 || Reorder > 0 || Corrupt > 0 || Delay > TimeSpan.Zero || !Path.IsNone;
+
+    /// <summary>The whole path description, applied each way by the link's <see cref="Links.FaultInjector"/>.</summary>
+    public Links.FaultOptions ToFaultOptions() => Path with
+    {
+        Loss = Loss,
+        Duplicate = Duplicate,
+        Reorder = Reorder,
+        Corrupt = Corrupt,
+        Delay = Delay,
+    };
 
     /// <summary>True when the stack (not the kernel) carries the traffic.</summary>
     public bool UsesStack => Kind is LinkKind.Tap or LinkKind.Tun or LinkKind.Raw;

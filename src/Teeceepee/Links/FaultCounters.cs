@@ -27,10 +27,19 @@ public sealed class FaultCounters
     /// <summary>Frames dropped because the hold queue was full (a rate-limited bottleneck's tail drop).</summary>
     public long Overflowed { get; internal set; }
 
+    /// <summary>Frames dropped at the tail of a full bottleneck queue (<see cref="FaultOptions.QueueBytes"/>, <see cref="FaultOptions.QueueTime"/>).</summary>
+    public long QueueDropped { get; internal set; }
+
+    /// <summary>IP packets marked CE at the bottleneck (<see cref="FaultOptions.EcnThresholdBytes"/>).</summary>
+    public long EcnMarked { get; internal set; }
+
+    /// <summary>Frames dropped silently for being longer than <see cref="FaultOptions.BlackHoleMtu"/>.</summary>
+    public long BlackHoled { get; internal set; }
+
     /// <summary>Outbound frames the inner link refused.</summary>
     public long Rejected { get; internal set; }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"frames {Frames} delivered {Delivered} lost {Lost} duplicated {Duplicated} reordered {Reordered} corrupted {Corrupted} delayed {Delayed} overflowed {Overflowed} rejected {Rejected}";
+        $"frames {Frames} delivered {Delivered} lost {Lost} duplicated {Duplicated} reordered {Reordered} corrupted {Corrupted} delayed {Delayed} overflowed {Overflowed} queue-dropped {QueueDropped} ecn-marked {EcnMarked} black-holed {BlackHoled} rejected {Rejected}";
 }

@@ -1,8 +1,9 @@
 namespace Teeceepee.Links;
 
 /// <summary>
-/// Wraps any link and applies seeded, reproducible faults per direction: loss, duplication,
-/// reordering, corruption (one flipped bit), delay with jitter and a bottleneck rate.
+/// Wraps any link and applies seeded, reproducible faults per direction: loss, duplication, reordering, corruption
+/// (one flipped bit), delay with jitter, a bottleneck rate with a drop-tail queue and ECN step marking, and an MTU
+/// black hole: a path emulator on the stack's clock.
 /// </summary>
 /// <remarks>
 /// Delayed frames wait in a bounded queue and leave at their instant on the stack's clock:
@@ -110,131 +111,61 @@ public sealed class FaultInjector : ILink
     public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload)
     {
         offload = LinkOffload.None;
-        return Receive(now, buffer, out length);
-    }
-
-    private bool Receive(Instant now, Span<byte> buffer, out int length)
-    {
         ReleaseDue(now);
-        var direction = _inbound;
-        if (direction.Held.TryPeekDue(now, out var due))
-        {
-            length = Math.Min(due.Length, buffer.Length);
-            due[..length].CopyTo(buffer);
-            direction.Held.RemoveFirst();
-            direction.Counters.Delivered++;
+        if (TakeDue(now, buffer, out length))
             return true;
-        }
         for (int reads = 0; reads < MaxReadsPerCall; reads++)
         {
-            if (!_inner.TryReceive(now, buffer, out length, out var offload))
+            if (!_inner.TryReceive(now, buffer, out length, out var received))
                 return false;
-            if (offload.GsoType != LinkGsoType.None)
+            if (received.GsoType != LinkGsoType.None)
             {
-                // A super-frame (receive offload): the faults are for its wire segments, so cut it first.
-                HoldSegments(now, buffer[..length], offload);
-                if (direction.Held.TryPeekDue(now, out due))
+                // A super-frame (receive offload): the faults are for its wire segments, so cut it first; all are held.
+                HoldSegments(now, buffer[..length], received);
+            }
+            else
+            {
+                if ((received.Flags & LinkOffloadFlags.NeedsChecksum) != 0)
+                    received.TryCompleteChecksum(buffer[..length]);
+                if (Admit(_inbound, now, buffer[..length], holdWhenDue: false))
                 {
-                    length = Math.Min(due.Length, buffer.Length);
-                    due[..length].CopyTo(buffer);
-                    direction.Held.RemoveFirst();
-                    direction.Counters.Delivered++;
+                    _inbound.Counters.Delivered++;
                     return true;
                 }
-                continue;
             }
-            if ((offload.Flags & LinkOffloadFlags.NeedsChecksum) != 0)
-                offload.TryCompleteChecksum(buffer[..length]);
-            var counters = direction.Counters;
-            counters.Frames++;
-            if (direction.Passthrough)
-            {
-                counters.Delivered++;
+            // Held or dropped: a held frame may already be due (it was held before this one): hand that out instead.
+            if (TakeDue(now, buffer, out length))
                 return true;
-            }
-            if (direction.DrawLoss())
-            {
-                counters.Lost++;
-                continue;
-            }
-            var frame = buffer[..length];
-            if (direction.DrawDuplicate())
-            {
-                counters.Duplicated++;
-                // The copy is an independent frame: it gets its own delay and is delivered by a later call.
-                Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
-                direction.Hold(now, frame, copyAt, copyFree);
-            }
-            if (direction.DrawCorrupt())
-                direction.Corrupt(frame);
-            bool reorder = direction.DrawReorder();
-            if (reorder)
-                counters.Reordered++;
-            Instant at = direction.ReleaseTime(now, length, reorder, out var free);
-            if (at <= now)
-            {
-                direction.CommitBottleneck(free);
-                counters.Delivered++;
-                return true;
-            }
-            direction.Hold(now, frame, at, free);
-            // A held frame may already be due (it was held before this one): hand that out instead.
-            if (direction.Held.TryPeekDue(now, out due))
-            {
-                length = Math.Min(due.Length, buffer.Length);
-                due[..length].CopyTo(buffer);
-                direction.Held.RemoveFirst();
-                counters.Delivered++;
-                return true;
-            }
         }
         length = 0;
         return false;
     }
 
-    private bool SendWire(Instant now, ReadOnlySpan<byte> frame)
-    {
-        ReleaseDue(now);
-        var direction = _outbound;
-        var counters = direction.Counters;
-        counters.Frames++;
-        if (direction.Passthrough)
-            return SendInner(now, frame);
-        if (direction.DrawLoss())
-        {
-            counters.Lost++;
-            return true;
-        }
-        if (direction.DrawDuplicate())
-        {
-            counters.Duplicated++;
-            Instant copyAt = direction.ReleaseTime(now, frame.Length, reorder: false, out var copyFree);
-            Emit(direction, now, frame, copyAt, copyFree);
-        }
-        if (direction.DrawCorrupt())
-        {
-            int n = Math.Min(frame.Length, _scratch.Length);
-            frame[..n].CopyTo(_scratch);
-            frame = _scratch.AsSpan(0, n);
-            direction.Corrupt(_scratch.AsSpan(0, n));
-        }
-        bool reorder = direction.DrawReorder();
-        if (reorder)
-            counters.Reordered++;
-        Instant at = direction.ReleaseTime(now, frame.Length, reorder, out var free);
-        // A held or overflowed frame counts as sent (simulated); an immediate one reports the inner link's answer.
-        return Emit(direction, now, frame, at, free) || at > now;
-    }
-
     /// <inheritdoc />
     /// <remarks>
     /// A super-frame or partial checksum is carried out in software first; each wire frame then meets the faults.
-    /// Returns true for frames the injector dropped on purpose: the stack must not learn of simulated loss.
+    /// Returns true for frames the injector dropped or held on purpose: the stack must not learn of simulated loss.
     /// </remarks>
     public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
+        ReleaseDue(now);
         if (offload.IsNone)
-            return SendWire(now, frame);
+        {
+            if (_outbound.Passthrough)
+            {
+                _outbound.Counters.Frames++;
+                return SendInner(now, frame);
+            }
+            if (frame.Length > _scratch.Length)
+            {
+                _outbound.Counters.Frames++;
+                _outbound.Counters.Rejected++;
+                return false;
+            }
+            // Faults may change the frame (corruption, CE marks): work on a copy.
+            frame.CopyTo(_scratch);
+            return SendWire(now, _scratch.AsSpan(0, frame.Length));
+        }
         if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
         {
             _outbound.Counters.Frames++;
@@ -249,53 +180,111 @@ public sealed class FaultInjector : ILink
         return all;
     }
 
+    // One outbound wire frame, in a buffer of ours that the faults may change.
+    private bool SendWire(Instant now, Span<byte> frame)
+    {
+        if (_outbound.Passthrough)
+        {
+            _outbound.Counters.Frames++;
+            return SendInner(now, frame);
+        }
+        return !Admit(_outbound, now, frame, holdWhenDue: false) || SendInner(now, frame);
+    }
+
     private void HoldSegments(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
         var direction = _inbound;
-        var counters = direction.Counters;
         if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
         {
-            counters.Frames++;
-            counters.Rejected++;
+            direction.Counters.Frames++;
+            direction.Counters.Rejected++;
             return;
         }
         SuperFramesCut++;
         while (cutter.TryNext(_cut, out int length))
-        {
-            var segment = _cut.AsSpan(0, length);
-            counters.Frames++;
-            if (!direction.Passthrough)
-            {
-                if (direction.DrawLoss())
-                {
-                    counters.Lost++;
-                    continue;
-                }
-                if (direction.DrawDuplicate())
-                {
-                    counters.Duplicated++;
-                    Instant copyAt = direction.ReleaseTime(now, length, reorder: false, out var copyFree);
-                    direction.Hold(now, segment, copyAt, copyFree);
-                }
-                if (direction.DrawCorrupt())
-                    direction.Corrupt(segment);
-            }
-            bool reorder = !direction.Passthrough && direction.DrawReorder();
-            if (reorder)
-                counters.Reordered++;
-            Instant at = direction.ReleaseTime(now, length, reorder, out var free);
-            direction.Hold(now, segment, at, free);
-        }
+            Admit(direction, now, _cut.AsSpan(0, length), holdWhenDue: true);
     }
 
-    private bool Emit(FaultDirection direction, Instant now, ReadOnlySpan<byte> frame, Instant at, Instant bottleneckFree)
+    /// <summary>
+    /// Runs one wire frame through <paramref name="direction"/>'s faults, in order: black hole, loss, duplication,
+    /// corruption, reordering, the bottleneck (tail drop, CE mark), delay. True when the frame leaves now (the caller
+    /// passes it on and counts it delivered); false when it was dropped or held. With <paramref name="holdWhenDue"/> a
+    /// frame due now is held too (delivered by a later call).
+    /// </summary>
+    private bool Admit(FaultDirection direction, Instant now, Span<byte> frame, bool holdWhenDue)
     {
-        if (at <= now)
+        var counters = direction.Counters;
+        counters.Frames++;
+        if (direction.Passthrough && !holdWhenDue)
+            return true;
+        if (direction.IsBlackHoled(frame.Length - _linkHeaderLength))
         {
-            direction.CommitBottleneck(bottleneckFree);
-            return SendInner(now, frame);
+            counters.BlackHoled++;
+            return false;
         }
-        return direction.Hold(now, frame, at, bottleneckFree);
+        if (direction.DrawLoss())
+        {
+            counters.Lost++;
+            return false;
+        }
+        if (direction.DrawDuplicate())
+        {
+            counters.Duplicated++;
+            // The copy is an independent frame: it gets its own place in the queue and its own delay.
+            if (!direction.TryAdmit(now, frame.Length, reorder: false, out var copy))
+            {
+                counters.QueueDropped++;
+            }
+            else if (direction == _outbound && copy.Release <= now)
+            {
+                direction.Commit(copy);
+                SendInner(now, frame);
+            }
+            else
+            {
+                direction.Hold(now, frame, copy); // inbound: one frame per call, so the copy comes with a later one
+            }
+        }
+        if (direction.DrawCorrupt())
+            direction.Corrupt(frame);
+        bool reorder = direction.DrawReorder();
+        if (reorder)
+            counters.Reordered++;
+        if (!direction.TryAdmit(now, frame.Length, reorder, out var admission))
+        {
+            counters.QueueDropped++;
+            return false;
+        }
+        if (admission.MarkCe && EcnMarking.TryMarkCe(frame, _linkHeaderLength))
+            counters.EcnMarked++;
+        return Place(direction, now, frame, admission, holdWhenDue);
+    }
+
+    // True when the frame leaves now (the caller passes it on); otherwise it is held (or overflowed).
+    private static bool Place(FaultDirection direction, Instant now, ReadOnlySpan<byte> frame, in FaultAdmission admission, bool holdWhenDue)
+    {
+        if (admission.Release <= now && !holdWhenDue)
+        {
+            direction.Commit(admission);
+            return true;
+        }
+        direction.Hold(now, frame, admission);
+        return false;
+    }
+
+    private bool TakeDue(Instant now, Span<byte> buffer, out int length)
+    {
+        var held = _inbound.Held;
+        if (!held.TryPeekDue(now, out var due))
+        {
+            length = 0;
+            return false;
+        }
+        length = Math.Min(due.Length, buffer.Length);
+        due[..length].CopyTo(buffer);
+        held.RemoveFirst();
+        _inbound.Counters.Delivered++;
+        return true;
     }
 
     private bool SendInner(Instant now, ReadOnlySpan<byte> frame)

@@ -88,6 +88,13 @@ public sealed partial class Tcb
             {
                 _timers.PersistAt = Instant.MaxValue;
                 _timers.PersistBackoff = 0;
+                if (ack == _snd.Una && _snd.Nxt > _snd.Una && (_loss.Scoreboard?.SackedBytes ?? 0) == 0)
+                {
+                    // §3.8.6.1: the probe octets lay outside the closed window and the receiver dropped them (its
+                    // update acknowledges none): send again from SND.UNA at this update, not at the next timer.
+                    _snd.Nxt = _snd.Una;
+                    _loss.HighRxt = _snd.Una;
+                }
             }
         }
         if (_snd.Window == 0)

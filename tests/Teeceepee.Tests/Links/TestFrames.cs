@@ -19,6 +19,40 @@ internal static class TestFrames
 
     public static int IdOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt32BigEndian(frame[14..]);
 
+    /// <summary>An Ethernet + IPv4 (UDP) frame of <paramref name="length"/> bytes with ECN field <paramref name="ecn"/>, whose id is <see cref="IPv4IdOf"/>.</summary>
+    public static byte[] NumberedIPv4(int id, int length = 1514, byte ecn = 0)
+    {
+        var frame = new byte[length];
+        var span = frame.AsSpan();
+        span[..6].Fill(0x02);
+        BinaryPrimitives.WriteUInt16BigEndian(span[12..], 0x0800);
+        var ip = span[14..34];
+        ip[0] = 0x45;
+        ip[1] = ecn;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(length - 14));
+        ip[8] = 64;
+        ip[9] = 17;
+        new byte[] { 198, 18, 0, 1 }.CopyTo(ip[12..]);
+        new byte[] { 198, 18, 0, 2 }.CopyTo(ip[16..]);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip, 0));
+        BinaryPrimitives.WriteInt32BigEndian(span[42..], id);
+        return frame;
+    }
+
+    public static int IPv4IdOf(ReadOnlySpan<byte> frame) => BinaryPrimitives.ReadInt32BigEndian(frame[42..]);
+
+    /// <summary>True when the IPv4 header of an Ethernet frame sums to zero (a valid checksum).</summary>
+    public static bool IPv4HeaderChecksumValid(ReadOnlySpan<byte> frame)
+    {
+        uint sum = 0;
+        var ip = frame[14..34];
+        for (int i = 0; i < 20; i += 2)
+            sum += BinaryPrimitives.ReadUInt16BigEndian(ip[i..]);
+        while (sum >> 16 != 0)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        return sum == 0xFFFF;
+    }
+
     /// <summary>An Ethernet + IPv4 + TCP SYN-ACK, checksums filled in.</summary>
     public static byte[] TcpSynAck()
     {
