@@ -27,8 +27,11 @@ public sealed record NetworkStackOptions
     /// </summary>
     public bool Slaac { get; init; }
 
-    /// <summary>Speak IPv6 at all: link-local address, NDP, ICMPv6. Off: IPv6 frames are dropped as before.</summary>
-    public bool IPv6 { get; init; } = true;
+    /// <summary>
+    /// Speak IPv6 (link-local address, NDP, ICMPv6) even without an IPv6 setting; it is on anyway whenever
+    /// <see cref="IPv6Addresses"/>, <see cref="IPv6Gateway"/> or <see cref="Slaac"/> is given. Off: IPv6 frames are dropped.
+    /// </summary>
+    public bool IPv6 { get; init; }
 
     /// <summary>The secret key of stable interface identifiers (RFC 7217 §5); null: derived from the seed or random per stack.</summary>
     public byte[]? StableSecret { get; init; }
