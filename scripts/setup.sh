@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a Debian machine (idempotent; needs root).
 set -euo pipefail
-packages=(iproute2 iputils-ping curl python3 python3-scapy nginx-light socat tshark tcpdump hping3 nmap iperf3 ethtool gcc make dnsmasq-base)
+packages=(iproute2 iputils-ping curl python3 python3-scapy nginx-light socat tshark tcpdump hping3 nmap iperf3 ethtool gcc make dnsmasq-base afl++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,9 +15,21 @@ for project in tests/Teeceepee.Tests tests/Teeceepee.IntegrationTests; do
     --blame-hang-timeout 10m 2>&1 | tee "$results/$name.log" | grep -E "^\s*(Failed |Passed!|Failed!)|\[FAIL\]|Total tests|error [A-Z]+[0-9]+" || true
   [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 done
+# Steps that are not xunit tests, each counted as one test in the closing line: the packages
+# (pack, check, install the tool, run it) and a short fuzz run (docs/fuzzing.md; the corpus replay
+# is in the unit tests).
+for step in "scripts/pack.sh" "scripts/fuzz.sh --seconds 60"; do
+  $step 2>&1 | tail -20
+  if [[ ${PIPESTATUS[0]} -eq 0 ]]; then echo "passed $step" >>"$results/steps.txt"; else echo "failed $step" >>"$results/steps.txt"; status=1; fi
+done
 python3 - "$results" "$status" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+import glob, os, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+steps = os.path.join(sys.argv[1], "steps.txt")
+if os.path.exists(steps):
+    for line in open(steps):
+        if line.startswith("passed"): passed += 1
+        elif line.startswith("failed"): failed += 1
 for f in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(f).getroot().find(".//{*}ResultSummary/{*}Counters")
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))

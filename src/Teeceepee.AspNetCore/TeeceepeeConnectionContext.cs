@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -17,6 +18,7 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
 {
     private const int MinimumSegmentSize = 4096;
+    private const int CoalesceSize = 128 * 1024;
 
     private readonly TcpConnection _connection;
     private readonly Pipe _input;
@@ -116,6 +118,9 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     {
         var reader = _output.Reader;
         Exception? error = null;
+        // Kestrel's pipe holds 4 KiB blocks: one SendAsync per block costs a trip to the stack's loop
+        // each, so blocks are gathered into sends of up to CoalesceSize (TCP then fills its segments).
+        byte[]? gather = null;
         try
         {
             while (true)
@@ -124,8 +129,22 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
                 if (result.IsCanceled)
                     break;
                 var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                    await _connection.SendAsync(segment).ConfigureAwait(false);
+                if (buffer.IsSingleSegment)
+                {
+                    await _connection.SendAsync(buffer.First).ConfigureAwait(false);
+                }
+                else
+                {
+                    gather ??= ArrayPool<byte>.Shared.Rent(CoalesceSize);
+                    var rest = buffer;
+                    while (!rest.IsEmpty)
+                    {
+                        int n = (int)Math.Min(rest.Length, gather.Length);
+                        rest.Slice(0, n).CopyTo(gather);
+                        await _connection.SendAsync(gather.AsMemory(0, n)).ConfigureAwait(false);
+                        rest = rest.Slice(n);
+                    }
+                }
                 reader.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                     break;
@@ -138,6 +157,8 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
         {
             error = e;
         }
+        if (gather is not null)
+            ArrayPool<byte>.Shared.Return(gather);
         await reader.CompleteAsync(error).ConfigureAwait(false);
         // Nothing more can be sent: let Kestrel's input side know too.
         _input.Reader.CancelPendingRead();

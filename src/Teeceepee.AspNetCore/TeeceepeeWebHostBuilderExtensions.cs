@@ -10,7 +10,10 @@ public static class TeeceepeeWebHostBuilderExtensions
 {
     /// <summary>
     /// Makes Kestrel listen on <paramref name="stack"/> instead of kernel sockets: endpoints given
-    /// with <c>UseUrls</c>/<c>Listen</c> (the stack's address or 0.0.0.0) are served by the stack.
+    /// with <c>UseUrls</c>/<c>Listen</c> (the stack's address, 0.0.0.0, or <c>*</c>, which Kestrel
+    /// serves as 0.0.0.0) are served by the stack. Every other endpoint fails to bind with a clear
+    /// error, never on a kernel socket: <c>localhost</c> and loopback (the stack has none), IPv6, other
+    /// addresses, Unix sockets. So Kestrel's default URL (localhost:5000) is refused: give a URL.
     /// </summary>
     /// <example><code>builder.WebHost.UseTeeceepee(stack).UseUrls("http://198.18.0.2:8080");</code></example>
     public static IWebHostBuilder UseTeeceepee(this IWebHostBuilder builder, NetworkStack stack, Action<TeeceepeeTransportOptions>? configure = null)

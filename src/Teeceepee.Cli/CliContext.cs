@@ -15,6 +15,9 @@ internal sealed class CliContext
     /// <summary>Errors and traces.</summary>
     public required TextWriter Error { get; init; }
 
+    /// <summary>True when standard output is a terminal (curl then shows no progress meter for the body it prints).</summary>
+    public bool OutputIsTerminal { get; init; } = true;
+
     /// <summary>Machine checks for link validation.</summary>
     public ISystemProbe Probe { get; init; } = SystemProbe.Instance;
 
@@ -27,5 +30,6 @@ internal sealed class CliContext
         Out = Console.Out,
         OutStream = Console.OpenStandardOutput(),
         Error = Console.Error,
+        OutputIsTerminal = !Console.IsOutputRedirected,
     };
 }

@@ -26,6 +26,8 @@ internal static class ExitCodes
     public const int ReadError = 26;
     /// <summary>curl: operation timed out.</summary>
     public const int Timeout = 28;
+    /// <summary>curl: TLS handshake failed.</summary>
+    public const int TlsHandshake = 35;
     /// <summary>curl: too many redirects.</summary>
     public const int TooManyRedirects = 47;
     /// <summary>curl: empty reply from server.</summary>
@@ -34,6 +36,10 @@ internal static class ExitCodes
     public const int SendError = 55;
     /// <summary>curl: failure when receiving network data.</summary>
     public const int ReceiveError = 56;
+    /// <summary>curl: the server's certificate could not be verified.</summary>
+    public const int CertificateProblem = 60;
+    /// <summary>curl: problem reading the CA certificate file (--cacert).</summary>
+    public const int CaCertError = 77;
     /// <summary>Interrupted by Ctrl+C (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

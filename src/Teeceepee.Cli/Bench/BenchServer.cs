@@ -10,6 +10,7 @@ namespace Teeceepee.Cli.Bench;
 /// The bench contract's three servers (bench/README.md): sink reads and discards until FIN then
 /// closes; source writes until the peer resets, then releases; echo writes back at once until FIN,
 /// then closes. One task per connection, one pooled buffer per connection, no allocation per read.
+/// Two more exercise closing and opening (<see cref="BenchClosingServers"/>): close-first and connect-back.
 /// </summary>
 /// <remarks>
 /// On the userspace stack the servers run with <see cref="TcpConnectionOptions.UnsafeInlineCompletions"/>:
@@ -72,10 +73,24 @@ internal sealed class BenchServer
         Sink,
         Source,
         Echo,
+        CloseFirst,
+        ConnectBack,
     }
 
     /// <summary>Opens the listeners (port 0 skips a role is not allowed; use null to skip), then serves until cancelled.</summary>
-    public async Task RunAsync(IPAddress address, int? sinkPort, int? sourcePort, int? echoPort, Action<Role, IPEndPoint>? listening, CancellationToken cancellationToken)
+    public Task RunAsync(IPAddress address, int? sinkPort, int? sourcePort, int? echoPort, Action<Role, IPEndPoint>? listening, CancellationToken cancellationToken) =>
+        RunAsync(address, [(Role.Sink, sinkPort), (Role.Source, sourcePort), (Role.Echo, echoPort)], listening, cancellationToken);
+
+    /// <summary>A role's name as the CLI prints it (<c>close-first</c>, <c>connect-back</c>, ...).</summary>
+    public static string NameOf(Role role) => role switch
+    {
+        Role.CloseFirst => "close-first",
+        Role.ConnectBack => "connect-back",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Opens a listener per role with a port (null skips it), echo last, then serves until cancelled.</summary>
+    public async Task RunAsync(IPAddress address, IReadOnlyList<(Role Role, int? Port)> ports, Action<Role, IPEndPoint>? listening, CancellationToken cancellationToken)
     {
         var listeners = new List<(Role Role, IConnectionListener Listener)>();
         _log?.WriteLine(_inline
@@ -84,7 +99,7 @@ internal sealed class BenchServer
         try
         {
             // Echo last: the harness takes an open echo port to mean "ready".
-            foreach (var (role, port) in new[] { (Role.Sink, sinkPort), (Role.Source, sourcePort), (Role.Echo, echoPort) })
+            foreach (var (role, port) in ports.OrderBy(p => p.Role == Role.Echo))
             {
                 if (port is null)
                     continue;
@@ -126,15 +141,15 @@ internal sealed class BenchServer
             }
             catch (SocketException e)
             {
-                _log?.WriteLine($"bench-server: accept on {role.ToString().ToLowerInvariant()} failed: {e.Message}");
+                _log?.WriteLine($"bench-server: accept on {NameOf(role)} failed: {e.Message}");
                 continue;
             }
             Interlocked.Increment(ref _connections);
             // Inline, this runs on the loop thread up to the connection's first wait, then the loop goes on.
             if (_inline)
-                _ = ServeAsync(role, connection, cancellationToken, Ending);
+                _ = ServeAsync(role, connection, cancellationToken, Ending, _network, _log);
             else
-                _ = Task.Run(() => ServeAsync(role, connection, cancellationToken, Ending), CancellationToken.None);
+                _ = Task.Run(() => ServeAsync(role, connection, cancellationToken, Ending, _network, _log), CancellationToken.None);
         }
     }
 
@@ -150,8 +165,12 @@ internal sealed class BenchServer
         Interlocked.Increment(ref _closed);
     }
 
-    /// <summary>Runs one role on one connection until it ends; never throws. <paramref name="ending"/> sees the connection just before it is disposed.</summary>
-    public static async Task ServeAsync(Role role, IConnection connection, CancellationToken cancellationToken, Action<IConnection>? ending = null)
+    /// <summary>
+    /// Runs one role on one connection until it ends; never throws. <paramref name="ending"/> sees the connection just
+    /// before it is disposed; connect-back opens its connection on <paramref name="network"/>.
+    /// </summary>
+    public static async Task ServeAsync(Role role, IConnection connection, CancellationToken cancellationToken, Action<IConnection>? ending = null,
+        INetwork? network = null, TextWriter? log = null)
     {
         try
         {
@@ -169,6 +188,12 @@ internal sealed class BenchServer
                             break;
                         case Role.Echo:
                             await EchoAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
+                            break;
+                        case Role.CloseFirst:
+                            await BenchClosingServers.CloseFirstAsync(connection, cancellationToken).ConfigureAwait(false);
+                            break;
+                        case Role.ConnectBack when network is not null:
+                            await BenchClosingServers.ConnectBackAsync(network, connection, log, cancellationToken).ConfigureAwait(false);
                             break;
                     }
                 }

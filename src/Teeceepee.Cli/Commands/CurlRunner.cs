@@ -1,138 +1,306 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using Teeceepee.Cli.Http;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using Teeceepee.Cli.Curl;
 using Teeceepee.Cli.Network;
 
 namespace Teeceepee.Cli.Commands;
 
-/// <summary>Performs one <c>curl</c> transfer (with redirects) on an <see cref="INetwork"/>; failures become <see cref="CliException"/>s with curl's exit codes.</summary>
-internal sealed class CurlRunner
+/// <summary>
+/// Performs one <c>curl</c> operation (with redirects) with <see cref="HttpClient"/> on an
+/// <see cref="INetwork"/>'s handler: the network connects, .NET speaks HTTP/1.1, HTTP/2 and TLS.
+/// Failures become <see cref="CliException"/>s with curl's exit codes.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The output file lives for one RunAsync call, which disposes it.")]
+internal sealed partial class CurlRunner
 {
+    private const int BufferSize = 64 * 1024;
+
     private readonly INetwork _network;
     private readonly CurlOptions _options;
     private readonly Stream _stdout;
+    private readonly TextWriter _stderr;
+    private readonly bool _stdoutIsTerminal;
+    private readonly Dictionary<string, IPAddress> _resolved = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TransferInfo _info = new();
+    private long _start;
+    private CliException? _failure;
+    private Stream? _file;
+    private (HttpRequestMessage Request, byte[]? Body)? _pendingHead;
 
-    public CurlRunner(INetwork network, CurlOptions options, Stream stdout)
+    public CurlRunner(INetwork network, CurlOptions options, Stream stdout, TextWriter? stderr = null, bool stdoutIsTerminal = true)
     {
         _network = network;
         _options = options;
         _stdout = stdout;
+        _stderr = stderr ?? TextWriter.Null;
+        _stdoutIsTerminal = stdoutIsTerminal;
     }
 
-    /// <summary>Runs the transfer; returns the exit code for a completed transfer.</summary>
+    /// <summary>What the transfer did (for -w and tests).</summary>
+    public TransferInfo Info => _info;
+
+    private TimeSpan Elapsed => Stopwatch.GetElapsedTime(_start);
+
+    /// <summary>Runs the operation; returns the exit code of a completed transfer, throws <see cref="CliException"/> otherwise (after printing -w).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        long start = Stopwatch.GetTimestamp();
+        _start = Stopwatch.GetTimestamp();
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (_options.MaxTime is { } maxTime)
             overall.CancelAfter(maxTime);
         try
         {
-            return await TransferAsync(overall.Token).ConfigureAwait(false);
+            try
+            {
+                int code = await TransferAsync(overall.Token).ConfigureAwait(false);
+                await WriteOutAsync(code).ConfigureAwait(false);
+                return code;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall.IsCancellationRequested)
+            {
+                throw _failure ?? new CliException(ExitCodes.Timeout, $"operation timed out after {Milliseconds(Elapsed)} ms with {_info.SizeDownload} bytes received");
+            }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && overall.IsCancellationRequested)
+        catch (CliException e)
         {
-            throw new CliException(ExitCodes.Timeout, $"operation timed out after {Milliseconds(start)} ms");
+            await WriteOutAsync(e.ExitCode).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            if (_file is not null && _file != _stdout)
+                await _file.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     private async Task<int> TransferAsync(CancellationToken cancellationToken)
     {
+        using var handler = CreateHandler();
+        using var client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         var url = _options.Url;
         string method = _options.Method;
         byte[]? body = _options.Body;
-        Stream? file = null;
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        for (int redirects = 0; ; redirects++)
+        {
+            _info.UrlEffective = url.AbsoluteUri;
+            await ResolveAsync(url, cancellationToken).ConfigureAwait(false);
+            using var request = CreateRequest(url, method, body);
+            // -v: the head is printed once connected (or, on a kept-alive connection, once sent).
+            _pendingHead = (request, body);
+            using var response = await SendAsync(client, request, cancellationToken).ConfigureAwait(false);
+            if (_pendingHead is not null)
+                Verbose($"Re-using existing connection with host {url.Host}", "* ");
+            FlushPendingHead();
+            _info.TimeStartTransfer = Elapsed;
+            _info.HttpCode = (int)response.StatusCode;
+            _info.HttpVersion = response.Version.Major >= 2 ? "2" : $"{response.Version.Major}.{response.Version.Minor}";
+            _info.ContentType = response.Content.Headers.ContentType?.ToString();
+            string head = FormatResponseHead(response);
+            Verbose(head, "< ");
+
+            var location = response.Headers.Location;
+            if (_options.FollowRedirects && (int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && location is not null)
+            {
+                if (redirects >= _options.MaxRedirects)
+                    throw new CliException(ExitCodes.TooManyRedirects, $"maximum ({_options.MaxRedirects}) redirects followed");
+                if (_options.IncludeHeaders || _options.HeadersOnly)
+                    await WriteAsync(OpenOutput(), Encoding.Latin1.GetBytes(head), cancellationToken).ConfigureAwait(false);
+                // Read the redirect's body to its end so the connection can carry the next request (keep-alive).
+                await DrainAsync(response, cancellationToken).ConfigureAwait(false);
+                var next = new Uri(url, location);
+                if (next.Scheme is not ("http" or "https"))
+                    throw new CliException(ExitCodes.Failure, $"redirect to protocol \"{next.Scheme}\" is not supported");
+                // curl: 303 turns everything but HEAD into GET; 301/302 turn POST into GET; 307/308 keep method and body.
+                if ((int)response.StatusCode == 303 && method != "HEAD" || (int)response.StatusCode is 301 or 302 && method == "POST")
+                {
+                    method = "GET";
+                    body = null;
+                }
+                Verbose($"Issue another request to this URL: '{next.AbsoluteUri}'", "* ");
+                _info.Redirects = redirects + 1;
+                url = next;
+                continue;
+            }
+
+            if (_options.Fail && (int)response.StatusCode >= 400)
+                throw new CliException(ExitCodes.HttpError, $"the requested URL returned error: {(int)response.StatusCode}");
+
+            var destination = OpenOutput();
+            if (_options.HeadersOnly || _options.IncludeHeaders)
+                await WriteAsync(destination, Encoding.Latin1.GetBytes(head), cancellationToken).ConfigureAwait(false);
+            if (!(_options.HeadersOnly && method == "HEAD"))
+                await CopyBodyAsync(response, _options.HeadersOnly ? null : destination, cancellationToken).ConfigureAwait(false);
+            await FlushAsync(destination, cancellationToken).ConfigureAwait(false);
+            _info.TimeTotal = Elapsed;
+            Verbose($"Connection to host {url.Host} left intact", "* ");
+            return ExitCodes.Ok;
+        }
+    }
+
+    private HttpRequestMessage CreateRequest(Uri url, string method, byte[]? body)
+    {
+        var (version, policy) = (_options.HttpVersion, url.Scheme) switch
+        {
+            (CurlHttpVersion.Http11, _) => (HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact),
+            (CurlHttpVersion.Http2, "http") => (HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact),
+            (CurlHttpVersion.Http2 or CurlHttpVersion.Default, "https") => (HttpVersion.Version20, HttpVersionPolicy.RequestVersionOrLower),
+            _ => (HttpVersion.Version11, HttpVersionPolicy.RequestVersionOrLower),
+        };
+        var request = new HttpRequestMessage(new HttpMethod(method), url) { Version = version, VersionPolicy = policy };
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        }
+        var defaults = new List<KeyValuePair<string, string>> { new("User-Agent", _options.UserAgent), new("Accept", "*/*") };
+        if (_options.User is { } user)
+            defaults.Add(new("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user))));
+        if (_options.Range is { } range)
+            defaults.Add(new("Range", "bytes=" + range));
+        foreach (var header in defaults)
+        {
+            if (!_options.Headers.Any(h => string.Equals(h.Key, header.Key, StringComparison.OrdinalIgnoreCase)))
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        foreach (var (name, value) in _options.Headers)
+        {
+            // curl: "Name:" with nothing after it removes the header.
+            if (value.Length == 0)
+            {
+                request.Headers.Remove(name);
+                request.Content?.Headers.Remove(name);
+                continue;
+            }
+            if (request.Content is not null && name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         try
         {
-            for (int redirects = 0; ; redirects++)
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw _failure ?? MapRequestError(e, request.RequestUri!);
+        }
+    }
+
+    private async Task CopyBodyAsync(HttpResponseMessage response, Stream? destination, CancellationToken cancellationToken)
+    {
+        long? length = response.Content.Headers.ContentLength;
+        var meter = CreateMeter(destination);
+        meter?.SetTotal(length);
+        meter?.Start();
+        long received = 0;
+        var buffer = new byte[BufferSize];
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            while (true)
             {
-                var address = await ResolveAsync(url, cancellationToken).ConfigureAwait(false);
-                await using var connection = await ConnectAsync(new IPEndPoint(address, url.Port), cancellationToken).ConfigureAwait(false);
-                var request = new HttpRequestSpec(method, url, _options.Headers, body);
-                await SendAsync(connection, request, cancellationToken).ConfigureAwait(false);
-
-                using var reader = new HttpBufferedReader(connection.Stream);
-                var head = await ReadHeadAsync(reader, cancellationToken).ConfigureAwait(false);
-
-                if (_options.FollowRedirects && head.StatusCode is 301 or 302 or 303 or 307 or 308 && head.Headers.Get("Location") is { } location)
-                {
-                    if (redirects >= _options.MaxRedirects)
-                        throw new CliException(ExitCodes.TooManyRedirects, $"maximum ({_options.MaxRedirects}) redirects followed");
-                    if (!url.TryResolve(location, out var next, out int code, out var error))
-                        throw new CliException(code, error);
-                    // curl: 303 always becomes GET; 301/302 turn POST into GET; 307/308 keep the method and body.
-                    if (head.StatusCode == 303 && method != "HEAD" || head.StatusCode is 301 or 302 && method == "POST")
-                    {
-                        method = "GET";
-                        body = null;
-                    }
-                    url = next;
-                    continue;
-                }
-
-                if (_options.Fail && head.StatusCode >= 400)
-                    throw new CliException(ExitCodes.HttpError, $"the requested URL returned error: {head.StatusCode}");
-
-                var destination = file ??= OpenOutput();
-                if (_options.HeadersOnly || _options.IncludeHeaders)
-                    await WriteOutputAsync(destination, System.Text.Encoding.Latin1.GetBytes(head.RawText), cancellationToken).ConfigureAwait(false);
-                if (_options.HeadersOnly && method == "HEAD")
-                    return ExitCodes.Ok;
-
+                int n;
                 try
                 {
-                    var framing = head.GetFraming(method, out long length);
-                    await HttpBody.CopyAsync(reader, framing, length, _options.HeadersOnly ? null : destination, buffer, cancellationToken).ConfigureAwait(false);
+                    n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                 }
-                catch (BodyEndedEarlyException e)
+                catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
                 {
-                    throw new CliException(ExitCodes.PartialFile, e.Message);
+                    throw MapBodyError(e, length, received);
                 }
-                catch (BodyWriteException e)
-                {
-                    throw new CliException(ExitCodes.WriteError, $"failed writing the body to {OutputName}: {e.Message}");
-                }
-                catch (HttpParseException e)
-                {
-                    throw new CliException(ExitCodes.WeirdServerReply, $"weird server reply: {e.Message}");
-                }
-                catch (IOException e)
-                {
-                    throw new CliException(ExitCodes.ReceiveError, $"failure receiving data from the server: {Describe(e)}");
-                }
-                await FlushOutputAsync(destination, cancellationToken).ConfigureAwait(false);
-                return ExitCodes.Ok;
+                if (n == 0)
+                    break;
+                received += n;
+                _info.SizeDownload = received;
+                if (destination is not null)
+                    await WriteAsync(destination, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                meter?.Add(n);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (file is not null && file != _stdout)
-                await file.DisposeAsync().ConfigureAwait(false);
+            meter?.Finish();
         }
     }
 
-    private string OutputName => _options.OutputFile is null or "-" ? "standard output" : _options.OutputFile;
+    // curl shows its meter when the body does not go to the terminal, unless -s; -# draws the bar instead.
+    private ProgressMeter? CreateMeter(Stream? destination)
+    {
+        if (_options.Silent || destination is null)
+            return null;
+        bool toTerminal = destination == _stdout && _stdoutIsTerminal;
+        return toTerminal && !_options.ProgressBar ? null : new ProgressMeter(_stderr, _options.ProgressBar);
+    }
+
+    private static async Task DrainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await body.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // The next request opens a new connection.
+        }
+    }
+
+    private async Task WriteOutAsync(int exitCode)
+    {
+        if (_options.WriteOut is not { } format)
+            return;
+        if (_info.TimeTotal == TimeSpan.Zero)
+            _info.TimeTotal = Elapsed;
+        _info.ExitCode = exitCode;
+        try
+        {
+            await _stdout.WriteAsync(Encoding.UTF8.GetBytes(WriteOut.Format(format, _info, _stderr))).ConfigureAwait(false);
+            await _stdout.FlushAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Standard output is gone; the exit code still tells.
+        }
+    }
+
+    private string OutputName => _file is not null && _file != _stdout ? OutputPath ?? "the output file" : "standard output";
+
+    private string? OutputPath => _options.RemoteName ? CurlUrl.RemoteName(_options.Url) : _options.OutputFile is null or "-" ? null : _options.OutputFile;
 
     private Stream OpenOutput()
     {
-        if (_options.OutputFile is null or "-")
-            return _stdout;
+        if (_file is not null)
+            return _file;
+        if (_options.RemoteName && CurlUrl.RemoteName(_options.Url) is null)
+            throw new CliException(ExitCodes.WriteError, "remote file name has no length: -O needs a URL that ends in a file name");
+        string? path = OutputPath;
+        if (path is null)
+            return _file = _stdout;
         try
         {
-            return new FileStream(_options.OutputFile, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+            return _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, BufferSize, FileOptions.Asynchronous);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.WriteError, $"cannot open output file {_options.OutputFile}: {e.Message}");
+            throw new CliException(ExitCodes.WriteError, $"cannot open output file {path}: {e.Message}");
         }
     }
 
-    private async ValueTask WriteOutputAsync(Stream destination, byte[] data, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync(Stream destination, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try
         {
@@ -140,11 +308,11 @@ internal sealed class CurlRunner
         }
         catch (IOException e)
         {
-            throw new CliException(ExitCodes.WriteError, $"failed writing to {OutputName}: {e.Message}");
+            throw new CliException(ExitCodes.WriteError, $"failed writing the body to {OutputName}: {e.Message}");
         }
     }
 
-    private async ValueTask FlushOutputAsync(Stream destination, CancellationToken cancellationToken)
+    private async ValueTask FlushAsync(Stream destination, CancellationToken cancellationToken)
     {
         try
         {
@@ -152,99 +320,30 @@ internal sealed class CurlRunner
         }
         catch (IOException e)
         {
-            throw new CliException(ExitCodes.WriteError, $"failed writing to {OutputName}: {e.Message}");
+            throw new CliException(ExitCodes.WriteError, $"failed writing the body to {OutputName}: {e.Message}");
         }
     }
 
-    private async ValueTask<IPAddress> ResolveAsync(HttpUrl url, CancellationToken cancellationToken)
+    /// <summary>The status line and headers as curl prints them for -i and -I (HTTP/2: "HTTP/2 200").</summary>
+    internal static string FormatResponseHead(HttpResponseMessage response)
     {
-        foreach (var entry in _options.Resolve)
+        var text = new StringBuilder(256);
+        text.Append(response.Version.Major >= 2
+            ? string.Create(CultureInfo.InvariantCulture, $"HTTP/2 {(int)response.StatusCode} \r\n")
+            : string.Create(CultureInfo.InvariantCulture, $"HTTP/{response.Version.Major}.{response.Version.Minor} {(int)response.StatusCode} {response.ReasonPhrase}\r\n"));
+        foreach (var header in response.Headers.NonValidated)
         {
-            if (entry.Matches(url.Host, url.Port))
-                return entry.Address;
+            foreach (var value in header.Value)
+                text.Append(header.Key).Append(": ").Append(value).Append("\r\n");
         }
-        try
+        foreach (var header in response.Content.Headers.NonValidated)
         {
-            return await _network.ResolveAsync(url.Host, cancellationToken).ConfigureAwait(false);
+            foreach (var value in header.Value)
+                text.Append(header.Key).Append(": ").Append(value).Append("\r\n");
         }
-        catch (NameResolutionException e)
-        {
-            string hint = e.DnsUnavailable ? "; use --resolve NAME:PORT:ADDR" : "";
-            throw new CliException(ExitCodes.CouldNotResolve, $"could not resolve host: {url.Host} ({e.Message}{hint})");
-        }
+        text.Append("\r\n");
+        return text.ToString();
     }
 
-    private async ValueTask<IConnection> ConnectAsync(IPEndPoint remote, CancellationToken cancellationToken)
-    {
-        long start = Stopwatch.GetTimestamp();
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_options.ConnectTimeout is { } timeout)
-            connectTimeout.CancelAfter(timeout);
-        try
-        {
-            return await _network.ConnectAsync(remote, connectTimeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && connectTimeout.IsCancellationRequested)
-        {
-            throw new CliException(ExitCodes.Timeout, $"connection to {remote.Address} port {remote.Port} timed out after {Milliseconds(start)} ms");
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
-        {
-            throw new CliException(ExitCodes.Timeout, $"connection to {remote.Address} port {remote.Port} timed out after {Milliseconds(start)} ms");
-        }
-        catch (SocketException e)
-        {
-            throw new CliException(ExitCodes.CouldNotConnect, $"failed to connect to {remote.Address} port {remote.Port} after {Milliseconds(start)} ms: {Describe(e.SocketErrorCode)}");
-        }
-    }
-
-    private static async ValueTask SendAsync(IConnection connection, HttpRequestSpec request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await connection.Stream.WriteAsync(request.EncodeHead(), cancellationToken).ConfigureAwait(false);
-            if (request.Body is { Length: > 0 } body)
-                await connection.Stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
-            await connection.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            throw new CliException(ExitCodes.SendError, $"failure sending the request: {Describe(e)}");
-        }
-    }
-
-    private static async ValueTask<HttpResponseHead> ReadHeadAsync(HttpBufferedReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HttpResponseHead.ReadAsync(reader, cancellationToken).ConfigureAwait(false)
-                ?? throw new CliException(ExitCodes.EmptyReply, "empty reply from server");
-        }
-        catch (HttpParseException e)
-        {
-            throw new CliException(ExitCodes.WeirdServerReply, $"weird server reply: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            throw new CliException(ExitCodes.ReceiveError, $"failure receiving data from the server: {Describe(e)}");
-        }
-    }
-
-    private static string Milliseconds(long start) => ((long)Stopwatch.GetElapsedTime(start).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>A lower-case phrase for a socket error.</summary>
-    public static string Describe(SocketError error) => error switch
-    {
-        SocketError.ConnectionRefused => "connection refused",
-        SocketError.ConnectionReset => "connection reset by peer",
-        SocketError.HostUnreachable => "no route to host",
-        SocketError.NetworkUnreachable => "network is unreachable",
-        SocketError.TimedOut => "timed out",
-        SocketError.ConnectionAborted => "connection aborted",
-        SocketError.AddressNotAvailable => "address not available",
-        _ => error.ToString(),
-    };
-
-    /// <summary>A lower-case phrase for an I/O failure on a connection.</summary>
-    public static string Describe(IOException e) => e.InnerException is SocketException s ? Describe(s.SocketErrorCode) : e.Message;
+    private static string Milliseconds(TimeSpan time) => ((long)time.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 }

@@ -16,7 +16,7 @@ internal static class PingCommand
         var count = new Option<string?>("--count", "-c") { Description = "Stop after N echo requests (default: until Ctrl+C)", HelpName = "N" };
         var interval = new Option<string?>("--interval", "-i") { Description = "Seconds between requests (default 1)", HelpName = "S" };
         var size = new Option<string?>("--size", "-s") { Description = "ICMP payload bytes (default 56)", HelpName = "SIZE" };
-        var timeout = new Option<string?>("--timeout", "-W") { Description = "Seconds to wait for each reply (default 10)", HelpName = "S" };
+        var timeout = new Option<string?>("--timeout", "-W") { Description = "Seconds to wait for each reply (default 10; 0: no limit, as iputils)", HelpName = "S" };
 
         var command = new Command(Name, "Send ICMP echo requests through the stack and print iputils-style replies and statistics");
         command.Arguments.Add(host);
@@ -33,7 +33,8 @@ internal static class PingCommand
                 Count = CommandSupport.ReadInt(result, count, 1, int.MaxValue),
                 Interval = CommandSupport.ReadSeconds(result, interval) ?? TimeSpan.FromSeconds(1),
                 Size = CommandSupport.ReadInt(result, size, 0, 65507) ?? 56,
-                Timeout = CommandSupport.ReadSeconds(result, timeout) ?? TimeSpan.FromSeconds(10),
+                // iputils: -W 0 means no timeout.
+                Timeout = CommandSupport.ReadSeconds(result, timeout) is { } wait ? wait == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : wait : TimeSpan.FromSeconds(10),
             };
             string target = result.GetValue(host)!;
             await using var network = await CommandSupport.OpenNetworkAsync(context, links, result, cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,6 @@ internal sealed record PingOptions
     /// <summary>ICMP payload bytes (56 gives 64-byte ICMP messages and 84-byte IP packets).</summary>
     public int Size { get; init; } = 56;
 
-    /// <summary>How long to wait for each reply.</summary>
+    /// <summary>How long to wait for each reply (<see cref="System.Threading.Timeout.InfiniteTimeSpan"/>: no limit).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }

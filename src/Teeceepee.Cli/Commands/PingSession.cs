@@ -22,6 +22,8 @@ internal sealed class PingSession
     private readonly List<double> _rttMs = [];
     private int _transmitted;
     private int _errors;
+    private int _outstanding;
+    private int _pipe;
 
     public PingSession(Pinger pinger, TextWriter output, TimeProvider? time = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
     {
@@ -67,18 +69,23 @@ internal sealed class PingSession
     private async Task PingOneAsync(ushort sequence, string from, PingOptions options, CancellationToken cancellationToken)
     {
         EchoResult result;
+        lock (_lock)
+            _pipe = Math.Max(_pipe, ++_outstanding);
         try
         {
             result = await _pinger(sequence, options.Size, options.Timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+            lock (_lock)
+                _outstanding--;
             return;
         }
         catch (SocketException e)
         {
             lock (_lock)
             {
+                _outstanding--;
                 _errors++;
                 _out.WriteLine($"ping: icmp_seq={sequence}: {CurlRunner.Describe(e.SocketErrorCode)}");
             }
@@ -86,6 +93,7 @@ internal sealed class PingSession
         }
         lock (_lock)
         {
+            _outstanding--;
             if (result.Replied)
             {
                 double ms = result.RoundTrip.TotalMilliseconds;
@@ -126,6 +134,9 @@ internal sealed class PingSession
                 double mdev = Math.Sqrt(Math.Max(0, sum2 / received - avg * avg));
                 _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rtt min/avg/max/mdev = {min:F3}/{avg:F3}/{max:F3}/{mdev:F3} ms"));
             }
+            // iputils: how many requests were in flight at once, when more than one.
+            if (_pipe > 1)
+                _out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipe {_pipe}"));
         }
     }
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Teeceepee.Cli.Commands;
-using Teeceepee.Cli.Http;
 using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 
@@ -99,7 +98,7 @@ internal sealed class DemoRunner
             await output.WriteLineAsync("----- response -----").ConfigureAwait(false);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             var fetched = new MemoryStream();
-            var options = new CurlOptions { Url = new HttpUrl("198.18.0.1", 80, "/"), IncludeHeaders = true, MaxTime = TimeSpan.FromSeconds(20) };
+            var options = new CurlOptions { Url = new Uri("http://198.18.0.1/"), IncludeHeaders = true, MaxTime = TimeSpan.FromSeconds(20), Silent = true };
             int code = await new CurlRunner(network, options, fetched).RunAsync(cancellationToken).ConfigureAwait(false);
             await output.WriteAsync(Encoding.UTF8.GetString(fetched.ToArray())).ConfigureAwait(false);
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Teeceepee.Cli.Network;
 
@@ -27,4 +29,25 @@ internal interface INetwork : IAsyncDisposable
 
     /// <summary>Resolves a host name to an IPv4 address; throws <see cref="NameResolutionException"/>.</summary>
     ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken);
+
+    /// <summary>Makes a web host listen on this network (the default: Kestrel's own kernel sockets).</summary>
+    void ConfigureWebHost(IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>
+    /// An <see cref="HttpClient"/> handler whose connections go through this network; host names are
+    /// looked up with <paramref name="resolve"/>. The default connects with <see cref="ConnectAsync"/>.
+    /// </summary>
+    SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => new()
+    {
+        UseProxy = false,
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var endPoint = context.DnsEndPoint;
+            var address = IPAddress.TryParse(endPoint.Host, out var literal) ? literal : resolve(endPoint.Host);
+            var connection = await ConnectAsync(new IPEndPoint(address, endPoint.Port), cancellationToken).ConfigureAwait(false);
+            return new ConnectionStream(connection);
+        },
+    };
 }

@@ -1,10 +1,14 @@
 using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Hosting;
+using Teeceepee.AspNetCore;
 using SocketException = System.Net.Sockets.SocketException;
 using Teeceepee.Cli.Options;
 using Teeceepee.Dhcp;
 using Teeceepee.Dns;
 using Teeceepee.Links;
 using Teeceepee.Sockets;
+using Teeceepee.Http;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
 
@@ -240,7 +244,8 @@ internal sealed class TeeceepeeNetwork : INetwork
             {
                 LinkErrnoPermission or LinkErrnoAccess => new CliException(options.Kind == LinkKind.Raw
                     ? $"--raw {device} needs root or CAP_NET_RAW (AF_PACKET socket)"
-                    : $"opening {what} {device} needs root or CAP_NET_ADMIN"),
+                    : $"opening {what} {device} was refused (permission denied): creating a device needs root or CAP_NET_ADMIN, "
+                      + $"and an existing persistent one opens without them only for its owner (ip tuntap add dev {device} mode {(options.Kind == LinkKind.Tap ? "tap" : "tun")} user $USER)"),
                 LinkErrnoNoDevice => CliException.Usage($"no such interface: {device}"),
                 LinkErrnoBusy => new CliException($"{what} {device} is busy (another program has it open)"),
                 _ => new CliException($"cannot open {what} {device}: {e.Message.TrimEnd('.')}"),
@@ -313,11 +318,19 @@ internal sealed class TeeceepeeNetwork : INetwork
         return new StackListener(listener);
     }
 
+    private static readonly TimeSpan NoPingTimeout = TimeSpan.FromDays(365);
+
     public async ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // The stack numbers its echo requests itself; the CLI's sequence is for display.
-        var reply = await _stack.PingAsync(IPv4Address.FromIPAddress(destination), payloadSize, timeout, cancellationToken).ConfigureAwait(false);
-        string from = reply.Address.IsUnspecified ? _stack.Address.ToString() : reply.Address.ToString();
+        // No timeout (ping -W 0): a deadline no ping outlives; Ctrl+C still cancels.
+        if (timeout == Timeout.InfiniteTimeSpan)
+            timeout = NoPingTimeout;
+        var target = IPv4Address.FromIPAddress(destination);
+        var reply = await _stack.PingAsync(target, payloadSize, timeout, cancellationToken).ConfigureAwait(false);
+        // A failure the stack found itself (ARP unanswered, no route) names the destination or nobody:
+        // iputils prints our own address then ("From 198.18.0.2 icmp_seq=1 Destination Host Unreachable").
+        string from = reply.Address.IsUnspecified || reply.Address == target ? _stack.Address.ToString() : reply.Address.ToString();
         return reply.Status switch
         {
             PingStatus.Success => EchoResult.Reply(reply.TimeToLive, reply.DataSize + 8, reply.RoundTripTime),
@@ -329,6 +342,12 @@ internal sealed class TeeceepeeNetwork : INetwork
             _ => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination Unreachable", from),
         };
     }
+
+    /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
+    public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
+
+    /// <summary>Kestrel on the stack (Teeceepee.AspNetCore); a write-ahead of 1 MiB per connection keeps large files flowing.</summary>
+    public void ConfigureWebHost(IWebHostBuilder builder) => builder.UseTeeceepee(_stack, options => options.MaxWriteBufferSize = 1024 * 1024);
 
     /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
     public DnsResolver Resolver => _resolver;

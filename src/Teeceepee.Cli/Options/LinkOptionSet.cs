@@ -33,7 +33,23 @@ internal sealed class LinkOptionSet
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
-    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Trace ARP, handshakes, state changes, retransmits and drops" };
+    public Option<bool> Verbose { get; }
+
+    /// <summary>
+    /// The link options of one command. The stack's trace is <c>--trace-stack</c> everywhere; on commands
+    /// where <paramref name="verboseMeansStackTrace"/> holds, <c>-v</c>/<c>--verbose</c> are its aliases
+    /// (curl keeps <c>-v</c> for its own lines).
+    /// </summary>
+    public LinkOptionSet(bool verboseMeansStackTrace = true)
+    {
+        const string description = "Trace the stack: ARP, handshakes, state changes, retransmits and drops (on stderr)";
+        Verbose = new Option<bool>("--trace-stack") { Description = description };
+        if (verboseMeansStackTrace)
+        {
+            Verbose.Aliases.Add("-v");
+            Verbose.Aliases.Add("--verbose");
+        }
+    }
 
     /// <summary>Adds every link option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -246,8 +262,8 @@ internal sealed class LinkOptionSet
                     throw CliException.Usage($"{device} exists and is not a TUN/TAP device; give a new name or an existing {what} device");
                 if (!probe.TunControlExists)
                     throw new CliException($"/dev/net/tun does not exist, so no {what} device can be opened (load the tun module: modprobe tun)");
-                if (!probe.HasNetAdmin)
-                    throw new CliException($"opening {what} device {device} needs root or CAP_NET_ADMIN");
+                // No check for CAP_NET_ADMIN here: a persistent device created with "user NAME" opens
+                // without it. The open itself explains a refusal (TeeceepeeNetwork.OpenLink).
                 break;
             case LinkKind.Raw:
                 if (!probe.InterfaceExists(device))

@@ -71,7 +71,7 @@ public sealed class TapLink : TunTapLink
 
     /// <summary>
     /// Uses an fd already attached to a TAP device with IFF_NO_PI (say, opened by a privileged parent and
-    /// inherited); makes it non-blocking. <see cref="CreatedDevice"/> is false.
+    /// inherited); makes it non-blocking. <see cref="TunTapLink.CreatedDevice"/> is false.
     /// </summary>
     /// <param name="fd">The /dev/net/tun descriptor; it must have been attached with IFF_NO_PI (the kernel does not let us check).</param>
     /// <param name="mtu">The IP MTU; default: the device's (1500 if it is not visible in this namespace).</param>

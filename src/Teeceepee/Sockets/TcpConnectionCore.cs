@@ -17,7 +17,7 @@ namespace Teeceepee.Sockets;
 /// command that runs later in the same poll (<see cref="NetworkStack.Defer"/>): one deferral per
 /// poll however many segments arrived.
 /// </remarks>
-internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
+internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver, ITcbReceiver
 {
     private readonly List<TcpReceiveOperation> _receivers = new(1);
     private readonly List<TcpSendOperation> _senders = new(1);
@@ -70,6 +70,7 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
     {
         Tcb = tcb;
         tcb.Observer = this;
+        tcb.Receiver = this;
         _stack.RegisterTcpSocket(this);
         _state = (int)tcb.State;
         var local = tcb.LocalAddress.ToIPAddress();
@@ -177,6 +178,21 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver
     {
         Closed = true;
         FailAll();
+    }
+
+    /// <summary>
+    /// The straight receive path (issue 9 item 3): the oldest waiting receive takes in-order text from the
+    /// segment being processed, one copy from the link's buffer into the caller's memory, and completes now
+    /// (its continuation goes where it always goes: the thread pool, or inline later in this poll).
+    /// </summary>
+    public int TakeText(Tcb tcb, ReadOnlySpan<byte> text)
+    {
+        if (Closed || ReceiveShutdown || _receivers.Count == 0)
+            return 0;
+        int taken = _receivers[0].TakeText(text);
+        if (taken > 0)
+            _receivers.RemoveAt(0);
+        return taken;
     }
 
     /// <inheritdoc />

@@ -43,7 +43,7 @@ public sealed record TcpConnectionOptions
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>
-    /// Runs the continuations of <see cref="TcpConnection.ReceiveAsync"/>, <see cref="TcpConnection.SendAsync"/>
+    /// Runs the continuations of <see cref="TcpConnection.ReceiveAsync(Memory{byte}, CancellationToken)"/>, <see cref="TcpConnection.SendAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
     /// (and their <see cref="TcpStream"/> forms) and of a listener's <see cref="TcpConnectionListener.AcceptAsync"/> on the
     /// stack's loop thread instead of the thread pool, and lets socket calls made there run at once
     /// instead of being posted: no thread hand-off per call, which is what request/response traffic

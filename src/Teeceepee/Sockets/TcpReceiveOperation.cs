@@ -6,8 +6,9 @@ using Teeceepee.Tcp;
 namespace Teeceepee.Sockets;
 
 /// <summary>
-/// A pooled receive: copies in-order data straight from the TCB's receive buffer into the caller's
-/// memory on the loop thread, or waits until some arrives. Completes with 0 at the peer's FIN.
+/// A pooled receive: copies in-order data from the TCB's receive buffer into the caller's memory on the
+/// loop thread, or waits until some arrives; while it waits, arriving in-order text is copied straight
+/// from the segment into its memory (<see cref="TakeText"/>). Completes with 0 at the peer's FIN.
 /// </summary>
 internal sealed class TcpReceiveOperation : LoopOperation<int>
 {
@@ -41,6 +42,17 @@ internal sealed class TcpReceiveOperation : LoopOperation<int>
             return false;
         Fail(TcpSocketErrors.Create(error, _stream));
         return true;
+    }
+
+    /// <summary>Takes text straight from an arriving segment and completes (loop thread); 0 when it cannot (done, or a zero-length read).</summary>
+    public int TakeText(ReadOnlySpan<byte> text)
+    {
+        if (!IsPending || _buffer.IsEmpty || text.IsEmpty)
+            return 0;
+        int n = Math.Min(text.Length, _buffer.Length);
+        text[..n].CopyTo(_buffer.Span);
+        Complete(n);
+        return n;
     }
 
     /// <summary>

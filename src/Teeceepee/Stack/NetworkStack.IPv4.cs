@@ -14,7 +14,7 @@ public sealed partial class NetworkStack
     private readonly Queue<PendingFrame> _loopback = new(16);
 
     /// <summary>
-    /// Where transports build an outgoing datagram's payload before <see cref="SendIPv4"/>; room for
+    /// Where transports build an outgoing datagram's payload before <see cref="SendIPv4(Instant, IPv4Address, IpProtocol, int, bool, byte)"/>; room for
     /// <see cref="MaxIPv4Payload"/> octets. Valid until the next send.
     /// </summary>
     internal Span<byte> IPv4PayloadBuffer => _tx.AsSpan(_linkHeaderLength + IPv4Repr.HeaderLength, MaxIPv4Payload);
@@ -24,6 +24,9 @@ public sealed partial class NetworkStack
 
     /// <summary>Datagrams being reassembled (loop thread).</summary>
     internal int ReassemblyCount => _reassembler.ActiveCount;
+
+    /// <summary>Neighbours in the ARP cache, resolved or not (loop thread; for the fuzz harness's bounds).</summary>
+    internal int ArpEntryCount => _arp.Count;
 
     private void ProcessIPv4(Instant now, ReadOnlySpan<byte> buffer)
     {

@@ -88,11 +88,15 @@ public sealed partial class NetworkStack
 
     private void FailPingsVia(Instant now, IPv4Address nextHop)
     {
-        for (int i = _pings.Count - 1; i >= 0; i--)
+        // In the order they were sent, so ping prints its errors by sequence as iputils does.
+        for (int i = 0; i < _pings.Count;)
         {
             var p = _pings[i];
             if (!p.Destination.IsIPv4 || !TryRoute(p.Destination.V4, out var hop) || hop != nextHop)
+            {
+                i++;
                 continue;
+            }
             _pings.RemoveAt(i);
             p.Complete(PingStatus.HostUnreachable, p.Destination, now);
         }

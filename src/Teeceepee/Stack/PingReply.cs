@@ -2,7 +2,7 @@ using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
 
-/// <summary>The outcome of one echo request (<see cref="NetworkStack.PingAsync"/>).</summary>
+/// <summary>The outcome of one echo request (<see cref="NetworkStack.PingAsync(IPv4Address, int, TimeSpan, CancellationToken)"/>).</summary>
 /// <param name="Status">How it ended.</param>
 /// <param name="Address">Who answered: the destination, or the router that reported an error.</param>
 /// <param name="RoundTripTime">From sending the request to receiving the answer (zero when none came).</param>

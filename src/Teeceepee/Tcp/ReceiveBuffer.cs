@@ -13,14 +13,16 @@ namespace Teeceepee.Tcp;
 /// are tracked in a fixed array. A segment that would open one more range is dropped (the newest
 /// non-adjacent data goes, the sender retransmits it); data at RCV.NXT or touching a known range is
 /// always accepted, so the connection always makes progress and SACKed data is never reneged on
-/// (RFC 2018 §8). No call allocates except the first write, which rents the ring.</para>
+/// (RFC 2018 §8). No call allocates except the first out-of-order write (the range table, kept);
+/// the ring is rented from the shared pool on the first write and returned as soon as it is drained
+/// (no in-order or out-of-order byte held), so an idle connection holds no ring (issue 13 item 2).</para>
 /// </remarks>
 public sealed class ReceiveBuffer
 {
     /// <summary>The most disjoint out-of-order ranges held at once.</summary>
     public const int MaxOutOfOrderRanges = 32;
 
-    private readonly OutOfOrderRange[] _ranges = new OutOfOrderRange[MaxOutOfOrderRanges];
+    private OutOfOrderRange[] _ranges = [];   // grown to MaxOutOfOrderRanges on the first hole: an in-order connection holds none
     private byte[]? _storage;
     private int _head;        // ring index of the oldest unread in-order byte
     private int _count;       // unread in-order bytes
@@ -82,6 +84,8 @@ public sealed class ReceiveBuffer
             // A new disjoint range: beyond the bound, drop it (the sender retransmits).
             if (_rangeCount == MaxOutOfOrderRanges)
                 return 0;
+            if (_ranges.Length == 0)
+                _ranges = new OutOfOrderRange[MaxOutOfOrderRanges];
             Array.Copy(_ranges, first, _ranges, first + 1, _rangeCount - first);
             _rangeCount++;
             _ranges[first] = new OutOfOrderRange(start, end, ++_stamp);
@@ -122,8 +126,26 @@ public sealed class ReceiveBuffer
         if (_head >= _storage!.Length)
             _head -= _storage.Length;
         if (_count == 0 && _rangeCount == 0)
-            _head = 0; // empty: later data copies in one piece
+            ReturnStorage(); // drained: an idle connection holds no ring; later data copies in one piece
         return n;
+    }
+
+    /// <summary>True when nothing is held (no in-order or out-of-order byte): in-order data may bypass the ring.</summary>
+    public bool IsEmpty => _count == 0 && _rangeCount == 0;
+
+    /// <summary>True while the ring's storage is rented (data is held, or was until the last read).</summary>
+    public bool HasStorage => _storage is not null;
+
+    /// <summary>
+    /// Moves RCV.NXT past <paramref name="count"/> in-order bytes that went straight to the application
+    /// without entering the ring (allowed only while <see cref="IsEmpty"/>).
+    /// </summary>
+    public void Bypass(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!IsEmpty)
+            throw new InvalidOperationException("Only an empty receive buffer can be bypassed.");
+        _next += count;
     }
 
     /// <summary>Copies in-order bytes without consuming them; returns the count copied.</summary>
@@ -172,6 +194,15 @@ public sealed class ReceiveBuffer
         _next = 0;
         _rangeCount = 0;
         _stamp = 0;
+    }
+
+    private void ReturnStorage()
+    {
+        _head = 0;
+        if (_storage is null)
+            return;
+        ArrayPool<byte>.Shared.Return(_storage);
+        _storage = null;
     }
 
     private void CopyIn(int offset, ReadOnlySpan<byte> data)

@@ -5,8 +5,9 @@ namespace Teeceepee.Tcp;
 /// <summary>Send-side byte ring: the application appends; the TCB reads at an offset from SND.UNA; ACKs free bytes.</summary>
 /// <remarks>
 /// The oldest byte is SND.UNA. The ring spans the whole rented array (which may exceed
-/// <see cref="Capacity"/>); only <see cref="Capacity"/> bytes are ever held. No call allocates
-/// except the first write after construction or <see cref="Release"/>, which rents storage.
+/// <see cref="Capacity"/>); only <see cref="Capacity"/> bytes are ever held. Storage is rented from
+/// the shared pool by the first write into an empty buffer and returned as soon as ACKs drain it,
+/// so an idle connection holds none (issue 13 item 2); no call allocates once the pool is warm.
 /// </remarks>
 public sealed class SendBuffer
 {
@@ -72,14 +73,20 @@ public sealed class SendBuffer
         _count -= count;
         if (_count == 0)
         {
-            // Empty: restart at the array's start so later segments copy in one piece.
+            // Drained: give the storage back (an idle connection holds none); later data starts in one piece.
             _head = 0;
+            if (_storage is not null)
+                ArrayPool<byte>.Shared.Return(_storage);
+            _storage = null;
             return;
         }
         _head += count;
         if (_head >= _storage!.Length)
             _head -= _storage.Length;
     }
+
+    /// <summary>True while storage is rented (bytes are held).</summary>
+    public bool HasStorage => _storage is not null;
 
     /// <summary>Returns storage to the pool; the buffer is empty and reusable.</summary>
     public void Release()

@@ -244,16 +244,26 @@ public sealed partial class Tcb
             payload = payload[..room];
 
         bool hadHoles = _rcv.Buffer.HasOutOfOrderData;
-        int contiguous = _rcv.Buffer.Write(offset, payload);
-        if (payload.Length > _rcv.Mss && payload.Length <= 65535)
-            _rcv.Mss = payload.Length;
-        if (contiguous > 0)
+        int segmentLength = payload.Length;
+        // Seventh step: in-order text goes straight to a waiting user RECEIVE when nothing is held before it.
+        int direct = offset == 0 && _rcv.Buffer.IsEmpty && Receiver is { } receiver ? receiver.TakeText(this, payload) : 0;
+        if (direct > 0)
         {
-            _rcv.Nxt += contiguous;
-            _bytesReceived += contiguous;
+            _rcv.Buffer.Bypass(direct);
+            BytesReceivedDirect += direct;
+            payload = payload[direct..];
+        }
+        int contiguous = payload.IsEmpty ? 0 : _rcv.Buffer.Write(offset, payload);
+        if (segmentLength > _rcv.Mss && segmentLength <= 65535)
+            _rcv.Mss = segmentLength;
+        if (contiguous + direct > 0)
+        {
+            _rcv.Nxt += contiguous + direct;
+            _bytesReceived += contiguous + direct;
             if (_rcv.FinPending && _rcv.Nxt == _rcv.FinSeq)
                 ConsumeFin(now);
-            Observer?.OnReadable(this);
+            if (contiguous > 0)
+                Observer?.OnReadable(this);
         }
 
         if (offset > 0 || hadHoles)
@@ -265,8 +275,8 @@ public sealed partial class Tcb
                 _dupAcksToSend++;
             return;
         }
-        _bytesSinceAck += payload.Length;
-        if (payload.Length >= _rcv.Mss)
+        _bytesSinceAck += segmentLength;
+        if (segmentLength >= _rcv.Mss)
             _fullSegmentsSinceAck++;
         // RFC 1122 §4.2.3.2 / RFC 5681 §4.2: ACK at least every second full-sized segment, else within the timer.
         if (_config.DelayedAckTimeout == TimeSpan.Zero || _fullSegmentsSinceAck >= 2 || _bytesSinceAck >= 2 * _rcv.Mss)

@@ -79,6 +79,15 @@ public sealed partial class Tcb
     internal long TimerAt { get; set; } = long.MaxValue;
     internal bool Registered { get; set; }
     internal SeqNumber ReceiveNext => _rcv.Nxt;
+
+    /// <summary>In-order octets a waiting receive took straight from arriving segments (never in the ring).</summary>
+    internal long BytesReceivedDirect { get; private set; }
+
+    /// <summary>True while the receive ring's storage is rented (issue 13 item 2: none while idle).</summary>
+    internal bool HasReceiveStorage => _rcv.Buffer is { HasStorage: true };
+
+    /// <summary>True while the send ring's storage is rented (issue 13 item 2: none once everything is acknowledged).</summary>
+    internal bool HasSendStorage => _snd.Buffer is { HasStorage: true };
     internal bool HasPendingReset => _rstPending;
 
     /// <summary>RFC 5927 §4.1: an ICMP error must quote a sequence number we have sent and not yet seen acknowledged.</summary>
@@ -136,6 +145,9 @@ public sealed partial class Tcb
 
     /// <summary>Readiness callbacks for the layer above; null for none.</summary>
     public ITcbObserver? Observer { get; set; }
+
+    /// <summary>A receive that can take in-order text straight from arriving segments (bypassing the ring); null for none.</summary>
+    public ITcbReceiver? Receiver { get; set; }
 
     /// <summary>Trace sink for state changes and retransmits; null (the default) traces nothing.</summary>
     public ITcpTraceSink? Trace { get; set; }

@@ -82,10 +82,10 @@ public sealed class DnsDhcpCliTests : IAsyncLifetime
     public async Task Curl_WithDhcp_GetsALease_AndFetchesByName()
     {
         string output = Path.Combine(_work, "out-dhcp");
-        var result = await _ns.Cli("curl", "--tap", "tap0", "--dhcp", "--mac", "02:00:5e:00:53:07", "-v", "-sS", "-o", output, "http://web.test:8000/file");
+        var result = await _ns.Cli("curl", "--tap", "tap0", "--dhcp", "--mac", "02:00:5e:00:53:07", "--trace-stack", "-sS", "-o", output, "http://web.test:8000/file");
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Sha(_file), Sha(await File.ReadAllBytesAsync(output)));
-        // -v prints the lease; dnsmasq recorded it (expiry, MAC, address, ...).
+        // --trace-stack prints the lease; dnsmasq recorded it (expiry, MAC, address, ...).
         Assert.Matches(@"dhcp lease 198\.18\.0\.1[0-5]\d/24 router 198\.18\.0\.1 dns 198\.18\.0\.1 server 198\.18\.0\.1 lease 120s", result.Stderr);
         string leases = await File.ReadAllTextAsync(LeaseFile);
         Assert.Matches(@"^\d+ 02:00:5e:00:53:07 198\.18\.0\.1[0-5]\d ", leases);

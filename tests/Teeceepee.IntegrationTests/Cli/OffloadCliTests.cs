@@ -59,7 +59,7 @@ public sealed class OffloadCliTests : IAsyncLifetime
     {
         await StartPythonServer();
         string pcap = Path.Combine(_work, "on.pcap");
-        var result = await _ns.Cli(["curl", "-v", "--pcap", pcap, "--max-time", "60", "http://198.18.0.1:8000/big.bin", .. s_link]);
+        var result = await _ns.Cli(["curl", "--trace-stack", "--pcap", pcap, "--max-time", "60", "http://198.18.0.1:8000/big.bin", .. s_link]);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Sha(_body), Sha(result.Stdout));
         Assert.Contains("tap0: offloads on (virtio-net header", result.Stderr);
@@ -78,7 +78,7 @@ public sealed class OffloadCliTests : IAsyncLifetime
     {
         await StartPythonServer();
         string pcap = Path.Combine(_work, "off.pcap");
-        var result = await _ns.Cli(["curl", "-v", "--no-offload", "--pcap", pcap, "--max-time", "60", "http://198.18.0.1:8000/big.bin", .. s_link]);
+        var result = await _ns.Cli(["curl", "--trace-stack", "--no-offload", "--pcap", pcap, "--max-time", "60", "http://198.18.0.1:8000/big.bin", .. s_link]);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Sha(_body), Sha(result.Stdout));
         Assert.Contains("tap0: offloads off (--no-offload)", result.Stderr);
@@ -92,7 +92,7 @@ public sealed class OffloadCliTests : IAsyncLifetime
     public async Task Curl_DefaultOptions_WithLossAndCorruption_StillDeliversExactBytes()
     {
         await StartPythonServer();
-        var result = await _ns.Cli(["curl", "-v", "--max-time", "90", "--loss", "1%", "--corrupt", "1%", "--seed", "3", "http://198.18.0.1:8000/big.bin", .. s_link]);
+        var result = await _ns.Cli(["curl", "--trace-stack", "--max-time", "90", "--loss", "1%", "--corrupt", "1%", "--seed", "3", "http://198.18.0.1:8000/big.bin", .. s_link]);
         Assert.True(result.ExitCode == 0, result.Stderr[^Math.Min(2000, result.Stderr.Length)..]);
         Assert.Equal(Sha(_body), Sha(result.Stdout));
         Assert.True(SuperFramesIn(result.Stderr) > 0, "no super-frames with faults on");

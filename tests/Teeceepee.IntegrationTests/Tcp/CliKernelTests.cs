@@ -98,7 +98,7 @@ public class CliKernelTests(ITestOutputHelper output)
     public async Task Curl_ToClosedKernelPort_Exits7_ConnectionRefused()
     {
         await using var ns = await CliTapNamespace.CreateAsync();
-        var result = await ns.Exec(CliTapNamespace.Cli($"curl -s http://198.18.0.1:9/ {CliTapNamespace.Link(false)}"), 60, check: false);
+        var result = await ns.Exec(CliTapNamespace.Cli($"curl -sS http://198.18.0.1:9/ {CliTapNamespace.Link(false)}"), 60, check: false);
         Assert.Equal(7, result.ExitCode);
         Assert.Contains("refused", result.StandardError, StringComparison.OrdinalIgnoreCase);
     }

@@ -121,4 +121,43 @@ public class PingSessionTests
         Assert.Equal(0, code);
         Assert.Contains("2 packets transmitted, 2 received, 0% packet loss", output.ToString());
     }
+
+    [Fact]
+    public async Task ManyRequestsOutstanding_StatisticsEndWithPipeLikeIputils()
+    {
+        var release = new TaskCompletionSource();
+        int sent = 0;
+        var output = new StringWriter { NewLine = "\n" };
+        var session = new PingSession(
+            async (seq, size, timeout, ct) =>
+            {
+                if (++sent == 3)
+                    release.SetResult();
+                await release.Task;
+                return new EchoResult(false, 0, 0, default, "Destination Host Unreachable", "198.18.0.2");
+            },
+            output,
+            delay: (d, ct) => Task.CompletedTask);
+        int code = await session.RunAsync("198.18.0.9", IPAddress.Parse("198.18.0.9"), new PingOptions { Count = 3 }, CancellationToken.None);
+        Assert.Equal(1, code);
+        Assert.Contains("3 packets transmitted, 0 received, +3 errors, 100% packet loss, time ", output.ToString());
+        Assert.EndsWith("ms\npipe 3\n", output.ToString());
+    }
+
+    [Fact]
+    public async Task OneRequestAtATime_PrintsNoPipeLine()
+    {
+        var (_, output) = await Run(_ => EchoResult.TimedOut, new PingOptions { Count = 2 });
+        Assert.DoesNotContain("pipe", output);
+    }
+
+    [Fact]
+    public async Task WaitZero_MeansNoTimeoutLikeIputils()
+    {
+        var network = new Fakes.FakeNetwork { Ping = (_, _) => EchoResult.Reply(64, 64, TimeSpan.FromMilliseconds(1)) };
+        var cli = new Fakes.CliHarness { Networks = new Fakes.RecordingNetworkFactory { Network = network } };
+        int code = await cli.RunAsync("ping", "--kernel", "-c", "1", "-W", "0", "198.18.0.1");
+        Assert.Equal(0, code);
+        Assert.Equal([Timeout.InfiniteTimeSpan], network.PingTimeouts);
+    }
 }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Teeceepee.Cli.Bench;
 using Teeceepee.Cli.Commands;
-using Teeceepee.Cli.Http;
+using Teeceepee.Cli.Serve;
 using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 using Teeceepee.Links;
@@ -54,6 +54,23 @@ public sealed class StackNetworkTests : IAsyncLifetime
         string trace = _traceA.ToString();
         Assert.Contains("ARP", trace);
         Assert.Contains("198.18.0.2 > 198.18.0.1", trace);
+    }
+
+    [Fact]
+    public async Task Ping_InfiniteTimeout_GetsTheReply()
+    {
+        var reply = await _a.PingAsync(IPAddress.Parse("198.18.0.1"), 1, 56, Timeout.InfiniteTimeSpan, CancellationToken.None);
+        Assert.True(reply.Replied);
+    }
+
+    [Fact]
+    public async Task Ping_NextHopSilent_ReportsHostUnreachableFromOwnAddress()
+    {
+        // iputils: "From 198.18.0.2 icmp_seq=1 Destination Host Unreachable" (the error comes from us: ARP failed).
+        var reply = await _a.PingAsync(IPAddress.Parse("198.18.0.77"), 1, 56, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.False(reply.Replied);
+        Assert.Equal("Destination Host Unreachable", reply.Error);
+        Assert.Equal("198.18.0.2", reply.ErrorFrom);
     }
 
     [Fact]
@@ -113,17 +130,12 @@ public sealed class StackNetworkTests : IAsyncLifetime
             var data = new byte[300_000];
             new Random(9).NextBytes(data);
             await File.WriteAllBytesAsync(Path.Combine(root, "data.bin"), data);
-            await using var listener = await _b.ListenAsync(new IPEndPoint(IPAddress.Any, 80), 16, CancellationToken.None);
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var serving = new StaticFileServer(root, null).RunAsync(listener, stop.Token);
+            await using var site = await StaticSite.StartAsync(_b, root, 80, null, null, CancellationToken.None);
 
             var output = new MemoryStream();
-            var options = new CurlOptions { Url = new HttpUrl("198.18.0.1", 80, "/data.bin"), MaxTime = TimeSpan.FromSeconds(20) };
+            var options = new CurlOptions { Url = new Uri("http://198.18.0.1/data.bin"), MaxTime = TimeSpan.FromSeconds(20) };
             Assert.Equal(0, await new CurlRunner(_a, options, output).RunAsync(CancellationToken.None));
             Assert.Equal(SHA256.HashData(data), SHA256.HashData(output.ToArray()));
-
-            await stop.CancelAsync();
-            await serving;
         }
         finally
         {

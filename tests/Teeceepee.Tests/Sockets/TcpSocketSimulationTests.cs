@@ -104,6 +104,68 @@ public class TcpSocketSimulationTests
         Assert.True(allocated < 1024, $"{allocated} bytes allocated for 1000 sends and receives");
     }
 
+    [Fact]
+    public async Task Receive_WaitingWhenTextArrives_TakesItStraightFromTheSegment_RingNeverUsed()
+    {
+        await using var sim = new Simulation();
+        using var listener = new TcpConnectionListener(sim.B, B(91));
+        listener.Start();
+        await using var client = new TcpConnection(sim.A);
+        var accept = listener.AcceptAsync();
+        Await(sim, client.ConnectAsync(B(91)));
+        await using var server = sim.Await(accept);
+        var tcb = ServerTcb(sim, server);
+
+        var payload = RandomNumberGenerator.GetBytes(1000);
+        var buffer = new byte[4096];
+        var receive = server.ReceiveAsync(buffer);
+        sim.Step(); // the receive parks on the loop
+        Assert.False(receive.IsCompleted);
+        var send = client.SendAsync(payload);
+        int n = sim.Await(receive);
+
+        Assert.Equal(1000, n);
+        Assert.Equal(payload, buffer.AsSpan(0, n).ToArray());
+        Assert.Equal(1000, tcb.BytesReceivedDirect);
+        Assert.False(tcb.HasReceiveStorage);
+        Assert.Equal(1000, sim.Await(send));
+    }
+
+    [Fact]
+    public async Task Text_ArrivingWithNoReceiveWaiting_GoesToTheRing_RingReturnedOnceRead_SendRingReturnedOnceAcked()
+    {
+        await using var sim = new Simulation();
+        using var listener = new TcpConnectionListener(sim.B, B(92));
+        listener.Start();
+        await using var client = new TcpConnection(sim.A);
+        var accept = listener.AcceptAsync();
+        Await(sim, client.ConnectAsync(B(92)));
+        await using var server = sim.Await(accept);
+        var serverTcb = ServerTcb(sim, server);
+        var clientTcb = sim.A.Tcp.Find(new TcpFourTuple(Simulation.AddressA, (ushort)client.LocalEndPoint!.Port, Simulation.AddressB, 92))!;
+
+        var payload = RandomNumberGenerator.GetBytes(3000);
+        Assert.Equal(3000, sim.Await(client.SendAsync(payload)));
+        sim.Run(TimeSpan.FromSeconds(1)); // delivered and acknowledged (delayed ACK included)
+        Assert.True(serverTcb.HasReceiveStorage);
+        Assert.False(clientTcb.HasSendStorage);
+
+        var buffer = new byte[4096];
+        var received = new MemoryStream();
+        while (received.Length < payload.Length)
+        {
+            int n = sim.Await(server.ReceiveAsync(buffer));
+            received.Write(buffer, 0, n);
+        }
+        Assert.Equal(payload, received.ToArray());
+        Assert.Equal(0, serverTcb.BytesReceivedDirect);
+        Assert.False(serverTcb.HasReceiveStorage);
+        Assert.False(clientTcb.HasSendStorage);
+    }
+
+    private static Tcb ServerTcb(Simulation sim, TcpConnection server) =>
+        sim.B.Tcp.Find(new TcpFourTuple(Simulation.AddressB, (ushort)server.LocalEndPoint!.Port, Simulation.AddressA, (ushort)server.RemoteEndPoint!.Port))!;
+
     private static void Await(Simulation sim, ValueTask task, TimeSpan? limit = null)
     {
         Assert.True(sim.RunUntil(() => task.IsCompleted, limit ?? TimeSpan.FromSeconds(60)), "the operation did not complete in virtual time");

@@ -114,7 +114,7 @@ public sealed class DeliveryRateEstimator
     {
         if (_ring.Length >= Capacity)
             return false;
-        var bigger = new Record[Math.Max(16, _ring.Length * 2)];
+        var bigger = new Record[Math.Max(4, _ring.Length * 2)]; // small first: a request/response flight is a few segments (issue 13 item 2)
         for (int k = 0; k < _count; k++)
             bigger[k] = _ring[(_head + k) % _ring.Length];
         _ring = bigger;

@@ -30,7 +30,17 @@ internal sealed class FakeNetwork : INetwork
 
     public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Answers an echo request; default: not supported.</summary>
+    public Func<IPAddress, TimeSpan, EchoResult> Ping { get; set; } = (_, _) => throw new NotSupportedException();
+
+    /// <summary>The timeout of every echo request.</summary>
+    public List<TimeSpan> PingTimeouts { get; } = [];
+
+    public ValueTask<EchoResult> PingAsync(IPAddress destination, ushort sequence, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        PingTimeouts.Add(timeout);
+        return ValueTask.FromResult(Ping(destination, timeout));
+    }
 
     public ValueTask<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken) => ValueTask.FromResult(Resolve(host));
 

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Measures `teeceepee serve` on a TAP in a private namespace against kernel curl:
+#   one client fetching a 50 MB file, then 200 clients at once each fetching the same 50 MB file.
+# Usage (root): scripts/serve-bench.sh [RUNS] [-- extra serve options]
+# CLI defaults to the Release build in this tree; set CLI=path/to/Teeceepee.Cli.dll to use another,
+# CLIENTS=N for another number of parallel clients (default 200).
+set -euo pipefail
+RUNS=${1:-3}; CLIENTS=${CLIENTS:-200}; shift || true; [ "${1:-}" = "--" ] && shift
+CLI=${CLI:-$(cd "$(dirname "$0")/.." && pwd)/src/Teeceepee.Cli/bin/Release/net10.0/Teeceepee.Cli.dll}
+NS=tcpserve-$$-$RANDOM
+DIR=$(mktemp -d /tmp/tcpserve-XXXXXX)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; ip netns delete "$NS" 2>/dev/null || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+ip netns exec "$NS" ip tuntap add dev tap0 mode tap
+ip -n "$NS" addr add 198.18.0.1/24 dev tap0
+ip -n "$NS" link set tap0 up
+head -c 50000000 /dev/urandom > "$DIR/big.bin"
+head -c 1048576 /dev/urandom > "$DIR/mib.bin"
+ip netns exec "$NS" dotnet "$CLI" serve "$DIR" --port 80 --quiet --tap tap0 --ip 198.18.0.2/24 "$@" > "$DIR.log" 2>&1 &
+PID=$!
+for i in $(seq 100); do ip netns exec "$NS" curl -s -o /dev/null --max-time 1 http://198.18.0.2/mib.bin && break; sleep 0.2; done
+for run in $(seq "$RUNS"); do
+  t=$(ip netns exec "$NS" curl -sS --fail -o /dev/null -w '%{time_total} %{size_download}' http://198.18.0.2/big.bin)
+  echo "run $run: 1 client x 50 MB: $(echo "$t" | awk '{printf "%.1f MB/s (%.2f s)", $2/$1/1e6, $1}')"
+  args=(); for i in $(seq "$CLIENTS"); do args+=(-o /dev/null http://198.18.0.2/big.bin); done
+  s=$(date +%s.%N)
+  ip netns exec "$NS" curl -s -S --fail --max-time 300 --no-progress-meter --parallel --parallel-immediate --parallel-max "$CLIENTS" "${args[@]}"
+  e=$(date +%s.%N)
+  echo "run $run: $CLIENTS clients x 50 MB at once: $(awk -v s="$s" -v e="$e" -v n="$CLIENTS" 'BEGIN{printf "%.2f s, %.1f MB/s", e-s, n*50000000/(e-s)/1e6}')"
+done
