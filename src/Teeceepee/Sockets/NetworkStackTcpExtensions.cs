@@ -17,16 +17,26 @@ internal static class NetworkStackTcpExtensions
     public static void UnregisterTcpSocket(this NetworkStack stack, LoopCommand core) => TcpSocketRegistry.Of(stack).Unregister(core);
 
     /// <summary>Active open from the stack's address (loop thread): the new TCB, or the error to report.</summary>
-    public static SocketError ConnectTcp(this NetworkStack stack, Instant now, TcpConfig config, IPv4Address address, ushort port, out Tcb? tcb)
+    public static SocketError ConnectTcp(this NetworkStack stack, Instant now, TcpConfig config, NetAddress address, ushort port, out Tcb? tcb)
     {
         tcb = null;
-        if (address.IsUnspecified || address == stack.SubnetBroadcast || address.IsBroadcast || address.IsMulticast)
+        if (address.IsUnspecified || address.IsMulticast || (address.IsIPv4 && address.V4 == stack.SubnetBroadcast))
             return SocketError.AddressNotAvailable;
-        if (!stack.IsOnLink(address) && stack.Gateway is null && stack.Medium == LinkMedium.Ethernet)
+        NetAddress source = stack.Address;
+        if (address.IsIPv6)
+        {
+            // RFC 6724: the source follows the destination; no usable address or route is unreachable.
+            if (!stack.IsIPv6Enabled || stack.SelectSourceAddress(address.V6) is not { } v6 || !stack.TryRoute(address.V6, out _))
+                return SocketError.NetworkUnreachable;
+            source = v6;
+        }
+        else if (!stack.IsOnLink(address.V4) && stack.Gateway is null && stack.Medium == LinkMedium.Ethernet)
+        {
             return SocketError.NetworkUnreachable;
+        }
         try
         {
-            tcb = stack.Tcp.Connect(now, stack.Address, new TcpEndpoint(address, port), config);
+            tcb = stack.Tcp.Connect(now, source, new TcpEndpoint(address, port), config);
             return SocketError.Success;
         }
         catch (TcpException e)
@@ -39,7 +49,7 @@ internal static class NetworkStackTcpExtensions
     public static SocketError ListenTcp(this NetworkStack stack, TcpEndpoint local, int backlog, TcpConfig config, out TcpListenerQueue? queue)
     {
         queue = null;
-        if (!local.Address.IsUnspecified && local.Address != stack.Address)
+        if (!local.Address.IsUnspecified && local.Address != (NetAddress)stack.Address && !(local.Address.IsIPv6 && stack.IsOurIPv6Address(local.Address.V6)))
             return SocketError.AddressNotAvailable;
         try
         {

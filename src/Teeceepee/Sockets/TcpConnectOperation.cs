@@ -12,10 +12,10 @@ internal sealed class TcpConnectOperation : LoopOperation<bool>, IValueTaskSourc
 {
     private readonly TcpConnectionCore _core;
     private readonly TcpConfig _config;
-    private readonly IPv4Address _address;
+    private readonly NetAddress _address;
     private readonly ushort _port;
 
-    public TcpConnectOperation(TcpConnectionCore core, TcpConfig config, IPv4Address address, ushort port)
+    public TcpConnectOperation(TcpConnectionCore core, TcpConfig config, NetAddress address, ushort port)
     {
         _core = core;
         _config = config;

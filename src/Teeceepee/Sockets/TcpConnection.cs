@@ -44,13 +44,13 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>An accepted connection (loop thread): takes over <paramref name="tcb"/>.</summary>
-    internal TcpConnection(NetworkStack stack, Tcb tcb, TcpConnectionOptions options)
+    internal TcpConnection(NetworkStack stack, Tcb tcb, TcpConnectionOptions options, bool mapToIPv6 = false)
     {
         _stack = stack;
         Options = options;
         _config = tcb.Config;
         _core = new TcpConnectionCore(stack, Options.UnsafeInlineCompletions);
-        _core.Attach(tcb);
+        _core.Attach(tcb, mapToIPv6);
         _connectStarted = 1;
     }
 
@@ -83,15 +83,15 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (remoteEndPoint.AddressFamily != AddressFamily.InterNetwork)
-            throw new ArgumentException("Only IPv4 endpoints are supported.", nameof(remoteEndPoint));
+        if (remoteEndPoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            throw new ArgumentException("Only IPv4 and IPv6 endpoints are supported.", nameof(remoteEndPoint));
         if (remoteEndPoint.Port == 0)
             throw new ArgumentOutOfRangeException(nameof(remoteEndPoint), "The remote port must not be 0.");
         if (Interlocked.Exchange(ref _connectStarted, 1) != 0)
             throw new InvalidOperationException("The connection is already connected or connecting; a TcpConnection connects once.");
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled(cancellationToken);
-        var operation = new TcpConnectOperation(_core, _config, IPv4Address.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port);
+        var operation = new TcpConnectOperation(_core, _config, NetAddress.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port);
         return Options.ConnectTimeout is { } timeout
             ? ConnectWithTimeoutAsync(operation, timeout, cancellationToken)
             : operation.StartUntyped(_stack, cancellationToken);

@@ -66,15 +66,22 @@ internal sealed class TcpConnectionCore : LoopCommand, ITcbObserver, ITcbReceive
     public bool HasSenders => _senders.Count > 0;
 
     /// <summary>Takes ownership of <paramref name="tcb"/> (loop thread).</summary>
-    public void Attach(Tcb tcb)
+    public void Attach(Tcb tcb, bool mapToIPv6 = false)
     {
         Tcb = tcb;
         tcb.Observer = this;
         tcb.Receiver = this;
         _stack.RegisterTcpSocket(this);
         _state = (int)tcb.State;
-        LocalEndPoint = new IPEndPoint(tcb.LocalAddress.ToIPAddress(), tcb.LocalPort);
-        RemoteEndPoint = new IPEndPoint(tcb.RemoteAddress.ToIPAddress(), tcb.RemotePort);
+        var local = tcb.LocalAddress.ToIPAddress();
+        var remote = tcb.RemoteAddress.ToIPAddress();
+        if (mapToIPv6 && tcb.RemoteAddress.IsIPv4)
+        {
+            local = local.MapToIPv6();
+            remote = remote.MapToIPv6();
+        }
+        LocalEndPoint = new IPEndPoint(local, tcb.LocalPort);
+        RemoteEndPoint = new IPEndPoint(remote, tcb.RemotePort);
     }
 
     /// <summary>Parks a connect until the handshake completes or fails.</summary>

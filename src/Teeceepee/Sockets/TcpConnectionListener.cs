@@ -31,14 +31,14 @@ public sealed class TcpConnectionListener : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(localEndPoint);
         ObjectDisposedException.ThrowIf(stack.IsDisposed, stack);
-        if (localEndPoint.AddressFamily != AddressFamily.InterNetwork)
-            throw new ArgumentException("Only IPv4 endpoints are supported.", nameof(localEndPoint));
+        if (localEndPoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            throw new ArgumentException("Only IPv4 and IPv6 endpoints are supported.", nameof(localEndPoint));
         if (localEndPoint.Port is < 0 or > 65535)
             throw new ArgumentOutOfRangeException(nameof(localEndPoint), "The port must be 0..65535.");
         _stack = stack;
         options ??= TcpConnectionOptions.Default;
         _config = options.ToConfig(stack.Tcp.DefaultConfig);
-        _local = new TcpEndpoint(IPv4Address.FromIPAddress(localEndPoint.Address), (ushort)localEndPoint.Port);
+        _local = new TcpEndpoint(NetAddress.FromIPAddress(localEndPoint.Address), (ushort)localEndPoint.Port);
         _core = new TcpListenerCore(stack, options);
         LocalEndPoint = localEndPoint;
     }

@@ -1,3 +1,4 @@
+using Teeceepee.Wire;
 using System.Net.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Stack.Loop;
@@ -73,7 +74,8 @@ internal sealed class TcpListenerCore : LoopCommand, ITcpListenerObserver
             return SocketError.InvalidArgument;
         if (!queue.TryAccept(out var tcb))
             return SocketError.WouldBlock;
-        connection = new TcpConnection(_stack, tcb, Options);
+        // A listener on :: is dual-stack (like .NET's DualMode): its IPv4 peers appear as IPv4-mapped IPv6 addresses.
+        connection = new TcpConnection(_stack, tcb, Options, mapToIPv6: queue.LocalEndpoint.Address == NetAddress.IPv6Any);
         return SocketError.Success;
     }
 

@@ -19,14 +19,14 @@ internal sealed class UdpControlOperation : LoopOperation<UdpEndpoint?>
     private Kind _kind;
     private int _port;
     private UdpEndpoint? _endpoint;
-    private IPv4Address _remoteAddress;
+    private NetAddress _remoteAddress;
 
     /// <summary>Binds <paramref name="port"/> (0: ephemeral) and returns the endpoint.</summary>
     public static UdpEndpoint Bind(NetworkStack stack, int port) =>
         new UdpControlOperation { _kind = Kind.Bind, _port = port }.RunSynchronously(stack)!;
 
     /// <summary>Sets the endpoint's peer.</summary>
-    public static void Connect(NetworkStack stack, UdpEndpoint endpoint, IPv4Address address, ushort port) =>
+    public static void Connect(NetworkStack stack, UdpEndpoint endpoint, NetAddress address, ushort port) =>
         new UdpControlOperation { _kind = Kind.Connect, _endpoint = endpoint, _remoteAddress = address, _port = port }.RunSynchronously(stack);
 
     /// <summary>Unbinds the endpoint, aborting waiting receives.</summary>

@@ -45,7 +45,7 @@ internal sealed class UdpReceiveOperation : LoopOperation<UdpReceiveFromResult>,
     }
 
     /// <summary>Copies a datagram into the caller's buffer and completes (loop thread).</summary>
-    public void Deliver(ReadOnlySpan<byte> payload, IPv4Address source, ushort sourcePort)
+    public void Deliver(ReadOnlySpan<byte> payload, NetAddress source, ushort sourcePort)
     {
         int n = Math.Min(payload.Length, _buffer.Length);
         payload[..n].CopyTo(_buffer.Span);

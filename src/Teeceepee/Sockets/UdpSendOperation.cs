@@ -11,10 +11,10 @@ internal sealed class UdpSendOperation : LoopOperation<int>
 {
     private UdpEndpoint? _endpoint;
     private ReadOnlyMemory<byte> _data;
-    private IPv4Address _destination;
+    private NetAddress _destination;
     private ushort _port;
 
-    public ValueTask<int> Start(NetworkStack stack, UdpEndpoint endpoint, ReadOnlyMemory<byte> data, IPv4Address destination, ushort port, CancellationToken cancellationToken)
+    public ValueTask<int> Start(NetworkStack stack, UdpEndpoint endpoint, ReadOnlyMemory<byte> data, NetAddress destination, ushort port, CancellationToken cancellationToken)
     {
         _endpoint = endpoint;
         _data = data;

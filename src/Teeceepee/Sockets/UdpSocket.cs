@@ -67,7 +67,7 @@ public sealed class UdpSocket : IDisposable
     {
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var address = IPv4Address.FromIPAddress(remoteEndPoint.Address);
+        var address = NetAddress.FromIPAddress(remoteEndPoint.Address);
         UdpControlOperation.Connect(_stack, _endpoint, address, (ushort)remoteEndPoint.Port);
         _remote = remoteEndPoint;
     }
@@ -76,11 +76,11 @@ public sealed class UdpSocket : IDisposable
     public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, IPEndPoint remoteEndPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
-        return SendToAsync(buffer, IPv4Address.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port, cancellationToken);
+        return SendToAsync(buffer, NetAddress.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port, cancellationToken);
     }
 
     /// <summary>Sends one datagram to <paramref name="address"/>:<paramref name="port"/>.</summary>
-    public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, IPv4Address address, ushort port, CancellationToken cancellationToken = default)
+    public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> buffer, NetAddress address, ushort port, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (buffer.Length > MaxDatagramSize)

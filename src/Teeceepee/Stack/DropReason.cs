@@ -129,6 +129,30 @@ public enum DropReason : byte
     FragmentationNeeded,
     /// <summary>A datagram to our own address found the loopback queue full.</summary>
     LoopbackQueueFull,
+    /// <summary>An IPv6 frame reached a stack with IPv6 off (<see cref="NetworkStackOptions.IPv6"/>).</summary>
+    IPv6Disabled,
+    /// <summary>A neighbour discovery message whose hop limit is not 255: it may come from off-link (RFC 4861 §6.1, §7.1).</summary>
+    NdpBadHopLimit,
+    /// <summary>A neighbour discovery message with a source it must not have (an RA not from link-local, an NS from :: with a link-layer option).</summary>
+    NdpBadSource,
+    /// <summary>A neighbour solicitation or advertisement for an address that is not ours and that we are not resolving.</summary>
+    NdpNotOurTarget,
+    /// <summary>A router solicitation or redirect: a host ignores them (RFC 4861 §6.2.6, §8.1 is not implemented).</summary>
+    NdpIgnored,
+    /// <summary>Duplicate address detection found another node using one of our addresses (RFC 4862 §5.4.5).</summary>
+    DuplicateAddress,
+    /// <summary>A packet waiting for neighbour resolution pushed out of its bounded queue (oldest first).</summary>
+    NeighborQueueOverflow,
+    /// <summary>A packet that waited for a neighbour that never answered (RFC 4861 §7.3.3).</summary>
+    NeighborResolutionFailed,
+    /// <summary>The neighbour cache is full of neighbours being resolved; the new one could not be tracked.</summary>
+    NeighborCacheFull,
+    /// <summary>A packet to one of our addresses while it is still tentative (RFC 4862 §5.4).</summary>
+    TentativeAddress,
+    /// <summary>An MLD message: a host that only joins solicited-node groups answers queries and ignores the rest.</summary>
+    MldIgnored,
+    /// <summary>A transport the IPv6 host does not deliver yet.</summary>
+    IPv6TransportUnsupported,
     /// <summary>Handling the frame threw (a bug): the frame is dropped, the loop goes on, the trace has the exception.</summary>
     InternalError,
 }

@@ -75,10 +75,10 @@ public sealed partial class NetworkStack
         FailPingsVia(now, address);
         foreach (var endpoint in _udp.Endpoints)
         {
-            if (endpoint.IsConnected && TryRoute(endpoint.RemoteAddress, out var hop) && hop == address)
+            if (endpoint.IsConnected && endpoint.RemoteAddress.IsIPv4 && TryRoute(endpoint.RemoteAddress.V4, out var hop) && hop == address)
                 endpoint.ReportError(SocketError.HostUnreachable);
         }
-        _tcp.OnPathFailed(now, remote => TryRoute(remote, out var nextHop) && nextHop == address);
+        _tcp.OnPathFailed(now, remote => remote.IsIPv4 && TryRoute(remote.V4, out var nextHop) && nextHop == address);
     }
 
     private void SendArpRequest(Instant now, IPv4Address address, MacAddress destination)

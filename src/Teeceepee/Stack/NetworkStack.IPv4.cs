@@ -225,7 +225,11 @@ public sealed partial class NetworkStack
         {
             try
             {
-                ProcessIPv4(now, packet.Buffer.AsSpan(0, packet.Length));
+                var looped = packet.Buffer.AsSpan(0, packet.Length);
+                if (looped[0] >> 4 == 6)
+                    ProcessIPv6(now, looped);
+                else
+                    ProcessIPv4(now, looped);
             }
             catch (Exception e)
             {
@@ -276,13 +280,18 @@ public sealed partial class NetworkStack
         {
             if (wasDiscarded)
                 continue;
+            if (key.Source.IsIPv6)
+            {
+                OnIPv6ReassemblyTimeout(now, key, quoteLength);
+                continue;
+            }
             Drop(DropReason.ReassemblyTimeout, "ipv4", key);
             // RFC 792: time exceeded, code 1, only when fragment zero arrived (it is what we quote).
-            if (quoteLength > 0 && key.Destination == Address)
+            if (quoteLength > 0 && key.Source.IsIPv4 && key.Destination == (NetAddress)Address)
             {
                 var icmp = IcmpRepr.TimeExceeded(IcmpTimeExceededCode.ReassemblyTimeExceeded, quoteLength);
                 int headerLength = (_quote[0] & 0xF) * 4;
-                SendIcmpError(now, icmp, key.Source, _quote.AsSpan(0, headerLength), _quote.AsSpan(headerLength, quoteLength - headerLength));
+                SendIcmpError(now, icmp, key.Source.V4, _quote.AsSpan(0, headerLength), _quote.AsSpan(headerLength, quoteLength - headerLength));
             }
         }
     }

@@ -42,6 +42,11 @@ public sealed partial class NetworkStack
         ping.Sequence = _nextPingSequence++;
         ping.SentAt = now;
         ping.Deadline = now + ping.Timeout;
+        if (ping.Destination.IsIPv6)
+        {
+            StartPing6(now, ping);
+            return;
+        }
         var icmp = IcmpRepr.EchoRequest(_pingIdentifier, ping.Sequence, ping.DataSize);
         var buffer = IPv4PayloadBuffer;
         var data = buffer.Slice(IcmpRepr.HeaderLength, ping.DataSize);
@@ -49,7 +54,7 @@ public sealed partial class NetworkStack
             data[i] = (byte)i;
         icmp.Emit(buffer);
         _pings.Add(ping);
-        var status = SendIPv4(now, ping.Destination, IpProtocol.Icmp, icmp.BufferLength, ping.DontFragment, ping.TimeToLive);
+        var status = SendIPv4(now, ping.Destination.V4, IpProtocol.Icmp, icmp.BufferLength, ping.DontFragment, ping.TimeToLive);
         if (status == SendStatus.Sent)
         {
             _counters.IcmpOut[(byte)IcmpType.EchoRequest]++;
@@ -87,7 +92,7 @@ public sealed partial class NetworkStack
         for (int i = 0; i < _pings.Count;)
         {
             var p = _pings[i];
-            if (!TryRoute(p.Destination, out var hop) || hop != nextHop)
+            if (!p.Destination.IsIPv4 || !TryRoute(p.Destination.V4, out var hop) || hop != nextHop)
             {
                 i++;
                 continue;
@@ -139,7 +144,7 @@ public sealed partial class NetworkStack
             for (int i = 0; i < _pings.Count; i++)
             {
                 var p = _pings[i];
-                if (p.Sequence != icmp.SequenceNumber || (p.Destination != ip.Source && !p.Destination.IsBroadcast && p.Destination != SubnetBroadcast))
+                if (p.Sequence != icmp.SequenceNumber || !p.Destination.IsIPv4 || (p.Destination.V4 != ip.Source && !p.Destination.V4.IsBroadcast && p.Destination.V4 != SubnetBroadcast))
                     continue;
                 _pings.RemoveAt(i);
                 p.Complete(new PingReply(PingStatus.Success, ip.Source, now - p.SentAt, ip.TimeToLive, p.Sequence, icmp.DataLength));
@@ -179,7 +184,7 @@ public sealed partial class NetworkStack
                     for (int i = 0; i < _pings.Count; i++)
                     {
                         var p = _pings[i];
-                        if (p.Sequence != sequence || p.Destination != innerDestination)
+                        if (p.Sequence != sequence || p.Destination != (NetAddress)innerDestination)
                             continue;
                         _pings.RemoveAt(i);
                         p.Complete(PingStatusFor(icmp), ip.Source, now, ip.TimeToLive);

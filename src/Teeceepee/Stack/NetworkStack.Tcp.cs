@@ -117,10 +117,15 @@ public sealed partial class NetworkStack
                     payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
                 _tcpHeaderGuess = headerLength;
             }
+            if (outgoing.RemoteAddress.IsIPv6)
+            {
+                DispatchTcp6(now, buffer, outgoing, segment, headerLength);
+                continue;
+            }
             var offload = LinkOffload.None;
             int wireSegments = 1;
             // Loopback datagrams are parsed by us, never by a link: they need complete checksums.
-            if (outgoing.RemoteAddress != Address)
+            if (outgoing.RemoteAddress != (NetAddress)Address)
             {
                 int tcpStart = _linkHeaderLength + IPv4Repr.HeaderLength;
                 // Offloads only where the wire segments fit the MTU: a connection configured with a larger MSS falls
@@ -139,10 +144,49 @@ public sealed partial class NetworkStack
                 }
             }
             segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
-            if (SendIPv4(now, outgoing.RemoteAddress, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload) == SendStatus.Sent)
+            if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload) == SendStatus.Sent)
                 _counters.TcpSegmentsOut += wireSegments;
         }
     }
+
+    /// <summary>
+    /// Sends one IPv6 segment TCP built in the IPv4 payload area: it moves 20 octets up, behind the longer header
+    /// (an overlapping copy; only IPv6 pays it). Segments are MSS-sized (no TSO6 yet), with a partial checksum
+    /// where the link completes it.
+    /// </summary>
+    private void DispatchTcp6(Instant now, Span<byte> built, in TcpOutgoing outgoing, in TcpRepr segment, int headerLength)
+    {
+        int length = headerLength + segment.PayloadLength;
+        var buffer = IPv6PayloadBuffer;
+        if (segment.PayloadLength > 0)
+            built.Slice(headerLength, segment.PayloadLength).CopyTo(buffer[headerLength..]);
+        var offload = LinkOffload.None;
+        if (_transmitChecksum && !IsOurIPv6Address(outgoing.RemoteAddress.V6) && IPv6Repr.HeaderLength + length <= _linkMtu6)
+            offload = LinkOffload.TcpChecksumPartial(_linkHeaderLength + IPv6Repr.HeaderLength);
+        segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
+        if (SendIPv6(now, outgoing.LocalAddress.V6, outgoing.RemoteAddress.V6, IpProtocol.Tcp, length, offload) == SendStatus.Sent)
+            _counters.TcpSegmentsOut++;
+    }
+
+    /// <summary>An IPv6 TCP segment for us (RFC 9293 over RFC 8200 §8.1's pseudo-header).</summary>
+    private void ProcessTcp6(Instant now, IPv6Address source, IPv6Address destination, ReadOnlySpan<byte> payload, bool multicast)
+    {
+        if (!TcpSegment.TryParse(payload, out var segment, out var error)
+            || !TcpRepr.TryParse(segment, source, destination, _verifyChecksums && !_frameChecksumTrusted, out var tcp, out error))
+        {
+            Drop((DropReason)error, "tcp");
+            return;
+        }
+        if (multicast)
+        {
+            Drop(DropReason.NotForUs, "tcp", destination); // TCP is unicast only (RFC 9293 §3.9.1.1)
+            return;
+        }
+        _counters.TcpSegmentsIn++;
+        _tcp.Process(now, source, destination, tcp, segment.Payload);
+    }
+
+    partial void OnPathMtuLowered(Instant now, IPv6Address destination, int mtu) => _tcp.OnPathMtuLowered(now, destination, mtu);
 
     private Instant TcpPollAt()
     {
@@ -156,7 +200,7 @@ public sealed partial class NetworkStack
         ushort sourcePort = (ushort)(transport[0] << 8 | transport[1]);
         ushort destinationPort = (ushort)(transport[2] << 8 | transport[3]);
         var seq = new SeqNumber((uint)(transport[4] << 24 | transport[5] << 16 | transport[6] << 8 | transport[7]));
-        var tuple = new TcpFourTuple(Address, sourcePort, destination, destinationPort);
+        var tuple = new TcpFourTuple((NetAddress)Address, sourcePort, destination, destinationPort);
         if (_tcp.Find(tuple) is null)
             return false;
         _tcp.OnIcmpError(now, tuple, TcpErrorFor(icmp), seq, icmp.NextHopMtu);

@@ -65,7 +65,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _trace = options.Trace;
         _name = options.Name ?? Address.ToString();
         _rx = new byte[Math.Max(caps.MaxFrameLength, 65535 + _linkHeaderLength)];
-        _tx = new byte[_linkHeaderLength + 65535];
+        _tx = new byte[_linkHeaderLength + IPv6Repr.HeaderLength + 65535]; // room for the largest IPv6 payload
         _fragment = new byte[_linkHeaderLength + Mtu];
         _arp = new ArpCache(options.ArpCacheCapacity, options.ArpQueueCapacity, options.ArpRequestCount,
             options.ArpRetryInterval, options.ArpReachableTime, options.ArpRefreshBefore);
@@ -75,6 +75,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _icmpErrors = new TokenBucket(options.IcmpErrorsPerSecond, options.IcmpErrorBurst);
         _nextIdentification = (ushort)_random.Next(0, 65536);
         _pingIdentifier = (ushort)_random.Next(1, 65536);
+        CreateIPv6(options);
         CreateTcp(options);
         StackMetrics.Register(_name, _counters, _tcp);
     }
@@ -131,6 +132,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             _announced = true;
             if (Medium == LinkMedium.Ethernet && Options.SendGratuitousArp && !Address.IsUnspecified)
                 SendArpRequest(now, Address, MacAddress.Broadcast);
+            StartIPv6(now);
         }
 
         // Ingress: drain the link, bounded so that commands and timers are never starved.
@@ -177,6 +179,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _arp.Poll(now, this);
         ExpireReassemblies(now);
         ExpirePings(now);
+        PollIPv6(now);
 
         // Egress: transports with data of their own.
         DispatchTcp(now);
@@ -194,6 +197,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         at = Instant.Min(at, _reassembler.PollAt());
         at = Instant.Min(at, PingPollAt());
         at = Instant.Min(at, TcpPollAt());
+        at = Instant.Min(at, IPv6PollAt());
         at = Instant.Min(at, _link.NextDeadline);
         return at;
     }
@@ -299,7 +303,11 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         }
         if (Medium == LinkMedium.IP)
         {
-            ProcessIPv4(now, frame);
+            // A bare IP link: the version nibble says which (RFC 8200 §3).
+            if (frame.Length > 0 && frame[0] >> 4 == 6)
+                ProcessIPv6(now, frame);
+            else
+                ProcessIPv4(now, frame);
             return;
         }
         if (!EthernetFrame.TryParse(frame, out var eth, out var error) || !EthernetRepr.TryParse(eth, out var ethRepr, out error))
@@ -307,15 +315,20 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             Drop((DropReason)error, "ethernet");
             return;
         }
-        if (ethRepr.EtherType == EtherType.IPv6)
-        {
-            // The wire layer reads IPv6; the host does not speak it yet (issue 10 item 2).
-            Drop(DropReason.UnsupportedEtherType, "ethernet");
-            return;
-        }
         if (ethRepr.Source == HardwareAddress)
         {
             Drop(DropReason.OwnFrameLooped, "ethernet");
+            return;
+        }
+        if (ethRepr.EtherType == EtherType.IPv6)
+        {
+            // IPv6 uses unicast and group MACs (33:33:..., RFC 2464 §7); the IPv6 layer checks the group itself.
+            if (!IsIPv6Enabled)
+                Drop(DropReason.UnsupportedEtherType, "ethernet");
+            else if (ethRepr.Destination != HardwareAddress && !ethRepr.Destination.IsMulticast)
+                Drop(DropReason.NotOurMac, "ethernet", ethRepr.Destination);
+            else
+                ProcessIPv6(now, eth.Payload);
             return;
         }
         if (ethRepr.Destination != HardwareAddress && !ethRepr.Destination.IsBroadcast)

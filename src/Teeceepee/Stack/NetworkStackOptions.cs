@@ -32,6 +32,45 @@ public sealed record NetworkStackOptions
     /// <summary>The default gateway for destinations off the prefix; none when null.</summary>
     public IPv4Address? Gateway { get; init; }
 
+    /// <summary>Static IPv6 addresses with their prefix lengths (beside the link-local address every Ethernet stack forms).</summary>
+    public IReadOnlyList<IPv6AddressPrefix> IPv6Addresses { get; init; } = [];
+
+    /// <summary>The default IPv6 router for destinations off every prefix; none when null (routers learned from RAs are used too).</summary>
+    public IPv6Address? IPv6Gateway { get; init; }
+
+    /// <summary>
+    /// Stateless address autoconfiguration (RFC 4862): solicit routers at start, form addresses from the prefixes
+    /// of their advertisements and take them as default routers. Off: RAs still teach routers, MTU and DNS servers.
+    /// </summary>
+    public bool Slaac { get; init; }
+
+    /// <summary>
+    /// Speak IPv6 (link-local address, NDP, ICMPv6) even without an IPv6 setting; it is on anyway whenever
+    /// <see cref="IPv6Addresses"/>, <see cref="IPv6Gateway"/> or <see cref="Slaac"/> is given. Off: IPv6 frames are dropped.
+    /// </summary>
+    public bool IPv6 { get; init; }
+
+    /// <summary>The secret key of stable interface identifiers (RFC 7217 §5); null: derived from the seed or random per stack.</summary>
+    public byte[]? StableSecret { get; init; }
+
+    /// <summary>Neighbor solicitations sent for duplicate address detection (RFC 4862 §5.1 DupAddrDetectTransmits; 0 turns DAD off).</summary>
+    public int DadTransmits { get; init; } = 1;
+
+    /// <summary>Router solicitations sent at start (RFC 4861 §10 MAX_RTR_SOLICITATIONS).</summary>
+    public int RouterSolicitations { get; init; } = 3;
+
+    /// <summary>IPv6 neighbours the neighbour cache tracks (bounded: a flood of solicitations cannot grow it).</summary>
+    public int NeighborCacheCapacity { get; init; } = 256;
+
+    /// <summary>Packets that may wait for one neighbour's resolution (oldest dropped first).</summary>
+    public int NeighborQueueCapacity { get; init; } = 64;
+
+    /// <summary>Destinations whose path MTU (RFC 8201) is remembered.</summary>
+    public int PathMtuCacheCapacity { get; init; } = 1024;
+
+    /// <summary>How long a lowered path MTU is kept before the link MTU is tried again (RFC 8201 §4: at least 5 minutes, 10 suggested).</summary>
+    public TimeSpan PathMtuAge { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Our MAC on Ethernet links; default: the link's own address, else a random locally administered one.</summary>
     public MacAddress? HardwareAddress { get; init; }
 

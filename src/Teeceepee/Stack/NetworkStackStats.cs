@@ -55,6 +55,24 @@ public sealed record NetworkStackStats
     public long TcpResetsSent { get; init; }
     /// <summary>TCP RST segments received.</summary>
     public long TcpResetsReceived { get; init; }
+    /// <summary>IPv6 packets received (valid headers, fragments counted individually).</summary>
+    public long IPv6PacketsIn { get; init; }
+    /// <summary>IPv6 packets sent (fragments counted individually).</summary>
+    public long IPv6PacketsOut { get; init; }
+    /// <summary>IPv6 fragments received.</summary>
+    public long IPv6FragmentsIn { get; init; }
+    /// <summary>IPv6 fragments sent.</summary>
+    public long IPv6FragmentsOut { get; init; }
+    /// <summary>IPv6 datagrams completed by reassembly.</summary>
+    public long IPv6DatagramsReassembled { get; init; }
+    /// <summary>MLDv2 reports sent (joining solicited-node groups, answering queries).</summary>
+    public long MldReportsOut { get; init; }
+    /// <summary>Our addresses found duplicate by DAD.</summary>
+    public long DuplicateAddresses { get; init; }
+    /// <summary>ICMPv6 messages received (NDP and MLD included), indexed by ICMPv6 type (RFC 4443).</summary>
+    public IcmpCounts Icmpv6In { get; init; } = new(new long[256]);
+    /// <summary>ICMPv6 messages sent, indexed by ICMPv6 type.</summary>
+    public IcmpCounts Icmpv6Out { get; init; } = new(new long[256]);
     /// <summary>Drops by reason.</summary>
     public required DropCounts Drops { get; init; }
     /// <summary>TCP segments dropped, by reason (RFC 9293 §3.10.7's checks, RFC 5961, RFC 7323 PAWS, listener queues).</summary>

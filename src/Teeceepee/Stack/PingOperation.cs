@@ -6,7 +6,7 @@ namespace Teeceepee.Stack;
 /// <summary>One echo request in flight (RFC 792): pooled, completed by the reply, an ICMP error, ARP failure or its timeout.</summary>
 internal sealed class PingOperation : LoopOperation<PingReply>
 {
-    public IPv4Address Destination;
+    public NetAddress Destination;
     public int DataSize;
     public TimeSpan Timeout;
     public byte TimeToLive;
@@ -16,7 +16,7 @@ internal sealed class PingOperation : LoopOperation<PingReply>
     public Instant Deadline;
 
     /// <summary>Posts a ping to <paramref name="stack"/>.</summary>
-    public ValueTask<PingReply> Start(NetworkStack stack, IPv4Address destination, int dataSize, TimeSpan timeout, byte timeToLive, bool dontFragment, CancellationToken cancellationToken)
+    public ValueTask<PingReply> Start(NetworkStack stack, NetAddress destination, int dataSize, TimeSpan timeout, byte timeToLive, bool dontFragment, CancellationToken cancellationToken)
     {
         Destination = destination;
         DataSize = dataSize;
@@ -33,7 +33,7 @@ internal sealed class PingOperation : LoopOperation<PingReply>
     protected override void Unpark(NetworkStack stack) => stack.RemovePing(this);
 
     /// <summary>Completes with a status other than success.</summary>
-    public void Complete(PingStatus status, IPv4Address from, Instant now, byte ttl = 0) =>
+    public void Complete(PingStatus status, NetAddress from, Instant now, byte ttl = 0) =>
         Complete(new PingReply(status, from, status == PingStatus.TimedOut ? TimeSpan.Zero : now - SentAt, ttl, Sequence, 0));
 
     /// <inheritdoc />

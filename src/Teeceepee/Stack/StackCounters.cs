@@ -27,6 +27,15 @@ internal sealed class StackCounters
     public long TcpSegmentsIn;
     public long TcpSegmentsOut;
     public long SuperFramesOut;
+    public long IPv6PacketsIn;
+    public long IPv6PacketsOut;
+    public long IPv6FragmentsIn;
+    public long IPv6FragmentsOut;
+    public long IPv6DatagramsReassembled;
+    public long MldReportsOut;
+    public long DuplicateAddresses;
+    public readonly long[] Icmpv6In = new long[256];
+    public readonly long[] Icmpv6Out = new long[256];
     public readonly long[] IcmpIn = new long[256];
     public readonly long[] IcmpOut = new long[256];
     public readonly long[] Drops = new long[256];
@@ -54,6 +63,15 @@ internal sealed class StackCounters
         TcpSegmentsIn = Volatile.Read(ref TcpSegmentsIn),
         TcpSegmentsOut = Volatile.Read(ref TcpSegmentsOut),
         SuperFramesOut = Volatile.Read(ref SuperFramesOut),
+        IPv6PacketsIn = Volatile.Read(ref IPv6PacketsIn),
+        IPv6PacketsOut = Volatile.Read(ref IPv6PacketsOut),
+        IPv6FragmentsIn = Volatile.Read(ref IPv6FragmentsIn),
+        IPv6FragmentsOut = Volatile.Read(ref IPv6FragmentsOut),
+        IPv6DatagramsReassembled = Volatile.Read(ref IPv6DatagramsReassembled),
+        MldReportsOut = Volatile.Read(ref MldReportsOut),
+        DuplicateAddresses = Volatile.Read(ref DuplicateAddresses),
+        Icmpv6In = new IcmpCounts((long[])Icmpv6In.Clone()),
+        Icmpv6Out = new IcmpCounts((long[])Icmpv6Out.Clone()),
         IcmpIn = new IcmpCounts((long[])IcmpIn.Clone()),
         IcmpOut = new IcmpCounts((long[])IcmpOut.Clone()),
         Drops = new DropCounts((long[])Drops.Clone()),

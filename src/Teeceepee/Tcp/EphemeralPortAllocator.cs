@@ -35,20 +35,20 @@ public sealed class EphemeralPortAllocator
     }
 
     /// <summary>Picks a port for which <paramref name="isInUse"/> is false; false when all are taken.</summary>
-    public bool TryAllocate(IPv4Address localAddress, IPv4Address remoteAddress, ushort remotePort, Func<ushort, bool> isInUse, out ushort port)
+    public bool TryAllocate(NetAddress localAddress, NetAddress remoteAddress, ushort remotePort, Func<ushort, bool> isInUse, out ushort port)
     {
         ArgumentNullException.ThrowIfNull(isInUse);
         return TryAllocate(localAddress, remoteAddress, remotePort, isInUse, static (check, p) => check(p), out port);
     }
 
     /// <summary>Picks a port for which <paramref name="isInUse"/>(<paramref name="state"/>, port) is false; a static lambda plus state avoids a closure per connect.</summary>
-    public bool TryAllocate<TState>(IPv4Address localAddress, IPv4Address remoteAddress, ushort remotePort, TState state, Func<TState, ushort, bool> isInUse, out ushort port)
+    public bool TryAllocate<TState>(NetAddress localAddress, NetAddress remoteAddress, ushort remotePort, TState state, Func<TState, ushort, bool> isInUse, out ushort port)
     {
         ArgumentNullException.ThrowIfNull(isInUse);
-        Span<byte> triple = stackalloc byte[10];
-        BinaryPrimitives.WriteUInt32LittleEndian(triple, localAddress.Value);
-        BinaryPrimitives.WriteUInt32LittleEndian(triple[4..], remoteAddress.Value);
-        BinaryPrimitives.WriteUInt16LittleEndian(triple[8..], remotePort);
+        Span<byte> triple = stackalloc byte[34];
+        IsnGenerator.WriteAddress(triple, localAddress);
+        IsnGenerator.WriteAddress(triple[16..], remoteAddress);
+        BinaryPrimitives.WriteUInt16LittleEndian(triple[32..], remotePort);
         uint offset = (uint)(SipHash.Hash(_k0, _k1, triple) % (uint)_rangeSize);
 
         for (int count = _rangeSize; count > 0; count--)

@@ -27,15 +27,23 @@ public sealed class IsnGenerator
     }
 
     /// <summary>The ISN for a new connection on this 4-tuple at <paramref name="now"/>.</summary>
-    public SeqNumber Next(Instant now, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort)
+    public SeqNumber Next(Instant now, NetAddress localAddress, ushort localPort, NetAddress remoteAddress, ushort remotePort)
     {
-        Span<byte> tuple = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt32LittleEndian(tuple, localAddress.Value);
-        BinaryPrimitives.WriteUInt32LittleEndian(tuple[4..], remoteAddress.Value);
-        BinaryPrimitives.WriteUInt16LittleEndian(tuple[8..], localPort);
-        BinaryPrimitives.WriteUInt16LittleEndian(tuple[10..], remotePort);
+        // RFC 6528 §3: F over the whole 4-tuple, addresses as 16 octets (IPv4 ones mapped) so both families share it.
+        Span<byte> tuple = stackalloc byte[36];
+        WriteAddress(tuple, localAddress);
+        WriteAddress(tuple[16..], remoteAddress);
+        BinaryPrimitives.WriteUInt16LittleEndian(tuple[32..], localPort);
+        BinaryPrimitives.WriteUInt16LittleEndian(tuple[34..], remotePort);
         uint f = (uint)SipHash.Hash(_k0, _k1, tuple);
         uint m = unchecked((uint)(now.Ticks / TicksPerIsnStep));
         return new SeqNumber(unchecked(m + f));
+    }
+
+    /// <summary>Writes the 16 octets of <paramref name="address"/> for hashing.</summary>
+    internal static void WriteAddress(Span<byte> destination, in NetAddress address)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(destination, address.High);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], address.Low);
     }
 }

@@ -40,7 +40,7 @@ public sealed class SynCookies
     }
 
     /// <summary>The ISN to send in the SYN-ACK, encoding the time and <paramref name="mss"/> rounded down to <see cref="MssTable"/>.</summary>
-    public SeqNumber Create(Instant now, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort, SeqNumber clientIsn, ushort mss)
+    public SeqNumber Create(Instant now, NetAddress localAddress, ushort localPort, NetAddress remoteAddress, ushort remotePort, SeqNumber clientIsn, ushort mss)
     {
         var table = MssTable;
         int index = 0;
@@ -52,7 +52,7 @@ public sealed class SynCookies
     }
 
     /// <summary>Checks the ACK number of the third segment (cookie + 1); on success returns the encoded MSS.</summary>
-    public bool TryValidate(Instant now, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort, SeqNumber clientIsn, SeqNumber ack, out ushort mss)
+    public bool TryValidate(Instant now, NetAddress localAddress, ushort localPort, NetAddress remoteAddress, ushort remotePort, SeqNumber clientIsn, SeqNumber ack, out ushort mss)
     {
         mss = 0;
         uint cookie = (ack - 1).Value;
@@ -71,16 +71,16 @@ public sealed class SynCookies
 
     private static long Period(Instant now) => now.Ticks / TicksPerPeriod;
 
-    private uint Hash(long period, int mssIndex, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort, SeqNumber clientIsn)
+    private uint Hash(long period, int mssIndex, NetAddress localAddress, ushort localPort, NetAddress remoteAddress, ushort remotePort, SeqNumber clientIsn)
     {
-        Span<byte> input = stackalloc byte[25];
-        BinaryPrimitives.WriteUInt32LittleEndian(input, localAddress.Value);
-        BinaryPrimitives.WriteUInt32LittleEndian(input[4..], remoteAddress.Value);
-        BinaryPrimitives.WriteUInt16LittleEndian(input[8..], localPort);
-        BinaryPrimitives.WriteUInt16LittleEndian(input[10..], remotePort);
-        BinaryPrimitives.WriteUInt32LittleEndian(input[12..], clientIsn.Value);
-        BinaryPrimitives.WriteInt64LittleEndian(input[16..], period);
-        input[24] = (byte)mssIndex;
+        Span<byte> input = stackalloc byte[49];
+        IsnGenerator.WriteAddress(input, localAddress);
+        IsnGenerator.WriteAddress(input[16..], remoteAddress);
+        BinaryPrimitives.WriteUInt16LittleEndian(input[32..], localPort);
+        BinaryPrimitives.WriteUInt16LittleEndian(input[34..], remotePort);
+        BinaryPrimitives.WriteUInt32LittleEndian(input[36..], clientIsn.Value);
+        BinaryPrimitives.WriteInt64LittleEndian(input[40..], period);
+        input[48] = (byte)mssIndex;
         return (uint)SipHash.Hash(_k0, _k1, input) & 0xFF_FFFF;
     }
 }

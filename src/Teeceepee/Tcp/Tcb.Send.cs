@@ -356,7 +356,7 @@ public sealed partial class Tcb
             SeqNumber = _snd.Iss,
             AckNumber = synAck ? _rcv.Nxt : null,
             WindowLength = (ushort)window,
-            MaxSegmentSize = (ushort)_config.MaxSegmentSize,
+            MaxSegmentSize = (ushort)_maxSegmentSize,
             // RFC 7323 §1.3, RFC 2018 §2: a SYN-ACK echoes only the options the peer's SYN offered.
             WindowScale = (synAck ? _windowScaling : _config.WindowScaling) ? (byte)_rcv.Shift : null,
             SackPermitted = synAck ? _sack : _config.Sack,

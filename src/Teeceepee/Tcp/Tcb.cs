@@ -95,8 +95,13 @@ public sealed partial class Tcb
     /// <summary>RFC 5927 §4.1: an ICMP error must quote a sequence number we have sent and not yet seen acknowledged.</summary>
     internal bool IsQuotedSequenceValid(SeqNumber seq) => seq >= _snd.Una && seq < _snd.Max;
 
+    /// <summary>How much longer the IPv6 header is than IPv4's: the MSS difference between the families.</summary>
+    private const int IPv6HeaderExtra = 20;
+
+    private readonly int _maxSegmentSize;
+
     /// <summary>Creates a closed TCB for one 4-tuple.</summary>
-    public Tcb(TcpConfig config, IPv4Address localAddress, ushort localPort, IPv4Address remoteAddress, ushort remotePort)
+    public Tcb(TcpConfig config, NetAddress localAddress, ushort localPort, NetAddress remoteAddress, ushort remotePort)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -106,8 +111,10 @@ public sealed partial class Tcb
         RemoteAddress = remoteAddress;
         RemotePort = remotePort;
         _rtt = new RttEstimator(config.InitialRto, config.MinRto, config.MaxRto);
-        _snd.Mss = Math.Min(config.DefaultPeerMaxSegmentSize, config.MaxSegmentSize);
-        _rcv.Mss = Math.Min(config.MaxSegmentSize, 536);
+        // The configured MSS counts IPv4's 20-octet header; IPv6's is 40 (RFC 8200 §8.3: MSS = MTU - 60).
+        _maxSegmentSize = remoteAddress.IsIPv6 ? Math.Max(config.MaxSegmentSize - IPv6HeaderExtra, 16) : config.MaxSegmentSize;
+        _snd.Mss = Math.Min(config.DefaultPeerMaxSegmentSize, _maxSegmentSize);
+        _rcv.Mss = Math.Min(_maxSegmentSize, 536);
         _congestion = CreateCongestionController(_snd.Mss);
     }
 
@@ -115,13 +122,13 @@ public sealed partial class Tcb
     public TcpConfig Config => _config;
 
     /// <summary>Local address.</summary>
-    public IPv4Address LocalAddress { get; }
+    public NetAddress LocalAddress { get; }
 
     /// <summary>Local port.</summary>
     public ushort LocalPort { get; }
 
     /// <summary>Remote address.</summary>
-    public IPv4Address RemoteAddress { get; private set; }
+    public NetAddress RemoteAddress { get; private set; }
 
     /// <summary>Remote port.</summary>
     public ushort RemotePort { get; private set; }
@@ -328,8 +335,10 @@ public sealed partial class Tcb
         if (kind == TcpIcmpError.FragmentationNeeded)
         {
             // RFC 1191: shrink the MSS to the next-hop MTU and resend what was in flight.
-            int mss = nextHopMtu - 40 - (_timestamps ? 12 : 0);
-            if (nextHopMtu >= 68 && mss >= 16 && mss < _snd.Mss)
+            // RFC 8201 §5.2 for IPv6: the same, behind a 40-octet header, never under the 1280-octet minimum MTU.
+            bool v6 = RemoteAddress.IsIPv6;
+            int mss = nextHopMtu - (v6 ? 60 : 40) - (_timestamps ? 12 : 0);
+            if (nextHopMtu >= (v6 ? 1280 : 68) && mss >= 16 && mss < _snd.Mss)
             {
                 _snd.Mss = mss;
                 _congestion.SetMss(mss);

@@ -3,7 +3,7 @@ using Teeceepee.Wire;
 namespace Teeceepee.Tcp;
 
 /// <summary>An IPv4 address and TCP port.</summary>
-public readonly record struct TcpEndpoint(IPv4Address Address, ushort Port)
+public readonly record struct TcpEndpoint(NetAddress Address, ushort Port)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Address}:{Port}";

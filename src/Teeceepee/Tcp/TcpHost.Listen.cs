@@ -5,7 +5,7 @@ namespace Teeceepee.Tcp;
 /// <summary>LISTEN (RFC 9293 §3.10.7.2): SYN and accept queues, SYN cookies (RFC 4987); a TCB is never itself in LISTEN.</summary>
 public sealed partial class TcpHost
 {
-    private void ProcessForListener(Instant now, TcpListenerQueue listener, IPv4Address source, IPv4Address destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    private void ProcessForListener(Instant now, TcpListenerQueue listener, NetAddress source, NetAddress destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
     {
         // §3.10.7.2: LISTEN ignores RST, resets ACKs (unless a SYN cookie validates), opens on SYN.
         if (segment.Control == TcpControl.Rst)

@@ -77,6 +77,25 @@ public sealed partial class TcpHost : ITcbScheduler
         set => _segmentationOffloadLimit = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
     }
 
+    /// <summary>As <see cref="SegmentationOffloadLimit"/> for IPv6 connections (the link must cut IPv6 super-segments, TSO6); 0 by default.</summary>
+    public int SegmentationOffloadLimitIPv6 { get; set; }
+
+    /// <summary>
+    /// The path MTU towards <paramref name="remote"/> went down (an ICMPv6 packet too big, RFC 8201): every connection to it
+    /// lowers its MSS and resends what was in flight, as for an IPv4 fragmentation-needed (RFC 1191).
+    /// </summary>
+    public void OnPathMtuLowered(Instant now, NetAddress remote, int mtu)
+    {
+        foreach (var tcb in _connections.Values)
+        {
+            if (tcb.RemoteAddress == remote && tcb.State != TcpState.Closed)
+            {
+                tcb.OnIcmpError(now, TcpIcmpError.FragmentationNeeded, mtu);
+                MakeReady(tcb);
+            }
+        }
+    }
+
     /// <summary>Optional trace sink handed to every new TCB.</summary>
     public ITcpTraceSink? Trace { get; set; }
 
@@ -107,7 +126,7 @@ public sealed partial class TcpHost : ITcbScheduler
     // ---- Traffic in -------------------------------------------------------------------------
 
     /// <summary>Processes one segment addressed to this host (RFC 9293 §3.10.7): demux, listeners, or RST for a closed port.</summary>
-    public void Process(Instant now, IPv4Address source, IPv4Address destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
+    public void Process(Instant now, NetAddress source, NetAddress destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
     {
         var key = new TcpFourTuple(destination, segment.DestinationPort, source, segment.SourcePort);
         _now = now;
@@ -146,7 +165,7 @@ public sealed partial class TcpHost : ITcbScheduler
         QueueResetForClosedPort(source, destination, segment, payload.Length);
     }
 
-    private void QueueResetForClosedPort(IPv4Address source, IPv4Address destination, in TcpRepr segment, int payloadLength)
+    private void QueueResetForClosedPort(NetAddress source, NetAddress destination, in TcpRepr segment, int payloadLength)
     {
         // §3.10.7.1: never answer a RST; with ACK: <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
         if (segment.Control == TcpControl.Rst)
@@ -175,7 +194,7 @@ public sealed partial class TcpHost : ITcbScheduler
         Trace?.TraceHost($"drop: {reason}");
     }
 
-    private bool QueueControl(IPv4Address local, IPv4Address remote, in TcpRepr segment)
+    private bool QueueControl(NetAddress local, NetAddress remote, in TcpRepr segment)
     {
         if (_control.Count >= MaxControlSegments)
         {
@@ -207,7 +226,7 @@ public sealed partial class TcpHost : ITcbScheduler
     /// still opening fail with <see cref="TcpError.HostUnreachable"/> (as Linux reports EHOSTUNREACH), the rest
     /// note a soft error.
     /// </summary>
-    public void OnPathFailed(Instant now, Predicate<IPv4Address> unreachable)
+    public void OnPathFailed(Instant now, Predicate<NetAddress> unreachable)
     {
         List<Tcb>? affected = null;
         foreach (var tcb in _connections.Values)
@@ -312,7 +331,7 @@ public sealed partial class TcpHost : ITcbScheduler
 
     /// <summary>Active open to <paramref name="remote"/> from <paramref name="localAddress"/> (port 0: an RFC 6056 ephemeral port).</summary>
     /// <exception cref="TcpException">AddressAlreadyInUse or AddressNotAvailable.</exception>
-    public Tcb Connect(Instant now, IPv4Address localAddress, TcpEndpoint remote, TcpConfig? config = null, ushort localPort = 0)
+    public Tcb Connect(Instant now, NetAddress localAddress, TcpEndpoint remote, TcpConfig? config = null, ushort localPort = 0)
     {
         config ??= DefaultConfig;
         if (localPort == 0)
@@ -338,7 +357,7 @@ public sealed partial class TcpHost : ITcbScheduler
     }
 
     /// <summary>
-    /// Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all addresses; port 0 picks a free
+    /// Passive open on <paramref name="local"/> (address 0.0.0.0 listens on all IPv4 addresses, :: on all addresses of both families; port 0 picks a free
     /// ephemeral port, which the returned queue's <see cref="TcpListenerQueue.LocalEndpoint"/> tells).
     /// </summary>
     /// <exception cref="TcpException">AddressAlreadyInUse when the endpoint already listens; AddressNotAvailable when no port is free.</exception>
@@ -349,11 +368,12 @@ public sealed partial class TcpHost : ITcbScheduler
         if (local.Port == 0)
         {
             // As bind(port 0): an ephemeral port no listener and no connection uses locally (RFC 6056 range).
-            if (!_ports.TryAllocate(local.Address, IPv4Address.Any, 0, this, static (host, port) => host.IsLocalPortTaken(port), out ushort port))
+            if (!_ports.TryAllocate(local.Address, NetAddress.IPv4Any, 0, this, static (host, port) => host.IsLocalPortTaken(port), out ushort port))
                 throw new TcpException(TcpError.AddressNotAvailable, "No ephemeral port is free to listen on.");
             local = local with { Port = port };
         }
-        if (_listeners.ContainsKey(local) || _listeners.ContainsKey(local with { Address = IPv4Address.Any })
+        if (_listeners.ContainsKey(local) || _listeners.ContainsKey(local with { Address = local.Address.IsIPv4 ? NetAddress.IPv4Any : NetAddress.IPv6Any })
+            || _listeners.ContainsKey(local with { Address = NetAddress.IPv6Any })
             || (local.Address.IsUnspecified && HasListenerOnPort(local.Port)))
         {
             throw new TcpException(TcpError.AddressAlreadyInUse, $"{local} is already listening.");
@@ -385,8 +405,18 @@ public sealed partial class TcpHost : ITcbScheduler
         }
     }
 
-    private TcpListenerQueue? FindListener(IPv4Address address, ushort port) =>
-        _listeners.GetValueOrDefault(new TcpEndpoint(address, port)) ?? _listeners.GetValueOrDefault(new TcpEndpoint(IPv4Address.Any, port));
+    /// <summary>
+    /// The listener for a segment to <paramref name="address"/>: one bound to that address, else the wildcard of its family,
+    /// else (for both families, like .NET's DualMode) one on the IPv6 wildcard ::. A listener on 0.0.0.0 takes IPv4 only.
+    /// </summary>
+    private TcpListenerQueue? FindListener(NetAddress address, ushort port)
+    {
+        if (_listeners.Count == 0)
+            return null;
+        return _listeners.GetValueOrDefault(new TcpEndpoint(address, port))
+            ?? (address.IsIPv4 ? _listeners.GetValueOrDefault(new TcpEndpoint(NetAddress.IPv4Any, port)) : null)
+            ?? _listeners.GetValueOrDefault(new TcpEndpoint(NetAddress.IPv6Any, port));
+    }
 
     private bool HasListenerOnPort(ushort port)
     {
@@ -418,7 +448,7 @@ public sealed partial class TcpHost : ITcbScheduler
     {
         tcb.Scheduler = this;
         tcb.Registered = true;
-        tcb.SegmentationOffloadLimit = _segmentationOffloadLimit;
+        tcb.SegmentationOffloadLimit = tcb.RemoteAddress.IsIPv4 ? _segmentationOffloadLimit : SegmentationOffloadLimitIPv6;
         tcb.DropCounters = DropCounters;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
         _stateCounts[(int)tcb.State]++;

@@ -3,7 +3,7 @@ using Teeceepee.Wire;
 namespace Teeceepee.Tcp;
 
 /// <summary>A segment leaving the TCP layer: IPv4 source (local) and destination (remote) plus the header; the payload sits in the caller's buffer.</summary>
-public readonly record struct TcpOutgoing(IPv4Address LocalAddress, IPv4Address RemoteAddress, TcpRepr Segment)
+public readonly record struct TcpOutgoing(NetAddress LocalAddress, NetAddress RemoteAddress, TcpRepr Segment)
 {
     /// <summary>
     /// For a super-segment (payload longer than one MSS, <see cref="TcpHost.SegmentationOffloadLimit"/>): the payload

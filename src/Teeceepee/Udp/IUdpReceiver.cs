@@ -7,7 +7,7 @@ namespace Teeceepee.Udp;
 internal interface IUdpReceiver
 {
     /// <summary>Takes a datagram (copies what it wants of <paramref name="payload"/>, which is valid only during the call) and completes.</summary>
-    void Deliver(ReadOnlySpan<byte> payload, IPv4Address source, ushort sourcePort);
+    void Deliver(ReadOnlySpan<byte> payload, NetAddress source, ushort sourcePort);
 
     /// <summary>Completes with an error: an ICMP report (RFC 1122 §4.1.3.3) or the endpoint closing (<see cref="SocketError.OperationAborted"/>).</summary>
     void Fail(SocketError error);

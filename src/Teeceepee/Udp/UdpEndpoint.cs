@@ -23,7 +23,7 @@ internal sealed class UdpEndpoint
     public ushort Port { get; }
 
     public bool IsConnected;
-    public IPv4Address RemoteAddress;
+    public NetAddress RemoteAddress;
     public ushort RemotePort;
     public SocketError PendingError = SocketError.Success;
     public bool Closed;
@@ -37,11 +37,11 @@ internal sealed class UdpEndpoint
     public int QueuedCount { get; private set; }
 
     /// <summary>True when a datagram from this source is accepted (a connected socket hears only its peer).</summary>
-    public bool Accepts(IPv4Address source, ushort sourcePort) =>
+    public bool Accepts(NetAddress source, ushort sourcePort) =>
         !IsConnected || (source == RemoteAddress && sourcePort == RemotePort);
 
     /// <summary>Copies a datagram into the queue; false when it is full.</summary>
-    public bool TryEnqueue(ReadOnlySpan<byte> payload, IPv4Address source, ushort sourcePort)
+    public bool TryEnqueue(ReadOnlySpan<byte> payload, NetAddress source, ushort sourcePort)
     {
         if (QueuedCount == _queue.Length)
             return false;

@@ -63,7 +63,7 @@ internal sealed class UdpPortTable
     /// if it is connected to that destination (like Linux without IP_RECVERR: unconnected sockets are
     /// not told, since the error cannot be tied to one call). True when a socket took it.
     /// </summary>
-    public bool DeliverIcmpError(ushort localPort, IPv4Address remote, ushort remotePort, in IcmpRepr icmp)
+    public bool DeliverIcmpError(ushort localPort, NetAddress remote, ushort remotePort, in IcmpRepr icmp)
     {
         var endpoint = Find(localPort);
         if (endpoint is null)

@@ -390,11 +390,9 @@ public abstract class TcpSocketSuite
         await using var net = CreateNetwork();
         await using var connection = new TcpConnection(net.Client);
         ThrowsNow<ArgumentNullException>(() => connection.ConnectAsync(null!).AsTask());
-        ThrowsNow<ArgumentException>(() => connection.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, 80)).AsTask());
         ThrowsNow<ArgumentOutOfRangeException>(() => connection.ConnectAsync(new IPEndPoint(net.ServerAddress, 0)).AsTask());
         Assert.Throws<SocketException>(() => connection.Shutdown(SocketShutdown.Send));
         Assert.Throws<ArgumentException>(() => new TcpConnection(net.Client, new TcpConnectionOptions { SendBufferSize = 10 }));
-        Assert.Throws<ArgumentException>(() => new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.IPv6Any, 80)));
         var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.Any, NextPort()));
         ThrowsNow<InvalidOperationException>(() => listener.AcceptAsync().AsTask());
         var e = await Assert.ThrowsAsync<SocketException>(() => Within(connection.ReceiveAsync(new byte[1])));

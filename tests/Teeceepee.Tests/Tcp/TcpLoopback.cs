@@ -85,7 +85,7 @@ internal sealed class TcpLoopback
                 var delay = Latency;
                 if (_rng.NextDouble() < Reorder)
                     delay += TimeSpan.FromMilliseconds(_rng.Next(1, 10));
-                _wire.Enqueue(new Packet(toB, o.LocalAddress, o.RemoteAddress, o.Segment, payload), ((Now + delay).Ticks, _order++));
+                _wire.Enqueue(new Packet(toB, o.LocalAddress.V4, o.RemoteAddress.V4, o.Segment, payload), ((Now + delay).Ticks, _order++));
             }
         }
     }

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Security.Cryptography;
+using Teeceepee.Links;
+using Teeceepee.Sockets;
+using Teeceepee.Stack;
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
+
+namespace Teeceepee.Tests.Stack;
+
+/// <summary>TCP and UDP over IPv6 between two stacks on virtual time: byte-exact transfers, dual-stack listening, path MTU.</summary>
+public class IPv6TransportTests
+{
+    private static readonly IPv6Address A6 = IPv6Address.Parse("fd00:6:3::1");
+    private static readonly IPv6Address B6 = IPv6Address.Parse("fd00:6:3::2");
+
+    private static Simulation Create(FaultOptions? faults = null, int seed = 1) => new(
+        configureA: o => o with { IPv6Addresses = [new IPv6AddressPrefix(A6, 64)] },
+        configureB: o => o with { IPv6Addresses = [new IPv6AddressPrefix(B6, 64)] },
+        faults: faults, seed: seed);
+
+    private static byte[] Transfer(Simulation sim, Tcb client, Tcb server, int size, TimeSpan limit)
+    {
+        var data = RandomNumberGenerator.GetBytes(size);
+        var received = new MemoryStream();
+        var chunk = new byte[65536];
+        int sent = 0;
+        Assert.True(sim.RunUntil(() =>
+        {
+            if (sent < data.Length)
+                sent += client.Send(data.AsSpan(sent));
+            int n;
+            while ((n = server.Receive(chunk)) > 0)
+                received.Write(chunk, 0, n);
+            return received.Length == data.Length;
+        }, limit));
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+        return data;
+    }
+
+    [Theory]
+    [InlineData(0.0, 1)]
+    [InlineData(0.02, 2)]
+    [InlineData(0.05, 3)]
+    public async Task Tcp_OverIPv6_WithFaults_ArrivesIntact_WithTheIPv6Mss(double loss, int seed)
+    {
+        await using var sim = Create(new FaultOptions { Loss = loss, Duplicate = loss / 2, Reorder = loss }, seed);
+        sim.Run(TimeSpan.FromSeconds(2)); // DAD
+        var listener = sim.B.Tcp.Listen(new TcpEndpoint(B6, 80));
+        var client = sim.A.Tcp.Connect(sim.Now, A6, new TcpEndpoint(B6, 80));
+        Tcb? server = null;
+        Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
+        Assert.Equal(1500 - 60 - 12, client.SendMss); // RFC 8200 §8.3: MTU - 60, less the timestamps option
+
+        Transfer(sim, client, server!, 300_000, TimeSpan.FromSeconds(120));
+        Assert.Equal(0, sim.A.Stats.IPv6FragmentsOut);
+        Assert.True(sim.B.Stats.TcpSegmentsIn > 200);
+    }
+
+    [Fact]
+    public async Task Listener_OnIPv6Any_AcceptsBothFamilies_IPv4PeerSeenMapped()
+    {
+        await using var sim = Create();
+        sim.Run(TimeSpan.FromSeconds(2));
+        var listener = new TcpConnectionListener(sim.B, new IPEndPoint(IPAddress.IPv6Any, 8080));
+        listener.Start();
+        var accept6 = listener.AcceptAsync();
+        await using var c6 = new TcpConnection(sim.A);
+        var connect6 = c6.ConnectAsync(new IPEndPoint(B6.ToIPAddress(), 8080));
+        await using var s6 = sim.Await(accept6);
+        Assert.True(sim.RunUntil(() => connect6.IsCompleted, TimeSpan.FromSeconds(5)));
+
+        var accept4 = listener.AcceptAsync();
+        await using var c4 = new TcpConnection(sim.A);
+        var connect4 = c4.ConnectAsync(new IPEndPoint(Simulation.AddressB.ToIPAddress(), 8080));
+        await using var s4 = sim.Await(accept4);
+
+        Assert.Equal(A6.ToIPAddress(), s6.RemoteEndPoint!.Address);
+        Assert.Equal(Simulation.AddressA.ToIPAddress().MapToIPv6(), s4.RemoteEndPoint!.Address);
+        Assert.True(s4.RemoteEndPoint.Address.IsIPv4MappedToIPv6);
+        await listener.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Listener_OnIPv4Any_StaysIPv4Only_IPv6SynIsRefused()
+    {
+        await using var sim = Create();
+        sim.Run(TimeSpan.FromSeconds(2));
+        sim.B.Tcp.Listen(new TcpEndpoint(NetAddress.IPv4Any, 80));
+        var client = sim.A.Tcp.Connect(sim.Now, A6, new TcpEndpoint(B6, 80));
+        Assert.True(sim.RunUntil(() => client.State == TcpState.Closed, TimeSpan.FromSeconds(5)));
+        Assert.Equal(TcpError.ConnectionRefused, client.Error);
+    }
+
+    [Fact]
+    public async Task Udp_OverIPv6_RoundTrips_AndClosedPortAnswersPortUnreachable()
+    {
+        await using var sim = Create();
+        sim.Run(TimeSpan.FromSeconds(2));
+        using var server = new UdpSocket(sim.B, 5353);
+        using var client = new UdpSocket(sim.A, 0);
+        var payload = RandomNumberGenerator.GetBytes(3000); // fragmented: 3008 octets over a 1500 MTU
+        var buffer = new byte[4000];
+        var receive = server.ReceiveFromAsync(buffer);
+        sim.Await(client.SendToAsync(payload, new IPEndPoint(B6.ToIPAddress(), 5353)));
+        var result = sim.Await(receive);
+        Assert.Equal(payload, buffer.AsSpan(0, result.ReceivedBytes).ToArray());
+        Assert.Equal((NetAddress)A6, result.RemoteAddress);
+        Assert.Equal(1, sim.B.Stats.IPv6DatagramsReassembled);
+
+        sim.Await(client.SendToAsync(payload.AsMemory(0, 10), new IPEndPoint(B6.ToIPAddress(), 9)));
+        sim.Run(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(1, sim.B.Stats.Icmpv6Out[(byte)Icmpv6Type.DestinationUnreachable]);
+    }
+}
