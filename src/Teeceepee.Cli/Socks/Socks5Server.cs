@@ -298,6 +298,21 @@ internal sealed class Socks5Server
         return null;
     }
 
+    // UDP ASSOCIATE's names: a static entry, else the network's resolver (null when the name has no address).
+    private async ValueTask<IPAddress?> ResolveAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        if (StaticAddress(host, port) is { } address)
+            return address;
+        try
+        {
+            return await _outbound.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NameResolutionException)
+        {
+            return null;
+        }
+    }
+
     // VER REP RSV ATYP BND.ADDR BND.PORT; a failure carries 0.0.0.0:0, an IPv6 bound address ATYP 4 (§6).
     private static async ValueTask ReplyAsync(IConnection client, byte code, IPEndPoint? bound, CancellationToken cancellationToken)
     {
