@@ -122,7 +122,48 @@ internal sealed class TeeceepeeNetwork : INetwork
                 throw;
             }
         }
+        if (options.Address6 is not null)
+        {
+            try
+            {
+                await ((TeeceepeeNetwork)network).WaitForIPv6Async(options.Address6, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await network.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         return network;
+    }
+
+    /// <summary>How long a command waits for duplicate address detection on its static IPv6 address.</summary>
+    internal static TimeSpan DadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits until duplicate address detection (RFC 4862 §5.4) has finished on the static IPv6 address: a tentative
+    /// address is no source (§5.4 "not assigned"), so a command that ran at once would find IPv6 unreachable.
+    /// </summary>
+    private async Task WaitForIPv6Async(IPAddress address, CancellationToken cancellationToken)
+    {
+        var wanted = IPv6Address.FromIPAddress(address);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            IPv6AddressState? state = null;
+            foreach (var a in _stack.IPv6Addresses)
+            {
+                if (a.Address.Address == wanted)
+                    state = a.State;
+            }
+            if (state == IPv6AddressState.Duplicate)
+                throw new CliException($"IPv6 address {address} is already in use on {_deviceName} (duplicate address detection)");
+            if (state is IPv6AddressState.Preferred or IPv6AddressState.Deprecated)
+                return;
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > DadTimeout)
+                throw new CliException($"IPv6 address {address} on {_deviceName} did not finish duplicate address detection within {DadTimeout.TotalSeconds:0} s");
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The DHCP client when --dhcp was given (it keeps renewing for as long as the network lives).</summary>
@@ -239,13 +280,19 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     /// <summary>
     /// The IPv6 part of the stack's configuration: a static address (<c>--ip 2001:db8::2/64</c>), SLAAC and the
-    /// IPv6 router. The seam where the stack's IPv6 host (issue 10 item 2) takes the CLI's options.
+    /// IPv6 router (<c>--gateway</c> with an IPv6 address, or BENCH_GW6).
     /// </summary>
     private static NetworkStackOptions WithIPv6(NetworkStackOptions stackOptions, LinkOptions options)
     {
-        if (!options.HasIPv6)
+        if (!options.HasIPv6 && options.Gateway6 is null)
             return stackOptions;
-        throw new CliException("this build's stack has no IPv6 host yet: --ip with an IPv6 address and --slaac need it");
+        return stackOptions with
+        {
+            IPv6 = true,
+            IPv6Addresses = options.Address6 is null ? [] : [new IPv6AddressPrefix(IPv6Address.FromIPAddress(options.Address6), options.PrefixLength6)],
+            IPv6Gateway = options.Gateway6 is null ? null : IPv6Address.FromIPAddress(options.Gateway6),
+            Slaac = options.Slaac,
+        };
     }
 
     // LinkException carries the errno of the failed call; map the common ones to one clear sentence.
@@ -374,14 +421,42 @@ internal sealed class TeeceepeeNetwork : INetwork
     }
 
     public IDatagramSocket OpenUdp() => new StackDatagramSocket(new UdpSocket(_stack));
-    /// <summary>
-    /// ICMPv6 echo (ping -6 output: "Destination unreachable: Address unreachable" and the like). The seam for the
-    /// stack's IPv6 host (issue 10 item 2); until it is there, IPv6 destinations are unreachable.
-    /// </summary>
-    private static ValueTask<EchoResult> PingV6Async(IPAddress destination, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>ICMPv6 echo over the stack's IPv6 host (ping -6 output: "Destination unreachable: Address unreachable" and the like).</summary>
+    private async ValueTask<EchoResult> PingV6Async(IPAddress destination, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        _ = (destination, payloadSize, timeout, cancellationToken);
-        throw new SocketException((int)SocketError.NetworkUnreachable);
+        if (timeout == Timeout.InfiniteTimeSpan)
+            timeout = NoPingTimeout;
+        var target = IPv6Address.FromIPAddress(destination);
+        var reply = await _stack.PingAsync(target, payloadSize, timeout, cancellationToken).ConfigureAwait(false);
+        // A failure the stack found itself (no neighbour answer, no source or route) names our own address, as ping -6 does.
+        string from = reply.Address.IsUnspecified || reply.Address == (NetAddress)target
+            ? OwnIPv6Address(target.IsLinkLocal)
+            : reply.Address.ToString();
+        return reply.Status switch
+        {
+            PingStatus.Success => EchoResult.Reply(reply.TimeToLive, reply.DataSize + 8, reply.RoundTripTime),
+            PingStatus.TimedOut => EchoResult.TimedOut,
+            PingStatus.HostUnreachable => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination unreachable: Address unreachable", from),
+            PingStatus.NetworkUnreachable => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination unreachable: No route", from),
+            PingStatus.TimeExceeded => new EchoResult(false, 0, 0, reply.RoundTripTime, "Time exceeded: Hop limit", from),
+            PingStatus.PacketTooBig => new EchoResult(false, 0, 0, reply.RoundTripTime, "Packet too big", from),
+            _ => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination unreachable", from),
+        };
+    }
+
+    // Our address of the destination's scope (link-local or global), for the "From" of ping -6's error lines.
+    private string OwnIPv6Address(bool linkLocal)
+    {
+        string any = "::";
+        foreach (var a in _stack.IPv6Addresses)
+        {
+            if (a.State == IPv6AddressState.Duplicate)
+                continue;
+            if (a.Address.Address.IsLinkLocal == linkLocal)
+                return a.Address.Address.ToString();
+            any = a.Address.Address.ToString();
+        }
+        return any;
     }
 
     /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
