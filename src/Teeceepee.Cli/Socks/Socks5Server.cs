@@ -158,8 +158,8 @@ internal sealed class Socks5Server
                 buffer.AsSpan(16, 2).CopyTo(buffer.AsSpan(0, 2));
                 break;
             default:
-                await ReplyAsync(client, Socks5.ReplyAddressTypeNotSupported, null, handshakeToken).ConfigureAwait(false);
                 LogClient(client, $"address type {addressType} unknown (RFC 1928 §4 has 1, 3 and 4)");
+                await ReplyAsync(client, Socks5.ReplyAddressTypeNotSupported, null, handshakeToken).ConfigureAwait(false);
                 return default;
         }
         int port = BinaryPrimitives.ReadUInt16BigEndian(addressType == Socks5.AddressIPv4 ? buffer.AsSpan(4, 2) : buffer.AsSpan(0, 2));
@@ -168,8 +168,8 @@ internal sealed class Socks5Server
             return (null, await AssociateAsync(client, address, port, handshakeToken).ConfigureAwait(false));
         if (command != Socks5.CommandConnect)
         {
-            await ReplyAsync(client, Socks5.ReplyCommandNotSupported, null, handshakeToken).ConfigureAwait(false);
             Log(client, $"{target}:{port}", command == Socks5.CommandBind ? "BIND not supported" : "unknown command");
+            await ReplyAsync(client, Socks5.ReplyCommandNotSupported, null, handshakeToken).ConfigureAwait(false);
             return default;
         }
 
@@ -188,21 +188,21 @@ internal sealed class Socks5Server
             }
             catch (NameResolutionException)
             {
-                await ReplyAsync(client, Socks5.ReplyHostUnreachable, null, handshakeToken).ConfigureAwait(false);
                 Log(client, $"{target}:{port}", "could not resolve host");
+                await ReplyAsync(client, Socks5.ReplyHostUnreachable, null, handshakeToken).ConfigureAwait(false);
                 return default;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                await ReplyAsync(client, Socks5.ReplyTtlExpired, null, cancellationToken).ConfigureAwait(false);
                 Log(client, $"{target}:{port}", $"connect to {endpoint} timed out after {ConnectTimeout.TotalSeconds:0} s");
+                await ReplyAsync(client, Socks5.ReplyTtlExpired, null, cancellationToken).ConfigureAwait(false);
                 return default;
             }
             catch (SocketException e)
             {
                 byte code = ReplyCodeFor(e.SocketErrorCode);
-                await ReplyAsync(client, code, null, cancellationToken).ConfigureAwait(false);
                 Log(client, $"{target}:{port}", $"connect to {endpoint} failed: {Describe(e.SocketErrorCode)}");
+                await ReplyAsync(client, code, null, cancellationToken).ConfigureAwait(false);
                 return default;
             }
         }
@@ -255,16 +255,16 @@ internal sealed class Socks5Server
         catch (Exception e) when (e is SocketException or NotSupportedException or IOException)
         {
             host?.Dispose();
-            await ReplyAsync(client, Socks5.ReplyGeneralFailure, null, cancellationToken).ConfigureAwait(false);
             LogClient(client, $"UDP ASSOCIATE failed: {e.Message}");
+            await ReplyAsync(client, Socks5.ReplyGeneralFailure, null, cancellationToken).ConfigureAwait(false);
             return null;
         }
         // Only the client's own address may use the relay (the one it named, else the TCP connection's).
         var clientAddress = from is null || from.Equals(IPAddress.Any) ? client.RemoteEndPoint.Address : from;
         var association = new Socks5UdpAssociation(host, outbound, clientAddress, fromPort,
             async (name, port, ct) => await ResolveAsync(name, port, ct).ConfigureAwait(false));
-        await ReplyAsync(client, Socks5.ReplySucceeded, association.RelayEndPoint, cancellationToken).ConfigureAwait(false);
         LogClient(client, $"UDP ASSOCIATE: relaying datagrams sent to {association.RelayEndPoint} out through {outbound.LocalEndPoint}");
+        await ReplyAsync(client, Socks5.ReplySucceeded, association.RelayEndPoint, cancellationToken).ConfigureAwait(false);
         return association;
     }
 
