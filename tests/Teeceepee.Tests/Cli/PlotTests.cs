@@ -40,19 +40,8 @@ public sealed class PlotTests : IDisposable
             Tcb? server = null;
             Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
             var data = RandomNumberGenerator.GetBytes(300_000);
-            var received = new MemoryStream();
-            var chunk = new byte[65536];
-            int sent = 0;
-            Assert.True(sim.RunUntil(() =>
-            {
-                if (sent < data.Length)
-                    sent += client.Send(data.AsSpan(sent));
-                int n;
-                while ((n = server!.Receive(chunk)) > 0)
-                    received.Write(chunk, 0, n);
-                return received.Length == data.Length;
-            }, TimeSpan.FromSeconds(120)));
-            Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+            var received = sim.Transfer(client, server!, data, TimeSpan.FromSeconds(120));
+            Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
             writer!.Flush();
             return (capture.ToArray(), client.GetInfo().Retransmits);
         }
@@ -206,18 +195,7 @@ public sealed class PlotTests : IDisposable
             Tcb? server = null;
             Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
             var data = new byte[200_000];
-            int sent = 0;
-            long got = 0;
-            var chunk = new byte[65536];
-            Assert.True(sim.RunUntil(() =>
-            {
-                if (sent < data.Length)
-                    sent += client.Send(data.AsSpan(sent));
-                int n;
-                while ((n = server!.Receive(chunk)) > 0)
-                    got += n;
-                return got == data.Length;
-            }, TimeSpan.FromSeconds(120)));
+            Assert.Equal(data.Length, sim.Transfer(client, server!, data, TimeSpan.FromSeconds(120)).Length);
         }
 
         Assert.Equal(1, recorder.ConnectionCount);

@@ -70,19 +70,8 @@ public class FaultSimulationTests
         Tcb? server = null;
         Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
         var data = RandomNumberGenerator.GetBytes(500_000);
-        var received = new MemoryStream();
-        var chunk = new byte[65536];
-        int sent = 0;
-        Assert.True(sim.RunUntil(() =>
-        {
-            if (sent < data.Length)
-                sent += client.Send(data.AsSpan(sent));
-            int n;
-            while ((n = server!.Receive(chunk)) > 0)
-                received.Write(chunk, 0, n);
-            return received.Length == data.Length;
-        }, TimeSpan.FromMinutes(5)));
-        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+        var received = sim.Transfer(client, server!, data, TimeSpan.FromMinutes(5));
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
         Assert.True(sim.Faults!.Outbound.Lost + sim.Faults.Inbound.Lost > 0);
     }
 }

@@ -22,19 +22,8 @@ public class IPv6TransportTests
     private static byte[] Transfer(Simulation sim, Tcb client, Tcb server, int size, TimeSpan limit)
     {
         var data = RandomNumberGenerator.GetBytes(size);
-        var received = new MemoryStream();
-        var chunk = new byte[65536];
-        int sent = 0;
-        Assert.True(sim.RunUntil(() =>
-        {
-            if (sent < data.Length)
-                sent += client.Send(data.AsSpan(sent));
-            int n;
-            while ((n = server.Receive(chunk)) > 0)
-                received.Write(chunk, 0, n);
-            return received.Length == data.Length;
-        }, limit));
-        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+        var received = sim.Transfer(client, server, data, limit);
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
         return data;
     }
 

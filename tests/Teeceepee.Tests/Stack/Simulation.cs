@@ -41,6 +41,28 @@ internal sealed class Simulation : IAsyncDisposable
     public Instant Now { get; private set; } = Instant.FromMilliseconds(1000);
     public List<string> Log { get; } = [];
 
+    /// <summary>
+    /// Sends <paramref name="data"/> from <paramref name="sender"/> to <paramref name="receiver"/> (both established),
+    /// reading everything that arrives, until all of it is in or <paramref name="limit"/> of virtual time passed.
+    /// Returns the octets received, for the caller's byte-exact (SHA-256) check.
+    /// </summary>
+    public byte[] Transfer(Teeceepee.Tcp.Tcb sender, Teeceepee.Tcp.Tcb receiver, byte[] data, TimeSpan limit)
+    {
+        var received = new MemoryStream();
+        var chunk = new byte[65536];
+        int sent = 0;
+        RunUntil(() =>
+        {
+            if (sent < data.Length)
+                sent += sender.Send(data.AsSpan(sent));
+            int n;
+            while ((n = receiver.Receive(chunk)) > 0)
+                received.Write(chunk, 0, n);
+            return received.Length >= data.Length;
+        }, limit);
+        return received.ToArray();
+    }
+
     /// <summary>Runs until <paramref name="done"/> holds or <paramref name="limit"/> of virtual time passed.</summary>
     public bool RunUntil(Func<bool> done, TimeSpan limit)
     {

@@ -85,19 +85,8 @@ public class TcpMetricsTests
         Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
 
         var data = RandomNumberGenerator.GetBytes(400_000);
-        var received = new MemoryStream();
-        var chunk = new byte[65536];
-        int sent = 0;
-        Assert.True(sim.RunUntil(() =>
-        {
-            if (sent < data.Length)
-                sent += client.Send(data.AsSpan(sent));
-            int n;
-            while ((n = server!.Receive(chunk)) > 0)
-                received.Write(chunk, 0, n);
-            return received.Length == data.Length;
-        }, TimeSpan.FromSeconds(120)));
-        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+        var received = sim.Transfer(client, server!, data, TimeSpan.FromSeconds(120));
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
 
         var seen = recorderA.Observe();
         long retransmits = client.GetInfo().Retransmits;

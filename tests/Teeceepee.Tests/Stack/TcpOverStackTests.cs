@@ -20,20 +20,9 @@ public class TcpOverStackTests
         Assert.Equal(1460 - 12, client.SendMss); // MSS from the 1500 MTU, less the timestamps option
 
         var data = RandomNumberGenerator.GetBytes(300_000);
-        var received = new MemoryStream();
-        var chunk = new byte[65536];
-        int sent = 0;
-        Assert.True(sim.RunUntil(() =>
-        {
-            if (sent < data.Length)
-                sent += client.Send(data.AsSpan(sent));
-            int n;
-            while ((n = server!.Receive(chunk)) > 0)
-                received.Write(chunk, 0, n);
-            return received.Length == data.Length;
-        }, TimeSpan.FromSeconds(30)));
+        var received = sim.Transfer(client, server!, data, TimeSpan.FromSeconds(30));
 
-        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
         Assert.True(sim.A.Stats.TcpSegmentsOut > 200);
         Assert.True(sim.B.Stats.TcpSegmentsIn > 200);
         Assert.Equal(0, sim.A.Stats.FragmentsOut);
