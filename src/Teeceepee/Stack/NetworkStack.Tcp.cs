@@ -10,7 +10,7 @@ public sealed partial class NetworkStack
     private const int MaxTcpHeaderLength = 60;
 
     private TcpHost _tcp = null!;
-    private int _tcpHeaderGuess = MaxTcpHeaderLength;
+    private int _tcpHeaderGuess = IPv4Repr.HeaderLength + MaxTcpHeaderLength; // IP + TCP headers the payload sits behind
     private bool _transmitChecksum; // the link completes partial TCP checksums
     private ITcpProbe? _tcpProbe;
 
@@ -94,34 +94,37 @@ public sealed partial class NetworkStack
         _tcp.Process(now, ip.Source, ip.Destination, tcp, segment.Payload);
     }
 
-    /// <summary>Sends everything TCP has ready: each segment is built in place, header then payload.</summary>
+    /// <summary>Sends everything TCP has ready: each segment is built in place, headers then payload.</summary>
     private void DispatchTcp(Instant now)
     {
-        var buffer = IPv4PayloadBuffer;
-        // TCP copies the payload behind room for a header of the length the last data segment had
-        // (32 with timestamps, nearly always); only when the header turns out longer or shorter does
-        // the payload move to meet it (an overlapping copy within one buffer). The buffer holds 64 KiB,
-        // so a payload of one MSS fits behind any header, and so does a super-segment (TSO): its limit
-        // leaves room for the longest header.
+        var packet = _tx.AsSpan(_linkHeaderLength); // the network-layer packet: IP header, TCP header, payload
+        // TCP copies the payload behind room for the IP + TCP headers the last data segment had (20 + 32 for IPv4
+        // with timestamps, 40 + 32 for IPv6); only when the headers turn out longer or shorter (another family,
+        // other options) does the payload move to meet them (an overlapping copy within one buffer). The buffer
+        // holds an IPv6 header plus 64 KiB, so a payload of one MSS fits behind any headers, and so does a
+        // super-segment (TSO): its limit leaves room for the longest header.
         while (true)
         {
             int guess = _tcpHeaderGuess;
-            var payloadArea = buffer[guess..];
+            var payloadArea = packet[guess..];
             if (!_tcp.TryDispatch(now, payloadArea, out var outgoing))
                 break;
             var segment = outgoing.Segment;
             int headerLength = segment.HeaderLength;
+            bool ipv6 = outgoing.RemoteAddress.IsIPv6;
+            int headersLength = (ipv6 ? IPv6Repr.HeaderLength : IPv4Repr.HeaderLength) + headerLength;
             if (segment.PayloadLength > 0)
             {
-                if (headerLength != guess)
-                    payloadArea[..segment.PayloadLength].CopyTo(buffer[headerLength..]);
-                _tcpHeaderGuess = headerLength;
+                if (headersLength != guess)
+                    payloadArea[..segment.PayloadLength].CopyTo(packet[headersLength..]);
+                _tcpHeaderGuess = headersLength;
             }
-            if (outgoing.RemoteAddress.IsIPv6)
+            if (ipv6)
             {
-                DispatchTcp6(now, buffer, outgoing, segment, headerLength);
+                DispatchTcp6(now, outgoing, segment, headerLength);
                 continue;
             }
+            var buffer = IPv4PayloadBuffer;
             var offload = LinkOffload.None;
             int wireSegments = 1;
             // Loopback datagrams are parsed by us, never by a link: they need complete checksums.
@@ -150,16 +153,13 @@ public sealed partial class NetworkStack
     }
 
     /// <summary>
-    /// Sends one IPv6 segment TCP built in the IPv4 payload area: it moves 20 octets up, behind the longer header
-    /// (an overlapping copy; only IPv6 pays it). Segments are MSS-sized (no TSO6 yet), with a partial checksum
-    /// where the link completes it.
+    /// Sends one IPv6 segment whose payload TCP already placed behind the IPv6 and TCP headers. Segments are
+    /// MSS-sized (no TSO6 yet), with a partial checksum where the link completes it.
     /// </summary>
-    private void DispatchTcp6(Instant now, Span<byte> built, in TcpOutgoing outgoing, in TcpRepr segment, int headerLength)
+    private void DispatchTcp6(Instant now, in TcpOutgoing outgoing, in TcpRepr segment, int headerLength)
     {
         int length = headerLength + segment.PayloadLength;
         var buffer = IPv6PayloadBuffer;
-        if (segment.PayloadLength > 0)
-            built.Slice(headerLength, segment.PayloadLength).CopyTo(buffer[headerLength..]);
         var offload = LinkOffload.None;
         if (_transmitChecksum && !IsOurIPv6Address(outgoing.RemoteAddress.V6) && IPv6Repr.HeaderLength + length <= _linkMtu6)
             offload = LinkOffload.TcpChecksumPartial(_linkHeaderLength + IPv6Repr.HeaderLength);
