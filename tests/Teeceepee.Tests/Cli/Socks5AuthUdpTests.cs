@@ -97,8 +97,7 @@ public sealed class Socks5AuthUdpTests : IAsyncLifetime
     [Fact]
     public async Task Curl_WithUserAndPassword_FetchesThroughTheStack()
     {
-        if (!File.Exists("/usr/bin/curl"))
-            return; // the host has no curl to be the client
+        Assert.True(File.Exists("/usr/bin/curl"), "curl is the SOCKS client here; scripts/setup.sh installs it");
         var server = await StartHttpOnB(8080, "hello through socks");
         int port = await StartSocks(new Socks5Credentials("alice", "s3cret:x"));
 
@@ -113,8 +112,7 @@ public sealed class Socks5AuthUdpTests : IAsyncLifetime
     [Fact]
     public async Task Curl_WithWrongPassword_IsRefusedAndLogged()
     {
-        if (!File.Exists("/usr/bin/curl"))
-            return;
+        Assert.True(File.Exists("/usr/bin/curl"), "curl is the SOCKS client here; scripts/setup.sh installs it");
         int port = await StartSocks(new Socks5Credentials("alice", "right"));
 
         var (code, _) = await Curl("-s", "--max-time", "20", "--socks5", $"127.0.0.1:{port}", "--proxy-user", "alice:wrong", "http://198.18.0.1:8080/");
