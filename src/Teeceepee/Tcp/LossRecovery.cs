@@ -30,6 +30,8 @@ internal sealed class LossRecovery
     public readonly ProportionalRateReduction Prr = new();
     /// <summary>RFC 6675 NextSeg rule 4: one rescue retransmission per recovery.</summary>
     public bool RescueUsed;
+    /// <summary>Octets below this were already reported lost to the controller in this recovery.</summary>
+    public SeqNumber LossReportedBelow;
     /// <summary>Retransmissions found lost and resent without a timeout.</summary>
     public long LostRetransmits;
 

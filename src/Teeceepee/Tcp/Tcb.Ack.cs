@@ -130,7 +130,7 @@ public sealed partial class Tcb
     {
         int flightBefore = _snd.Max - _snd.Una;
         int acked = ack - _snd.Una;
-        var rtt = TakeRttSample(now, segment, ack);
+        var rtt = TakeRttSample(now, segment, ack, out bool rttFromRetransmission);
 
         int remaining = acked;
         if (_snd.Una == _snd.Iss)
@@ -170,6 +170,7 @@ public sealed partial class Tcb
             BytesDelivered = delivered,
             BytesInFlight = flightBefore,
             RttSample = rtt,
+            RttSampleFromRetransmission = rttFromRetransmission,
             Rate = rate,
             RoundStart = roundStart,
         });
@@ -274,6 +275,8 @@ public sealed partial class Tcb
         _congestion.OnRecoveryStart(_snd.Max - _snd.Una);
         if (_sack && _loss.Scoreboard is { Count: > 0 })
             EnterSackRecovery();
+        else
+            _congestion.OnLossDetected(Math.Min(_snd.Mss, _snd.Max - _snd.Una), _snd.Max - _snd.Una); // NewReno: the first segment is lost
         _loss.FastRetransmitPending = true;
         _fastRetransmits++;
         Trace?.Trace(this, $"fast retransmit at {_snd.Una}{(_loss.SackRecovery ? " (SACK recovery)" : "")}");

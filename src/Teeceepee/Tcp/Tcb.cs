@@ -191,6 +191,8 @@ public sealed partial class Tcb
         CongestionPhase = _congestion.Phase,
         PacingRate = CurrentPacingRate,
         DeliveryRate = _deliveryRate,
+        BottleneckBandwidth = _congestion.BandwidthEstimate,
+        ModelMinRtt = _congestion.MinRttEstimate,
         MinRtt = _minRtt == TimeSpan.MaxValue ? null : _minRtt,
         SmoothedRtt = _rtt.SmoothedRtt,
         RttVariance = _rtt.RttVariance,
