@@ -59,6 +59,29 @@ internal sealed class LossRecovery
     /// <summary>The reordering window passed: the time rule marks octets lost.</summary>
     public bool RackLost;
 
+    /// <summary>RFC 3708 / Linux undo_marker: an episode whose retransmissions are counted for undo is under way.</summary>
+    public bool UndoArmed;
+    /// <summary>SND.UNA when the episode began: D-SACKs below it are for older episodes.</summary>
+    public SeqNumber UndoMarker;
+    /// <summary>Octets retransmitted in the episode not yet reported duplicate by a D-SACK (Linux undo_retrans).</summary>
+    public long UndoRetransmitted;
+    /// <summary>RFC 3522: the first timeout of an episode awaits its first ACK.</summary>
+    public bool EifelArmed;
+    /// <summary>True once the first retransmission after the timeout left (<see cref="EifelTs"/> set).</summary>
+    public bool EifelTsSet;
+    /// <summary>RFC 3522 RetransmitTS: the TSval of the first retransmission after the timeout.</summary>
+    public uint EifelTs;
+    /// <summary>D-SACK blocks received.</summary>
+    public long DsacksReceived;
+    /// <summary>Episodes undone as spurious.</summary>
+    public long SpuriousRecoveries;
+    /// <summary>RFC 8985 §6.2 reo_wnd_mult.</summary>
+    public int ReorderWindowMultiplier = 1;
+    /// <summary>RFC 8985 §6.2 reo_wnd_persist: recoveries left before the multiplier resets.</summary>
+    public int ReorderWindowPersistLeft = 16;
+    /// <summary>No second multiplier increment before this (one per round trip).</summary>
+    public Instant DsackRoundEnd;
+
     /// <summary>A new ISS: no recovery point or retransmission yet.</summary>
     public void Initialize(SeqNumber iss)
     {

@@ -48,11 +48,16 @@ public sealed partial class Tcb
         return _loss.RackLost && _loss.RackLostBelow > boundary ? SeqNumber.Min(_loss.RackLostBelow, _snd.Max) : boundary;
     }
 
-    /// <summary>RACK's reordering window (RFC 8985 §6.2): a quarter of SRTT, at least 1 ms.</summary>
+    /// <summary>
+    /// RACK's reordering window (RFC 8985 §6.2 step 4): reo_wnd_mult × min_RTT / 4, grown by D-SACKs (Tcb.Undo.cs),
+    /// capped by SRTT, at least 1 ms.
+    /// </summary>
     private TimeSpan ReorderWindow()
     {
         var srtt = _rtt.SmoothedRtt ?? TimeSpan.FromMilliseconds(1);
-        return TimeSpan.FromTicks(Math.Max(srtt.Ticks / 4, TimeSpan.TicksPerMillisecond));
+        long minRtt = _minRtt == TimeSpan.MaxValue ? srtt.Ticks : _minRtt.Ticks;
+        long window = Math.Min(_loss.ReorderWindowMultiplier * minRtt / 4, srtt.Ticks);
+        return TimeSpan.FromTicks(Math.Max(window, TimeSpan.TicksPerMillisecond));
     }
 
     /// <summary>

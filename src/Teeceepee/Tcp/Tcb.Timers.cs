@@ -93,6 +93,7 @@ public sealed partial class Tcb
         {
             _congestion.OnRetransmitTimeout(_snd.Max - _snd.Una); // a zero-window probe timing out is no congestion signal
             _rate.OnRetransmitTimeout();
+            ArmUndo(timeout: true);
         }
         _loss.Recover = _snd.Max; // RFC 6582 §3.2 step 1 after a timeout
         ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery

@@ -42,6 +42,10 @@ public readonly record struct TcpInfo
 
     /// <summary>Retransmissions found lost during SACK recovery and resent without a timeout.</summary>
     public long LostRetransmits { get; init; }
+    /// <summary>D-SACK blocks received (RFC 2883: the peer got a segment twice).</summary>
+    public long DsacksReceived { get; init; }
+    /// <summary>Fast recoveries and timeouts found spurious (D-SACK, RFC 3708; Eifel, RFC 3522) and undone (RFC 4015).</summary>
+    public long SpuriousRecoveries { get; init; }
     /// <summary>Payload bytes sent, retransmissions included.</summary>
     public long BytesSent { get; init; }
     /// <summary>Payload bytes the peer acknowledged.</summary>
