@@ -112,6 +112,7 @@ public sealed record TcpConfig
         CongestionControllerFactory?.Invoke(mss) ?? CongestionControl switch
         {
             CongestionAlgorithm.NewReno => new NewRenoCongestionController(mss),
+            CongestionAlgorithm.Bbr => new BbrCongestionController(mss),
             _ => new CubicCongestionController(mss),
         };
 
