@@ -27,6 +27,7 @@ public sealed partial class Tcb
         _passiveOpen = true;
         InitializeSend(now, iss);
         OnPeerSyn(syn, syn.SeqNumber, syn.WindowLength, syn.SeqNumber, iss);
+        NegotiateEcnPassive(syn);
         SetState(TcpState.SynReceived);
     }
 
@@ -104,6 +105,7 @@ public sealed partial class Tcb
     private void OnSynAck(Instant now, in TcpRepr segment)
     {
         OnPeerSyn(segment, segment.SeqNumber, segment.WindowLength, segment.SeqNumber, segment.AckNumber!.Value);
+        NegotiateEcnActive(segment);
         AcknowledgeSyn(now, segment);
         _ackNow = true;
         SetState(TcpState.Established);

@@ -214,6 +214,10 @@ public sealed partial class Tcb
         SendWindowScale = _windowScaling ? _snd.Shift : -1,
         Timestamps = _timestamps,
         Sack = _sack,
+        Ecn = _ecn,
+        EcnCeReceived = _ecnCeReceived,
+        EcnEchoesReceived = _ecnEchoesReceived,
+        EcnReductions = _ecnReductions,
     };
 
     /// <summary>Segments retransmitted so far (timeouts, fast and SACK retransmits); cheap, unlike <see cref="GetInfo"/>.</summary>

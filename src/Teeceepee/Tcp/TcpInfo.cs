@@ -68,4 +68,12 @@ public readonly record struct TcpInfo
     public bool Timestamps { get; init; }
     /// <summary>SACK negotiated.</summary>
     public bool Sack { get; init; }
+    /// <summary>ECN negotiated on the handshake (RFC 3168 §6.1.1): data goes out ECT(0).</summary>
+    public bool Ecn { get; init; }
+    /// <summary>Segments that arrived marked CE (congestion experienced).</summary>
+    public long EcnCeReceived { get; init; }
+    /// <summary>ACKs that arrived with ECN-Echo.</summary>
+    public long EcnEchoesReceived { get; init; }
+    /// <summary>Window reductions made for ECN-Echo (at most one per window, RFC 3168 §6.1.2).</summary>
+    public long EcnReductions { get; init; }
 }
