@@ -196,6 +196,7 @@ public sealed partial class Tcb
         if (State == TcpState.Closed)
             return;
         OnEcnEchoArrival(segment);
+        OnAckForPathMtu();
 
         ProcessText(now, segment, payload);
         if (State == TcpState.Closed)

@@ -96,6 +96,12 @@ public sealed partial class Tcb
                 OnPacedSend(now, segment.PayloadLength, 1);
                 return true;
             }
+            if (TryPlanPathMtuProbe(now, payloadBuffer.Length, out int probeLength))
+            {
+                segment = BuildData(now, _snd.Nxt, probeLength, fin: false, payloadBuffer);
+                OnPacedSend(now, probeLength, 1);
+                return true;
+            }
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
                 // A super-segment (TSO): the link cuts it into wire segments of one MSS, each with this header.
@@ -261,6 +267,7 @@ public sealed partial class Tcb
         if (retransmission)
         {
             _retransmits++;
+            OnRetransmitForPathMtu(seq, end);
             // Karn's rule (RFC 6298 §3): a retransmitted segment gives no RTT sample.
             if (_rttTiming && _rttSeq >= seq && _rttSeq < end)
                 _rttTiming = false;

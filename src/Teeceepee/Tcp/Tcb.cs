@@ -218,6 +218,10 @@ public sealed partial class Tcb
         EcnCeReceived = _ecnCeReceived,
         EcnEchoesReceived = _ecnEchoesReceived,
         EcnReductions = _ecnReductions,
+        PathMtu = CurrentPathMtu,
+        BlackHolesDetected = _blackHolesDetected,
+        MtuProbes = _mtuProbes,
+        MtuProbesFailed = _mtuProbesFailed,
     };
 
     /// <summary>Segments retransmitted so far (timeouts, fast and SACK retransmits); cheap, unlike <see cref="GetInfo"/>.</summary>
