@@ -104,6 +104,15 @@ public sealed record TcpConfig
     /// </summary>
     public bool Pacing { get; init; }
 
+    /// <summary>ECN (RFC 3168): off, on (ask and accept) or passive (accept when asked, the default, as Linux's tcp_ecn=2).</summary>
+    public EcnMode Ecn { get; init; } = EcnMode.Passive;
+
+    /// <summary>
+    /// Packetization-layer path MTU discovery (RFC 4821) after a suspected ICMP black hole: full-sized segments that time
+    /// out twice drop the MSS to 1280-octet packets, then probes search upward (Linux tcp_mtu_probing=1). On by default.
+    /// </summary>
+    public bool MtuProbing { get; init; } = true;
+
     /// <summary>Creates the congestion controller for a new connection; null uses <see cref="CongestionControl"/>.</summary>
     public Func<int, ICongestionController>? CongestionControllerFactory { get; init; }
 
@@ -137,6 +146,8 @@ public sealed record TcpConfig
             throw new ArgumentException("InvalidAckInterval must not be negative.", nameof(InvalidAckInterval));
         if (!Enum.IsDefined(CongestionControl))
             throw new ArgumentException("Unknown congestion control algorithm.", nameof(CongestionControl));
+        if (!Enum.IsDefined(Ecn))
+            throw new ArgumentException("Unknown ECN mode.", nameof(Ecn));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)
             throw new ArgumentException("Times must be positive.");
     }
