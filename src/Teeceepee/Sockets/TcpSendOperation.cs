@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Stack.Loop;
@@ -7,19 +8,25 @@ namespace Teeceepee.Sockets;
 
 /// <summary>
 /// A pooled send: copies the caller's bytes straight into the TCB's send buffer on the loop thread,
-/// as much as fits now and the rest as ACKs free space, and completes once all are queued.
+/// as much as fits now and the rest as ACKs free space, and completes once all are queued. The bytes
+/// may be one block or a sequence of them (a pipe's segments): each is copied into the buffer in turn,
+/// in one loop command, without gathering them first.
 /// </summary>
 internal sealed class TcpSendOperation : LoopOperation<int>
 {
     private TcpConnectionCore? _core;
-    private ReadOnlyMemory<byte> _buffer;
+    private ReadOnlySequence<byte> _rest;
     private int _sent;
     private bool _stream;
 
-    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken)
+    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken) =>
+        Start(stack, core, new ReadOnlySequence<byte>(buffer), stream, cancellationToken);
+
+    /// <summary>Sends every segment of <paramref name="buffers"/> (at most <see cref="int.MaxValue"/> bytes) in order.</summary>
+    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, in ReadOnlySequence<byte> buffers, bool stream, CancellationToken cancellationToken)
     {
         _core = core;
-        _buffer = buffer;
+        _rest = buffers;
         _sent = 0;
         _stream = stream;
         return Start(stack, core.InlineCompletions, cancellationToken);
@@ -33,9 +40,26 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     {
         if (!IsPending)
             return true;
-        var error = Poll(core, _buffer.Span[_sent..], out int n);
-        _sent += n;
-        if (error == SocketError.Success && _sent == _buffer.Length)
+        var error = SocketError.Success;
+        while (true)
+        {
+            var span = _rest.FirstSpan;
+            if (span.IsEmpty && !_rest.IsEmpty)
+            {
+                // An empty block inside the sequence: step over it.
+                var next = _rest.Start;
+                _rest.TryGet(ref next, out _);
+                _rest = _rest.Slice(next);
+                continue;
+            }
+            error = Poll(core, span, out int n);
+            _sent += n;
+            if (n > 0)
+                _rest = _rest.Slice(n);
+            if (error != SocketError.Success || n < span.Length || _rest.IsEmpty)
+                break;
+        }
+        if (error == SocketError.Success && _rest.IsEmpty)
         {
             Complete(_sent);
             return true;
@@ -75,7 +99,7 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     protected override void ResetState()
     {
         _core = null;
-        _buffer = default;
+        _rest = default;
     }
 
     /// <inheritdoc />
