@@ -30,7 +30,7 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     private readonly FeatureCollection _features = new();
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
-    private IDictionary<object, object?> _items = new Dictionary<object, object?>();
+    private IDictionary<object, object?>? _items;
     private volatile bool _aborted;
     private int _closedSignalled;
 
@@ -64,7 +64,7 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     /// <inheritdoc />
     public override IDictionary<object, object?> Items
     {
-        get => _items;
+        get => _items ??= new Dictionary<object, object?>(); // made on first use: an idle connection stays small
         set => _items = value;
     }
 

@@ -72,6 +72,11 @@ internal sealed class StaticSite : IAsyncDisposable
         if (accessLog is not null)
             app.Use((context, next) => LogAsync(context, next, accessLog));
         app.Use(RefuseDotDotAsync);
+        app.Use(static (context, next) =>
+        {
+            context.Features.Set<IHttpResponseBodyFeature>(new FileSendingBodyFeature(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>()));
+            return next(context);
+        });
         var files = new PhysicalFileProvider(fullRoot);
         app.UseFileServer(new FileServerOptions
         {

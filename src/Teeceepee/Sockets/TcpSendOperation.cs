@@ -40,25 +40,21 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     {
         if (!IsPending)
             return true;
-        var error = SocketError.Success;
-        while (true)
+        // Walk the blocks once; the sequence is cut only where this turn stopped.
+        var error = _rest.IsEmpty ? Poll(core, default, out _) : SocketError.Success;
+        long queued = 0;
+        var cursor = _rest.Start;
+        while (_rest.TryGet(ref cursor, out var block))
         {
-            var span = _rest.FirstSpan;
-            if (span.IsEmpty && !_rest.IsEmpty)
-            {
-                // An empty block inside the sequence: step over it.
-                var next = _rest.Start;
-                _rest.TryGet(ref next, out _);
-                _rest = _rest.Slice(next);
+            if (block.IsEmpty)
                 continue;
-            }
-            error = Poll(core, span, out int n);
-            _sent += n;
-            if (n > 0)
-                _rest = _rest.Slice(n);
-            if (error != SocketError.Success || n < span.Length || _rest.IsEmpty)
+            error = Poll(core, block.Span, out int n);
+            queued += n;
+            if (error != SocketError.Success || n < block.Length)
                 break;
         }
+        _sent += (int)queued;
+        _rest = queued == _rest.Length ? default : _rest.Slice(queued);
         if (error == SocketError.Success && _rest.IsEmpty)
         {
             Complete(_sent);
