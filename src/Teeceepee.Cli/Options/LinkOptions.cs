@@ -94,6 +94,9 @@ internal sealed record LinkOptions
     /// <summary>--congestion: the stack's TCP congestion controller; null keeps the default (CUBIC).</summary>
     public CongestionAlgorithm? Congestion { get; init; }
 
+    /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
+    public int? SynRate { get; init; }
+
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }
 

@@ -152,6 +152,9 @@ public sealed record NetworkStackOptions
     /// </summary>
     public CongestionAlgorithm? CongestionControl { get; init; }
 
+    /// <summary>SYNs a second the stack's listeners take (CLI <c>--syn-rate</c>; token bucket, excess dropped and counted); null keeps <see cref="Tcp"/>'s (no limit).</summary>
+    public int? SynRateLimit { get; init; }
+
     /// <summary>
     /// Use the link's transmit offloads when it has them (<see cref="Links.LinkCapabilities.Offloads"/>): TCP super-segments
     /// for the link to cut (TSO) and partial checksums for it to complete. False sends MSS-sized segments with complete
