@@ -11,10 +11,11 @@
 # Paths: a 100 Mbit/s 20 ms 1 BDP queue; b 100 Mbit/s 50 ms 1 % loss (both ways) 1 BDP queue; c 1 Gbit/s 10 ms 0.1 % loss
 # 1 BDP queue; d 100 Mbit/s 40 ms 0.2 BDP queue; e = a with ECN step marking at 0.5 BDP (needs the stack's ECN);
 # f = a with an ICMP black hole at MTU 1400 (needs PLPMTUD). Fairness: a stack and a kernel download share path a.
+# The stack's TCP buffers are BUF (8mb: above twice the largest BDP here; the kernel autotunes up to 32 MB as set below).
 # STACK_OPTS="--plot DIR" adds options to the stack's bench-server (its plots show cwnd, flight and RTT per connection).
 # CLI=path/to/Teeceepee.Cli.dll overrides the Release build of this tree; the bench tools are built from ../shared/bench.
 set -euo pipefail
-SECS=10; CCS="cubic bbr"; PATHS="a b c d"; FAIR=0
+SECS=10; CCS="cubic bbr"; PATHS="a b c d"; FAIR=0; BUF=${BUF:-8mb}
 while getopts "s:c:p:f:" o; do
   case $o in s) SECS=$OPTARG ;; c) CCS=$OPTARG ;; p) PATHS=$OPTARG ;; f) FAIR=$OPTARG ;; *) exit 64 ;; esac
 done
@@ -70,6 +71,7 @@ cleanup() {
   for n in "$A" "$B" "$E"; do ip netns delete "$n" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM
 
 # One path set-up per (path, controller): the emulator, the bridge, kserver and the stack's bench-server.
 setup() {
@@ -95,7 +97,7 @@ setup() {
   ip -n "$B" addr add 198.18.9.2/24 dev pb; ip -n "$B" link set pb up
   ip netns exec "$A" env LD_PRELOAD="$TOOLS/setcc.so" TCP_CC="$cc" "$TOOLS/kserver" 198.18.9.1 > /dev/null 2>&1 &
   PIDS+=($!)
-  ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "$cc" ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
+  ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "$cc" --tcp-buffer "$BUF" ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 150); do
     ip netns exec "$B" bash -c "exec 3<>/dev/tcp/198.18.9.3/5003" 2>/dev/null && ip netns exec "$B" bash -c "exec 3<>/dev/tcp/198.18.9.1/5003" 2>/dev/null && return 0

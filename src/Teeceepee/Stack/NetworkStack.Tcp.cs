@@ -27,6 +27,8 @@ public sealed partial class NetworkStack
         var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
         if (options.CongestionControl is { } congestion)
             config = config with { CongestionControl = congestion };
+        if (options.TcpBufferSize is { } buffer)
+            config = config with { SendBufferSize = buffer, ReceiveBufferSize = buffer };
         Span<byte> key = stackalloc byte[16];
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
