@@ -247,6 +247,8 @@ internal sealed class TeeceepeeNetwork : INetwork
                 BusyPoll = options.BusyPoll,
                 CongestionControl = options.Congestion,
                 TcpBufferSize = options.TcpBuffer,
+                Ecn = options.Ecn,
+                SynRateLimit = options.SynRate,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Teeceepee.Tcp;
 using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
@@ -39,6 +40,8 @@ internal sealed class LinkOptionSet
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
     public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
     public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
+    public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
+    public Option<string?> SynRate { get; } = new("--syn-rate") { Description = "Accept at most N new connections (SYNs) a second on the stack's listeners; excess SYNs are dropped and counted (overload protection)", HelpName = "N" };
     public Option<bool> Verbose { get; }
 
     /// <summary>
@@ -67,12 +70,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Explain, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -141,6 +144,8 @@ internal sealed class LinkOptionSet
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
             Congestion = ReadCongestion(result),
             TcpBuffer = ReadTcpBuffer(result),
+            Ecn = ReadEcn(result),
+            SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
 
@@ -159,7 +164,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, PlotDirectory = options.PlotDirectory };
+                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, SynRate = options.SynRate, PlotDirectory = options.PlotDirectory };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;
@@ -217,6 +222,16 @@ internal sealed class LinkOptionSet
         var other => throw CliException.Usage($"--congestion {other}: expected cubic, bbr or newreno"),
     };
 
+    /// <summary>--ecn on|off|passive (Linux's tcp_ecn 1, 0, 2); null when not given.</summary>
+    private EcnMode? ReadEcn(ParseResult result) => result.GetValue(Ecn)?.ToLowerInvariant() switch
+    {
+        null => null,
+        "on" or "1" => EcnMode.On,
+        "off" or "0" => EcnMode.Off,
+        "passive" or "2" => EcnMode.Passive,
+        var other => throw CliException.Usage($"--ecn {other}: expected on, off or passive"),
+    };
+
     /// <summary>
     /// Reads only the middleware options (faults, pcap, MTU, MAC, seed, -v) for a command that makes
     /// its own link (<c>demo</c>); choosing a link or an address is a usage error there.
@@ -245,6 +260,8 @@ internal sealed class LinkOptionSet
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
             Congestion = ReadCongestion(result),
+            Ecn = ReadEcn(result),
+            SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
         if (options.PcapFile is not null)
@@ -307,10 +324,10 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate];
         foreach (var option in stackOnly)
         {
-            if ((option == NoOffload || option == BusyPoll || option == Plot) && allowBenchOptions)
+            if ((option == NoOffload || option == BusyPoll || option == Plot || option == SynRate) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

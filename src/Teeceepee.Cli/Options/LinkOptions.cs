@@ -1,4 +1,5 @@
 using System.Net;
+using Teeceepee.Tcp;
 using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
@@ -96,6 +97,10 @@ internal sealed record LinkOptions
 
     /// <summary>--tcp-buffer: the stack's TCP send and receive buffer caps in octets; null keeps the default (256 KiB).</summary>
     public int? TcpBuffer { get; init; }
+    /// <summary>--ecn: the stack's TCP ECN mode; null keeps the default (passive).</summary>
+    public EcnMode? Ecn { get; init; }
+    /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
+    public int? SynRate { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

@@ -189,11 +189,14 @@ public sealed partial class Tcb
         _timers.LastReceivedAt = now;
         _timers.KeepAliveProbes = 0;
         UpdateTsRecent(segment);
+        OnEcnArrival(segment);
 
         if (!ProcessAck(now, segment, payload.Length))
             return;
         if (State == TcpState.Closed)
             return;
+        OnEcnEchoArrival(segment);
+        OnAckForPathMtu();
 
         ProcessText(now, segment, payload);
         if (State == TcpState.Closed)

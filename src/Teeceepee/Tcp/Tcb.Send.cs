@@ -96,6 +96,12 @@ public sealed partial class Tcb
                 OnPacedSend(now, segment.PayloadLength, 1);
                 return true;
             }
+            if (TryPlanPathMtuProbe(now, payloadBuffer.Length, out int probeLength))
+            {
+                segment = BuildData(now, _snd.Nxt, probeLength, fin: false, payloadBuffer);
+                OnPacedSend(now, probeLength, 1);
+                return true;
+            }
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
                 // A super-segment (TSO): the link cuts it into wire segments of one MSS, each with this header.
@@ -171,7 +177,8 @@ public sealed partial class Tcb
         int segmentCap = Math.Min(mss, bufferLength);
         // Super-segments carry new data only: anything below SND.MAX is a retransmission and stays one MSS.
         int offloadLimit = _segmentationOffloadLimit > mss ? PacedOffloadLimit(mss, CurrentPacingRate) : 0;
-        bool super = offloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss;
+        // A CWR goes on one MSS-sized segment: a super-segment's header would put it on every wire segment.
+        bool super = offloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss && !_ecnCwrPending;
         int cap = super ? Math.Min(offloadLimit, bufferLength) / mss * mss : segmentCap;
         int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), cap), Math.Max(0, usable));
         if (len > mss && len % mss != 0 && !(len == available && (_config.NoDelay || _finQueued)))
@@ -260,6 +267,7 @@ public sealed partial class Tcb
         if (retransmission)
         {
             _retransmits++;
+            OnRetransmitForPathMtu(seq, end);
             // Karn's rule (RFC 6298 §3): a retransmitted segment gives no RTT sample.
             if (_rttTiming && _rttSeq >= seq && _rttSeq < end)
                 _rttTiming = false;
@@ -284,6 +292,7 @@ public sealed partial class Tcb
         // RFC 6298 §5.1: start the timer when it is not running.
         if (_timers.RtoAt == Instant.MaxValue)
             _timers.RtoAt = now + _rtt.Rto;
+        var (ecn, cwr) = EcnForData(length, retransmission);
         _forceOne = false;
         _timers.PersistAt = Instant.MaxValue;
         _bytesSent += length;
@@ -300,6 +309,9 @@ public sealed partial class Tcb
             Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
             SackBlocks = BuildSackBlocks(),
             PayloadLength = length,
+            EcnEcho = EcnEchoToSend,
+            CongestionWindowReduced = cwr,
+            Ecn = ecn,
         };
         OnAckSent();
         return segment;
@@ -317,6 +329,7 @@ public sealed partial class Tcb
             WindowLength = TakeWindowField(),
             Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
             SackBlocks = BuildSackBlocks(),
+            EcnEcho = EcnEchoToSend,
         };
         OnAckSent();
         return segment;
@@ -364,6 +377,9 @@ public sealed partial class Tcb
             Timestamp = synAck
                 ? (_timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null)
                 : (_config.Timestamps ? new TcpTimestamp(TsNow(now), 0) : null),
+            // RFC 3168 §6.1.1: ECE + CWR ask for ECN; a SYN-ACK agreeing carries ECE alone.
+            EcnEcho = synAck ? _ecn : AskForEcn(retransmission),
+            CongestionWindowReduced = !synAck && _ecnSetupSent,
         };
         if (synAck)
         {

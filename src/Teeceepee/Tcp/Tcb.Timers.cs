@@ -89,6 +89,7 @@ public sealed partial class Tcb
         }
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
         _rtt.OnRetransmitTimeout();
+        OnTimeoutForPathMtu(now);
         if (_snd.Window != 0 && State >= TcpState.Established)
         {
             _congestion.OnRetransmitTimeout(_snd.Max - _snd.Una); // a zero-window probe timing out is no congestion signal

@@ -218,6 +218,14 @@ public sealed partial class Tcb
         SendWindowScale = _windowScaling ? _snd.Shift : -1,
         Timestamps = _timestamps,
         Sack = _sack,
+        Ecn = _ecn,
+        EcnCeReceived = _ecnCeReceived,
+        EcnEchoesReceived = _ecnEchoesReceived,
+        EcnReductions = _ecnReductions,
+        PathMtu = CurrentPathMtu,
+        BlackHolesDetected = _blackHolesDetected,
+        MtuProbes = _mtuProbes,
+        MtuProbesFailed = _mtuProbesFailed,
     };
 
     /// <summary>Segments retransmitted so far (timeouts, fast and SACK retransmits); cheap, unlike <see cref="GetInfo"/>.</summary>

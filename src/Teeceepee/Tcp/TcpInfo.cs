@@ -76,4 +76,20 @@ public readonly record struct TcpInfo
     public bool Timestamps { get; init; }
     /// <summary>SACK negotiated.</summary>
     public bool Sack { get; init; }
+    /// <summary>ECN negotiated on the handshake (RFC 3168 §6.1.1): data goes out ECT(0).</summary>
+    public bool Ecn { get; init; }
+    /// <summary>Segments that arrived marked CE (congestion experienced).</summary>
+    public long EcnCeReceived { get; init; }
+    /// <summary>ACKs that arrived with ECN-Echo.</summary>
+    public long EcnEchoesReceived { get; init; }
+    /// <summary>Window reductions made for ECN-Echo (at most one per window, RFC 3168 §6.1.2).</summary>
+    public long EcnReductions { get; init; }
+    /// <summary>The path MTU the send MSS implies (MSS plus IP and TCP headers).</summary>
+    public int PathMtu { get; init; }
+    /// <summary>ICMP black holes suspected (full-sized segments timing out), each dropping the MSS to the base size (RFC 4821 §7.7).</summary>
+    public long BlackHolesDetected { get; init; }
+    /// <summary>Path MTU probes sent (RFC 4821 §7.4) and how many of them were lost.</summary>
+    public long MtuProbes { get; init; }
+    /// <summary>Path MTU probes lost.</summary>
+    public long MtuProbesFailed { get; init; }
 }
