@@ -9,8 +9,8 @@
 # Usage (root): scripts/paths-compare.sh [-s SECS] [-c "cubic bbr"] [-p "a b c d"] [-f SECS]
 #   -s seconds per cell (10), -c controllers, -p paths, -f fairness seconds (0 = skip; 60 in issue 11)
 # Paths: a 100 Mbit/s 20 ms 1 BDP queue; b 100 Mbit/s 50 ms 1 % loss (both ways) 1 BDP queue; c 1 Gbit/s 10 ms 0.1 % loss
-# 1 BDP queue; d 100 Mbit/s 40 ms 0.2 BDP queue; e = a with ECN step marking at 0.5 BDP (needs the stack's ECN);
-# f = a with an ICMP black hole at MTU 1400 (needs PLPMTUD). Fairness: a stack and a kernel download share path a.
+# 1 BDP queue; d 100 Mbit/s 40 ms 0.2 BDP queue; e = a with ECN step marking at 0.5 BDP (tcp_ecn=1, the stack --ecn on);
+# f = a with an ICMP black hole at MTU 1400 (PLPMTUD; the kernel gets tcp_mtu_probing=1). Fairness: a stack and a kernel download share path a.
 # The stack's TCP buffers are BUF (8mb: above twice the largest BDP here; the kernel autotunes up to 32 MB as set below).
 # STACK_OPTS="--plot DIR" adds options to the stack's bench-server (its plots show cwnd, flight and RTT per connection).
 # CLI=path/to/Teeceepee.Cli.dll overrides the Release build of this tree; the bench tools are built from ../shared/bench.
@@ -97,7 +97,9 @@ setup() {
   ip -n "$B" addr add 198.18.9.2/24 dev pb; ip -n "$B" link set pb up
   ip netns exec "$A" env LD_PRELOAD="$TOOLS/setcc.so" TCP_CC="$cc" "$TOOLS/kserver" 198.18.9.1 > /dev/null 2>&1 &
   PIDS+=($!)
-  ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "$cc" --tcp-buffer "$BUF" ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
+  local ecn=""; [ "$path" = e ] && ecn="--ecn on"
+  # shellcheck disable=SC2086
+  ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "$cc" --tcp-buffer "$BUF" $ecn ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 150); do
     ip netns exec "$B" bash -c "exec 3<>/dev/tcp/198.18.9.3/5003" 2>/dev/null && ip netns exec "$B" bash -c "exec 3<>/dev/tcp/198.18.9.1/5003" 2>/dev/null && return 0
