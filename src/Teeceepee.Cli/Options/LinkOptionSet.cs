@@ -38,7 +38,7 @@ internal sealed class LinkOptionSet
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
-    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default) or newreno", HelpName = "ALG" };
+    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
     public Option<bool> Verbose { get; }
 
@@ -196,13 +196,14 @@ internal sealed class LinkOptionSet
         return options;
     }
 
-    /// <summary>--congestion cubic|newreno (reno too, as Linux names it); null when not given.</summary>
+    /// <summary>--congestion cubic|bbr|newreno (reno too, as Linux names it); null when not given.</summary>
     private CongestionAlgorithm? ReadCongestion(ParseResult result) => result.GetValue(Congestion)?.ToLowerInvariant() switch
     {
         null => null,
         "cubic" => CongestionAlgorithm.Cubic,
         "newreno" or "reno" => CongestionAlgorithm.NewReno,
-        var other => throw CliException.Usage($"--congestion {other}: expected cubic or newreno"),
+        "bbr" => CongestionAlgorithm.Bbr,
+        var other => throw CliException.Usage($"--congestion {other}: expected cubic, bbr or newreno"),
     };
 
     /// <summary>--ecn on|off|passive (Linux's tcp_ecn 1, 0, 2); null when not given.</summary>

@@ -273,6 +273,7 @@ public sealed partial class Tcb
                 _rttTiming = false;
             _tsRetransmitted = true;
             _tsRetransmitFloor = TsNow(now);
+            NoteRetransmissionForUndo(now, seq, end);
         }
         else if (!_rttTiming && !_timestamps && length > 0)
         {
@@ -436,21 +437,31 @@ public sealed partial class Tcb
     /// <summary>Option bytes the SACK blocks of our next segment take (RFC 2018 §3: 2 + 8n, with two NOPs of padding).</summary>
     private int SackOptionBytes()
     {
+        int dsack = _sack && _rcv.DsackPending ? 1 : 0;
         if (!_sack || _rcv.Buffer is not { HasOutOfOrderData: true })
-            return 0;
+            return dsack == 0 ? 0 : 12;
         Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
-        int n = _rcv.Buffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]);
+        int n = Math.Min(_rcv.Buffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]) + dsack, _timestamps ? 3 : 4);
         return n == 0 ? 0 : 4 + (8 * n);
     }
 
     private TcpSackBlocks BuildSackBlocks()
     {
         var blocks = new TcpSackBlocks();
-        if (!_sack || _rcv.Buffer is not { HasOutOfOrderData: true })
+        if (!_sack)
+            return blocks;
+        int max = _timestamps ? 3 : 4;
+        if (_rcv.DsackPending)
+        {
+            // RFC 2883 §4: the first block reports the duplicate, once; the usual SACK blocks follow.
+            _rcv.DsackPending = false;
+            blocks.TryAdd(new TcpSackBlock(_rcv.DsackStart, _rcv.DsackEnd));
+            max--;
+        }
+        if (_rcv.Buffer is not { HasOutOfOrderData: true })
             return blocks;
         // RFC 2018 §4: most recent block first; three fit beside timestamps, four without.
         Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
-        int max = _timestamps ? 3 : 4;
         int n = _rcv.Buffer.GetOutOfOrderRanges(ranges[..max]);
         for (int i = 0; i < n; i++)
             blocks.TryAdd(new TcpSackBlock(_rcv.Nxt + ranges[i].Start, _rcv.Nxt + ranges[i].End));

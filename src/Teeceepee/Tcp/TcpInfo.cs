@@ -21,6 +21,10 @@ public readonly record struct TcpInfo
     public long PacingRate { get; init; }
     /// <summary>The latest delivery-rate sample in bytes per second (Linux tcpi_delivery_rate); 0 before one.</summary>
     public long DeliveryRate { get; init; }
+    /// <summary>The controller's bottleneck-bandwidth estimate in bytes per second (BBR's max_bw bounded by bw_lo, Linux bbr_bw); 0 for loss-based controllers.</summary>
+    public long BottleneckBandwidth { get; init; }
+    /// <summary>The controller's windowed minimum RTT (BBR.min_rtt, 10 s filter); null for controllers that keep none.</summary>
+    public TimeSpan? ModelMinRtt { get; init; }
     /// <summary>The smallest RTT measured (Linux tcpi_min_rtt), null before the first sample.</summary>
     public TimeSpan? MinRtt { get; init; }
     /// <summary>Smoothed RTT, null before the first sample.</summary>
@@ -38,6 +42,10 @@ public readonly record struct TcpInfo
 
     /// <summary>Retransmissions found lost during SACK recovery and resent without a timeout.</summary>
     public long LostRetransmits { get; init; }
+    /// <summary>D-SACK blocks received (RFC 2883: the peer got a segment twice).</summary>
+    public long DsacksReceived { get; init; }
+    /// <summary>Fast recoveries and timeouts found spurious (D-SACK, RFC 3708; Eifel, RFC 3522) and undone (RFC 4015).</summary>
+    public long SpuriousRecoveries { get; init; }
     /// <summary>Payload bytes sent, retransmissions included.</summary>
     public long BytesSent { get; init; }
     /// <summary>Payload bytes the peer acknowledged.</summary>
