@@ -31,6 +31,8 @@ public sealed partial class NetworkStack
             config = config with { CongestionControl = congestion };
         if (options.Ecn is { } ecn)
             config = config with { Ecn = ecn };
+        if (options.SynRateLimit is { } synRate)
+            config = config with { SynRateLimit = synRate };
         Span<byte> key = stackalloc byte[16];
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
