@@ -247,6 +247,7 @@ internal sealed class TeeceepeeNetwork : INetwork
                 BusyPoll = options.BusyPoll,
                 CongestionControl = options.Congestion,
                 SynRateLimit = options.SynRate,
+                Ecn = options.Ecn,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,

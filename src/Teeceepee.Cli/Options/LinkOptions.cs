@@ -1,4 +1,5 @@
 using System.Net;
+using Teeceepee.Tcp;
 using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
@@ -96,6 +97,8 @@ internal sealed record LinkOptions
 
     /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
     public int? SynRate { get; init; }
+    /// <summary>--ecn: the stack's TCP ECN mode; null keeps the default (passive).</summary>
+    public EcnMode? Ecn { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

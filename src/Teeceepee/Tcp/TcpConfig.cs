@@ -119,6 +119,15 @@ public sealed record TcpConfig
     /// </summary>
     public bool Pacing { get; init; }
 
+    /// <summary>ECN (RFC 3168): off, on (ask and accept) or passive (accept when asked, the default, as Linux's tcp_ecn=2).</summary>
+    public EcnMode Ecn { get; init; } = EcnMode.Passive;
+
+    /// <summary>
+    /// Packetization-layer path MTU discovery (RFC 4821) after a suspected ICMP black hole: full-sized segments that time
+    /// out twice drop the MSS to 1280-octet packets, then probes search upward (Linux tcp_mtu_probing=1). On by default.
+    /// </summary>
+    public bool MtuProbing { get; init; } = true;
+
     /// <summary>Creates the congestion controller for a new connection; null uses <see cref="CongestionControl"/>.</summary>
     public Func<int, ICongestionController>? CongestionControllerFactory { get; init; }
 
@@ -127,6 +136,7 @@ public sealed record TcpConfig
         CongestionControllerFactory?.Invoke(mss) ?? CongestionControl switch
         {
             CongestionAlgorithm.NewReno => new NewRenoCongestionController(mss),
+            CongestionAlgorithm.Bbr => new BbrCongestionController(mss),
             _ => new CubicCongestionController(mss),
         };
 
@@ -153,6 +163,8 @@ public sealed record TcpConfig
             throw new ArgumentException("Unknown congestion control algorithm.", nameof(CongestionControl));
         if (SynRateLimit < 0 || SynRateBurst < 0)
             throw new ArgumentException("SynRateLimit and SynRateBurst must not be negative.", nameof(SynRateLimit));
+        if (!Enum.IsDefined(Ecn))
+            throw new ArgumentException("Unknown ECN mode.", nameof(Ecn));
         if (MaxTimeWaitRecords < 0)
             throw new ArgumentException("MaxTimeWaitRecords must not be negative.", nameof(MaxTimeWaitRecords));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)
