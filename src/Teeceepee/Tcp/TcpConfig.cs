@@ -161,10 +161,10 @@ public sealed record TcpConfig
             throw new ArgumentException("InvalidAckInterval must not be negative.", nameof(InvalidAckInterval));
         if (!Enum.IsDefined(CongestionControl))
             throw new ArgumentException("Unknown congestion control algorithm.", nameof(CongestionControl));
-        if (SynRateLimit < 0 || SynRateBurst < 0)
-            throw new ArgumentException("SynRateLimit and SynRateBurst must not be negative.", nameof(SynRateLimit));
         if (!Enum.IsDefined(Ecn))
             throw new ArgumentException("Unknown ECN mode.", nameof(Ecn));
+        if (SynRateLimit < 0 || SynRateBurst < 0)
+            throw new ArgumentException("SynRateLimit and SynRateBurst must not be negative.", nameof(SynRateLimit));
         if (MaxTimeWaitRecords < 0)
             throw new ArgumentException("MaxTimeWaitRecords must not be negative.", nameof(MaxTimeWaitRecords));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)

@@ -427,6 +427,7 @@ public sealed partial class TcpHost : ITcbScheduler
         tcb.Registered = true;
         tcb.SegmentationOffloadLimit = tcb.RemoteAddress.IsIPv4 ? _segmentationOffloadLimit : SegmentationOffloadLimitIPv6;
         tcb.DropCounters = DropCounters;
+        tcb.PathMtuLimit = PathMtuOf?.Invoke(tcb.RemoteAddress) ?? 0;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
         _stateCounts[(int)tcb.State]++;
     }
