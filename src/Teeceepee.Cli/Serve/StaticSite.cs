@@ -55,7 +55,7 @@ internal sealed class StaticSite : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = null;
-            kestrel.Listen(IPAddress.Any, port, listen =>
+            kestrel.Listen(network.AnyAddress, port, listen =>
             {
                 if (certificate is null)
                 {

@@ -113,6 +113,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         TcpRetransmissions = _tcp.Retransmissions,
         TcpResetsSent = _tcp.ResetSegmentsSent,
         TcpResetsReceived = _tcp.ResetSegmentsReceived,
+        NeighborCacheEvictions = IsIPv6Enabled ? _neighbors.Evictions : 0,
     };
 
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>

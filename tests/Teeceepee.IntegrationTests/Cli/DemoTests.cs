@@ -25,11 +25,14 @@ public sealed partial class DemoTests
         var result = await CliNamespace.Run(CliNamespace.Dotnet, CliNamespace.CliAssembly, "demo");
         string output = result.StdoutText;
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Contains("3 packets transmitted, 3 received, 0% packet loss", output);
-        Assert.Contains("HTTP/1.1 200 OK", output);
+        // Both families: ping and fetch over IPv4, then over IPv6 (the kernel end has an fd00:: address too).
+        Assert.Equal(2, Regex.Count(output, "3 packets transmitted, 3 received, 0% packet loss"));
+        Assert.Equal(2, Regex.Count(output, "HTTP/1.1 200 OK"));
+        Assert.Matches(@"demo: GET http://\[fd[0-9a-f:]+::1\]/ through the stack \(IPv6\)", output);
         Assert.Contains("<h1>Hello through teeceepee</h1>", output);
-        // The trace shows the handshake (SYN, SYN-ACK) and the teardown (FINs) on the TAP.
+        // The trace shows the handshakes (SYN, SYN-ACK) and the teardowns (FINs) on the TAP, of both families.
         Assert.Contains("198.18.0.1.80: Flags [S],", output);
+        Assert.Matches(@"IP6 fd[0-9a-f:]+::2\.\d+ > fd[0-9a-f:]+::1\.80: Flags \[S\],", output);
         Assert.Contains("Flags [S.],", output);
         Assert.Contains("Flags [F.]", output);
         await AssertCleanedUp(output);
