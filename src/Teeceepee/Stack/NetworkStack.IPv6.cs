@@ -360,6 +360,8 @@ public sealed partial class NetworkStack
         {
             ip.Emit(_tx.AsSpan(_linkHeaderLength));
             _counters.IPv6PacketsOut++;
+            if (offload.GsoType != LinkGsoType.None)
+                _counters.SuperFramesOut++;
             TransmitToNeighbour6(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
             return SendStatus.Sent;
         }
