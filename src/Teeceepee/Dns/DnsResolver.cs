@@ -61,26 +61,12 @@ public sealed class DnsResolver : IHostResolver
     }
 
     /// <summary>
-    /// The servers a lookup asks: <see cref="Servers"/>, or while that is empty and
-    /// <see cref="DnsResolverOptions.UseRouterAdvertisedServers"/> allows, the recursive DNS servers the stack's router
-    /// advertisements named (RDNSS, RFC 8106 §5.3.1), so names resolve over IPv6 with nothing configured.
+    /// The servers a lookup asks: <see cref="Servers"/>, or while that is empty (and <see cref="DnsResolverOptions.UseRouterAdvertisedServers"/>)
+    /// the recursive DNS servers the stack's router advertisements named (RDNSS, RFC 8106 §5.3.1).
     /// </summary>
-    public IReadOnlyList<IPAddress> EffectiveServers
-    {
-        get
-        {
-            var servers = _servers;
-            if (servers.Count > 0 || !_options.UseRouterAdvertisedServers)
-                return servers;
-            var advertised = _stack.IPv6DnsServers;
-            if (advertised.Count == 0)
-                return servers;
-            var list = new IPAddress[advertised.Count];
-            for (int i = 0; i < list.Length; i++)
-                list[i] = advertised[i].ToIPAddress();
-            return list;
-        }
-    }
+    public IReadOnlyList<IPAddress> EffectiveServers => _servers is { Count: 0 } && _options.UseRouterAdvertisedServers
+        ? [.. _stack.IPv6DnsServers.Select(static s => s.ToIPAddress())]
+        : _servers;
 
     /// <summary>Queries sent (UDP and TCP, retries included).</summary>
     public long QueriesSent => Interlocked.Read(ref _queriesSent);
