@@ -114,6 +114,9 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         TcpResetsSent = _tcp.ResetSegmentsSent,
         TcpResetsReceived = _tcp.ResetSegmentsReceived,
         NeighborCacheEvictions = IsIPv6Enabled ? _neighbors.Evictions : 0,
+        TcpTimeWait = _tcp.TimeWaitCount,
+        TcpTimeWaitSkipped = _tcp.TimeWaitSkipped,
+        TcpTimeWaitReopened = _tcp.TimeWaitReopened,
     };
 
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>
