@@ -17,4 +17,6 @@ public enum TcpOptionKind : byte
     Sack = 5,
     /// <summary>Timestamps, length 10 (RFC 7323 §3).</summary>
     Timestamps = 8,
+    /// <summary>TCP Fast Open cookie, length 2 or 6-18 (RFC 7413 §4.1.1).</summary>
+    FastOpen = 34,
 }

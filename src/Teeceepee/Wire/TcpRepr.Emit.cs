@@ -74,6 +74,8 @@ public readonly partial record struct TcpRepr
                 n += 4;
             if (WindowScale.HasValue)
                 n += 4;
+            if (FastOpenCookie is { } fo)
+                n += (fo.OptionLength + 3) & ~3;
             return n;
         }
     }
@@ -185,6 +187,17 @@ public readonly partial record struct TcpRepr
             o[i + 2] = 3;
             o[i + 3] = shift;
             i += 4;
+        }
+        if (FastOpenCookie is { } cookie)
+        {
+            // NOPs first, so the option ends on a 4-octet boundary (RFC 7413 §4.1.1).
+            int padding = ((cookie.OptionLength + 3) & ~3) - cookie.OptionLength;
+            for (int p = 0; p < padding; p++)
+                o[i++] = (byte)TcpOptionKind.NoOperation;
+            o[i] = (byte)TcpOptionKind.FastOpen;
+            o[i + 1] = (byte)cookie.OptionLength;
+            cookie.CopyTo(o[(i + 2)..]);
+            i += cookie.OptionLength;
         }
         int blocks = EmittedSackBlockCount;
         if (blocks > 0)

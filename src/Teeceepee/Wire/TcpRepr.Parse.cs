@@ -92,6 +92,7 @@ public readonly partial record struct TcpRepr
         bool sackPermitted = false;
         TcpSackBlocks sackBlocks = default;
         TcpTimestamp? timestamp = null;
+        TcpFastOpenCookie? fastOpen = null;
 
         int i = 0;
         while (i < options.Length)
@@ -143,6 +144,12 @@ public readonly partial record struct TcpRepr
                         return BadOption(out reason);
                     timestamp = new TcpTimestamp(BinaryPrimitives.ReadUInt32BigEndian(data), BinaryPrimitives.ReadUInt32BigEndian(data[4..]));
                     break;
+                case TcpOptionKind.FastOpen:
+                    // RFC 7413 §4.1.1: an empty cookie (a request) or 4 to 16 octets.
+                    if (!TcpFastOpenCookie.TryCreate(data, out var cookie))
+                        return BadOption(out reason);
+                    fastOpen = cookie;
+                    break;
                 default:
                     // Unknown kinds are skipped by their length (RFC 9293 §3.2, "must be prepared to handle").
                     break;
@@ -157,6 +164,7 @@ public readonly partial record struct TcpRepr
             SackPermitted = sackPermitted,
             SackBlocks = sackBlocks,
             Timestamp = timestamp,
+            FastOpenCookie = fastOpen,
         };
         reason = WireError.None;
         return true;

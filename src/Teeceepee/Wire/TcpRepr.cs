@@ -52,6 +52,9 @@ public readonly partial record struct TcpRepr
     /// <summary>Timestamps option (kind 8, RFC 7323 §3).</summary>
     public TcpTimestamp? Timestamp { get; init; }
 
+    /// <summary>TCP Fast Open option (kind 34, RFC 7413 §4.1.1): a cookie, or an empty cookie request; null when absent.</summary>
+    public TcpFastOpenCookie? FastOpenCookie { get; init; }
+
     /// <summary>
     /// The ECN field of the IP header that carries the segment (RFC 3168 §5), not a TCP header field: the IP layer sets it
     /// on arrival and writes it on departure; parsing and emitting the TCP header leave it alone.
