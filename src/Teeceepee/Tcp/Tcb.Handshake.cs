@@ -109,6 +109,7 @@ public sealed partial class Tcb
         OnPeerSyn(segment, segment.SeqNumber, segment.WindowLength, segment.SeqNumber, segment.AckNumber!.Value);
         NegotiateEcnActive(segment);
         AcknowledgeSyn(now, segment);
+        OnFastOpenSynAck(segment);
         _ackNow = true;
         SetState(TcpState.Established);
         if (_finQueued)

@@ -69,7 +69,7 @@ public sealed partial class Tcb
                 segment = default;
                 return false;
             case TcpState.SynSent or TcpState.SynReceived when _snd.Nxt == _snd.Iss:
-                segment = BuildSyn(now);
+                segment = BuildSyn(now, payloadBuffer);
                 return true;
             case TcpState.SynSent:
                 segment = default;
@@ -335,7 +335,7 @@ public sealed partial class Tcb
         return segment;
     }
 
-    private TcpRepr BuildSyn(Instant now)
+    private TcpRepr BuildSyn(Instant now, Span<byte> payloadBuffer)
     {
         bool synAck = State == TcpState.SynReceived;
         bool retransmission = _snd.Max > _snd.Iss;
@@ -381,6 +381,7 @@ public sealed partial class Tcb
             EcnEcho = synAck ? _ecn : AskForEcn(retransmission),
             CongestionWindowReduced = !synAck && _ecnSetupSent,
         };
+        segment = WithFastOpen(now, segment, retransmission, payloadBuffer);
         if (synAck)
         {
             _rcv.AdvertisedEdge = _rcv.Nxt + window;

@@ -84,6 +84,15 @@ public sealed record TcpConfig
     public bool SynCookies { get; init; } = true;
 
     /// <summary>
+    /// TCP Fast Open (RFC 7413), off by default. On a listener's config: give cookies and accept data in SYNs with a
+    /// valid one. On a connection's config: send a cached cookie and the first data in the SYN, or ask for a cookie.
+    /// </summary>
+    public bool FastOpen { get; init; }
+
+    /// <summary>Connections per listener that may hold SYN data before their handshake completes (RFC 7413 §5.1); past it SYN data is ignored.</summary>
+    public int FastOpenMaxPending { get; init; } = 64;
+
+    /// <summary>
     /// Most connections a host keeps in TIME-WAIT (compact records); past it a closing connection skips TIME-WAIT and is
     /// counted (<see cref="TcpHost.TimeWaitSkipped"/>), like Linux's tcp_max_tw_buckets. Read from the host's default config.
     /// </summary>
@@ -153,7 +162,7 @@ public sealed record TcpConfig
             throw new ArgumentException("ReceiveBufferSize must be 1 KiB..1 GiB.", nameof(ReceiveBufferSize));
         if (MinRto <= TimeSpan.Zero || InitialRto < MinRto || MaxRto < InitialRto)
             throw new ArgumentException("Need 0 < MinRto <= InitialRto <= MaxRto.", nameof(MinRto));
-        if (SynRetries < 0 || MaxRetransmissions < 1 || KeepAliveCount < 1 || Backlog < 1 || SynBacklog < 1 || ChallengeAckLimit < 1 || InitialWindowSegments < 1)
+        if (SynRetries < 0 || MaxRetransmissions < 1 || KeepAliveCount < 1 || Backlog < 1 || SynBacklog < 1 || ChallengeAckLimit < 1 || InitialWindowSegments < 1 || FastOpenMaxPending < 0)
             throw new ArgumentException("Counts must be positive.");
         if (DelayedAckTimeout < TimeSpan.Zero || DelayedAckTimeout > TimeSpan.FromMilliseconds(500))
             throw new ArgumentException("DelayedAckTimeout must be 0..500 ms (RFC 1122 §4.2.3.2).", nameof(DelayedAckTimeout));

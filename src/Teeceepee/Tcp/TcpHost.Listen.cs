@@ -96,6 +96,8 @@ public sealed partial class TcpHost
         Register(tcb);
         var iss = _isn.Next(now, destination, segment.DestinationPort, source, segment.SourcePort);
         tcb.AcceptSyn(now, segment, iss);
+        if (listener.Config.FastOpen && segment.FastOpenCookie is { } fastOpenCookie)
+            AcceptFastOpen(listener, tcb, source, fastOpenCookie, payload);
         MakeReady(tcb);
     }
 }

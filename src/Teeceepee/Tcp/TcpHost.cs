@@ -327,6 +327,7 @@ public sealed partial class TcpHost : ITcbScheduler
             Unregister(stale); // a CLOSED leftover the allocator chose to reuse
         var tcb = new Tcb(config, localAddress, localPort, remote.Address, remote.Port) { Trace = Trace };
         Register(tcb);
+        PrepareFastOpen(now, tcb);
         tcb.Connect(now, _isn.Next(now, localAddress, localPort, remote.Address, remote.Port));
         MakeReady(tcb);
         return tcb;
@@ -464,6 +465,11 @@ public sealed partial class TcpHost : ITcbScheduler
             _stateCounts[(int)newState]++;
         }
         StateChanged?.Invoke(tcb, oldState, newState);
+        if (tcb.FastOpenListener is { } fastOpenListener && newState != TcpState.SynReceived)
+        {
+            tcb.FastOpenListener = null;
+            fastOpenListener.FastOpenPending--;
+        }
         if (tcb.Listener is not { } listener)
             return;
         if (tcb.InSynQueue && newState != TcpState.SynReceived)

@@ -40,6 +40,18 @@ public sealed class TcpListenerQueue
     /// <summary>Connections completed through a SYN cookie.</summary>
     public long SynCookiesAccepted { get; internal set; }
 
+    /// <summary>SYNs whose data was accepted with a valid Fast Open cookie (RFC 7413 §4.2.2).</summary>
+    public long FastOpenAccepted { get; internal set; }
+
+    /// <summary>SYNs with a Fast Open cookie that did not validate, or over the pending limit: data ignored, plain handshake.</summary>
+    public long FastOpenRejected { get; internal set; }
+
+    /// <summary>Fast Open cookies given in SYN-ACKs.</summary>
+    public long FastOpenCookiesSent { get; internal set; }
+
+    /// <summary>Connections holding SYN data whose handshake has not completed (RFC 7413 §5.1).</summary>
+    public int FastOpenPending { get; internal set; }
+
     /// <summary>SYNs dropped because a queue was full (and cookies were off).</summary>
     public long SynsDropped { get; internal set; }
 

@@ -42,6 +42,12 @@ internal sealed class TcpLoopback
     public long SegmentsLost { get; private set; }
     public Action<string>? Log { get; set; }
 
+    /// <summary>Drops a segment when it returns true (direction A→B is true), before random loss.</summary>
+    public Func<bool, TcpRepr, bool>? DropIf { get; set; }
+
+    /// <summary>Every segment sent, with its direction (A→B is true), when set.</summary>
+    public List<(bool ToB, TcpRepr Segment, byte[] Payload)>? Captured { get; set; }
+
     /// <summary>Runs until <paramref name="done"/> holds or virtual time passes <paramref name="limitMs"/>; <paramref name="app"/> runs every step.</summary>
     public bool Run(Func<bool> done, Action app, long limitMs)
     {
@@ -74,6 +80,12 @@ internal sealed class TcpLoopback
         while (host.TryDispatch(Now, _buffer, out var o))
         {
             var payload = _buffer.AsSpan(0, o.Segment.PayloadLength).ToArray();
+            Captured?.Add((toB, o.Segment, payload));
+            if (DropIf?.Invoke(toB, o.Segment) == true)
+            {
+                SegmentsLost++;
+                continue;
+            }
             int copies = _rng.NextDouble() < Duplicate ? 2 : 1;
             for (int i = 0; i < copies; i++)
             {
