@@ -223,6 +223,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
                 CongestionControl = options.Congestion,
                 TcpBufferSize = options.TcpBuffer,
                 Ecn = options.Ecn,
+                FastOpen = options.FastOpen,
                 SynRateLimit = options.SynRate,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,

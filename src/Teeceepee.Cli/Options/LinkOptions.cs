@@ -99,6 +99,8 @@ internal sealed record LinkOptions
     public int? TcpBuffer { get; init; }
     /// <summary>--ecn: the stack's TCP ECN mode; null keeps the default (passive).</summary>
     public EcnMode? Ecn { get; init; }
+    /// <summary>--fastopen: TCP Fast Open (RFC 7413) for the stack's listeners and connections; null keeps the default (off).</summary>
+    public bool? FastOpen { get; init; }
     /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
     public int? SynRate { get; init; }
 

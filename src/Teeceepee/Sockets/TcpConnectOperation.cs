@@ -14,13 +14,15 @@ internal sealed class TcpConnectOperation : LoopOperation<bool>, IValueTaskSourc
     private readonly TcpConfig _config;
     private readonly NetAddress _address;
     private readonly ushort _port;
+    private readonly ReadOnlyMemory<byte> _initialData;
 
-    public TcpConnectOperation(TcpConnectionCore core, TcpConfig config, NetAddress address, ushort port)
+    public TcpConnectOperation(TcpConnectionCore core, TcpConfig config, NetAddress address, ushort port, ReadOnlyMemory<byte> initialData = default)
     {
         _core = core;
         _config = config;
         _address = address;
         _port = port;
+        _initialData = initialData;
     }
 
     public new ValueTask<bool> Start(NetworkStack stack, CancellationToken cancellationToken) => base.Start(stack, cancellationToken);
@@ -72,6 +74,9 @@ internal sealed class TcpConnectOperation : LoopOperation<bool>, IValueTaskSourc
             Fail(new SocketException((int)error));
             return;
         }
+        // Queued before the SYN is built: with Fast Open (RFC 7413 §4.2.1) the SYN carries what fits.
+        if (!_initialData.IsEmpty)
+            tcb!.Send(_initialData.Span);
         _core.Attach(tcb!);
         _core.ParkConnect(this);
     }

@@ -80,8 +80,18 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     /// the handshake does. Fails with <see cref="SocketException"/> (ConnectionRefused, TimedOut,
     /// HostUnreachable, NetworkUnreachable, AddressNotAvailable...); cancellation aborts the attempt.
     /// </summary>
-    public ValueTask ConnectAsync(IPEndPoint remoteEndPoint, CancellationToken cancellationToken = default)
+    public ValueTask ConnectAsync(IPEndPoint remoteEndPoint, CancellationToken cancellationToken = default) =>
+        ConnectAsync(remoteEndPoint, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConnectAsync(IPEndPoint, CancellationToken)"/>, with <paramref name="initialData"/> queued before the
+    /// SYN: with <see cref="TcpConnectionOptions.FastOpen"/> and a cached cookie its first segment rides on the SYN
+    /// (RFC 7413 §4.2.1, like sendto with MSG_FASTOPEN); otherwise it is sent after the handshake. At most the send buffer.
+    /// </summary>
+    public ValueTask ConnectAsync(IPEndPoint remoteEndPoint, ReadOnlyMemory<byte> initialData, CancellationToken cancellationToken = default)
     {
+        if (initialData.Length > _config.SendBufferSize)
+            throw new ArgumentException("The initial data must fit the send buffer.", nameof(initialData));
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (remoteEndPoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
@@ -92,7 +102,7 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("The connection is already connected or connecting; a TcpConnection connects once.");
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled(cancellationToken);
-        var operation = new TcpConnectOperation(_core, _config, NetAddress.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port);
+        var operation = new TcpConnectOperation(_core, _config, NetAddress.FromIPAddress(remoteEndPoint.Address), (ushort)remoteEndPoint.Port, initialData);
         return Options.ConnectTimeout is { } timeout
             ? ConnectWithTimeoutAsync(operation, timeout, cancellationToken)
             : operation.StartUntyped(_stack, cancellationToken);

@@ -28,6 +28,12 @@ public sealed record TcpConnectionOptions
     /// <summary>ECN (RFC 3168) for this connection: on, off or passive; null keeps <see cref="Config"/>'s (passive by default).</summary>
     public EcnMode? Ecn { get; init; }
 
+    /// <summary>
+    /// TCP Fast Open (RFC 7413; TCP_FASTOPEN): for a connection, send the first data in the SYN when a cookie for the
+    /// server is cached (else ask for one); for a listener, accept data in SYNs with a valid cookie. Null keeps <see cref="Config"/>'s (off).
+    /// </summary>
+    public bool? FastOpen { get; init; }
+
     /// <summary>Send buffer capacity in bytes (SO_SNDBUF).</summary>
     public int? SendBufferSize { get; init; }
 
@@ -73,7 +79,7 @@ public sealed record TcpConnectionOptions
     public TcpConfig ToConfig(TcpConfig? defaults = null)
     {
         var config = Config ?? defaults ?? TcpConfig.Default;
-        if (NoDelay is null && CongestionControl is null && Ecn is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
+        if (NoDelay is null && CongestionControl is null && Ecn is null && FastOpen is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
             && KeepAliveIdle is null && KeepAliveInterval is null && KeepAliveCount is null)
             return config;
         config = config with
@@ -81,6 +87,7 @@ public sealed record TcpConnectionOptions
             NoDelay = NoDelay ?? config.NoDelay,
             CongestionControl = CongestionControl ?? config.CongestionControl,
             Ecn = Ecn ?? config.Ecn,
+            FastOpen = FastOpen ?? config.FastOpen,
             SendBufferSize = SendBufferSize ?? config.SendBufferSize,
             ReceiveBufferSize = ReceiveBufferSize ?? config.ReceiveBufferSize,
             KeepAlive = KeepAlive ?? config.KeepAlive,

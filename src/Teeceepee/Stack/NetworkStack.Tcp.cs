@@ -33,6 +33,8 @@ public sealed partial class NetworkStack
             config = config with { SendBufferSize = buffer, ReceiveBufferSize = buffer };
         if (options.Ecn is { } ecn)
             config = config with { Ecn = ecn };
+        if (options.FastOpen is { } fastOpen)
+            config = config with { FastOpen = fastOpen };
         if (options.SynRateLimit is { } synRate)
             config = config with { SynRateLimit = synRate };
         Span<byte> key = stackalloc byte[16];

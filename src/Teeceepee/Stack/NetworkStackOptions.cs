@@ -154,6 +154,9 @@ public sealed record NetworkStackOptions
 
     /// <summary>ECN for the stack's connections (RFC 3168, CLI <c>--ecn</c>); null keeps <see cref="Tcp"/>'s (passive by default).</summary>
     public EcnMode? Ecn { get; init; }
+
+    /// <summary>TCP Fast Open (RFC 7413) for the stack's listeners and connections (CLI <c>--fastopen</c>); null keeps <see cref="Tcp"/>'s (off).</summary>
+    public bool? FastOpen { get; init; }
     /// <summary>SYNs a second the stack's listeners take (CLI <c>--syn-rate</c>; token bucket, excess dropped and counted); null keeps <see cref="Tcp"/>'s (no limit).</summary>
     public int? SynRateLimit { get; init; }
 
