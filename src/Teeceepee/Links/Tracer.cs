@@ -214,21 +214,7 @@ public sealed class Tracer : ILink
             sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
             return;
         }
-        switch (protocol)
-        {
-            case 6:
-                DecodeTcp(sb, payload);
-                break;
-            case 17:
-                sb.Append("UDP, length ").AppendNumber(Math.Max(0, payload.Length - 8));
-                break;
-            case 1:
-                DecodeIcmp(sb, payload);
-                break;
-            default:
-                sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
-                break;
-        }
+        DecodeTransport(sb, protocol, payload, ipv6: false);
     }
 
     /// <summary>tcpdump's "IP6 src.port > dst.port: ..." after skipping hop-by-hop, routing and destination options (RFC 8200 §4).</summary>
@@ -276,7 +262,13 @@ public sealed class Tracer : ILink
             sb.Append("next ").AppendNumber(next).Append(", length ").AppendNumber(payload.Length);
             return;
         }
-        switch (next)
+        DecodeTransport(sb, next, payload, ipv6: true);
+    }
+
+    /// <summary>The transport part after "src > dst: ", as tcpdump prints it; tcpdump names an unknown IPv4 protocol "proto", an IPv6 one "next".</summary>
+    private static void DecodeTransport(StringBuilder sb, byte protocol, ReadOnlySpan<byte> payload, bool ipv6)
+    {
+        switch (protocol)
         {
             case 6:
                 DecodeTcp(sb, payload);
@@ -284,11 +276,14 @@ public sealed class Tracer : ILink
             case 17:
                 sb.Append("UDP, length ").AppendNumber(Math.Max(0, payload.Length - 8));
                 break;
-            case 58:
+            case 1 when !ipv6:
+                DecodeIcmp(sb, payload);
+                break;
+            case 58 when ipv6:
                 DecodeIcmpv6(sb, payload);
                 break;
             default:
-                sb.Append("next ").AppendNumber(next).Append(", length ").AppendNumber(payload.Length);
+                sb.Append(ipv6 ? "next " : "proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
                 break;
         }
     }
