@@ -127,7 +127,10 @@ public sealed partial class NetworkStack
     internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, in LinkOffload offload, bool dontFragment = false, byte timeToLive = 0)
     {
         if (destination == Address)
+        {
+            MaterializeGather(); // parsed by us: the whole packet in one buffer
             return Loopback(destination, protocol, payloadLength, timeToLive);
+        }
         if (!TryRoute(destination, out var nextHop))
         {
             Drop(DropReason.NoRoute, "ipv4", destination);
@@ -149,6 +152,7 @@ public sealed partial class NetworkStack
             TransmitToNeighbour(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
             return SendStatus.Sent;
         }
+        MaterializeGather(); // fragments are cut from the whole payload
         if (!offload.IsNone)
         {
             // Fragments are cut here, so a partial checksum cannot be left to the link: complete it first.
