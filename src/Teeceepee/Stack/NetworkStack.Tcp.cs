@@ -34,6 +34,8 @@ public sealed partial class NetworkStack
         var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
         if (options.CongestionControl is { } congestion)
             config = config with { CongestionControl = congestion };
+        if (options.Ecn is { } ecn)
+            config = config with { Ecn = ecn };
         Span<byte> key = stackalloc byte[16];
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
@@ -102,6 +104,8 @@ public sealed partial class NetworkStack
             return;
         }
         _counters.TcpSegmentsIn++;
+        if ((ip.TypeOfService & 3) != 0)
+            tcp = tcp with { Ecn = (EcnCodepoint)(ip.TypeOfService & 3) }; // RFC 3168 §5: TCP sees the IP header's ECN field
         _tcp.Process(now, ip.Source, ip.Destination, tcp, segment.Payload);
     }
 
@@ -174,7 +178,10 @@ public sealed partial class NetworkStack
             }
         }
         EmitTcp(segment, buffer, outgoing, tcpStart, offload);
-        if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload) == SendStatus.Sent)
+        // RFC 1191 §3: DF on every segment that fits the path (a configured MSS beyond it still relies on fragmentation).
+        bool dontFragment = IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu;
+        if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload, dontFragment,
+            typeOfService: (byte)segment.Ecn) == SendStatus.Sent)
             _counters.TcpSegmentsOut += wireSegments;
     }
 
@@ -241,12 +248,12 @@ public sealed partial class NetworkStack
             }
         }
         EmitTcp(segment, buffer, outgoing, tcpStart, offload);
-        if (SendIPv6(now, outgoing.LocalAddress.V6, destination, IpProtocol.Tcp, length, offload) == SendStatus.Sent)
+        if (SendIPv6(now, outgoing.LocalAddress.V6, destination, IpProtocol.Tcp, length, offload, trafficClass: (byte)segment.Ecn) == SendStatus.Sent)
             _counters.TcpSegmentsOut += wireSegments;
     }
 
     /// <summary>An IPv6 TCP segment for us (RFC 9293 over RFC 8200 §8.1's pseudo-header).</summary>
-    private void ProcessTcp6(Instant now, IPv6Address source, IPv6Address destination, ReadOnlySpan<byte> payload, bool multicast)
+    private void ProcessTcp6(Instant now, IPv6Address source, IPv6Address destination, ReadOnlySpan<byte> payload, bool multicast, EcnCodepoint ecn)
     {
         if (!TcpSegment.TryParse(payload, out var segment, out var error)
             || !TcpRepr.TryParse(segment, source, destination, _verifyChecksums && !_frameChecksumTrusted, out var tcp, out error))
@@ -260,6 +267,8 @@ public sealed partial class NetworkStack
             return;
         }
         _counters.TcpSegmentsIn++;
+        if (ecn != EcnCodepoint.NotEct)
+            tcp = tcp with { Ecn = ecn };
         _tcp.Process(now, source, destination, tcp, segment.Payload);
     }
 
