@@ -247,6 +247,7 @@ internal sealed class TeeceepeeNetwork : INetwork
                 BusyPoll = options.BusyPoll,
                 CongestionControl = options.Congestion,
                 Ecn = options.Ecn,
+                SynRateLimit = options.SynRate,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,
