@@ -106,13 +106,14 @@ public sealed class TapLink : TunTapLink
     }
 
     /// <inheritdoc />
-    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>One writev: the virtio-net header (with offloads), the frame's headers and its payload slices, no copy.</remarks>
+    public override bool TrySend(Instant now, in LinkFrame frame)
     {
         if (!Device.VnetHeader)
-            return offload.IsNone ? Device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
-        if (!Device.TryWrite(frame, offload))
+            return frame.Offload.IsNone ? Device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
+        if (!Device.TryWriteWithVnetHeader(frame))
             return false;
-        if (offload.GsoType != LinkGsoType.None)
+        if (frame.Offload.GsoType != LinkGsoType.None)
             SuperFramesSent++;
         return true;
     }

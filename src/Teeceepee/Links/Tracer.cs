@@ -18,6 +18,7 @@ public sealed class Tracer : ILink
     // Roomy enough that a line never spills into a second chunk (Clear would then reallocate).
     private readonly StringBuilder _line = new(1024);
     private Instant? _first;
+    private byte[]? _flat; // a frame sent in pieces, flattened to be decoded (allocated on the first one)
 
     /// <summary>Wraps <paramref name="inner"/> (disposed with this one); lines go to <paramref name="writer"/> (not disposed).</summary>
     /// <param name="inner">The link to trace.</param>
@@ -54,10 +55,13 @@ public sealed class Tracer : ILink
     }
 
     /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>The frame is passed on in its pieces; a copy is flattened for the trace line only.</remarks>
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
-        bool sent = _inner.TrySend(now, frame, offload);
-        Trace(now, inbound: false, frame, dropped: !sent, offload.GsoType == LinkGsoType.None ? 0 : offload.SegmentSize);
+        bool sent = _inner.TrySend(now, frame);
+        var offload = frame.Offload;
+        var bytes = frame.IsContiguous ? frame.Headers : frame.Flatten(_flat ??= new byte[Math.Max(Capabilities.MaxFrameLength, LinkFrame.MaxLength)]);
+        Trace(now, inbound: false, bytes, dropped: !sent, offload.GsoType == LinkGsoType.None ? 0 : offload.SegmentSize);
         return sent;
     }
 
