@@ -1,5 +1,6 @@
 using Teeceepee.Links;
 using Teeceepee.Stack.Sharding;
+using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -83,6 +84,60 @@ public sealed class NetworkStackGroup : IAsyncDisposable
 
     /// <summary>Each loop's counters, loop 0 first.</summary>
     public IReadOnlyList<NetworkStackStats> LoopStats => Array.ConvertAll(_stacks, s => s.Stats);
+
+    /// <summary>
+    /// The host's counters: frames, octets, packets, TCP segments, hand-overs and drops summed over the loops; ICMP, UDP,
+    /// fragment and neighbour-discovery counters are loop 0's, which owns those protocols.
+    /// </summary>
+    public NetworkStackStats Stats
+    {
+        get
+        {
+            var all = Array.ConvertAll(_stacks, s => s.Stats);
+            long Sum(Func<NetworkStackStats, long> counter)
+            {
+                long total = 0;
+                foreach (var stats in all)
+                    total += counter(stats);
+                return total;
+            }
+            var drops = new long[256];
+            var tcpDrops = new long[TcpDropCounts.Size];
+            foreach (var stats in all)
+            {
+                foreach (var (reason, count) in stats.Drops.NonZero)
+                    drops[(byte)reason] += count;
+                foreach (var (reason, count) in stats.TcpDrops.NonZero)
+                    tcpDrops[(byte)reason] += count;
+            }
+            return all[0] with
+            {
+                FramesIn = Sum(s => s.FramesIn),
+                FramesOut = Sum(s => s.FramesOut),
+                BytesIn = Sum(s => s.BytesIn),
+                BytesOut = Sum(s => s.BytesOut),
+                ArpRequestsIn = Sum(s => s.ArpRequestsIn),
+                ArpRepliesIn = Sum(s => s.ArpRepliesIn),
+                ArpRequestsOut = Sum(s => s.ArpRequestsOut),
+                ArpRepliesOut = Sum(s => s.ArpRepliesOut),
+                IPv4PacketsIn = Sum(s => s.IPv4PacketsIn),
+                IPv4PacketsOut = Sum(s => s.IPv4PacketsOut),
+                IPv6PacketsIn = Sum(s => s.IPv6PacketsIn),
+                IPv6PacketsOut = Sum(s => s.IPv6PacketsOut),
+                TcpSegmentsIn = Sum(s => s.TcpSegmentsIn),
+                TcpSegmentsOut = Sum(s => s.TcpSegmentsOut),
+                SuperFramesOut = Sum(s => s.SuperFramesOut),
+                TcpRetransmissions = Sum(s => s.TcpRetransmissions),
+                TcpResetsSent = Sum(s => s.TcpResetsSent),
+                TcpResetsReceived = Sum(s => s.TcpResetsReceived),
+                LinkFramesIn = Sum(s => s.LinkFramesIn),
+                FramesHandedOver = Sum(s => s.FramesHandedOver),
+                FramesTakenOver = Sum(s => s.FramesTakenOver),
+                Drops = new DropCounts(drops),
+                TcpDrops = new TcpDropCounts(tcpDrops),
+            };
+        }
+    }
 
     /// <summary>Starts every loop's thread.</summary>
     public void Start()
