@@ -60,7 +60,15 @@ internal sealed unsafe class TunTapDevice : IDisposable
             request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
                 | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0) | (multiQueue ? LinuxConstants.IFF_MULTI_QUEUE : 0));
             if (Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) < 0)
-                throw SetIffFailed(Errno.Last, name, kind, existed);
+            {
+                int errno = Errno.Last;
+                // An existing multi-queue device refuses a single-queue attach (EINVAL): take one of its queues instead.
+                request = IfReq.For(name);
+                request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
+                    | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0) | LinuxConstants.IFF_MULTI_QUEUE);
+                if (!(errno == Errno.EINVAL && existed && !multiQueue && Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) >= 0))
+                    throw SetIffFailed(errno, name, kind, existed);
+            }
             if (vnetHeader)
                 EnableOffloads(fd, name);
             else

@@ -8,7 +8,7 @@ namespace Teeceepee.Stack;
 /// <summary>
 /// One host on a multi-queue link with one event loop per queue (<see cref="NetworkStackOptions.Loops"/>; issue 13
 /// item 4): a <see cref="NetworkStack"/> per queue, all with the same addresses and MAC. Each loop owns the TCP flows
-/// <see cref="FlowSharding"/> gives it and touches only its own state; a frame read by the wrong loop is handed to the
+/// <see cref="FlowSharding"/> gives it (the flows it accepts, and those it connects) and touches only its own state; a frame read by the wrong loop is handed to the
 /// owner through a bounded queue (counted in <see cref="NetworkStackStats.FramesHandedOver"/>). Loop 0, the
 /// <see cref="Primary"/>, owns UDP, ICMP, ping, DHCP and address configuration; ARP and neighbour replies reach every
 /// loop, so each keeps its own neighbour cache without locks. Listen on every loop (the socket layer's group listener
@@ -31,7 +31,7 @@ public sealed class NetworkStackGroup : IAsyncDisposable
             throw new ArgumentException($"A group of {options.Loops} loops needs {options.Loops} links (queues); got {links.Count}.", nameof(links));
         if (sharding is not null && sharding.Count != links.Count)
             throw new ArgumentException($"The sharding is for {sharding.Count} loops, not {links.Count}.", nameof(sharding));
-        Sharding = sharding ?? new FlowSharding(links.Count, options.Seed is int seed ? (uint)seed : null);
+        Sharding = sharding ?? new FlowSharding(links.Count);
         var random = options.Seed is int s ? new Random(s) : new Random();
         var mac = options.HardwareAddress ?? links[0].Capabilities.HardwareAddress ?? MacAddress.CreateLocal(random);
         string name = options.Name ?? options.Address.ToString();
@@ -78,9 +78,6 @@ public sealed class NetworkStackGroup : IAsyncDisposable
 
     /// <summary>The loop for the next outgoing connection, round robin (its port comes from that loop's slice, so the flow stays there).</summary>
     public NetworkStack NextLoop() => _stacks[(int)((uint)Interlocked.Increment(ref _next) % (uint)_stacks.Length)];
-
-    /// <summary>The loop that owns the TCP flow (<paramref name="remote"/>, <paramref name="remotePort"/>) ↔ our <paramref name="localPort"/>.</summary>
-    public NetworkStack OwnerOf(NetAddress remote, ushort remotePort, ushort localPort) => _stacks[Sharding.OwnerOf(remote, remotePort, localPort)];
 
     /// <summary>Each loop's counters, loop 0 first.</summary>
     public IReadOnlyList<NetworkStackStats> LoopStats => Array.ConvertAll(_stacks, s => s.Stats);

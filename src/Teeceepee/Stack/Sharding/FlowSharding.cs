@@ -5,30 +5,34 @@ using Teeceepee.Wire;
 namespace Teeceepee.Stack.Sharding;
 
 /// <summary>
-/// Which loop of a <see cref="NetworkStackGroup"/> owns what (issue 13 item 4). A pure function of the packet, so no
-/// table is shared between loops and no lock sits on the per-packet path:
+/// Which loop of a <see cref="NetworkStackGroup"/> owns what (issue 13 item 4). A function of the packet and of the
+/// queue it came in on, so no table is shared between loops and no lock sits on the per-packet path:
 /// <list type="bullet">
-/// <item>a TCP flow whose local port is ephemeral belongs to the loop whose slice of the ephemeral range holds that
-/// port (each loop allocates its connects' ports from its own slice: ports never collide, and a connect's flow is
-/// owned by the loop that made it);</item>
-/// <item>any other TCP flow (to a listener) belongs to the loop a keyed hash of (remote address, remote port, local
-/// port) names, whichever queue its SYN came in on;</item>
+/// <item>a TCP flow whose local port is ephemeral (one we connected from) belongs to the loop whose slice of the
+/// ephemeral range holds that port: each loop allocates its connects' ports from its own slice, so ports never
+/// collide and a connect's flow stays with the loop that made it;</item>
+/// <item>any other TCP flow (to a listener) belongs to the loop whose queue it arrives on, the one that read its SYN
+/// (<see cref="Receiver"/>, like <c>SO_REUSEPORT</c>): without a steering program the TAP picks a flow's queue by a
+/// symmetric flow hash, and it learns a flow's queue from the frames we write (drivers/net/tun.c:
+/// tun_automq_select_queue, tun_flow_update), and the owner writes only on its own queue, so every later frame of the
+/// flow comes in there too;</item>
 /// <item>ARP replies, router and neighbour advertisements and redirects go to every loop (each keeps its own
 /// neighbour cache); everything else (ARP requests, ICMP, ICMPv6, UDP, fragments, IPv6 with extension headers) to
 /// loop 0, the primary, which owns UDP sockets, ping and address configuration.</item>
 /// </list>
-/// The kernel's TAP learns a flow's queue from the frames we write (drivers/net/tun.c, tun_flow_update), so once the
-/// owner has answered, frames of a flow arrive on the owner's queue and hand-overs stop.
+/// A frame another loop owns is handed over (copied to that loop's queue, counted). The one that regularly is: the
+/// kernel's SYN-ACK to a connect, which the kernel sends before it has learnt the flow's queue from our SYN.
 /// </summary>
 public sealed class FlowSharding
 {
     /// <summary>The steering answer for a frame every loop must see.</summary>
     public const int Everyone = -1;
 
-    private readonly uint _key;
+    /// <summary>The owner of a flow to a listener: the loop whose queue the flow arrives on.</summary>
+    public const int Receiver = -2;
 
-    /// <summary>Shards over <paramref name="count"/> loops; <paramref name="key"/> keys the flow hash (random by default).</summary>
-    public FlowSharding(int count, uint? key = null, ushort ephemeralFirst = 49152, ushort ephemeralLast = 65535)
+    /// <summary>Shards over <paramref name="count"/> loops with the ephemeral range [<paramref name="ephemeralFirst"/>, <paramref name="ephemeralLast"/>].</summary>
+    public FlowSharding(int count, ushort ephemeralFirst = 49152, ushort ephemeralLast = 65535)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfZero(ephemeralFirst);
@@ -37,7 +41,6 @@ public sealed class FlowSharding
         Count = count;
         EphemeralFirst = ephemeralFirst;
         EphemeralLast = ephemeralLast;
-        _key = key ?? (uint)Random.Shared.Next();
     }
 
     /// <summary>How many loops share the stack.</summary>
@@ -62,33 +65,14 @@ public sealed class FlowSharding
         return ((ushort)(EphemeralFirst + first), (ushort)(EphemeralFirst + next - 1));
     }
 
-    /// <summary>The loop that owns the TCP flow (<paramref name="remote"/>, <paramref name="remotePort"/>) ↔ our <paramref name="localPort"/>.</summary>
-    public int OwnerOf(NetAddress remote, ushort remotePort, ushort localPort) => OwnerOf(remote.High, remote.Low, remotePort, localPort);
-
-    private int OwnerOf(ulong high, ulong low, ushort remotePort, ushort localPort)
-    {
-        if (Count == 1)
-            return 0;
-        if (localPort >= EphemeralFirst && localPort <= EphemeralLast)
-            return (localPort - EphemeralFirst) * Count / RangeSize;
-        uint h = Mix(_key ^ (uint)(high >> 32));
-        h = Mix(h ^ (uint)high);
-        h = Mix(h ^ (uint)(low >> 32));
-        h = Mix(h ^ (uint)low);
-        h = Mix(h ^ ((uint)remotePort << 16 | localPort));
-        return (int)(((ulong)h * (uint)Count) >> 32);
-    }
-
-    // murmur3's finaliser: every input bit moves every output bit.
-    private static uint Mix(uint h)
-    {
-        h ^= h >> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >> 13;
-        h *= 0xC2B2AE35;
-        h ^= h >> 16;
-        return h;
-    }
+    /// <summary>
+    /// The loop that owns the TCP flow with our <paramref name="localPort"/>: the slice owner for an ephemeral port,
+    /// else <see cref="Receiver"/> (the loop the flow's frames arrive on).
+    /// </summary>
+    public int OwnerOf(ushort localPort) =>
+        Count == 1 ? 0
+        : localPort >= EphemeralFirst && localPort <= EphemeralLast ? (localPort - EphemeralFirst) * Count / RangeSize
+        : Receiver;
 
     /// <summary>
     /// The loop a received frame belongs to, or <see cref="Everyone"/>. Reads a few header fields only (the owner parses
@@ -141,9 +125,8 @@ public sealed class FlowSharding
             return 0;
         if (headerLength < IPv4Repr.HeaderLength || ip.Length < headerLength + 4)
             return self;
-        ulong low = 0x0000_FFFF_0000_0000UL | BinaryPrimitives.ReadUInt32BigEndian(ip[12..]);
-        var tcp = ip[headerLength..];
-        return OwnerOf(0, low, BinaryPrimitives.ReadUInt16BigEndian(tcp), BinaryPrimitives.ReadUInt16BigEndian(tcp[2..]));
+        int owner = OwnerOf(BinaryPrimitives.ReadUInt16BigEndian(ip[(headerLength + 2)..]));
+        return owner == Receiver ? self : owner;
     }
 
     private int SteerIPv6(ReadOnlySpan<byte> ip, int self)
@@ -154,9 +137,8 @@ public sealed class FlowSharding
         byte next = ip[6];
         if (next == (byte)IpProtocol.Tcp)
         {
-            var tcp = ip[Header..];
-            return OwnerOf(BinaryPrimitives.ReadUInt64BigEndian(ip[8..]), BinaryPrimitives.ReadUInt64BigEndian(ip[16..]),
-                BinaryPrimitives.ReadUInt16BigEndian(tcp), BinaryPrimitives.ReadUInt16BigEndian(tcp[2..]));
+            int owner = OwnerOf(BinaryPrimitives.ReadUInt16BigEndian(ip[(Header + 2)..]));
+            return owner == Receiver ? self : owner;
         }
         // RFC 4861 §4: router advertisement 134, neighbour advertisement 136, redirect 137 teach every loop's caches.
         if (next == (byte)IpProtocol.Icmpv6 && ip[Header] is 134 or 136 or 137)
