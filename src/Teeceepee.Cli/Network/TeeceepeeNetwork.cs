@@ -272,6 +272,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             Mtu = options.Mtu,
             BusyPoll = options.BusyPoll,
             CongestionControl = options.Congestion,
+            Ecn = options.Ecn,
             Seed = options.Seed,
             Trace = trace is null ? null : trace.WriteLine,
             Name = options.Device,
