@@ -10,15 +10,18 @@ using Teeceepee.Sockets;
 namespace Teeceepee.AspNetCore;
 
 /// <summary>
-/// A Kestrel connection over a <see cref="TcpConnection"/>: two pipes and two pumps, one copying
-/// received bytes into the application's input, one sending what the application writes. The
-/// application completing its output half-closes the connection (FIN); <see cref="Abort"/> resets it.
+/// A Kestrel connection over a <see cref="TcpConnection"/>: two pipes and two pumps, one receiving
+/// straight into the application's input pipe, one queuing the output pipe's blocks straight into the
+/// send buffer. The pumps' continuations run inline on the stack's loop (the connection is made with
+/// <see cref="TcpConnectionOptions.UnsafeInlineCompletions"/>): they only move pipe blocks, never run
+/// application code. The application completing its output half-closes the connection (FIN);
+/// <see cref="Abort"/> resets it.
 /// </summary>
 internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
 {
     private const int MinimumSegmentSize = 4096;
-    private const int CoalesceSize = 128 * 1024;
+    private const int MaxSendChunk = 256 * 1024;
 
     private readonly TcpConnection _connection;
     private readonly Pipe _input;
@@ -27,19 +30,22 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     private readonly FeatureCollection _features = new();
     private Task _receiving = Task.CompletedTask;
     private Task _sending = Task.CompletedTask;
-    private IDictionary<object, object?> _items = new Dictionary<object, object?>();
+    private IDictionary<object, object?>? _items;
     private volatile bool _aborted;
     private int _closedSignalled;
 
-    public TeeceepeeConnectionContext(TcpConnection connection, string id, TeeceepeeTransportOptions options)
+    public TeeceepeeConnectionContext(TcpConnection connection, string id, TeeceepeeTransportOptions options, MemoryPool<byte> pool)
     {
         _connection = connection;
         ConnectionId = id;
         LocalEndPoint = connection.LocalEndPoint;
         RemoteEndPoint = connection.RemoteEndPoint;
-        // The pumps are our own code: continuations may run inline on their threads.
-        _input = new Pipe(new PipeOptions(pauseWriterThreshold: options.MaxReadBufferSize, resumeWriterThreshold: options.MaxReadBufferSize / 2, useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(pauseWriterThreshold: options.MaxWriteBufferSize, resumeWriterThreshold: options.MaxWriteBufferSize / 2, useSynchronizationContext: false));
+        // The pumps are our own short code and may run inline (on the stack's loop thread or in Kestrel's flush);
+        // the application's side always continues on the thread pool, never on the loop.
+        _input = new Pipe(new PipeOptions(pool, readerScheduler: PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: options.MaxReadBufferSize, resumeWriterThreshold: options.MaxReadBufferSize / 2, minimumSegmentSize: MinimumSegmentSize, useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(pool, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool,
+            pauseWriterThreshold: options.MaxWriteBufferSize, resumeWriterThreshold: options.MaxWriteBufferSize / 2, minimumSegmentSize: MinimumSegmentSize, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         ConnectionClosed = _closed.Token;
         _features.Set<IConnectionIdFeature>(this);
@@ -58,7 +64,7 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     /// <inheritdoc />
     public override IDictionary<object, object?> Items
     {
-        get => _items;
+        get => _items ??= new Dictionary<object, object?>(); // made on first use: an idle connection stays small
         set => _items = value;
     }
 
@@ -85,15 +91,21 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     {
         var writer = _input.Writer;
         Exception? error = null;
+        bool waitFirst = true;
         try
         {
             while (true)
             {
+                // An idle connection holds no pipe memory: wait for data with a zero-byte receive, then take a
+                // block. After a receive that filled its block more is probably queued: read again at once.
+                if (waitFirst)
+                    await _connection.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false);
                 var memory = writer.GetMemory(MinimumSegmentSize);
                 int n = await _connection.ReceiveAsync(memory).ConfigureAwait(false);
                 if (n == 0)
                     break;
                 writer.Advance(n);
+                waitFirst = n < memory.Length;
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                     break;
@@ -118,9 +130,6 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     {
         var reader = _output.Reader;
         Exception? error = null;
-        // Kestrel's pipe holds 4 KiB blocks: one SendAsync per block costs a trip to the stack's loop
-        // each, so blocks are gathered into sends of up to CoalesceSize (TCP then fills its segments).
-        byte[]? gather = null;
         try
         {
             while (true)
@@ -129,24 +138,14 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
                 if (result.IsCanceled)
                     break;
                 var buffer = result.Buffer;
-                if (buffer.IsSingleSegment)
-                {
-                    await _connection.SendAsync(buffer.First).ConfigureAwait(false);
-                }
-                else
-                {
-                    gather ??= ArrayPool<byte>.Shared.Rent(CoalesceSize);
-                    var rest = buffer;
-                    while (!rest.IsEmpty)
-                    {
-                        int n = (int)Math.Min(rest.Length, gather.Length);
-                        rest.Slice(0, n).CopyTo(gather);
-                        await _connection.SendAsync(gather.AsMemory(0, n)).ConfigureAwait(false);
-                        rest = rest.Slice(n);
-                    }
-                }
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted)
+                // The pipe's blocks go straight into the send buffer, one loop command per chunk (no gather
+                // copy); a chunk no larger than the send buffer is consumed as soon as it is queued, so the
+                // application writes the next while TCP sends this one.
+                var chunk = buffer.Length > MaxSendChunk ? buffer.Slice(0, MaxSendChunk) : buffer;
+                if (!chunk.IsEmpty)
+                    await _connection.SendAsync(chunk).ConfigureAwait(false);
+                reader.AdvanceTo(chunk.End);
+                if (result.IsCompleted && chunk.Length == buffer.Length)
                     break;
             }
             // The application is done writing: FIN after the queued data (RFC 9293 §3.10.4).
@@ -157,8 +156,6 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
         {
             error = e;
         }
-        if (gather is not null)
-            ArrayPool<byte>.Shared.Return(gather);
         await reader.CompleteAsync(error).ConfigureAwait(false);
         // Nothing more can be sent: let Kestrel's input side know too.
         _input.Reader.CancelPendingRead();

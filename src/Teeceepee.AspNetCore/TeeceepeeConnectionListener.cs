@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
@@ -11,12 +12,15 @@ internal sealed class TeeceepeeConnectionListener : IConnectionListener
 {
     private readonly TcpConnectionListener _listener;
     private readonly TeeceepeeTransportOptions _options;
+    private readonly MemoryPool<byte> _pool;
     private long _nextId;
 
-    public TeeceepeeConnectionListener(NetworkStack stack, IPEndPoint endpoint, TeeceepeeTransportOptions options)
+    public TeeceepeeConnectionListener(NetworkStack stack, IPEndPoint endpoint, TeeceepeeTransportOptions options, MemoryPool<byte> pool)
     {
         _options = options;
-        _listener = new TcpConnectionListener(stack, endpoint, options.ConnectionOptions);
+        _pool = pool;
+        // The transport's pumps only move pipe blocks: their continuations may run on the loop thread.
+        _listener = new TcpConnectionListener(stack, endpoint, options.ConnectionOptions with { UnsafeInlineCompletions = true });
         _listener.Start(options.Backlog);
         EndPoint = _listener.LocalEndPoint; // the chosen port when Kestrel binds port 0
     }
@@ -30,7 +34,7 @@ internal sealed class TeeceepeeConnectionListener : IConnectionListener
         try
         {
             var connection = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            var context = new TeeceepeeConnectionContext(connection, $"tcp-{Interlocked.Increment(ref _nextId)}", _options);
+            var context = new TeeceepeeConnectionContext(connection, $"tcp-{Interlocked.Increment(ref _nextId)}", _options, _pool);
             context.Start();
             return context;
         }

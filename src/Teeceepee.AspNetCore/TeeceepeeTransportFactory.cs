@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
@@ -9,25 +10,25 @@ namespace Teeceepee.AspNetCore;
 /// <summary>A Kestrel transport whose listeners are <see cref="Sockets.TcpConnectionListener"/>s on a <see cref="NetworkStack"/>.</summary>
 /// <remarks>
 /// The transport claims every endpoint Kestrel is given (<see cref="CanBind"/> is always true), so
-/// none falls back to Kestrel's socket transport on the host kernel; the endpoints the stack cannot
-/// serve are refused by <see cref="BindAsync"/> with a <see cref="NotSupportedException"/> that says why:
-/// IPv6 (the stack speaks IPv4 only today), loopback (the stack has no loopback interface, so
-/// <c>localhost</c> is refused rather than published on the stack's address), an IPv4 address that is
-/// not the stack's own, and non-IP endpoints (Unix sockets, file handles). 0.0.0.0 and the stack's
-/// address are served; so is the IPv6 wildcard [::] (Kestrel's <c>*</c> and <c>+</c>), as 0.0.0.0:
-/// all of the stack's addresses.
+/// none falls back to Kestrel's socket transport on the host kernel; <see cref="Map"/> says what each
+/// endpoint becomes on the stack, and <see cref="BindAsync"/> refuses the ones the stack cannot serve
+/// with a <see cref="NotSupportedException"/> that says why. The IPv6 wildcard [::] (Kestrel's
+/// <c>ListenAnyIP</c>, <c>*</c> and <c>+</c>) is one dual-stack listener when the stack speaks IPv6
+/// (IPv4 peers appear as IPv4-mapped addresses, as on Kestrel's socket transport), else 0.0.0.0.
 /// </remarks>
 public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private readonly NetworkStack _stack;
     private readonly TeeceepeeTransportOptions _options;
+    private readonly MemoryPool<byte> _pool;
 
-    /// <summary>Creates the factory.</summary>
-    public TeeceepeeTransportFactory(NetworkStack stack, TeeceepeeTransportOptions? options = null)
+    /// <summary>Creates the factory; the pipes' blocks come from <paramref name="pool"/> (default: <see cref="MemoryPool{T}.Shared"/>).</summary>
+    public TeeceepeeTransportFactory(NetworkStack stack, TeeceepeeTransportOptions? options = null, MemoryPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(stack);
         _stack = stack;
         _options = options ?? new TeeceepeeTransportOptions();
+        _pool = pool ?? MemoryPool<byte>.Shared;
     }
 
     /// <summary>Always true: every endpoint is either served by the stack or refused by <see cref="BindAsync"/>, never handed to kernel sockets.</summary>
@@ -38,34 +39,74 @@ public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, ICon
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        if (Refusal(endpoint) is { } reason)
-            throw new NotSupportedException($"The Teeceepee transport cannot listen on {endpoint}: {reason}.");
-        var ip = (IPEndPoint)endpoint;
-        // "*" and "+" reach us as [::] first: all of the stack's addresses, which are IPv4 (0.0.0.0).
-        if (ip.Address.Equals(IPAddress.IPv6Any))
-            ip = new IPEndPoint(IPAddress.Any, ip.Port);
-        var listener = new TeeceepeeConnectionListener(_stack, ip, _options);
+        var local = Map(_stack, endpoint, out string? reason)
+            ?? throw new NotSupportedException($"The Teeceepee transport cannot listen on {endpoint}: {reason}.");
+        var listener = new TeeceepeeConnectionListener(_stack, local, _options, _pool);
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
 
-    /// <summary>Why the stack cannot serve <paramref name="endpoint"/>, or null when it can.</summary>
-    private string? Refusal(EndPoint endpoint)
+    /// <summary>
+    /// The stack endpoint Kestrel's <paramref name="endpoint"/> is served on, or null with the reason the stack
+    /// cannot serve it: [::] is all of the stack's addresses of both families when it speaks IPv6 (else 0.0.0.0);
+    /// 0.0.0.0, the stack's IPv4 address and its IPv6 addresses are themselves (an IPv4-mapped IPv6 address is
+    /// its IPv4 address); loopback, other addresses, IPv6 on a stack without it and non-IP endpoints are refused.
+    /// </summary>
+    public static IPEndPoint? Map(NetworkStack stack, EndPoint endpoint, out string? reason)
     {
-        if (endpoint is not IPEndPoint ip)
-            return "the stack serves TCP over IPv4 only (no Unix sockets or file handles)";
-        var own = _stack.Address;
-        string listenHint = own.IsUnspecified ? "listen on 0.0.0.0" : $"listen on its address ({own}) or on 0.0.0.0";
-        if (ip.Address.Equals(IPAddress.IPv6Any))
+        ArgumentNullException.ThrowIfNull(stack);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        reason = null;
+        if (endpoint is not IPEndPoint ip || ip.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        {
+            reason = "the stack serves TCP over IPv4 and IPv6 only (no Unix sockets or file handles)";
             return null;
-        if (ip.AddressFamily != AddressFamily.InterNetwork)
-            return IPAddress.IsLoopback(ip.Address)
-                ? $"IPv6 is not in the stack yet, and the stack has no loopback interface; {listenHint}"
-                : $"IPv6 is not in the stack yet; {listenHint}";
-        if (IPAddress.IsLoopback(ip.Address))
-            return $"the stack has no loopback interface (localhost would not be private on it); {listenHint}";
-        var address = IPv4Address.FromIPAddress(ip.Address);
-        if (!address.IsUnspecified && address != own)
-            return $"{ip.Address} is not the stack's address ({(own.IsUnspecified ? "none yet" : own.ToString())}); {listenHint}";
-        return null;
+        }
+        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+        bool ipv6 = stack.IsIPv6Enabled;
+        string hint = ListenHint(stack);
+        if (address.Equals(IPAddress.IPv6Any))
+            return new IPEndPoint(ipv6 ? IPAddress.IPv6Any : IPAddress.Any, ip.Port);
+        if (IPAddress.IsLoopback(address))
+        {
+            reason = $"the stack has no loopback interface (localhost would not be private on it); {hint}";
+            return null;
+        }
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            if (!ipv6)
+            {
+                reason = $"IPv6 is not enabled on the stack (give it an IPv6 address or SLAAC); {hint}";
+                return null;
+            }
+            var v6 = IPv6Address.FromIPAddress(address);
+            foreach (var own in stack.IPv6Addresses)
+            {
+                if (own.Address.Address == v6 && own.State != IPv6AddressState.Duplicate)
+                    return new IPEndPoint(address, ip.Port);
+            }
+            reason = $"{address} is not one of the stack's IPv6 addresses; {hint}";
+            return null;
+        }
+        var v4 = IPv4Address.FromIPAddress(address);
+        if (!v4.IsUnspecified && v4 != stack.Address)
+        {
+            reason = $"{address} is not the stack's address ({(stack.Address.IsUnspecified ? "none yet" : stack.Address.ToString())}); {hint}";
+            return null;
+        }
+        return new IPEndPoint(address, ip.Port);
+    }
+
+    private static string ListenHint(NetworkStack stack)
+    {
+        var own = new List<string>();
+        if (!stack.Address.IsUnspecified)
+            own.Add(stack.Address.ToString());
+        foreach (var a in stack.IPv6Addresses)
+        {
+            if (a.State != IPv6AddressState.Duplicate && !a.Address.Address.IsLinkLocal)
+                own.Add($"[{a.Address.Address}]");
+        }
+        string any = stack.IsIPv6Enabled ? "[::] (both families) or 0.0.0.0" : "0.0.0.0";
+        return own.Count == 0 ? $"listen on {any}" : $"listen on {any} or on an address of the stack ({string.Join(", ", own)})";
     }
 }

@@ -10,10 +10,12 @@ public static class TeeceepeeWebHostBuilderExtensions
 {
     /// <summary>
     /// Makes Kestrel listen on <paramref name="stack"/> instead of kernel sockets: endpoints given
-    /// with <c>UseUrls</c>/<c>Listen</c> (the stack's address, 0.0.0.0, or <c>*</c>, which Kestrel
-    /// serves as 0.0.0.0) are served by the stack. Every other endpoint fails to bind with a clear
-    /// error, never on a kernel socket: <c>localhost</c> and loopback (the stack has none), IPv6, other
-    /// addresses, Unix sockets. So Kestrel's default URL (localhost:5000) is refused: give a URL.
+    /// with <c>UseUrls</c>/<c>Listen</c> (the stack's IPv4 or IPv6 addresses, 0.0.0.0, or [::], <c>*</c>
+    /// and <c>ListenAnyIP</c>, which are one dual-stack listener when the stack speaks IPv6, else 0.0.0.0)
+    /// are served by the stack. Every other endpoint fails to bind with a clear error, never on a kernel
+    /// socket: <c>localhost</c> and loopback (the stack has none), other addresses, Unix sockets. So
+    /// Kestrel's default URL (localhost:5000) is refused: give a URL. The pipes take their blocks from
+    /// the host's <see cref="IMemoryPoolFactory{T}"/> (Kestrel's pool, which returns idle memory).
     /// </summary>
     /// <example><code>builder.WebHost.UseTeeceepee(stack).UseUrls("http://198.18.0.2:8080");</code></example>
     public static IWebHostBuilder UseTeeceepee(this IWebHostBuilder builder, NetworkStack stack, Action<TeeceepeeTransportOptions>? configure = null)
@@ -23,6 +25,7 @@ public static class TeeceepeeWebHostBuilderExtensions
         var options = new TeeceepeeTransportOptions();
         configure?.Invoke(options);
         return builder.ConfigureServices(services =>
-            services.AddSingleton<IConnectionListenerFactory>(new TeeceepeeTransportFactory(stack, options)));
+            services.AddSingleton<IConnectionListenerFactory>(provider => new TeeceepeeTransportFactory(stack, options,
+                provider.GetService<IMemoryPoolFactory<byte>>()?.Create(new MemoryPoolOptions { Owner = "teeceepee" }))));
     }
 }

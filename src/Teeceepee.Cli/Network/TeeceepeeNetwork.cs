@@ -273,6 +273,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             BusyPoll = options.BusyPoll,
             CongestionControl = options.Congestion,
             Ecn = options.Ecn,
+            SynRateLimit = options.SynRate,
             Seed = options.Seed,
             Trace = trace is null ? null : trace.WriteLine,
             Name = options.Device,

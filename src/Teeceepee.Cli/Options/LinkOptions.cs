@@ -106,6 +106,8 @@ internal sealed record LinkOptions
 
     /// <summary>--ecn: the stack's TCP ECN mode; null keeps the default (passive).</summary>
     public EcnMode? Ecn { get; init; }
+    /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
+    public int? SynRate { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

@@ -37,7 +37,7 @@ internal sealed class StaticSite : IAsyncDisposable
 
     /// <summary>
     /// Starts serving <paramref name="root"/> on <paramref name="port"/> (0: any free port) of every
-    /// address of <paramref name="network"/>; <paramref name="certificate"/> turns on HTTPS;
+    /// address of <paramref name="network"/>, both families when it has IPv6; <paramref name="certificate"/> turns on HTTPS;
     /// <paramref name="accessLog"/> receives one line per request.
     /// </summary>
     public static async Task<StaticSite> StartAsync(INetwork network, string root, int port, X509Certificate2? certificate, TextWriter? accessLog, CancellationToken cancellationToken)
@@ -55,7 +55,8 @@ internal sealed class StaticSite : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = null;
-            kestrel.Listen(IPAddress.Any, port, listen =>
+            // Both families on one dual-stack listener when the network speaks IPv6 ([::]), else 0.0.0.0.
+            kestrel.Listen(network.AnyAddress, port, listen =>
             {
                 if (certificate is null)
                 {
@@ -71,6 +72,11 @@ internal sealed class StaticSite : IAsyncDisposable
         if (accessLog is not null)
             app.Use((context, next) => LogAsync(context, next, accessLog));
         app.Use(RefuseDotDotAsync);
+        app.Use(static (context, next) =>
+        {
+            context.Features.Set<IHttpResponseBodyFeature>(new FileSendingBodyFeature(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>()));
+            return next(context);
+        });
         var files = new PhysicalFileProvider(fullRoot);
         app.UseFileServer(new FileServerOptions
         {
@@ -138,6 +144,9 @@ internal sealed class StaticSite : IAsyncDisposable
         return next(context);
     }
 
+    // An IPv4 client of the dual-stack listener is logged as IPv4, not as ::ffff:a.b.c.d.
+    private static IPAddress? Client(IPAddress? address) => address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+
     // One line per request, like the common log format: client, time, request line, status, body bytes.
     private static async Task LogAsync(HttpContext context, RequestDelegate next, TextWriter log)
     {
@@ -156,7 +165,7 @@ internal sealed class StaticSite : IAsyncDisposable
             var offset = now.Offset.Duration();
             string zone = string.Create(CultureInfo.InvariantCulture, $"{(now.Offset < TimeSpan.Zero ? '-' : '+')}{offset.Hours:00}{offset.Minutes:00}");
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"{context.Connection.RemoteIpAddress} - - [{now:dd/MMM/yyyy:HH:mm:ss} {zone}] \"{request.Method} {target} {request.Protocol}\" {response.StatusCode} {bytes}");
+                $"{Client(context.Connection.RemoteIpAddress)} - - [{now:dd/MMM/yyyy:HH:mm:ss} {zone}] \"{request.Method} {target} {request.Protocol}\" {response.StatusCode} {bytes}");
             lock (log)
                 log.WriteLine(line);
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Teeceepee.Stack;
@@ -151,6 +152,20 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     /// </summary>
     public ValueTask<int> SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         SendAsync(buffer, stream: false, cancellationToken);
+
+    /// <summary>
+    /// Queues every block of <paramref name="buffers"/> in order (a pipe's <see cref="ReadOnlySequence{T}"/>), as one
+    /// operation on the loop: each block is copied straight into the send buffer, none is gathered first; completes
+    /// with the total length once all are queued. At most <see cref="int.MaxValue"/> bytes.
+    /// </summary>
+    public ValueTask<int> SendAsync(ReadOnlySequence<byte> buffers, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(buffers.Length, int.MaxValue, nameof(buffers));
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        return LoopOperationPool<TcpSendOperation>.Rent().Start(_stack, _core, buffers, stream: false, cancellationToken);
+    }
 
     internal ValueTask<int> ReceiveAsync(Memory<byte> buffer, bool stream, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Stack.Loop;
@@ -7,19 +8,25 @@ namespace Teeceepee.Sockets;
 
 /// <summary>
 /// A pooled send: copies the caller's bytes straight into the TCB's send buffer on the loop thread,
-/// as much as fits now and the rest as ACKs free space, and completes once all are queued.
+/// as much as fits now and the rest as ACKs free space, and completes once all are queued. The bytes
+/// may be one block or a sequence of them (a pipe's segments): each is copied into the buffer in turn,
+/// in one loop command, without gathering them first.
 /// </summary>
 internal sealed class TcpSendOperation : LoopOperation<int>
 {
     private TcpConnectionCore? _core;
-    private ReadOnlyMemory<byte> _buffer;
+    private ReadOnlySequence<byte> _rest;
     private int _sent;
     private bool _stream;
 
-    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken)
+    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken) =>
+        Start(stack, core, new ReadOnlySequence<byte>(buffer), stream, cancellationToken);
+
+    /// <summary>Sends every segment of <paramref name="buffers"/> (at most <see cref="int.MaxValue"/> bytes) in order.</summary>
+    public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, in ReadOnlySequence<byte> buffers, bool stream, CancellationToken cancellationToken)
     {
         _core = core;
-        _buffer = buffer;
+        _rest = buffers;
         _sent = 0;
         _stream = stream;
         return Start(stack, core.InlineCompletions, cancellationToken);
@@ -33,9 +40,22 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     {
         if (!IsPending)
             return true;
-        var error = Poll(core, _buffer.Span[_sent..], out int n);
-        _sent += n;
-        if (error == SocketError.Success && _sent == _buffer.Length)
+        // Walk the blocks once; the sequence is cut only where this turn stopped.
+        var error = _rest.IsEmpty ? Poll(core, default, out _) : SocketError.Success;
+        long queued = 0;
+        var cursor = _rest.Start;
+        while (_rest.TryGet(ref cursor, out var block))
+        {
+            if (block.IsEmpty)
+                continue;
+            error = Poll(core, block.Span, out int n);
+            queued += n;
+            if (error != SocketError.Success || n < block.Length)
+                break;
+        }
+        _sent += (int)queued;
+        _rest = queued == _rest.Length ? default : _rest.Slice(queued);
+        if (error == SocketError.Success && _rest.IsEmpty)
         {
             Complete(_sent);
             return true;
@@ -75,7 +95,7 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     protected override void ResetState()
     {
         _core = null;
-        _buffer = default;
+        _rest = default;
     }
 
     /// <inheritdoc />
