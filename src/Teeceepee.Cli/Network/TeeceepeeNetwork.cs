@@ -272,6 +272,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             Mtu = options.Mtu,
             BusyPoll = options.BusyPoll,
             CongestionControl = options.Congestion,
+            TcpBufferSize = options.TcpBuffer,
             Ecn = options.Ecn,
             SynRateLimit = options.SynRate,
             Seed = options.Seed,

@@ -39,6 +39,7 @@ internal sealed class LinkOptionSet
     public Option<string?> Loops { get; } = new("--loops") { Description = "Event loops, one per queue of a multi-queue TAP (flows sharded between them, listeners shared); default: the number of cores for bench-server, 1 elsewhere", HelpName = "N" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
+    public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
     public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
     public Option<string?> SynRate { get; } = new("--syn-rate") { Description = "Accept at most N new connections (SYNs) a second on the stack's listeners; excess SYNs are dropped and counted (overload protection)", HelpName = "N" };
@@ -74,12 +75,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, SynRate, Explain, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, SynRate, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -149,6 +150,7 @@ internal sealed class LinkOptionSet
             Loops = ReadInt(result, Loops, 1, Links.TapLink.MaxQueues) ?? DefaultLoops,
             LoopsGiven = result.GetResult(Loops) is { Implicit: false },
             Congestion = ReadCongestion(result),
+            TcpBuffer = ReadTcpBuffer(result),
             Ecn = ReadEcn(result),
             SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
@@ -203,6 +205,18 @@ internal sealed class LinkOptionSet
             throw CliException.Usage("--plot needs a directory");
         CheckDevice(options, probe);
         return options;
+    }
+
+    /// <summary>--tcp-buffer SIZE in octets (1 KiB .. 1 GiB); null when not given.</summary>
+    private int? ReadTcpBuffer(ParseResult result)
+    {
+        if (result.GetValue(TcpBuffer) is not { } text)
+            return null;
+        if (!PathValueParsers.TryParseQueue(text, TcpBuffer.Name, out long bytes, out var time, out var error) || time != TimeSpan.Zero)
+            throw CliException.Usage(error ?? $"{TcpBuffer.Name} {text}: expected octets like 4mb");
+        if (bytes is < 1024 or > 1 << 30)
+            throw CliException.Usage($"{TcpBuffer.Name} {text}: expected 1kb to 1gb");
+        return (int)bytes;
     }
 
     /// <summary>--congestion cubic|bbr|newreno (reno too, as Linux names it); null when not given.</summary>
@@ -317,7 +331,7 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, SynRate];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate];
         foreach (var option in stackOnly)
         {
             if ((option == NoOffload || option == BusyPoll || option == Loops || option == Plot || option == SynRate) && allowBenchOptions)

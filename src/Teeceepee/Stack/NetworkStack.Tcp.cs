@@ -29,6 +29,8 @@ public sealed partial class NetworkStack
         var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
         if (options.CongestionControl is { } congestion)
             config = config with { CongestionControl = congestion };
+        if (options.TcpBufferSize is { } buffer)
+            config = config with { SendBufferSize = buffer, ReceiveBufferSize = buffer };
         if (options.Ecn is { } ecn)
             config = config with { Ecn = ecn };
         if (options.SynRateLimit is { } synRate)

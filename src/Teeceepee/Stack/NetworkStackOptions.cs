@@ -158,6 +158,12 @@ public sealed record NetworkStackOptions
     public int? SynRateLimit { get; init; }
 
     /// <summary>
+    /// Send and receive buffer caps of the stack's connections in octets (CLI <c>--tcp-buffer</c>); null keeps
+    /// <see cref="Tcp"/>'s (256 KiB). A path's bandwidth-delay product needs this much (twice it for BBR's cwnd gain).
+    /// </summary>
+    public int? TcpBufferSize { get; init; }
+
+    /// <summary>
     /// Use the link's transmit offloads when it has them (<see cref="Links.LinkCapabilities.Offloads"/>): TCP super-segments
     /// for the link to cut (TSO) and partial checksums for it to complete. False sends MSS-sized segments with complete
     /// checksums on any link.
