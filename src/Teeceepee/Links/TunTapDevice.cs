@@ -45,7 +45,9 @@ internal sealed unsafe class TunTapDevice : IDisposable
     private static readonly byte[] s_spill = GC.AllocateUninitializedArray<byte>(65536 + 64, pinned: true);
 
     /// <summary>Attaches to the TUN/TAP device <paramref name="name"/>, creating it when missing.</summary>
-    internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath, bool vnetHeader = false)
+    /// <remarks>With <paramref name="multiQueue"/> the fd is one queue of a multi-queue device (IFF_MULTI_QUEUE): every
+    /// open of the same name adds a queue, and the device must have been made multi-queue (or be created by this open).</remarks>
+    internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath, bool vnetHeader = false, bool multiQueue = false)
     {
         IfReq.ValidateName(name);
         string kind = tap ? "TAP" : "TUN";
@@ -56,15 +58,23 @@ internal sealed unsafe class TunTapDevice : IDisposable
         {
             var request = IfReq.For(name);
             request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
-                | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0));
+                | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0) | (multiQueue ? LinuxConstants.IFF_MULTI_QUEUE : 0));
             if (Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) < 0)
-                throw SetIffFailed(Errno.Last, name, kind, existed);
+            {
+                int errno = Errno.Last;
+                // An existing multi-queue device refuses a single-queue attach (EINVAL): take one of its queues instead.
+                request = IfReq.For(name);
+                request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
+                    | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0) | LinuxConstants.IFF_MULTI_QUEUE);
+                if (!(errno == Errno.EINVAL && existed && !multiQueue && Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) >= 0))
+                    throw SetIffFailed(errno, name, kind, existed);
+            }
             if (vnetHeader)
                 EnableOffloads(fd, name);
             else
                 ResetOffloads(fd, name);
             string actual = request.GetName();
-            if (!existed)
+            if (!existed && !multiQueue)
             {
                 // A device we create is ours alone: it must vanish with this fd (the kernel's default; made explicit).
                 Libc.Ioctl(fd, LinuxConstants.TUNSETPERSIST, 0);

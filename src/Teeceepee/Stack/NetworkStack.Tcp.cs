@@ -46,7 +46,9 @@ public sealed partial class NetworkStack
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
         _random.NextBytes(key);
-        var ports = new EphemeralPortAllocator(key);
+        // A loop of a group connects from its own slice of the ephemeral range: the flow is then its own (FlowSharding).
+        var (firstPort, lastPort) = _sharding is null ? ((ushort)49152, (ushort)65535) : _sharding.PortRange(_loopIndex);
+        var ports = new EphemeralPortAllocator(key, firstPort, lastPort);
         _random.NextBytes(key);
         var cookies = new SynCookies(key);
         // Gather send (issue 9 item 3): payloads stay in the send rings and go to the link as slices behind the headers.

@@ -185,4 +185,10 @@ public sealed record NetworkStackOptions
     /// saves a sleep and wake-up per packet exchange, at the price of a core kept busy. Zero (the default) sleeps at once.
     /// </summary>
     public TimeSpan BusyPoll { get; init; }
+
+    /// <summary>
+    /// Event loops, one per queue of a multi-queue link (<see cref="NetworkStackGroup"/>, issue 13 item 4): flows are
+    /// sharded between them, listeners shared. A <see cref="NetworkStack"/> alone is one loop; 1 (the default) there.
+    /// </summary>
+    public int Loops { get; init; } = 1;
 }
