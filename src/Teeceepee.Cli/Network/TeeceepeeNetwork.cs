@@ -246,6 +246,7 @@ internal sealed class TeeceepeeNetwork : INetwork
                 Mtu = options.Mtu,
                 BusyPoll = options.BusyPoll,
                 CongestionControl = options.Congestion,
+                Ecn = options.Ecn,
                 Seed = options.Seed,
                 Trace = trace is null ? null : trace.WriteLine,
                 Name = options.Device,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Teeceepee.Tcp;
 using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
@@ -37,7 +38,8 @@ internal sealed class LinkOptionSet
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
-    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default) or newreno", HelpName = "ALG" };
+    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
+    public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
     public Option<bool> Verbose { get; }
 
     /// <summary>
@@ -66,12 +68,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Explain, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -139,6 +141,7 @@ internal sealed class LinkOptionSet
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
             Congestion = ReadCongestion(result),
+            Ecn = ReadEcn(result),
         };
         options = ReadPath(result, options);
 
@@ -193,13 +196,24 @@ internal sealed class LinkOptionSet
         return options;
     }
 
-    /// <summary>--congestion cubic|newreno (reno too, as Linux names it); null when not given.</summary>
+    /// <summary>--congestion cubic|bbr|newreno (reno too, as Linux names it); null when not given.</summary>
     private CongestionAlgorithm? ReadCongestion(ParseResult result) => result.GetValue(Congestion)?.ToLowerInvariant() switch
     {
         null => null,
         "cubic" => CongestionAlgorithm.Cubic,
         "newreno" or "reno" => CongestionAlgorithm.NewReno,
-        var other => throw CliException.Usage($"--congestion {other}: expected cubic or newreno"),
+        "bbr" => CongestionAlgorithm.Bbr,
+        var other => throw CliException.Usage($"--congestion {other}: expected cubic, bbr or newreno"),
+    };
+
+    /// <summary>--ecn on|off|passive (Linux's tcp_ecn 1, 0, 2); null when not given.</summary>
+    private EcnMode? ReadEcn(ParseResult result) => result.GetValue(Ecn)?.ToLowerInvariant() switch
+    {
+        null => null,
+        "on" or "1" => EcnMode.On,
+        "off" or "0" => EcnMode.Off,
+        "passive" or "2" => EcnMode.Passive,
+        var other => throw CliException.Usage($"--ecn {other}: expected on, off or passive"),
     };
 
     /// <summary>
@@ -230,6 +244,7 @@ internal sealed class LinkOptionSet
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
             Congestion = ReadCongestion(result),
+            Ecn = ReadEcn(result),
         };
         options = ReadPath(result, options);
         if (options.PcapFile is not null)
@@ -292,7 +307,7 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn];
         foreach (var option in stackOnly)
         {
             if ((option == NoOffload || option == BusyPoll || option == Plot) && allowBenchOptions)

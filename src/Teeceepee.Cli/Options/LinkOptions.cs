@@ -1,4 +1,5 @@
 using System.Net;
+using Teeceepee.Tcp;
 using Teeceepee.Tcp.Congestion;
 using Teeceepee.Wire;
 
@@ -93,6 +94,9 @@ internal sealed record LinkOptions
 
     /// <summary>--congestion: the stack's TCP congestion controller; null keeps the default (CUBIC).</summary>
     public CongestionAlgorithm? Congestion { get; init; }
+
+    /// <summary>--ecn: the stack's TCP ECN mode; null keeps the default (passive).</summary>
+    public EcnMode? Ecn { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

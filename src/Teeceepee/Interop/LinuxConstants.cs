@@ -50,6 +50,7 @@ internal static class LinuxConstants
     internal const nuint TUNSETVNETHDRSZ = 0x400454d8; // _IOW('T', 216, int)
     internal const uint TUN_F_CSUM = 0x01;
     internal const uint TUN_F_TSO4 = 0x02;
+    internal const uint TUN_F_TSO6 = 0x04;
 
     // eventpoll.h, eventfd.h
     internal const int EPOLL_CLOEXEC = 0x80000;

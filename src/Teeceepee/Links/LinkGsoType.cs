@@ -9,6 +9,6 @@ public enum LinkGsoType : byte
     TcpV4 = 1,
     /// <summary>A UDP fragmentation offload frame (not produced by us).</summary>
     Udp = 3,
-    /// <summary>A TCP/IPv6 super-frame (not produced by us).</summary>
+    /// <summary>A TCP/IPv6 super-frame (no extension headers) to cut (or cut before) at <see cref="LinkOffload.SegmentSize"/> payload octets.</summary>
     TcpV6 = 4,
 }

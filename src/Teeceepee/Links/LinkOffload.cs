@@ -42,12 +42,13 @@ public readonly record struct LinkOffload(
         new(LinkOffloadFlags.NeedsChecksum, LinkGsoType.None, 0, 0, (ushort)tcpStart, TcpChecksumOffset);
 
     /// <summary>
-    /// A TCP/IPv4 super-frame for the link to cut into segments of <paramref name="segmentSize"/> payload octets
-    /// (TSO): <paramref name="tcpStart"/> is where the TCP header starts, <paramref name="headerLength"/> where the payload does.
-    /// The TCP checksum must be partial (pseudo-header only, with the length field of the whole super-frame).
+    /// A TCP/IPv4 (or, with <paramref name="ipv6"/>, TCP/IPv6) super-frame for the link to cut into segments of
+    /// <paramref name="segmentSize"/> payload octets (TSO): <paramref name="tcpStart"/> is where the TCP header starts,
+    /// <paramref name="headerLength"/> where the payload does. The TCP checksum must be partial (pseudo-header only, with
+    /// the length field of the whole super-frame).
     /// </summary>
-    public static LinkOffload TcpSegmentation(int tcpStart, int headerLength, int segmentSize) =>
-        new(LinkOffloadFlags.NeedsChecksum, LinkGsoType.TcpV4, (ushort)headerLength, (ushort)segmentSize, (ushort)tcpStart, TcpChecksumOffset);
+    public static LinkOffload TcpSegmentation(int tcpStart, int headerLength, int segmentSize, bool ipv6 = false) =>
+        new(LinkOffloadFlags.NeedsChecksum, ipv6 ? LinkGsoType.TcpV6 : LinkGsoType.TcpV4, (ushort)headerLength, (ushort)segmentSize, (ushort)tcpStart, TcpChecksumOffset);
 
     /// <summary>The exception a link without transmit offloads throws for a descriptor other than <see cref="None"/>.</summary>
     internal static NotSupportedException NotSupportedBy(ILink link) => new($"{link.GetType().Name} has no transmit offloads.");

@@ -4,15 +4,16 @@ using Teeceepee.Wire;
 namespace Teeceepee.Links;
 
 /// <summary>
-/// Does in software what a link's transmit offload would do to one frame (software GSO): cuts a TCP/IPv4 super-frame
-/// (<see cref="LinkGsoType.TcpV4"/>) into wire frames of <see cref="LinkOffload.SegmentSize"/> payload octets, and
+/// Does in software what a link's transmit offload would do to one frame (software GSO): cuts a TCP/IPv4 or TCP/IPv6
+/// super-frame (<see cref="LinkGsoType.TcpV4"/>, <see cref="LinkGsoType.TcpV6"/>) into wire frames of <see cref="LinkOffload.SegmentSize"/> payload octets, and
 /// completes partial checksums (<see cref="LinkOffloadFlags.NeedsChecksum"/>). For middleware and links that are
 /// offered offloaded frames but must move plain ones (fault injection, captures, memory links).
 /// </summary>
 /// <remarks>
 /// Each wire frame gets the super-frame's link and IP headers and its TCP header (options included, so every segment
-/// carries the same timestamp, as Linux's <c>tcp_gso_segment</c> does), with the IP total length, identification
-/// (the first segment keeps the super-frame's, the next ones count up) and header checksum, the TCP sequence number
+/// carries the same timestamp, as Linux's <c>tcp_gso_segment</c> does), with the IPv4 total length, identification
+/// (the first segment keeps the super-frame's, the next ones count up) and header checksum, or the IPv6 payload length
+/// (IPv6 has neither identification nor header checksum, RFC 8200 §3), the TCP sequence number
 /// and a complete TCP checksum made per segment; FIN and PSH ride only on the last segment, CWR only on the first.
 /// Usage: <c>TryCreate</c>, then <c>TryNext</c> into a buffer of at least <see cref="MaxFrameLength"/> octets until it returns false.
 /// </remarks>
@@ -25,10 +26,12 @@ public ref struct SoftwareOffload
     private readonly int _payloadStart;
     private readonly int _end;
     private readonly int _segmentSize;
+    private readonly bool _ipv6;
     private int _next;
 
-    private SoftwareOffload(ReadOnlySpan<byte> frame, in LinkOffload offload, int ipStart, int tcpStart, int payloadStart, int end, int segmentSize, int count)
+    private SoftwareOffload(ReadOnlySpan<byte> frame, in LinkOffload offload, int ipStart, int tcpStart, int payloadStart, int end, int segmentSize, int count, bool ipv6 = false)
     {
+        _ipv6 = ipv6;
         _frame = frame;
         _offload = offload;
         _ipStart = ipStart;
@@ -49,7 +52,8 @@ public ref struct SoftwareOffload
     /// <summary>
     /// Prepares to turn <paramref name="frame"/> (starting with a link header of <paramref name="linkHeaderLength"/> octets:
     /// 14 on Ethernet, 0 on IP) and its descriptor into plain wire frames. False when the descriptor asks for something
-    /// this cannot do (a GSO type other than TCP/IPv4) or the headers do not parse (the frame should then be dropped).
+    /// this cannot do (a GSO type other than TCP over IPv4 or IPv6; IPv6 extension headers before TCP) or the headers do
+    /// not parse (the frame should then be dropped).
     /// </summary>
     public static bool TryCreate(ReadOnlySpan<byte> frame, in LinkOffload offload, int linkHeaderLength, out SoftwareOffload cutter)
     {
@@ -61,7 +65,11 @@ public ref struct SoftwareOffload
             cutter = new SoftwareOffload(frame, offload, linkHeaderLength, 0, frame.Length, frame.Length, 0, 1);
             return true;
         }
-        if (offload.GsoType != LinkGsoType.TcpV4 || offload.SegmentSize == 0 || linkHeaderLength > frame.Length)
+        if (offload.SegmentSize == 0 || linkHeaderLength > frame.Length)
+            return false;
+        if (offload.GsoType == LinkGsoType.TcpV6)
+            return TryCreate6(frame, offload, linkHeaderLength, out cutter);
+        if (offload.GsoType != LinkGsoType.TcpV4)
             return false;
         if (!IPv4Packet.TryParse(frame[linkHeaderLength..], verifyChecksum: false, out var ip, out _)
             || ip.Protocol != IpProtocol.Tcp || ip.IsFragment || !TcpSegment.TryParse(ip.Payload, out var tcp, out _))
@@ -69,12 +77,30 @@ public ref struct SoftwareOffload
             return false;
         }
         int tcpStart = linkHeaderLength + ip.HeaderLength;
-        int payloadStart = tcpStart + tcp.HeaderLength;
-        int end = tcpStart + ip.Payload.Length;
+        cutter = Cutter(frame, offload, linkHeaderLength, tcpStart, tcpStart + tcp.HeaderLength, tcpStart + ip.Payload.Length, ipv6: false);
+        return true;
+    }
+
+    // A TCP/IPv6 super-frame: TCP must follow the fixed header (we emit no extension headers; the kernel's TSO6 frames
+    // from a TAP carry none either).
+    private static bool TryCreate6(ReadOnlySpan<byte> frame, in LinkOffload offload, int linkHeaderLength, out SoftwareOffload cutter)
+    {
+        cutter = default;
+        if (!IPv6Packet.TryParse(frame[linkHeaderLength..], out var ip, out _) || ip.NextHeader != IpProtocol.Tcp
+            || !TcpSegment.TryParse(ip.Payload, out var tcp, out _))
+        {
+            return false;
+        }
+        int tcpStart = linkHeaderLength + IPv6Packet.HeaderLength;
+        cutter = Cutter(frame, offload, linkHeaderLength, tcpStart, tcpStart + tcp.HeaderLength, tcpStart + ip.Payload.Length, ipv6: true);
+        return true;
+    }
+
+    private static SoftwareOffload Cutter(ReadOnlySpan<byte> frame, in LinkOffload offload, int ipStart, int tcpStart, int payloadStart, int end, bool ipv6)
+    {
         int payload = end - payloadStart;
         int count = payload <= offload.SegmentSize ? 1 : (payload + offload.SegmentSize - 1) / offload.SegmentSize;
-        cutter = new SoftwareOffload(frame, offload, linkHeaderLength, tcpStart, payloadStart, end, offload.SegmentSize, count);
-        return true;
+        return new SoftwareOffload(frame, offload, ipStart, tcpStart, payloadStart, end, offload.SegmentSize, count, ipv6);
     }
 
     /// <summary>Writes the next wire frame into <paramref name="destination"/>; false when all were written.</summary>
@@ -105,11 +131,18 @@ public ref struct SoftwareOffload
         bool last = index == Count - 1;
 
         var ip = destination[_ipStart.._tcpStart];
-        BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.TotalLength..], (ushort)(length - _ipStart));
-        ushort id = BinaryPrimitives.ReadUInt16BigEndian(ip[IPv4Packet.Field.Identification..]);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.Identification..], unchecked((ushort)(id + index)));
-        BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.Checksum..], 0);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.Checksum..], Checksum.Compute(ip));
+        if (_ipv6)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(ip[IPv6Packet.Field.PayloadLength..], (ushort)(length - _tcpStart));
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.TotalLength..], (ushort)(length - _ipStart));
+            ushort id = BinaryPrimitives.ReadUInt16BigEndian(ip[IPv4Packet.Field.Identification..]);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.Identification..], unchecked((ushort)(id + index)));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.Checksum..], 0);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[IPv4Packet.Field.Checksum..], Checksum.Compute(ip));
+        }
 
         var tcp = destination[_tcpStart..length];
         uint seq = BinaryPrimitives.ReadUInt32BigEndian(tcp[TcpSegment.Field.SeqNumber..]);
@@ -122,9 +155,10 @@ public ref struct SoftwareOffload
         tcp[TcpSegment.Field.Flags] = (byte)flags;
         // A complete checksum per segment (RFC 9293 §3.1), whatever partial sum the super-frame carried.
         BinaryPrimitives.WriteUInt16BigEndian(tcp[TcpSegment.Field.Checksum..], 0);
-        var source = new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(ip[IPv4Packet.Field.Source..]));
-        var target = new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(ip[IPv4Packet.Field.Destination..]));
-        uint pseudo = Checksum.PseudoHeader(source, target, (byte)IpProtocol.Tcp, tcp.Length);
+        uint pseudo = _ipv6
+            ? Checksum.PseudoHeader(IPv6Address.Read(ip[IPv6Packet.Field.Source..]), IPv6Address.Read(ip[IPv6Packet.Field.Destination..]), (byte)IpProtocol.Tcp, tcp.Length)
+            : Checksum.PseudoHeader(new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(ip[IPv4Packet.Field.Source..])),
+                new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(ip[IPv4Packet.Field.Destination..])), (byte)IpProtocol.Tcp, tcp.Length);
         BinaryPrimitives.WriteUInt16BigEndian(tcp[TcpSegment.Field.Checksum..], Checksum.Fold(Checksum.Sum(tcp, pseudo)));
         return true;
     }

@@ -45,7 +45,7 @@ public sealed class SoftwareOffloadLink : ILink
     /// <summary>Wire frames made from super-frames.</summary>
     public long SegmentsMade { get; private set; }
 
-    /// <summary>Frames dropped because their descriptor could not be carried out (not a TCP/IPv4 super-frame).</summary>
+    /// <summary>Frames dropped because their descriptor could not be carried out (not a TCP/IPv4 or TCP/IPv6 super-frame without extension headers).</summary>
     public long Rejected { get; private set; }
 
     /// <inheritdoc />

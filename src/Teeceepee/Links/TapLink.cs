@@ -18,8 +18,8 @@ public sealed class TapLink : TunTapLink
     /// <param name="name">Interface name, at most 15 characters.</param>
     /// <param name="mtu">The IP MTU the stack should use; default: the device's MTU.</param>
     /// <param name="offloads">
-    /// True (the default): open with a virtio-net header (IFF_VNET_HDR, TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4), so that the
-    /// kernel hands over TCP/IPv4 super-frames (up to 64 KiB) with partial checksums and takes ours, cutting them at the
+    /// True (the default): open with a virtio-net header (IFF_VNET_HDR, TUNSETOFFLOAD TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), so
+    /// that the kernel hands over TCP super-frames of both families (up to 64 KiB) with partial checksums and takes ours, cutting them at the
     /// MSS (<see cref="LinkCapabilities.Offloads"/>); when the device refuses, the link opens plain and says why in
     /// <see cref="OffloadRefusal"/>. False: plain frames, and the device's offloads are reset (TUNSETOFFLOAD 0) so that a
     /// persistent TAP an earlier reader left with offloads on delivers complete checksums again.

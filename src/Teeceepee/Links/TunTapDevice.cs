@@ -31,7 +31,7 @@ internal sealed unsafe class TunTapDevice : IDisposable
     /// <summary>The interface MTU when it was opened (1500 if it could not be read).</summary>
     internal int DeviceMtu { get; }
 
-    /// <summary>True when every frame is preceded by a virtio_net_hdr (IFF_VNET_HDR with TUN_F_CSUM | TUN_F_TSO4 offloads).</summary>
+    /// <summary>True when every frame is preceded by a virtio_net_hdr (IFF_VNET_HDR with TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 offloads).</summary>
     internal bool VnetHeader { get; }
 
     /// <summary>The tun fd (non-blocking).</summary>
@@ -90,12 +90,12 @@ internal sealed unsafe class TunTapDevice : IDisposable
     private static void EnableOffloads(int fd, string name)
     {
         // The 10-octet virtio_net_hdr (the default size, made explicit), then tell the kernel we take partial
-        // checksums and TCP/IPv4 super-frames: it then hands us GSO frames instead of segmenting them.
+        // checksums and TCP super-frames of both families: it then hands us GSO frames instead of segmenting them.
         int size = LinkOffload.VirtioHeaderLength;
         if (Libc.Ioctl(fd, LinuxConstants.TUNSETVNETHDRSZ, &size) < 0)
             throw LinkException.FromErrno(Errno.Last, $"TUNSETVNETHDRSZ on '{name}'");
-        if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)(LinuxConstants.TUN_F_CSUM | LinuxConstants.TUN_F_TSO4)) < 0)
-            throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD on '{name}'", "The kernel's TUN driver refused checksum/TSO4 offload.");
+        if (Libc.Ioctl(fd, LinuxConstants.TUNSETOFFLOAD, (nint)(LinuxConstants.TUN_F_CSUM | LinuxConstants.TUN_F_TSO4 | LinuxConstants.TUN_F_TSO6)) < 0)
+            throw LinkException.FromErrno(Errno.Last, $"TUNSETOFFLOAD on '{name}'", "The kernel's TUN driver refused checksum/TSO4/TSO6 offload.");
     }
 
     private static void ResetOffloads(int fd, string name)

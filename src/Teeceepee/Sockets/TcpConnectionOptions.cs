@@ -25,6 +25,9 @@ public sealed record TcpConnectionOptions
     /// <summary>The congestion controller (TCP_CONGESTION); null keeps <see cref="Config"/>'s (the stack's, CUBIC by default).</summary>
     public CongestionAlgorithm? CongestionControl { get; init; }
 
+    /// <summary>ECN (RFC 3168) for this connection: on, off or passive; null keeps <see cref="Config"/>'s (passive by default).</summary>
+    public EcnMode? Ecn { get; init; }
+
     /// <summary>Send buffer capacity in bytes (SO_SNDBUF).</summary>
     public int? SendBufferSize { get; init; }
 
@@ -70,13 +73,14 @@ public sealed record TcpConnectionOptions
     public TcpConfig ToConfig(TcpConfig? defaults = null)
     {
         var config = Config ?? defaults ?? TcpConfig.Default;
-        if (NoDelay is null && CongestionControl is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
+        if (NoDelay is null && CongestionControl is null && Ecn is null && SendBufferSize is null && ReceiveBufferSize is null && KeepAlive is null
             && KeepAliveIdle is null && KeepAliveInterval is null && KeepAliveCount is null)
             return config;
         config = config with
         {
             NoDelay = NoDelay ?? config.NoDelay,
             CongestionControl = CongestionControl ?? config.CongestionControl,
+            Ecn = Ecn ?? config.Ecn,
             SendBufferSize = SendBufferSize ?? config.SendBufferSize,
             ReceiveBufferSize = ReceiveBufferSize ?? config.ReceiveBufferSize,
             KeepAlive = KeepAlive ?? config.KeepAlive,

@@ -124,7 +124,8 @@ public sealed partial class NetworkStack
     /// out as one datagram of up to 64 KiB with DF set, however large the MTU: the link cuts it into wire segments,
     /// giving them consecutive identifications from the one we put in (the next ones are skipped here).
     /// </summary>
-    internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, in LinkOffload offload, bool dontFragment = false, byte timeToLive = 0)
+    internal SendStatus SendIPv4(Instant now, IPv4Address destination, IpProtocol protocol, int payloadLength, in LinkOffload offload, bool dontFragment = false, byte timeToLive = 0,
+        byte typeOfService = 0)
     {
         if (destination == Address)
             return Loopback(destination, protocol, payloadLength, timeToLive);
@@ -135,13 +136,13 @@ public sealed partial class NetworkStack
         }
         int total = IPv4Repr.HeaderLength + payloadLength;
         if (offload.GsoType != LinkGsoType.None)
-            return SendSuperFrame(now, destination, nextHop, protocol, payloadLength, offload, timeToLive);
+            return SendSuperFrame(now, destination, nextHop, protocol, payloadLength, offload, timeToLive, typeOfService);
         if (total > Mtu && dontFragment)
         {
             Drop(DropReason.FragmentationNeeded, "ipv4", destination);
             return SendStatus.TooBig;
         }
-        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification++, dontFragment);
+        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification++, dontFragment, typeOfService);
         if (total <= Mtu)
         {
             ip.Emit(_tx.AsSpan(_linkHeaderLength));
@@ -173,13 +174,14 @@ public sealed partial class NetworkStack
         return SendStatus.Sent;
     }
 
-    private SendStatus SendSuperFrame(Instant now, IPv4Address destination, IPv4Address nextHop, IpProtocol protocol, int payloadLength, in LinkOffload offload, byte timeToLive)
+    private SendStatus SendSuperFrame(Instant now, IPv4Address destination, IPv4Address nextHop, IpProtocol protocol, int payloadLength, in LinkOffload offload, byte timeToLive,
+        byte typeOfService)
     {
         int total = IPv4Repr.HeaderLength + payloadLength;
         int segmentPayload = _linkHeaderLength + total - offload.HeaderLength;
         int segments = Math.Max(1, (segmentPayload + offload.SegmentSize - 1) / offload.SegmentSize);
         // Never fragmented: each wire segment fits the MTU, and DF lets the kernel's TSO count ids up (RFC 6864 §4.1).
-        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification, dontFragment: true);
+        var ip = OwnHeader(destination, protocol, payloadLength, timeToLive, _nextIdentification, dontFragment: true, typeOfService);
         _nextIdentification = unchecked((ushort)(_nextIdentification + segments));
         ip.Emit(_tx.AsSpan(_linkHeaderLength));
         _counters.IPv4PacketsOut++;
@@ -189,8 +191,10 @@ public sealed partial class NetworkStack
     }
 
     /// <summary>The header of a datagram we originate (TTL 0: the configured default).</summary>
-    private IPv4Repr OwnHeader(IPv4Address destination, IpProtocol protocol, int payloadLength, byte timeToLive, ushort identification, bool dontFragment) => new()
+    private IPv4Repr OwnHeader(IPv4Address destination, IpProtocol protocol, int payloadLength, byte timeToLive, ushort identification, bool dontFragment,
+        byte typeOfService = 0) => new()
     {
+        TypeOfService = typeOfService,
         Source = Address,
         Destination = destination,
         Protocol = protocol,

@@ -132,7 +132,8 @@ public sealed partial class NetworkStack
                 ProcessIcmpv6(now, packet, payload, multicast);
                 break;
             case IpProtocol.Tcp:
-                ProcessTcp6(now, IPv6Address.Read(packet[IPv6Packet.Field.Source..]), IPv6Address.Read(packet[IPv6Packet.Field.Destination..]), payload, multicast);
+                ProcessTcp6(now, IPv6Address.Read(packet[IPv6Packet.Field.Source..]), IPv6Address.Read(packet[IPv6Packet.Field.Destination..]), payload, multicast,
+                    (EcnCodepoint)((packet[1] >> 4) & 3)); // the traffic class's low two bits (RFC 3168 §5)
                 break;
             case IpProtocol.Udp:
                 ProcessUdp6(now, packet, chain.UpperLayerOffset, multicast);
@@ -333,7 +334,7 @@ public sealed partial class NetworkStack
 
     /// <summary>As above, with an offload request for the link (a TCP super-segment is never fragmented).</summary>
     internal SendStatus SendIPv6(Instant now, IPv6Address? source, IPv6Address destination, IpProtocol nextHeader, int payloadLength,
-        in LinkOffload offload, byte hopLimit = 0, bool dontFragment = false)
+        in LinkOffload offload, byte hopLimit = 0, bool dontFragment = false, byte trafficClass = 0)
     {
         if (!IsIPv6Enabled)
             return SendStatus.NoRoute;
@@ -350,6 +351,7 @@ public sealed partial class NetworkStack
             NextHeader = nextHeader,
             PayloadLength = payloadLength,
             HopLimit = hopLimit == 0 ? _hopLimit6 : hopLimit,
+            TrafficClass = trafficClass,
         };
         if (FindAddress(destination) is not null)
             return Loopback6(ip);
@@ -359,6 +361,8 @@ public sealed partial class NetworkStack
         {
             ip.Emit(_tx.AsSpan(_linkHeaderLength));
             _counters.IPv6PacketsOut++;
+            if (offload.GsoType != LinkGsoType.None)
+                _counters.SuperFramesOut++;
             TransmitToNeighbour6(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
             return SendStatus.Sent;
         }

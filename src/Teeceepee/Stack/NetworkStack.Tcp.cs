@@ -27,6 +27,8 @@ public sealed partial class NetworkStack
         var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
         if (options.CongestionControl is { } congestion)
             config = config with { CongestionControl = congestion };
+        if (options.Ecn is { } ecn)
+            config = config with { Ecn = ecn };
         Span<byte> key = stackalloc byte[16];
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
@@ -43,6 +45,9 @@ public sealed partial class NetworkStack
             // TSO: new data in super-segments that fit one IPv4 datagram behind the longest TCP header (and the payload
             // buffer DispatchTcp hands TCP, which starts behind at most that header).
             _tcp.SegmentationOffloadLimit = MaxIPv4Payload - MaxTcpHeaderLength;
+            // TSO6 (TUN_F_TSO6): the whole IPv6 packet within 64 KiB too, as the kernel's TSO6 frames are, so it fits
+            // every offloading link's largest frame (LinkCapabilities.MaxOffloadFrameLength).
+            _tcp.SegmentationOffloadLimitIPv6 = LinkCapabilities.MaxSuperFrameIPLength - IPv6Repr.HeaderLength - MaxTcpHeaderLength;
         }
         if (options.Trace is not null)
         {
@@ -91,6 +96,8 @@ public sealed partial class NetworkStack
             return;
         }
         _counters.TcpSegmentsIn++;
+        if ((ip.TypeOfService & 3) != 0)
+            tcp = tcp with { Ecn = (EcnCodepoint)(ip.TypeOfService & 3) }; // RFC 3168 §5: TCP sees the IP header's ECN field
         _tcp.Process(now, ip.Source, ip.Destination, tcp, segment.Payload);
     }
 
@@ -147,29 +154,49 @@ public sealed partial class NetworkStack
                 }
             }
             segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
-            if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload) == SendStatus.Sent)
+            // RFC 1191 §3: DF on every segment that fits the path (a configured MSS beyond it still relies on fragmentation).
+            bool dontFragment = IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu;
+            if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload, dontFragment,
+                typeOfService: (byte)segment.Ecn) == SendStatus.Sent)
                 _counters.TcpSegmentsOut += wireSegments;
         }
     }
 
     /// <summary>
-    /// Sends one IPv6 segment whose payload TCP already placed behind the IPv6 and TCP headers. Segments are
-    /// MSS-sized (no TSO6 yet), with a partial checksum where the link completes it.
+    /// Sends one IPv6 segment whose payload TCP already placed behind the IPv6 and TCP headers: a super-segment (TSO6,
+    /// <see cref="LinkGsoType.TcpV6"/>) the link cuts at the MSS, else one segment, with a partial checksum where the
+    /// link completes it.
     /// </summary>
     private void DispatchTcp6(Instant now, in TcpOutgoing outgoing, in TcpRepr segment, int headerLength)
     {
         int length = headerLength + segment.PayloadLength;
         var buffer = IPv6PayloadBuffer;
         var offload = LinkOffload.None;
-        if (_transmitChecksum && !IsOurIPv6Address(outgoing.RemoteAddress.V6) && IPv6Repr.HeaderLength + length <= _linkMtu6)
-            offload = LinkOffload.TcpChecksumPartial(_linkHeaderLength + IPv6Repr.HeaderLength);
+        int wireSegments = 1;
+        var destination = outgoing.RemoteAddress.V6;
+        // Our own addresses loop back through our parser: complete checksums there.
+        if (!IsOurIPv6Address(destination))
+        {
+            int tcpStart = _linkHeaderLength + IPv6Repr.HeaderLength;
+            if (outgoing.SegmentSize > 0 && segment.PayloadLength > outgoing.SegmentSize
+                && IPv6Repr.HeaderLength + headerLength + outgoing.SegmentSize <= PathMtu(now, destination))
+            {
+                // Every wire segment the link cuts must fit the path MTU (RFC 8201): IPv6 routers never fragment.
+                offload = LinkOffload.TcpSegmentation(tcpStart, tcpStart + headerLength, outgoing.SegmentSize, ipv6: true);
+                wireSegments = (segment.PayloadLength + outgoing.SegmentSize - 1) / outgoing.SegmentSize;
+            }
+            else if (_transmitChecksum && IPv6Repr.HeaderLength + length <= _linkMtu6)
+            {
+                offload = LinkOffload.TcpChecksumPartial(tcpStart);
+            }
+        }
         segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
-        if (SendIPv6(now, outgoing.LocalAddress.V6, outgoing.RemoteAddress.V6, IpProtocol.Tcp, length, offload) == SendStatus.Sent)
-            _counters.TcpSegmentsOut++;
+        if (SendIPv6(now, outgoing.LocalAddress.V6, destination, IpProtocol.Tcp, length, offload, trafficClass: (byte)segment.Ecn) == SendStatus.Sent)
+            _counters.TcpSegmentsOut += wireSegments;
     }
 
     /// <summary>An IPv6 TCP segment for us (RFC 9293 over RFC 8200 §8.1's pseudo-header).</summary>
-    private void ProcessTcp6(Instant now, IPv6Address source, IPv6Address destination, ReadOnlySpan<byte> payload, bool multicast)
+    private void ProcessTcp6(Instant now, IPv6Address source, IPv6Address destination, ReadOnlySpan<byte> payload, bool multicast, EcnCodepoint ecn)
     {
         if (!TcpSegment.TryParse(payload, out var segment, out var error)
             || !TcpRepr.TryParse(segment, source, destination, _verifyChecksums && !_frameChecksumTrusted, out var tcp, out error))
@@ -183,6 +210,8 @@ public sealed partial class NetworkStack
             return;
         }
         _counters.TcpSegmentsIn++;
+        if (ecn != EcnCodepoint.NotEct)
+            tcp = tcp with { Ecn = ecn };
         _tcp.Process(now, source, destination, tcp, segment.Payload);
     }
 

@@ -113,6 +113,9 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         TcpRetransmissions = _tcp.Retransmissions,
         TcpResetsSent = _tcp.ResetSegmentsSent,
         TcpResetsReceived = _tcp.ResetSegmentsReceived,
+        TcpTimeWait = _tcp.TimeWaitCount,
+        TcpTimeWaitSkipped = _tcp.TimeWaitSkipped,
+        TcpTimeWaitReopened = _tcp.TimeWaitReopened,
     };
 
     /// <summary>The <c>now</c> of the latest <see cref="Poll"/> (the loop's notion of the present).</summary>

@@ -152,6 +152,9 @@ public sealed record NetworkStackOptions
     /// </summary>
     public CongestionAlgorithm? CongestionControl { get; init; }
 
+    /// <summary>ECN for the stack's connections (RFC 3168, CLI <c>--ecn</c>); null keeps <see cref="Tcp"/>'s (passive by default).</summary>
+    public EcnMode? Ecn { get; init; }
+
     /// <summary>
     /// Use the link's transmit offloads when it has them (<see cref="Links.LinkCapabilities.Offloads"/>): TCP super-segments
     /// for the link to cut (TSO) and partial checksums for it to complete. False sends MSS-sized segments with complete

@@ -55,6 +55,12 @@ public sealed record NetworkStackStats
     public long TcpResetsSent { get; init; }
     /// <summary>TCP RST segments received.</summary>
     public long TcpResetsReceived { get; init; }
+    /// <summary>TCP connections in TIME-WAIT now (compact records, issue 13).</summary>
+    public long TcpTimeWait { get; init; }
+    /// <summary>Connections that skipped TIME-WAIT because the table was at <c>TcpConfig.MaxTimeWaitRecords</c> (Linux: TCPTimeWaitOverflow).</summary>
+    public long TcpTimeWaitSkipped { get; init; }
+    /// <summary>TIME-WAIT 4-tuples reopened by a new SYN (RFC 6191).</summary>
+    public long TcpTimeWaitReopened { get; init; }
     /// <summary>IPv6 packets received (valid headers, fragments counted individually).</summary>
     public long IPv6PacketsIn { get; init; }
     /// <summary>IPv6 packets sent (fragments counted individually).</summary>
@@ -111,6 +117,9 @@ public sealed record NetworkStackStats
         Add("tcp_retransmissions", TcpRetransmissions);
         Add("tcp_resets_out", TcpResetsSent);
         Add("tcp_resets_in", TcpResetsReceived);
+        Add("tcp_time_wait", TcpTimeWait);
+        Add("tcp_time_wait_skipped", TcpTimeWaitSkipped);
+        Add("tcp_time_wait_reopened", TcpTimeWaitReopened);
         if (sb.Length == 0)
             sb.Append("no traffic");
         sb.Append("; drops: ").Append(Drops.Total == 0 ? "none" : Drops.ToString());

@@ -30,6 +30,8 @@ internal sealed class LossRecovery
     public readonly ProportionalRateReduction Prr = new();
     /// <summary>RFC 6675 NextSeg rule 4: one rescue retransmission per recovery.</summary>
     public bool RescueUsed;
+    /// <summary>Octets below this were already reported lost to the controller in this recovery.</summary>
+    public SeqNumber LossReportedBelow;
     /// <summary>Retransmissions found lost and resent without a timeout.</summary>
     public long LostRetransmits;
 
@@ -56,6 +58,29 @@ internal sealed class LossRecovery
     public SeqNumber RackLostBelow;
     /// <summary>The reordering window passed: the time rule marks octets lost.</summary>
     public bool RackLost;
+
+    /// <summary>RFC 3708 / Linux undo_marker: an episode whose retransmissions are counted for undo is under way.</summary>
+    public bool UndoArmed;
+    /// <summary>SND.UNA when the episode began: D-SACKs below it are for older episodes.</summary>
+    public SeqNumber UndoMarker;
+    /// <summary>Octets retransmitted in the episode not yet reported duplicate by a D-SACK (Linux undo_retrans).</summary>
+    public long UndoRetransmitted;
+    /// <summary>RFC 3522: the first timeout of an episode awaits its first ACK.</summary>
+    public bool EifelArmed;
+    /// <summary>True once the first retransmission after the timeout left (<see cref="EifelTs"/> set).</summary>
+    public bool EifelTsSet;
+    /// <summary>RFC 3522 RetransmitTS: the TSval of the first retransmission after the timeout.</summary>
+    public uint EifelTs;
+    /// <summary>D-SACK blocks received.</summary>
+    public long DsacksReceived;
+    /// <summary>Episodes undone as spurious.</summary>
+    public long SpuriousRecoveries;
+    /// <summary>RFC 8985 §6.2 reo_wnd_mult.</summary>
+    public int ReorderWindowMultiplier = 1;
+    /// <summary>RFC 8985 §6.2 reo_wnd_persist: recoveries left before the multiplier resets.</summary>
+    public int ReorderWindowPersistLeft = 16;
+    /// <summary>No second multiplier increment before this (one per round trip).</summary>
+    public Instant DsackRoundEnd;
 
     /// <summary>A new ISS: no recovery point or retransmission yet.</summary>
     public void Initialize(SeqNumber iss)

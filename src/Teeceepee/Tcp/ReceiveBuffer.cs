@@ -161,6 +161,18 @@ public sealed class ReceiveBuffer
         return n;
     }
 
+    /// <summary>True when [offset, offset + length) past RCV.NXT is already held out of order (a duplicate, RFC 2883).</summary>
+    public bool HoldsOutOfOrder(int offset, int length)
+    {
+        long start = _next + offset, end = start + length;
+        for (int i = 0; i < _rangeCount; i++)
+        {
+            if (_ranges[i].Start <= start && _ranges[i].End >= end)
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>Out-of-order ranges relative to RCV.NXT, most recently updated first (RFC 2018 §4); returns count written.</summary>
     public int GetOutOfOrderRanges(Span<(int Start, int End)> destination)
     {

@@ -47,4 +47,11 @@ internal sealed class ReceiveSequenceSpace
         Buffer?.Release();
         Buffer = null;
     }
+
+    /// <summary>RFC 2883: a duplicate segment arrived; the next ACK's first SACK block reports [DsackStart, DsackEnd).</summary>
+    public bool DsackPending;
+    /// <summary>Start of the duplicate to report.</summary>
+    public SeqNumber DsackStart;
+    /// <summary>End of the duplicate to report.</summary>
+    public SeqNumber DsackEnd;
 }

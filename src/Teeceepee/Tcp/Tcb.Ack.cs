@@ -31,6 +31,8 @@ public sealed partial class Tcb
         long newWindow = (long)segment.WindowLength << _snd.Shift;
         SeqNumber unaBefore = _snd.Una;
         long sackedBefore = _loss.Scoreboard?.SackedBytes ?? 0;
+        if (_sack && segment.SackBlocks.Count > 0)
+            ProcessDsack(now, segment); // RFC 2883 / RFC 3708 (Tcb.Undo.cs)
         bool sackProgress = _sack && segment.SackBlocks.Count > 0 && NoteSackBlocks(segment.SackBlocks);
         if (ack > _snd.Una)
         {
@@ -130,7 +132,7 @@ public sealed partial class Tcb
     {
         int flightBefore = _snd.Max - _snd.Una;
         int acked = ack - _snd.Una;
-        var rtt = TakeRttSample(now, segment, ack);
+        var rtt = TakeRttSample(now, segment, ack, out bool rttFromRetransmission);
 
         int remaining = acked;
         if (_snd.Una == _snd.Iss)
@@ -170,6 +172,7 @@ public sealed partial class Tcb
             BytesDelivered = delivered,
             BytesInFlight = flightBefore,
             RttSample = rtt,
+            RttSampleFromRetransmission = rttFromRetransmission,
             Rate = rate,
             RoundStart = roundStart,
         });
@@ -204,6 +207,7 @@ public sealed partial class Tcb
         _timers.RtoAt = _snd.Max > _snd.Una ? now + _rtt.Rto : Instant.MaxValue;
         if (_snd.Max == _snd.Una)
             _forceOne = false;
+        CheckEifel(now, segment); // RFC 3522 (Tcb.Undo.cs)
 
         if (dataAcked > 0)
             Observer?.OnWritable(this);
@@ -272,8 +276,11 @@ public sealed partial class Tcb
         _loss.Recover = _snd.Max;
         _loss.HighRxt = _snd.Una;
         _congestion.OnRecoveryStart(_snd.Max - _snd.Una);
+        ArmUndo(timeout: false);
         if (_sack && _loss.Scoreboard is { Count: > 0 })
             EnterSackRecovery();
+        else
+            _congestion.OnLossDetected(Math.Min(_snd.Mss, _snd.Max - _snd.Una), _snd.Max - _snd.Una); // NewReno: the first segment is lost
         _loss.FastRetransmitPending = true;
         _fastRetransmits++;
         Trace?.Trace(this, $"fast retransmit at {_snd.Una}{(_loss.SackRecovery ? " (SACK recovery)" : "")}");

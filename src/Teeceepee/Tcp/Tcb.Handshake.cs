@@ -27,6 +27,7 @@ public sealed partial class Tcb
         _passiveOpen = true;
         InitializeSend(now, iss);
         OnPeerSyn(syn, syn.SeqNumber, syn.WindowLength, syn.SeqNumber, iss);
+        NegotiateEcnPassive(syn);
         SetState(TcpState.SynReceived);
     }
 
@@ -95,6 +96,7 @@ public sealed partial class Tcb
         int optionBytes = _timestamps ? 12 : 0;
         // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS, MMS_S) minus the options we put on every segment.
         _snd.Mss = Math.Max(Math.Min(peerMss, _maxSegmentSize) - optionBytes, 16);
+        _negotiatedMss = _snd.Mss;
         _rcv.Mss = Math.Max(Math.Min(_maxSegmentSize - optionBytes, 536), 16);
         _congestion = CreateCongestionController(_snd.Mss);
     }
@@ -104,6 +106,7 @@ public sealed partial class Tcb
     private void OnSynAck(Instant now, in TcpRepr segment)
     {
         OnPeerSyn(segment, segment.SeqNumber, segment.WindowLength, segment.SeqNumber, segment.AckNumber!.Value);
+        NegotiateEcnActive(segment);
         AcknowledgeSyn(now, segment);
         _ackNow = true;
         SetState(TcpState.Established);

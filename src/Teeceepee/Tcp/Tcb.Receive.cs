@@ -189,11 +189,14 @@ public sealed partial class Tcb
         _timers.LastReceivedAt = now;
         _timers.KeepAliveProbes = 0;
         UpdateTsRecent(segment);
+        OnEcnArrival(segment);
 
         if (!ProcessAck(now, segment, payload.Length))
             return;
         if (State == TcpState.Closed)
             return;
+        OnEcnEchoArrival(segment);
+        OnAckForPathMtu();
 
         ProcessText(now, segment, payload);
         if (State == TcpState.Closed)
@@ -214,10 +217,15 @@ public sealed partial class Tcb
         int skip = _rcv.Nxt - segment.SeqNumber;
         if (skip >= payload.Length)
         {
-            // Entirely old data: a retransmission whose ACK was lost; ACK at once.
+            // Entirely old data: a retransmission whose ACK was lost; ACK at once, reporting it (RFC 2883 §4.1.1).
+            NoteDuplicate(segment.SeqNumber, payload.Length);
             _ackNow = true;
             return;
         }
+        if (skip > 0)
+            NoteDuplicate(segment.SeqNumber, skip); // the part below RCV.NXT arrived before (RFC 2883 §4.1.1)
+        else if (_rcv.Buffer is { HasOutOfOrderData: true } held && held.HoldsOutOfOrder(-skip, payload.Length))
+            NoteDuplicate(segment.SeqNumber, payload.Length); // already held out of order (RFC 2883 §4.1.2)
         if (_receiveClosed)
         {
             // New data after the application closed: nobody will read it. Reset like Linux (RFC 2525 §2.17).

@@ -28,6 +28,7 @@ public sealed partial class Tcb
         _loss.RetransmitLog.Clear();
         _loss.Prr.Start(_snd.Max - _snd.Una);
         _loss.RescueUsed = false;
+        _loss.LossReportedBelow = _snd.Una;
         _loss.PtoAt = Instant.MaxValue;
         _loss.TlpPending = false;
     }
@@ -47,11 +48,16 @@ public sealed partial class Tcb
         return _loss.RackLost && _loss.RackLostBelow > boundary ? SeqNumber.Min(_loss.RackLostBelow, _snd.Max) : boundary;
     }
 
-    /// <summary>RACK's reordering window (RFC 8985 §6.2): a quarter of SRTT, at least 1 ms.</summary>
+    /// <summary>
+    /// RACK's reordering window (RFC 8985 §6.2 step 4): reo_wnd_mult × min_RTT / 4, grown by D-SACKs (Tcb.Undo.cs),
+    /// capped by SRTT, at least 1 ms.
+    /// </summary>
     private TimeSpan ReorderWindow()
     {
         var srtt = _rtt.SmoothedRtt ?? TimeSpan.FromMilliseconds(1);
-        return TimeSpan.FromTicks(Math.Max(srtt.Ticks / 4, TimeSpan.TicksPerMillisecond));
+        long minRtt = _minRtt == TimeSpan.MaxValue ? srtt.Ticks : _minRtt.Ticks;
+        long window = Math.Min(_loss.ReorderWindowMultiplier * minRtt / 4, srtt.Ticks);
+        return TimeSpan.FromTicks(Math.Max(window, TimeSpan.TicksPerMillisecond));
     }
 
     /// <summary>
@@ -185,9 +191,26 @@ public sealed partial class Tcb
             _congestion.OnLossDetected(lost, _snd.Max - _snd.Una);
             Trace?.Trace(this, $"lost retransmission ({lost} octets) detected, resending");
         }
+        ReportNewlyLost();
         long pipe = Pipe();
         long sndcnt = _loss.Prr.OnAck(delivered, pipe, _congestion.SlowStartThreshold, _snd.Max - _loss.Recover, _snd.Mss);
         _congestion.OnRecoveryQuota(pipe, sndcnt);
+    }
+
+    /// <summary>
+    /// Tells the controller about octets newly deemed lost (RFC 6675 IsLost, RACK's time rule): unSACKed octets between
+    /// what was reported before and the loss boundary. BBR needs the volume; CUBIC and NewReno react to the episode.
+    /// </summary>
+    private void ReportNewlyLost()
+    {
+        SeqNumber from = SeqNumber.Max(_loss.LossReportedBelow, _snd.Una);
+        SeqNumber lostBelow = SeqNumber.Min(LostBelow(), _snd.Max);
+        if (lostBelow <= from)
+            return;
+        long newly = (lostBelow - from) - (_loss.Scoreboard?.SackedBytesBetween(from, lostBelow) ?? 0);
+        _loss.LossReportedBelow = lostBelow;
+        if (newly > 0)
+            _congestion.OnLossDetected(newly, _snd.Max - _snd.Una);
     }
 
     /// <summary>RFC 6937's cwnd in SACK recovery: what the controller set from PRR's quota, none before the first ACK.</summary>

@@ -96,6 +96,12 @@ public sealed partial class Tcb
                 OnPacedSend(now, segment.PayloadLength, 1);
                 return true;
             }
+            if (TryPlanPathMtuProbe(now, payloadBuffer.Length, out int probeLength))
+            {
+                segment = BuildData(now, _snd.Nxt, probeLength, fin: false, payloadBuffer);
+                OnPacedSend(now, probeLength, 1);
+                return true;
+            }
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
             {
                 // A super-segment (TSO): the link cuts it into wire segments of one MSS, each with this header.
@@ -171,7 +177,8 @@ public sealed partial class Tcb
         int segmentCap = Math.Min(mss, bufferLength);
         // Super-segments carry new data only: anything below SND.MAX is a retransmission and stays one MSS.
         int offloadLimit = _segmentationOffloadLimit > mss ? PacedOffloadLimit(mss, CurrentPacingRate) : 0;
-        bool super = offloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss;
+        // A CWR goes on one MSS-sized segment: a super-segment's header would put it on every wire segment.
+        bool super = offloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss && !_ecnCwrPending;
         int cap = super ? Math.Min(offloadLimit, bufferLength) / mss * mss : segmentCap;
         int len = (int)Math.Min(Math.Min(Math.Min(available, sackLimit), cap), Math.Max(0, usable));
         if (len > mss && len % mss != 0 && !(len == available && (_config.NoDelay || _finQueued)))
@@ -260,11 +267,13 @@ public sealed partial class Tcb
         if (retransmission)
         {
             _retransmits++;
+            OnRetransmitForPathMtu(seq, end);
             // Karn's rule (RFC 6298 §3): a retransmitted segment gives no RTT sample.
             if (_rttTiming && _rttSeq >= seq && _rttSeq < end)
                 _rttTiming = false;
             _tsRetransmitted = true;
             _tsRetransmitFloor = TsNow(now);
+            NoteRetransmissionForUndo(now, seq, end);
         }
         else if (!_rttTiming && !_timestamps && length > 0)
         {
@@ -283,6 +292,7 @@ public sealed partial class Tcb
         // RFC 6298 §5.1: start the timer when it is not running.
         if (_timers.RtoAt == Instant.MaxValue)
             _timers.RtoAt = now + _rtt.Rto;
+        var (ecn, cwr) = EcnForData(length, retransmission);
         _forceOne = false;
         _timers.PersistAt = Instant.MaxValue;
         _bytesSent += length;
@@ -299,6 +309,9 @@ public sealed partial class Tcb
             Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
             SackBlocks = BuildSackBlocks(),
             PayloadLength = length,
+            EcnEcho = EcnEchoToSend,
+            CongestionWindowReduced = cwr,
+            Ecn = ecn,
         };
         OnAckSent();
         return segment;
@@ -316,6 +329,7 @@ public sealed partial class Tcb
             WindowLength = TakeWindowField(),
             Timestamp = _timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null,
             SackBlocks = BuildSackBlocks(),
+            EcnEcho = EcnEchoToSend,
         };
         OnAckSent();
         return segment;
@@ -363,6 +377,9 @@ public sealed partial class Tcb
             Timestamp = synAck
                 ? (_timestamps ? new TcpTimestamp(TsNow(now), _tsRecent) : null)
                 : (_config.Timestamps ? new TcpTimestamp(TsNow(now), 0) : null),
+            // RFC 3168 §6.1.1: ECE + CWR ask for ECN; a SYN-ACK agreeing carries ECE alone.
+            EcnEcho = synAck ? _ecn : AskForEcn(retransmission),
+            CongestionWindowReduced = !synAck && _ecnSetupSent,
         };
         if (synAck)
         {
@@ -420,21 +437,31 @@ public sealed partial class Tcb
     /// <summary>Option bytes the SACK blocks of our next segment take (RFC 2018 §3: 2 + 8n, with two NOPs of padding).</summary>
     private int SackOptionBytes()
     {
+        int dsack = _sack && _rcv.DsackPending ? 1 : 0;
         if (!_sack || _rcv.Buffer is not { HasOutOfOrderData: true })
-            return 0;
+            return dsack == 0 ? 0 : 12;
         Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
-        int n = _rcv.Buffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]);
+        int n = Math.Min(_rcv.Buffer.GetOutOfOrderRanges(ranges[..(_timestamps ? 3 : 4)]) + dsack, _timestamps ? 3 : 4);
         return n == 0 ? 0 : 4 + (8 * n);
     }
 
     private TcpSackBlocks BuildSackBlocks()
     {
         var blocks = new TcpSackBlocks();
-        if (!_sack || _rcv.Buffer is not { HasOutOfOrderData: true })
+        if (!_sack)
+            return blocks;
+        int max = _timestamps ? 3 : 4;
+        if (_rcv.DsackPending)
+        {
+            // RFC 2883 §4: the first block reports the duplicate, once; the usual SACK blocks follow.
+            _rcv.DsackPending = false;
+            blocks.TryAdd(new TcpSackBlock(_rcv.DsackStart, _rcv.DsackEnd));
+            max--;
+        }
+        if (_rcv.Buffer is not { HasOutOfOrderData: true })
             return blocks;
         // RFC 2018 §4: most recent block first; three fit beside timestamps, four without.
         Span<(int Start, int End)> ranges = stackalloc (int, int)[TcpSackBlocks.Capacity];
-        int max = _timestamps ? 3 : 4;
         int n = _rcv.Buffer.GetOutOfOrderRanges(ranges[..max]);
         for (int i = 0; i < n; i++)
             blocks.TryAdd(new TcpSackBlock(_rcv.Nxt + ranges[i].Start, _rcv.Nxt + ranges[i].End));

@@ -89,10 +89,12 @@ public sealed partial class Tcb
         }
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
         _rtt.OnRetransmitTimeout();
+        OnTimeoutForPathMtu(now);
         if (_snd.Window != 0 && State >= TcpState.Established)
         {
             _congestion.OnRetransmitTimeout(_snd.Max - _snd.Una); // a zero-window probe timing out is no congestion signal
             _rate.OnRetransmitTimeout();
+            ArmUndo(timeout: true);
         }
         _loss.Recover = _snd.Max; // RFC 6582 §3.2 step 1 after a timeout
         ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery
@@ -162,9 +164,12 @@ public sealed partial class Tcb
     /// The one RTT-sample path, for the ACK of our SYN and of data: timestamps (RFC 7323 §4.1) or one timed segment
     /// under Karn's rule (RFC 6298 §3). Feeds <see cref="RttEstimator"/> and returns the sample for the controller.
     /// </summary>
-    private TimeSpan? TakeRttSample(Instant now, in TcpRepr segment, SeqNumber ack)
+    private TimeSpan? TakeRttSample(Instant now, in TcpRepr segment, SeqNumber ack) => TakeRttSample(now, segment, ack, out _);
+
+    private TimeSpan? TakeRttSample(Instant now, in TcpRepr segment, SeqNumber ack, out bool fromRetransmission)
     {
         TimeSpan? sample = null;
+        fromRetransmission = false;
         if (_timestamps && segment.Timestamp is { EchoReply: not 0 } ts)
         {
             // RFC 7323 §4.1 samples every ACK of new data. An echo older than our last retransmission measures the
@@ -173,7 +178,8 @@ public sealed partial class Tcb
             // backoff (RFC 6298 §5.7) now that the path answers. The same holds for a retransmitted SYN.
             uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
             sample = TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from))));
-            if (from == ts.EchoReply)
+            fromRetransmission = from != ts.EchoReply;
+            if (!fromRetransmission)
                 NoteMinRtt(sample.Value); // a sample timed from a retransmission may be shorter than the path
         }
         else if (_rttTiming && ack > _rttSeq)

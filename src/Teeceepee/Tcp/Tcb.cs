@@ -191,6 +191,8 @@ public sealed partial class Tcb
         CongestionPhase = _congestion.Phase,
         PacingRate = CurrentPacingRate,
         DeliveryRate = _deliveryRate,
+        BottleneckBandwidth = _congestion.BandwidthEstimate,
+        ModelMinRtt = _congestion.MinRttEstimate,
         MinRtt = _minRtt == TimeSpan.MaxValue ? null : _minRtt,
         SmoothedRtt = _rtt.SmoothedRtt,
         RttVariance = _rtt.RttVariance,
@@ -199,6 +201,8 @@ public sealed partial class Tcb
         Timeouts = _timeouts,
         FastRetransmits = _fastRetransmits,
         LostRetransmits = _loss.LostRetransmits,
+        DsacksReceived = _loss.DsacksReceived,
+        SpuriousRecoveries = _loss.SpuriousRecoveries,
         BytesSent = _bytesSent,
         BytesAcked = _bytesAcked,
         BytesReceived = _bytesReceived,
@@ -214,6 +218,14 @@ public sealed partial class Tcb
         SendWindowScale = _windowScaling ? _snd.Shift : -1,
         Timestamps = _timestamps,
         Sack = _sack,
+        Ecn = _ecn,
+        EcnCeReceived = _ecnCeReceived,
+        EcnEchoesReceived = _ecnEchoesReceived,
+        EcnReductions = _ecnReductions,
+        PathMtu = CurrentPathMtu,
+        BlackHolesDetected = _blackHolesDetected,
+        MtuProbes = _mtuProbes,
+        MtuProbesFailed = _mtuProbesFailed,
     };
 
     /// <summary>Segments retransmitted so far (timeouts, fast and SACK retransmits); cheap, unlike <see cref="GetInfo"/>.</summary>
@@ -461,6 +473,8 @@ public sealed partial class Tcb
     private void AnswerUnacceptable(Instant now, in TcpRepr segment, int payloadLength)
     {
         bool carriesData = payloadLength > 0 || segment.Control == TcpControl.Fin;
+        if (payloadLength > 0 && segment.SeqNumber + payloadLength <= _rcv.Nxt)
+            NoteDuplicate(segment.SeqNumber, payloadLength); // RFC 2883 §4.1.1: a whole duplicate below RCV.NXT
         if (!carriesData && _config.InvalidAckInterval > TimeSpan.Zero)
         {
             if (_invalidAckSent && now - _lastInvalidAckAt < _config.InvalidAckInterval)

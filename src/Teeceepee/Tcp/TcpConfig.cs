@@ -83,6 +83,12 @@ public sealed record TcpConfig
     /// <summary>Answer SYNs with SYN cookies when the SYN queue is full (RFC 4987).</summary>
     public bool SynCookies { get; init; } = true;
 
+    /// <summary>
+    /// Most connections a host keeps in TIME-WAIT (compact records); past it a closing connection skips TIME-WAIT and is
+    /// counted (<see cref="TcpHost.TimeWaitSkipped"/>), like Linux's tcp_max_tw_buckets. Read from the host's default config.
+    /// </summary>
+    public int MaxTimeWaitRecords { get; init; } = 262144;
+
     /// <summary>Challenge ACKs per connection per second (RFC 5961 §7 asks for a limit).</summary>
     public int ChallengeAckLimit { get; init; } = 100;
 
@@ -104,6 +110,15 @@ public sealed record TcpConfig
     /// </summary>
     public bool Pacing { get; init; }
 
+    /// <summary>ECN (RFC 3168): off, on (ask and accept) or passive (accept when asked, the default, as Linux's tcp_ecn=2).</summary>
+    public EcnMode Ecn { get; init; } = EcnMode.Passive;
+
+    /// <summary>
+    /// Packetization-layer path MTU discovery (RFC 4821) after a suspected ICMP black hole: full-sized segments that time
+    /// out twice drop the MSS to 1280-octet packets, then probes search upward (Linux tcp_mtu_probing=1). On by default.
+    /// </summary>
+    public bool MtuProbing { get; init; } = true;
+
     /// <summary>Creates the congestion controller for a new connection; null uses <see cref="CongestionControl"/>.</summary>
     public Func<int, ICongestionController>? CongestionControllerFactory { get; init; }
 
@@ -112,6 +127,7 @@ public sealed record TcpConfig
         CongestionControllerFactory?.Invoke(mss) ?? CongestionControl switch
         {
             CongestionAlgorithm.NewReno => new NewRenoCongestionController(mss),
+            CongestionAlgorithm.Bbr => new BbrCongestionController(mss),
             _ => new CubicCongestionController(mss),
         };
 
@@ -136,6 +152,10 @@ public sealed record TcpConfig
             throw new ArgumentException("InvalidAckInterval must not be negative.", nameof(InvalidAckInterval));
         if (!Enum.IsDefined(CongestionControl))
             throw new ArgumentException("Unknown congestion control algorithm.", nameof(CongestionControl));
+        if (!Enum.IsDefined(Ecn))
+            throw new ArgumentException("Unknown ECN mode.", nameof(Ecn));
+        if (MaxTimeWaitRecords < 0)
+            throw new ArgumentException("MaxTimeWaitRecords must not be negative.", nameof(MaxTimeWaitRecords));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)
             throw new ArgumentException("Times must be positive.");
     }

@@ -40,13 +40,14 @@ public sealed partial class TcpHost : ITcbScheduler
         _ports = ports ?? EphemeralPortAllocator.CreateRandom();
         _cookies = cookies ?? SynCookies.CreateRandom();
         _isPortInUse = IsPortInUse;
+        _timeWait = new TimeWaitTable(DefaultConfig.MaxTimeWaitRecords);
     }
 
     /// <summary>Settings used when a call passes none.</summary>
     public TcpConfig DefaultConfig { get; }
 
-    /// <summary>Connections in the demux table (every state but LISTEN and CLOSED, TIME-WAIT included).</summary>
-    public int ConnectionCount => _connections.Count;
+    /// <summary>Connections in every state but LISTEN and CLOSED: TCBs in the demux table plus TIME-WAIT records.</summary>
+    public int ConnectionCount => _connections.Count + _timeWait.Count;
 
     /// <summary>Listening endpoints.</summary>
     public int ListenerCount => _listeners.Count;
@@ -80,22 +81,6 @@ public sealed partial class TcpHost : ITcbScheduler
     /// <summary>As <see cref="SegmentationOffloadLimit"/> for IPv6 connections (the link must cut IPv6 super-segments, TSO6); 0 by default.</summary>
     public int SegmentationOffloadLimitIPv6 { get; set; }
 
-    /// <summary>
-    /// The path MTU towards <paramref name="remote"/> went down (an ICMPv6 packet too big, RFC 8201): every connection to it
-    /// lowers its MSS and resends what was in flight, as for an IPv4 fragmentation-needed (RFC 1191).
-    /// </summary>
-    public void OnPathMtuLowered(Instant now, NetAddress remote, int mtu)
-    {
-        foreach (var tcb in _connections.Values)
-        {
-            if (tcb.RemoteAddress == remote && tcb.State != TcpState.Closed)
-            {
-                tcb.OnIcmpError(now, TcpIcmpError.FragmentationNeeded, mtu);
-                MakeReady(tcb);
-            }
-        }
-    }
-
     /// <summary>Optional trace sink handed to every new TCB.</summary>
     public ITcpTraceSink? Trace { get; set; }
 
@@ -112,7 +97,8 @@ public sealed partial class TcpHost : ITcbScheduler
     /// Connections in the demux table in <paramref name="state"/> now. Kept as states change, so metrics may read it
     /// from any thread (a 64-bit read is atomic; the value may be a moment old); a CLOSED connection counts until it is swept.
     /// </summary>
-    public long CountInState(TcpState state) => (uint)state < TcpStates ? _stateCounts[(int)state] : 0;
+    public long CountInState(TcpState state) =>
+        (uint)state >= TcpStates ? 0 : _stateCounts[(int)state] + (state == TcpState.TimeWait ? _timeWait.Count : 0);
 
     /// <summary>Called on the loop with each round-trip sample a connection takes (metrics, probes); null for none.</summary>
     public Action<Tcb, Instant, TimeSpan>? RttSampled { get; set; }
@@ -152,6 +138,11 @@ public sealed partial class TcpHost : ITcbScheduler
                 MakeReady(tcb);
                 return;
             }
+        }
+        else if (_timeWait.Count > 0 && _timeWait.Find(key) is >= 0 and var slot
+            && ProcessTimeWait(now, slot, destination, segment, payload.Length))
+        {
+            return;
         }
 
         var listener = FindListener(destination, segment.DestinationPort);
@@ -205,44 +196,6 @@ public sealed partial class TcpHost : ITcbScheduler
         return true;
     }
 
-    /// <summary>
-    /// An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9, RFC 5927): <paramref name="quoted"/>
-    /// is the quoted segment's 4-tuple from our side, <paramref name="quotedSeq"/> its sequence number when known.
-    /// </summary>
-    public void OnIcmpError(Instant now, TcpFourTuple quoted, TcpIcmpError kind, SeqNumber? quotedSeq = null, int nextHopMtu = 0)
-    {
-        if (!_connections.TryGetValue(quoted, out var tcb))
-            return;
-        // RFC 5927 §4.1: ignore errors quoting data we never sent (blind ICMP attacks).
-        if (quotedSeq is { } seq && !tcb.IsQuotedSequenceValid(seq))
-            return;
-        tcb.OnIcmpError(now, kind, nextHopMtu);
-        MakeReady(tcb);
-    }
-
-    /// <summary>
-    /// The path to every remote address <paramref name="unreachable"/> matches failed locally (neighbour
-    /// resolution gave up, RFC 1122 §2.3.2.2), as if each connection had an ICMP host unreachable: connections
-    /// still opening fail with <see cref="TcpError.HostUnreachable"/> (as Linux reports EHOSTUNREACH), the rest
-    /// note a soft error.
-    /// </summary>
-    public void OnPathFailed(Instant now, Predicate<NetAddress> unreachable)
-    {
-        List<Tcb>? affected = null;
-        foreach (var tcb in _connections.Values)
-        {
-            if (unreachable(tcb.RemoteAddress))
-                (affected ??= []).Add(tcb);
-        }
-        if (affected is null)
-            return;
-        foreach (var tcb in affected)
-        {
-            tcb.OnIcmpError(now, TcpIcmpError.HostUnreachable);
-            MakeReady(tcb);
-        }
-    }
-
     // ---- Traffic out ------------------------------------------------------------------------
 
     /// <summary>The next segment to send, payload copied into <paramref name="payloadBuffer"/> (at least one MSS long). Call until false.</summary>
@@ -255,12 +208,18 @@ public sealed partial class TcpHost : ITcbScheduler
             return true;
         }
 
+        if (_timeWait.Count > 0)
+            ExpireTimeWait(now);
+
         // Expired deadlines join the ready queue.
         while (_timers.TryPeek(out var due, out long at) && at <= now.Ticks)
         {
             _timers.Dequeue();
             if (due.TimerAt != at)
-                continue; // stale entry: the TCB was rescheduled
+            {
+                OnStaleTimerPopped();
+                continue; // stale entry: the TCB was rescheduled or released
+            }
             due.TimerAt = long.MaxValue;
             MakeReady(due);
         }
@@ -289,13 +248,15 @@ public sealed partial class TcpHost : ITcbScheduler
     {
         if (_control.Count > 0 || _ready.Count > 0)
             return Instant.Zero;
+        var timeWait = _timeWait.NextDeadline;
         while (_timers.TryPeek(out var tcb, out long at))
         {
             if (tcb.TimerAt == at)
-                return new Instant(at);
+                return Instant.Min(new Instant(at), timeWait);
             _timers.Dequeue();
+            OnStaleTimerPopped();
         }
-        return Instant.MaxValue;
+        return timeWait;
     }
 
     private void Settle(Instant now, Tcb tcb)
@@ -307,6 +268,11 @@ public sealed partial class TcpHost : ITcbScheduler
             Unregister(tcb);
             return;
         }
+        if (tcb.State == TcpState.TimeWait)
+        {
+            EnterTimeWait(now, tcb); // its last ACK is out: a record takes over
+            return;
+        }
         var at = tcb.PollAt();
         if (at == Instant.MaxValue)
             return;
@@ -314,6 +280,8 @@ public sealed partial class TcpHost : ITcbScheduler
         // An earlier entry already in the heap will pop and re-evaluate; only an earlier deadline needs a push.
         if (ticks < tcb.TimerAt)
         {
+            if (tcb.TimerAt != long.MaxValue)
+                OnTimerStale();
             tcb.TimerAt = ticks;
             _timers.Enqueue(tcb, ticks);
         }
@@ -339,6 +307,10 @@ public sealed partial class TcpHost : ITcbScheduler
             _portQuery = new TcpFourTuple(localAddress, 0, remote.Address, remote.Port);
             if (!_ports.TryAllocate(localAddress, remote.Address, remote.Port, _isPortInUse, out localPort))
                 throw new TcpException(TcpError.AddressNotAvailable, $"No ephemeral port is free for {remote}.");
+        }
+        else if (_timeWait.Find(new TcpFourTuple(localAddress, localPort, remote.Address, remote.Port)) >= 0)
+        {
+            throw new TcpException(TcpError.AddressAlreadyInUse, $"{localAddress}:{localPort} -> {remote} is in TIME-WAIT.");
         }
         else if (_connections.TryGetValue(new TcpFourTuple(localAddress, localPort, remote.Address, remote.Port), out var existing))
         {
@@ -437,11 +409,12 @@ public sealed partial class TcpHost : ITcbScheduler
             if (key.LocalPort == port)
                 return true;
         }
-        return false;
+        return _timeWait.UsesLocalPort(port);
     }
 
     private bool IsPortInUse(ushort port) =>
         (_connections.TryGetValue(_portQuery with { LocalPort = port }, out var tcb) && tcb.State != TcpState.Closed)
+        || _timeWait.Find(_portQuery with { LocalPort = port }) >= 0
         || FindListener(_portQuery.LocalAddress, port) is not null;
 
     private void Register(Tcb tcb)
@@ -461,6 +434,8 @@ public sealed partial class TcpHost : ITcbScheduler
         tcb.Registered = false;
         tcb.Scheduler = null;
         _stateCounts[(int)tcb.State]--;
+        if (tcb.TimerAt != long.MaxValue)
+            OnTimerStale();
         tcb.TimerAt = long.MaxValue;
         var key = new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort);
         if (_connections.TryGetValue(key, out var current) && current == tcb)

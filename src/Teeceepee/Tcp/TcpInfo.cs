@@ -21,6 +21,10 @@ public readonly record struct TcpInfo
     public long PacingRate { get; init; }
     /// <summary>The latest delivery-rate sample in bytes per second (Linux tcpi_delivery_rate); 0 before one.</summary>
     public long DeliveryRate { get; init; }
+    /// <summary>The controller's bottleneck-bandwidth estimate in bytes per second (BBR's max_bw bounded by bw_lo, Linux bbr_bw); 0 for loss-based controllers.</summary>
+    public long BottleneckBandwidth { get; init; }
+    /// <summary>The controller's windowed minimum RTT (BBR.min_rtt, 10 s filter); null for controllers that keep none.</summary>
+    public TimeSpan? ModelMinRtt { get; init; }
     /// <summary>The smallest RTT measured (Linux tcpi_min_rtt), null before the first sample.</summary>
     public TimeSpan? MinRtt { get; init; }
     /// <summary>Smoothed RTT, null before the first sample.</summary>
@@ -38,6 +42,10 @@ public readonly record struct TcpInfo
 
     /// <summary>Retransmissions found lost during SACK recovery and resent without a timeout.</summary>
     public long LostRetransmits { get; init; }
+    /// <summary>D-SACK blocks received (RFC 2883: the peer got a segment twice).</summary>
+    public long DsacksReceived { get; init; }
+    /// <summary>Fast recoveries and timeouts found spurious (D-SACK, RFC 3708; Eifel, RFC 3522) and undone (RFC 4015).</summary>
+    public long SpuriousRecoveries { get; init; }
     /// <summary>Payload bytes sent, retransmissions included.</summary>
     public long BytesSent { get; init; }
     /// <summary>Payload bytes the peer acknowledged.</summary>
@@ -68,4 +76,20 @@ public readonly record struct TcpInfo
     public bool Timestamps { get; init; }
     /// <summary>SACK negotiated.</summary>
     public bool Sack { get; init; }
+    /// <summary>ECN negotiated on the handshake (RFC 3168 §6.1.1): data goes out ECT(0).</summary>
+    public bool Ecn { get; init; }
+    /// <summary>Segments that arrived marked CE (congestion experienced).</summary>
+    public long EcnCeReceived { get; init; }
+    /// <summary>ACKs that arrived with ECN-Echo.</summary>
+    public long EcnEchoesReceived { get; init; }
+    /// <summary>Window reductions made for ECN-Echo (at most one per window, RFC 3168 §6.1.2).</summary>
+    public long EcnReductions { get; init; }
+    /// <summary>The path MTU the send MSS implies (MSS plus IP and TCP headers).</summary>
+    public int PathMtu { get; init; }
+    /// <summary>ICMP black holes suspected (full-sized segments timing out), each dropping the MSS to the base size (RFC 4821 §7.7).</summary>
+    public long BlackHolesDetected { get; init; }
+    /// <summary>Path MTU probes sent (RFC 4821 §7.4) and how many of them were lost.</summary>
+    public long MtuProbes { get; init; }
+    /// <summary>Path MTU probes lost.</summary>
+    public long MtuProbesFailed { get; init; }
 }

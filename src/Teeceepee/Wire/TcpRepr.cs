@@ -19,10 +19,10 @@ public readonly partial record struct TcpRepr
     /// <summary>The PSH flag.</summary>
     public bool Push { get; init; }
 
-    /// <summary>The ECE flag (RFC 3168), carried but not acted on.</summary>
+    /// <summary>The ECE flag (RFC 3168 §6.1): ECN-Echo, or on a SYN/SYN-ACK the ECN set-up.</summary>
     public bool EcnEcho { get; init; }
 
-    /// <summary>The CWR flag (RFC 3168), carried but not acted on.</summary>
+    /// <summary>The CWR flag (RFC 3168 §6.1.2): the sender reduced its window after an ECN-Echo.</summary>
     public bool CongestionWindowReduced { get; init; }
 
     /// <summary>Sequence number of the first octet (or of the SYN).</summary>
@@ -51,6 +51,12 @@ public readonly partial record struct TcpRepr
 
     /// <summary>Timestamps option (kind 8, RFC 7323 §3).</summary>
     public TcpTimestamp? Timestamp { get; init; }
+
+    /// <summary>
+    /// The ECN field of the IP header that carries the segment (RFC 3168 §5), not a TCP header field: the IP layer sets it
+    /// on arrival and writes it on departure; parsing and emitting the TCP header leave it alone.
+    /// </summary>
+    public EcnCodepoint Ecn { get; init; }
 
     /// <summary>Payload octets carried after the header.</summary>
     public int PayloadLength { get; init; }

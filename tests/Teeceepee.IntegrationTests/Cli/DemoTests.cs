@@ -47,17 +47,18 @@ public sealed partial class DemoTests
         while (true)
         {
             string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-            Assert.NotNull(line);
+            Assert.True(line is not null, $"the demo ended before its web server ran:\n{output}\n{await process.StandardError.ReadToEndAsync(timeout.Token)}");
             output.AppendLine(line);
             if (line.StartsWith("demo: kernel web server", StringComparison.Ordinal))
                 break;
         }
         // SIGINT as from Ctrl+C, while the demo is pinging.
         var kill = await CliNamespace.Run("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(0, kill.ExitCode);
+        Assert.True(kill.ExitCode == 0, kill.Stderr);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         output.Append(await process.StandardOutput.ReadToEndAsync(timeout.Token));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.Equal(130, process.ExitCode);
+        Assert.True(process.ExitCode == 130, $"exit code {process.ExitCode}, expected 130 (interrupted):\n{output}\n{await stderr}");
         await AssertCleanedUp(output.ToString());
     }
 }

@@ -3,7 +3,7 @@ using Teeceepee.Tests.Cli.Fakes;
 
 namespace Teeceepee.Tests.Cli;
 
-/// <summary><c>--congestion cubic|newreno</c>: the stack's TCP congestion controller.</summary>
+/// <summary><c>--congestion cubic|bbr|newreno</c>: the stack's TCP congestion controller.</summary>
 public class CongestionOptionTests
 {
     private static async Task<(int Code, CliHarness Cli)> Run(params string[] args)
@@ -25,6 +25,7 @@ public class CongestionOptionTests
     [InlineData("cubic", CongestionAlgorithm.Cubic)]
     [InlineData("newreno", CongestionAlgorithm.NewReno)]
     [InlineData("Reno", CongestionAlgorithm.NewReno)]
+    [InlineData("bbr", CongestionAlgorithm.Bbr)]
     public async Task Name_ReachesTheStackOptions(string value, CongestionAlgorithm expected)
     {
         var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24", "--congestion", value);

@@ -116,12 +116,62 @@ public class SoftwareOffloadTests
     public void UnsupportedGsoType_OrBrokenHeaders_AreRefused()
     {
         var (frame, offload, _, _) = SuperFrame(5000, 1448);
-        Assert.False(SoftwareOffload.TryCreate(frame, offload with { GsoType = LinkGsoType.TcpV6 }, 14, out _));
+        Assert.False(SoftwareOffload.TryCreate(frame, offload with { GsoType = LinkGsoType.Udp }, 14, out _));
+        Assert.False(SoftwareOffload.TryCreate(frame, offload with { GsoType = LinkGsoType.TcpV6 }, 14, out _)); // an IPv4 packet
         Assert.False(SoftwareOffload.TryCreate(frame, offload with { SegmentSize = 0 }, 14, out _));
         Assert.False(SoftwareOffload.TryCreate(frame.AsSpan(0, 40), offload, 14, out _));
         var udp = (byte[])frame.Clone();
         udp[14 + 9] = 17;
         Assert.False(SoftwareOffload.TryCreate(udp, offload, 14, out _));
+    }
+
+    [Fact]
+    public void SuperFrame6_CutAtMss_EachSegmentValid_RoundTrips()
+    {
+        var source = IPv6Address.Parse("fd00:b::2");
+        var destination = IPv6Address.Parse("fd00:b::1");
+        var payload = new byte[10_000];
+        new Random(6).NextBytes(payload);
+        var tcp = new TcpRepr
+        {
+            SourcePort = 5002, DestinationPort = 40000, SeqNumber = s_seq, AckNumber = new SeqNumber(77), WindowLength = 1000,
+            Control = TcpControl.Fin, Push = true, Timestamp = new TcpTimestamp(1, 2), PayloadLength = payload.Length,
+        };
+        var frame = new byte[14 + 40 + tcp.HeaderLength + payload.Length];
+        new EthernetRepr(s_sourceMac, s_destinationMac, EtherType.IPv6).Emit(frame);
+        new IPv6Repr { Source = source, Destination = destination, NextHeader = IpProtocol.Tcp, PayloadLength = tcp.BufferLength, HopLimit = 64 }
+            .Emit(frame.AsSpan(14));
+        tcp.Emit(frame.AsSpan(54), payload, source, destination, partialChecksum: true);
+        var offload = LinkOffload.TcpSegmentation(54, 54 + tcp.HeaderLength, 1428, ipv6: true);
+        Assert.Equal(LinkGsoType.TcpV6, offload.GsoType);
+
+        Assert.True(SoftwareOffload.TryCreate(frame, offload, 14, out var cutter));
+        Assert.Equal(8, cutter.Count); // 10000 / 1428 rounded up
+        var buffer = new byte[1514];
+        var joined = new List<byte>();
+        int i = 0;
+        while (cutter.TryNext(buffer, out int length))
+        {
+            Assert.True(length <= 1514);
+            Assert.True(EthernetFrame.TryParse(buffer.AsSpan(0, length), out var eth, out var error), error.ToString());
+            Assert.True(IPv6Packet.TryParse(eth.Payload, out var packet, out error), error.ToString());
+            Assert.Equal(length - 14 - 40, packet.Payload.Length); // the payload length field was rewritten
+            Assert.True(TcpSegment.TryParse(packet.Payload, out var segment, out error), error.ToString());
+            Assert.True(TcpRepr.TryParse(segment, source, destination, verifyChecksum: true, out var wire, out error), error.ToString());
+            bool last = i == 7;
+            Assert.Equal(last ? 10_000 - 7 * 1428 : 1428, segment.Payload.Length);
+            Assert.Equal(s_seq + i * 1428, wire.SeqNumber);
+            Assert.Equal(last ? TcpControl.Fin : TcpControl.None, wire.Control);
+            Assert.Equal(last, wire.Push);
+            joined.AddRange(segment.Payload.ToArray());
+            i++;
+        }
+        Assert.Equal(payload, joined.ToArray());
+
+        // An extension header before TCP is not cut (we emit none): refused, so the caller drops and counts it.
+        var withOption = (byte[])frame.Clone();
+        withOption[14 + IPv6Packet.Field.NextHeader] = (byte)IpProtocol.HopByHop;
+        Assert.False(SoftwareOffload.TryCreate(withOption, offload, 14, out _));
     }
 
     [Fact]

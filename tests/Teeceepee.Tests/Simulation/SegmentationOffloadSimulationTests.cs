@@ -81,5 +81,8 @@ public class SegmentationOffloadSimulationTests
         await using var off = new NetworkStack(link, new NetworkStackOptions { Address = SimNetwork.AddressA, TransmitOffloads = false });
         Assert.True(on.Tcp.SegmentationOffloadLimit > 60_000);
         Assert.Equal(0, off.Tcp.SegmentationOffloadLimit);
+        // TSO6 too, its IPv6 packet within 64 KiB behind the longest TCP header.
+        Assert.Equal(65535 - 40 - 60, on.Tcp.SegmentationOffloadLimitIPv6);
+        Assert.Equal(0, off.Tcp.SegmentationOffloadLimitIPv6);
     }
 }

@@ -46,6 +46,39 @@ public class IPv6TransportTests
         Assert.True(sim.B.Stats.TcpSegmentsIn > 200);
     }
 
+    [Theory]
+    [InlineData(0.0, 1)]
+    [InlineData(0.02, 4)]
+    public async Task Tcp_OverIPv6_LinkOffersTso_SendsTcpV6SuperSegments_ArrivesIntact(double loss, int seed)
+    {
+        // A's link offers TSO (done in software, before the faults): A builds TCP/IPv6 super-segments (LinkGsoType.TcpV6).
+        SoftwareOffloadLink? gso = null;
+        await using var sim = new Simulation(
+            configureA: o => o with { IPv6Addresses = [new IPv6AddressPrefix(A6, 64)] },
+            configureB: o => o with { IPv6Addresses = [new IPv6AddressPrefix(B6, 64)] },
+            faults: loss > 0 ? new FaultOptions { Loss = loss, Reorder = loss } : null, seed: seed,
+            wrapA: link => gso = new SoftwareOffloadLink(link));
+        sim.Run(TimeSpan.FromSeconds(2)); // DAD
+        var listener = sim.B.Tcp.Listen(new TcpEndpoint(B6, 80));
+        var client = sim.A.Tcp.Connect(sim.Now, A6, new TcpEndpoint(B6, 80));
+        Tcb? server = null;
+        Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
+
+        var data = Transfer(sim, client, server!, 2_000_000, TimeSpan.FromSeconds(120));
+
+        var a = sim.A.Stats;
+        Assert.True(a.SuperFramesOut > 0, "A sent no super-segment");
+        Assert.Equal(a.SuperFramesOut, gso!.SuperFramesCut);
+        Assert.Equal(0, gso.Rejected);
+        Assert.Equal(0, a.IPv6FragmentsOut);
+        Assert.True(a.TcpSegmentsOut >= data.Length / client.SendMss, $"{a.TcpSegmentsOut} wire segments");
+        if (loss == 0)
+            Assert.True(a.FramesOut * 4 < a.TcpSegmentsOut, $"{a.FramesOut} frames for {a.TcpSegmentsOut} wire segments");
+        // B saw MSS-sized wire segments with valid checksums only.
+        Assert.Equal(0, sim.B.Stats.Drops[DropReason.BadChecksum]);
+        Assert.Equal(0, sim.B.Stats.Drops[DropReason.FrameTooLong]);
+    }
+
     [Fact]
     public async Task Listener_OnIPv6Any_AcceptsBothFamilies_IPv4PeerSeenMapped()
     {

@@ -294,7 +294,9 @@ public class TcpHostTests
         Assert.True(net.Run(() => server.IsReceiveFinished, () => { }, 5_000));
         server.Close();
         Assert.True(net.Run(() => server.State == TcpState.Closed && client.State == TcpState.TimeWait, () => { }, 5_000));
-        Assert.True(net.Run(() => client.State == TcpState.Closed, () => { }, 200_000));
+        // The TCB was released into a TIME-WAIT record, which expires after 2×MSL.
+        Assert.Equal(1, net.A.TimeWaitCount);
+        Assert.True(net.Run(() => net.A.TimeWaitCount == 0, () => { }, 200_000));
         Assert.Equal(0, net.A.ConnectionCount);
         Assert.Equal(0, net.B.ConnectionCount);
     }

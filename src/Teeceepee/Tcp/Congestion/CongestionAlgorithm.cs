@@ -8,4 +8,7 @@ public enum CongestionAlgorithm
 
     /// <summary>NewReno (RFC 5681, RFC 6582).</summary>
     NewReno,
+
+    /// <summary>BBR (draft-ietf-ccwg-bbr, BBRv3): model-based, always paced.</summary>
+    Bbr,
 }

@@ -25,6 +25,12 @@ public interface ICongestionController
     /// <summary>The current phase (slow-start, congestion-avoidance, recovery, startup, probe-bw-cruise...).</summary>
     string Phase { get; }
 
+    /// <summary>The controller's bottleneck-bandwidth estimate in bytes per second (BBR's BBR.bw); 0 when it keeps none.</summary>
+    long BandwidthEstimate => 0;
+
+    /// <summary>The controller's own minimum-RTT estimate (BBR's BBR.min_rtt, windowed); null when it keeps none.</summary>
+    TimeSpan? MinRttEstimate => null;
+
     /// <summary>Sets SMSS; before any data also sets IW = min(10*MSS, max(2*MSS, 14600)) (RFC 6928).</summary>
     void SetMss(int mss);
 

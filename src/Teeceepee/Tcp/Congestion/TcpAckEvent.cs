@@ -21,6 +21,12 @@ public readonly record struct TcpAckEvent
     /// <summary>The RTT this ACK measured (RFC 6298 / RFC 7323 §4), or null when it measured none (Karn's rule).</summary>
     public TimeSpan? RttSample { get; init; }
 
+    /// <summary>
+    /// True when <see cref="RttSample"/> was timed from our last retransmission because the echoed timestamp predates it:
+    /// an upper bound on the episode, but possibly shorter than the path's RTT, so no minimum-RTT sample.
+    /// </summary>
+    public bool RttSampleFromRetransmission { get; init; }
+
     /// <summary>The delivery-rate sample (BBR draft §4.5.2 "delivery rate estimation"); invalid when none.</summary>
     public DeliveryRateSample Rate { get; init; }
 
