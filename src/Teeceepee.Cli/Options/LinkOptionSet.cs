@@ -38,8 +38,10 @@ internal sealed class LinkOptionSet
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
+    public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
     public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
+    public Option<string?> SynRate { get; } = new("--syn-rate") { Description = "Accept at most N new connections (SYNs) a second on the stack's listeners; excess SYNs are dropped and counted (overload protection)", HelpName = "N" };
     public Option<bool> Verbose { get; }
 
     /// <summary>
@@ -68,12 +70,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, Explain, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -141,7 +143,9 @@ internal sealed class LinkOptionSet
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
             Congestion = ReadCongestion(result),
+            TcpBuffer = ReadTcpBuffer(result),
             Ecn = ReadEcn(result),
+            SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
 
@@ -160,7 +164,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, PlotDirectory = options.PlotDirectory };
+                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, SynRate = options.SynRate, PlotDirectory = options.PlotDirectory };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;
@@ -194,6 +198,18 @@ internal sealed class LinkOptionSet
             throw CliException.Usage("--plot needs a directory");
         CheckDevice(options, probe);
         return options;
+    }
+
+    /// <summary>--tcp-buffer SIZE in octets (1 KiB .. 1 GiB); null when not given.</summary>
+    private int? ReadTcpBuffer(ParseResult result)
+    {
+        if (result.GetValue(TcpBuffer) is not { } text)
+            return null;
+        if (!PathValueParsers.TryParseQueue(text, TcpBuffer.Name, out long bytes, out var time, out var error) || time != TimeSpan.Zero)
+            throw CliException.Usage(error ?? $"{TcpBuffer.Name} {text}: expected octets like 4mb");
+        if (bytes is < 1024 or > 1 << 30)
+            throw CliException.Usage($"{TcpBuffer.Name} {text}: expected 1kb to 1gb");
+        return (int)bytes;
     }
 
     /// <summary>--congestion cubic|bbr|newreno (reno too, as Linux names it); null when not given.</summary>
@@ -245,6 +261,7 @@ internal sealed class LinkOptionSet
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
             Congestion = ReadCongestion(result),
             Ecn = ReadEcn(result),
+            SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
         if (options.PcapFile is not null)
@@ -307,10 +324,10 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, Ecn];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, SynRate];
         foreach (var option in stackOnly)
         {
-            if ((option == NoOffload || option == BusyPoll || option == Plot) && allowBenchOptions)
+            if ((option == NoOffload || option == BusyPoll || option == Plot || option == SynRate) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

@@ -95,8 +95,12 @@ internal sealed record LinkOptions
     /// <summary>--congestion: the stack's TCP congestion controller; null keeps the default (CUBIC).</summary>
     public CongestionAlgorithm? Congestion { get; init; }
 
+    /// <summary>--tcp-buffer: the stack's TCP send and receive buffer caps in octets; null keeps the default (256 KiB).</summary>
+    public int? TcpBuffer { get; init; }
     /// <summary>--ecn: the stack's TCP ECN mode; null keeps the default (passive).</summary>
     public EcnMode? Ecn { get; init; }
+    /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
+    public int? SynRate { get; init; }
 
     /// <summary>Trace ARP, handshakes, state changes, retransmits, drops.</summary>
     public bool Verbose { get; init; }

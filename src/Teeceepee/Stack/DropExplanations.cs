@@ -97,6 +97,7 @@ public static class DropExplanations
         TcpDropReason.NoSynToListener => "RFC 9293 §3.10.7.2: a listener only opens on SYN",
         TcpDropReason.AcceptQueueFull => "RFC 9293 §3.10.7.2: accept queue full, the peer's retransmission retries",
         TcpDropReason.SynQueueFull => "RFC 4987 §3.1: SYN queue full and SYN cookies off",
+        TcpDropReason.SynRateLimited => "RFC 4987 §3.2: SYN rate limit (--syn-rate) reached, SYN dropped unanswered",
         TcpDropReason.ControlQueueFull => "RFC 5961 §7: host answers (RSTs, cookie SYN-ACKs) are bounded",
         TcpDropReason.SynSentUnacceptableAck => "RFC 9293 §3.10.7.3: in SYN-SENT an ACK that does not acknowledge our SYN, RST sent",
         TcpDropReason.SynSentResetWithoutAck => "RFC 9293 §3.10.7.3, RFC 5961 §3.2: in SYN-SENT a RST without an ACK is ignored",

@@ -72,6 +72,9 @@ public sealed partial class NetworkStack
         IPv6Gateway = options.IPv6Gateway;
         foreach (var a in options.IPv6Addresses)
             _addresses6.Add(new HostAddress(a, IPv6AddressOrigin.Static));
+        // Visible (tentative) from construction, not only after the loop's first poll: callers that
+        // check an address right after Start() (the Kestrel transport's endpoint mapping) must not race it.
+        PublishAddresses();
     }
 
     private void ProcessIPv6(Instant now, ReadOnlySpan<byte> buffer)

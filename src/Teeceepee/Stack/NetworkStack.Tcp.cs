@@ -1,4 +1,5 @@
 using Teeceepee.Links;
+using Teeceepee.Stack.Ndp;
 using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
@@ -13,6 +14,7 @@ public sealed partial class NetworkStack
     private int _tcpHeaderGuess = IPv4Repr.HeaderLength + MaxTcpHeaderLength; // IP + TCP headers the payload sits behind
     private bool _transmitChecksum; // the link completes partial TCP checksums
     private ITcpProbe? _tcpProbe;
+    private PathMtuCache _pathMtu4 = null!; // RFC 1191 path MTUs of IPv4 destinations (IPv6's is _pathMtu)
 
 
     /// <summary>
@@ -27,8 +29,12 @@ public sealed partial class NetworkStack
         var config = options.Tcp ?? TcpConfig.Default with { MaxSegmentSize = Mtu - IPv4Repr.HeaderLength - 20 };
         if (options.CongestionControl is { } congestion)
             config = config with { CongestionControl = congestion };
+        if (options.TcpBufferSize is { } buffer)
+            config = config with { SendBufferSize = buffer, ReceiveBufferSize = buffer };
         if (options.Ecn is { } ecn)
             config = config with { Ecn = ecn };
+        if (options.SynRateLimit is { } synRate)
+            config = config with { SynRateLimit = synRate };
         Span<byte> key = stackalloc byte[16];
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
@@ -36,7 +42,8 @@ public sealed partial class NetworkStack
         var ports = new EphemeralPortAllocator(key);
         _random.NextBytes(key);
         var cookies = new SynCookies(key);
-        _tcp = new TcpHost(config, isn, ports, cookies) { DropCounters = _counters.TcpDrops };
+        _tcp = new TcpHost(config, isn, ports, cookies) { DropCounters = _counters.TcpDrops, PathMtuOf = PathMtuFor };
+        _pathMtu4 = new PathMtuCache(options.PathMtuCacheCapacity, options.PathMtuAge, PathMtuCache.MinimumMtuIPv4);
         var offloads = options.TransmitOffloads ? _link.Capabilities.Offloads : LinkOffloads.None;
         _transmitChecksum = (offloads & LinkOffloads.TransmitChecksum) != 0;
         // Only when every wire segment the link cuts fits the MTU (a configured MSS above MTU - 40 relies on fragmentation).
@@ -232,9 +239,42 @@ public sealed partial class NetworkStack
         var tuple = new TcpFourTuple((NetAddress)Address, sourcePort, destination, destinationPort);
         if (_tcp.Find(tuple) is null)
             return false;
-        _tcp.OnIcmpError(now, tuple, TcpErrorFor(icmp), seq, icmp.NextHopMtu);
+        var kind = TcpErrorFor(icmp);
+        int mtu = kind == TcpIcmpError.FragmentationNeeded ? NextHopMtu(now, destination, icmp.NextHopMtu) : 0;
+        // Only an error that quotes a segment in flight (RFC 5927 §4.1) may lower the destination's path MTU.
+        if (_tcp.OnIcmpError(now, tuple, kind, seq, mtu) && mtu > 0 && _pathMtu4.Lower(now, destination, (uint)mtu, Mtu) is { } lowered)
+        {
+            Trace($"ipv4 path mtu to {destination} is {lowered}");
+            _tcp.OnPathMtuLowered(now, destination, lowered); // RFC 1191 §6.2: every connection to it
+        }
         return true;
     }
+
+    /// <summary>
+    /// The MTU a fragmentation needed reports: its next-hop MTU (RFC 1191 §4), or from a router too old to fill it in,
+    /// the next plateau below the current estimate (RFC 1191 §5, §7 table).
+    /// </summary>
+    private int NextHopMtu(Instant now, IPv4Address destination, ushort reported)
+    {
+        if (reported != 0)
+            return reported;
+        int current = _pathMtu4.Get(now, destination, Mtu);
+        ReadOnlySpan<int> plateaus = [32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, PathMtuCache.MinimumMtuIPv4];
+        foreach (int plateau in plateaus)
+        {
+            if (plateau < current)
+                return plateau;
+        }
+        return PathMtuCache.MinimumMtuIPv4;
+    }
+
+    /// <summary>The path MTU towards a TCP peer (RFC 1191 / RFC 8201 caches), which caps a new connection's MSS.</summary>
+    private int PathMtuFor(NetAddress remote) => remote.IsIPv4
+        ? _pathMtu4.Get(LastPollTime, remote, Mtu)
+        : IsIPv6Enabled ? PathMtu(LastPollTime, remote.V6) : Mtu;
+
+    /// <summary>The IPv4 path MTU towards <paramref name="destination"/> (RFC 1191), the link MTU when none was learned.</summary>
+    internal int PathMtu(Instant now, IPv4Address destination) => _pathMtu4.Get(now, destination, Mtu);
 
     private static TcpIcmpError TcpErrorFor(in IcmpRepr icmp)
     {

@@ -154,6 +154,14 @@ public sealed record NetworkStackOptions
 
     /// <summary>ECN for the stack's connections (RFC 3168, CLI <c>--ecn</c>); null keeps <see cref="Tcp"/>'s (passive by default).</summary>
     public EcnMode? Ecn { get; init; }
+    /// <summary>SYNs a second the stack's listeners take (CLI <c>--syn-rate</c>; token bucket, excess dropped and counted); null keeps <see cref="Tcp"/>'s (no limit).</summary>
+    public int? SynRateLimit { get; init; }
+
+    /// <summary>
+    /// Send and receive buffer caps of the stack's connections in octets (CLI <c>--tcp-buffer</c>); null keeps
+    /// <see cref="Tcp"/>'s (256 KiB). A path's bandwidth-delay product needs this much (twice it for BBR's cwnd gain).
+    /// </summary>
+    public int? TcpBufferSize { get; init; }
 
     /// <summary>
     /// Use the link's transmit offloads when it has them (<see cref="Links.LinkCapabilities.Offloads"/>): TCP super-segments

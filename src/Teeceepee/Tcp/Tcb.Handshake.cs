@@ -96,6 +96,7 @@ public sealed partial class Tcb
         int optionBytes = _timestamps ? 12 : 0;
         // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS, MMS_S) minus the options we put on every segment.
         _snd.Mss = Math.Max(Math.Min(peerMss, _maxSegmentSize) - optionBytes, 16);
+        ClampMssToPathMtu();
         _negotiatedMss = _snd.Mss;
         _rcv.Mss = Math.Max(Math.Min(_maxSegmentSize - optionBytes, 536), 16);
         _congestion = CreateCongestionController(_snd.Mss);

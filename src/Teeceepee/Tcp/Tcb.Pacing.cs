@@ -53,7 +53,12 @@ public sealed partial class Tcb
             return;
         }
         long octets = length + ((long)PacingHeaderOctets * wireSegments);
+        long spacing = octets * TimeSpan.TicksPerSecond / rate;
+        // OS jitter (Linux tcp_update_skb_after_send): when the loop woke late for this departure, up to half of this
+        // segment's spacing is forgiven, so late wake-ups on a loaded host do not lower the rate the controller asked.
+        long late = _nextSendAt != Instant.Zero && now > _nextSendAt ? (now - _nextSendAt).Ticks : 0;
+        spacing -= Math.Min(spacing / 2, late);
         var start = _nextSendAt > now ? _nextSendAt : now;
-        _nextSendAt = start + TimeSpan.FromTicks(octets * TimeSpan.TicksPerSecond / rate);
+        _nextSendAt = start + TimeSpan.FromTicks(spacing);
     }
 }

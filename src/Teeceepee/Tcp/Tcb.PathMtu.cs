@@ -36,6 +36,22 @@ public sealed partial class Tcb
     private long _mtuProbesFailed;
     private long _blackHolesDetected;
 
+    /// <summary>
+    /// The path MTU known when the connection opened (RFC 1191 §6.2, RFC 8201 §5.2: the host's cache); 0 for none. The
+    /// handshake's MSS never exceeds what it allows.
+    /// </summary>
+    internal int PathMtuLimit { get; set; }
+
+    /// <summary>Caps the negotiated MSS at the cached path MTU.</summary>
+    private void ClampMssToPathMtu()
+    {
+        if (PathMtuLimit <= 0)
+            return;
+        int mss = PathMtuLimit - SegmentOverhead;
+        if (mss >= 16 && mss < _snd.Mss)
+            _snd.Mss = mss;
+    }
+
     /// <summary>IP + TCP header octets of each segment (options included): MTU = MSS + this.</summary>
     private int SegmentOverhead => (RemoteAddress.IsIPv6 ? 40 : 20) + 20 + (_timestamps ? TimestampOptionBytes : 0);
 

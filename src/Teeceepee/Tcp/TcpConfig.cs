@@ -89,6 +89,15 @@ public sealed record TcpConfig
     /// </summary>
     public int MaxTimeWaitRecords { get; init; } = 262144;
 
+    /// <summary>
+    /// SYNs a second the host lets open connections on its listeners (a token bucket; 0, the default: no limit). Excess
+    /// SYNs are dropped and counted (<see cref="TcpDropReason.SynRateLimited"/>) before any work. Read from the host's default config.
+    /// </summary>
+    public int SynRateLimit { get; init; }
+
+    /// <summary>SYNs the limiter lets through at once after a quiet spell; 0: a tenth of <see cref="SynRateLimit"/> (at least 1).</summary>
+    public int SynRateBurst { get; init; }
+
     /// <summary>Challenge ACKs per connection per second (RFC 5961 §7 asks for a limit).</summary>
     public int ChallengeAckLimit { get; init; } = 100;
 
@@ -154,6 +163,8 @@ public sealed record TcpConfig
             throw new ArgumentException("Unknown congestion control algorithm.", nameof(CongestionControl));
         if (!Enum.IsDefined(Ecn))
             throw new ArgumentException("Unknown ECN mode.", nameof(Ecn));
+        if (SynRateLimit < 0 || SynRateBurst < 0)
+            throw new ArgumentException("SynRateLimit and SynRateBurst must not be negative.", nameof(SynRateLimit));
         if (MaxTimeWaitRecords < 0)
             throw new ArgumentException("MaxTimeWaitRecords must not be negative.", nameof(MaxTimeWaitRecords));
         if (Msl < TimeSpan.Zero || KeepAliveIdle <= TimeSpan.Zero || KeepAliveInterval <= TimeSpan.Zero)

@@ -59,4 +59,7 @@ public enum TcpDropReason : byte
 
     /// <summary>RFC 5961 §5.2: an ACK below SND.UNA - MAX.SND.WND, a blind injection attempt.</summary>
     AckTooOld,
+
+    /// <summary>A SYN to a listener beyond <see cref="TcpConfig.SynRateLimit"/> (overload protection, RFC 4987 §3.2 spirit): dropped unanswered.</summary>
+    SynRateLimited,
 }

@@ -25,16 +25,21 @@ public sealed partial class TcpHost
     /// An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9, RFC 5927): <paramref name="quoted"/>
     /// is the quoted segment's 4-tuple from our side, <paramref name="quotedSeq"/> its sequence number when known.
     /// </summary>
-    public void OnIcmpError(Instant now, TcpFourTuple quoted, TcpIcmpError kind, SeqNumber? quotedSeq = null, int nextHopMtu = 0)
+    /// <returns>True when a connection took the error (false: no such connection, or a sequence number it never sent).</returns>
+    public bool OnIcmpError(Instant now, TcpFourTuple quoted, TcpIcmpError kind, SeqNumber? quotedSeq = null, int nextHopMtu = 0)
     {
         if (!_connections.TryGetValue(quoted, out var tcb))
-            return;
+            return false;
         // RFC 5927 §4.1: ignore errors quoting data we never sent (blind ICMP attacks).
         if (quotedSeq is { } seq && !tcb.IsQuotedSequenceValid(seq))
-            return;
+            return false;
         tcb.OnIcmpError(now, kind, nextHopMtu);
         MakeReady(tcb);
+        return true;
     }
+
+    /// <summary>The path MTU towards a remote address (the stack's RFC 1191 / RFC 8201 caches); null: the link's. Caps each new connection's MSS.</summary>
+    public Func<NetAddress, int>? PathMtuOf { get; set; }
 
     /// <summary>
     /// The path to every remote address <paramref name="unreachable"/> matches failed locally (neighbour

@@ -50,6 +50,13 @@ public sealed partial class TcpHost
             Drop(TcpDropReason.NoSynToListener);
             return;
         }
+        if (!_synLimiter.TryTake(now))
+        {
+            // Overload protection: past the SYN rate limit nothing is allocated, computed or sent.
+            listener.SynsDropped++;
+            Drop(TcpDropReason.SynRateLimited);
+            return;
+        }
         if (listener.IsAcceptQueueFull)
         {
             // Like Linux: with a full accept queue a SYN is dropped and the client retries.

@@ -22,6 +22,7 @@ public sealed partial class TcpHost : ITcbScheduler
     private readonly IsnGenerator _isn;
     private readonly EphemeralPortAllocator _ports;
     private readonly SynCookies _cookies;
+    private readonly SynRateLimiter _synLimiter;
     private readonly Func<ushort, bool> _isPortInUse;
     private readonly long[] _stateCounts = new long[TcpStates];
     private TcpFourTuple _portQuery;
@@ -41,6 +42,8 @@ public sealed partial class TcpHost : ITcbScheduler
         _cookies = cookies ?? SynCookies.CreateRandom();
         _isPortInUse = IsPortInUse;
         _timeWait = new TimeWaitTable(DefaultConfig.MaxTimeWaitRecords);
+        _synLimiter = new SynRateLimiter(DefaultConfig.SynRateLimit,
+            DefaultConfig.SynRateBurst > 0 ? DefaultConfig.SynRateBurst : Math.Max(1, DefaultConfig.SynRateLimit / 10));
     }
 
     /// <summary>Settings used when a call passes none.</summary>
@@ -423,6 +426,7 @@ public sealed partial class TcpHost : ITcbScheduler
         tcb.Registered = true;
         tcb.SegmentationOffloadLimit = tcb.RemoteAddress.IsIPv4 ? _segmentationOffloadLimit : SegmentationOffloadLimitIPv6;
         tcb.DropCounters = DropCounters;
+        tcb.PathMtuLimit = PathMtuOf?.Invoke(tcb.RemoteAddress) ?? 0;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;
         _stateCounts[(int)tcb.State]++;
     }

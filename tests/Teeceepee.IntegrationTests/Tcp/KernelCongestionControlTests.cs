@@ -17,6 +17,7 @@ public class KernelCongestionControlTests
     [InlineData(CongestionAlgorithm.Cubic, false)]
     [InlineData(CongestionAlgorithm.Cubic, true)]
     [InlineData(CongestionAlgorithm.NewReno, false)]
+    [InlineData(CongestionAlgorithm.Bbr, false)]
     public async Task Controller_WithLoss_MovesBytesBothWays_ByteExact(CongestionAlgorithm algorithm, bool pacing)
     {
         var faults = new FaultOptions { Loss = 0.01, Delay = TimeSpan.FromMilliseconds(5) };

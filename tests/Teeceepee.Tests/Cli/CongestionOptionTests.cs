@@ -34,6 +34,25 @@ public class CongestionOptionTests
     }
 
     [Fact]
+    public async Task TcpBuffer_ReachesTheStackOptions()
+    {
+        var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24", "--tcp-buffer", "4mb");
+        Assert.Equal(RecordingNetworkFactory.Reached, code);
+        Assert.InRange(cli.Networks.Options!.TcpBuffer!.Value, 4_000_000, 4 << 20);
+    }
+
+    [Theory]
+    [InlineData("20ms")]
+    [InlineData("10")]
+    [InlineData("2gb")]
+    public async Task TcpBuffer_NotOctetsInRange_IsAUsageError(string value)
+    {
+        var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24", "--tcp-buffer", value);
+        Assert.Equal(2, code);
+        Assert.Contains("--tcp-buffer", cli.ErrorLine);
+    }
+
+    [Fact]
     public async Task UnknownName_IsAUsageError()
     {
         var (code, cli) = await Run("serve", "--tap", "tap0", "--ip", "198.18.0.2/24", "--congestion", "vegas");

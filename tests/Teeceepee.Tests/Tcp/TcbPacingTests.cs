@@ -50,6 +50,19 @@ public class TcbPacingTests
     }
 
     [Fact]
+    public void PacingOn_LoopWakesLate_HalfTheNextSpacingIsForgiven()
+    {
+        // Linux tcp_update_skb_after_send: a late departure earns credit up to half the segment's spacing (OS jitter).
+        var h = AfterFirstRtt(pacing: true);
+        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
+        Assert.Single(h.Dispatch());
+        Assert.Equal(h.Now + gap, h.Tcb.PollAt()); // on time: the full spacing
+        h.AdvanceTo((long)Math.Ceiling((h.Tcb.PollAt() - Instant.Zero).TotalMilliseconds) + 50); // the loop woke 50 ms late
+        Assert.Single(h.Dispatch());
+        Assert.Equal(h.Now + TimeSpan.FromTicks(gap.Ticks - (gap.Ticks / 2)), h.Tcb.PollAt());
+    }
+
+    [Fact]
     public void PacingOn_AckStillAnsweredWhileDataIsHeld()
     {
         var h = AfterFirstRtt(pacing: true, delayedAcks: false);

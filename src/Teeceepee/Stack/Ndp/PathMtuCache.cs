@@ -3,21 +3,25 @@ using Teeceepee.Wire;
 namespace Teeceepee.Stack.Ndp;
 
 /// <summary>
-/// Path MTUs learned from packet too big messages (RFC 8201), per destination, bounded and aged:
-/// an entry older than the age limit is forgotten and the link MTU is tried again (§4).
+/// Path MTUs learned per destination, bounded and aged: from IPv6 packet too big messages (RFC 8201) and from IPv4
+/// fragmentation needed (RFC 1191), one instance per family. An entry older than the age limit (10 minutes by default,
+/// RFC 1191 §6.3, RFC 8201 §4) is forgotten and the link MTU is tried again.
 /// </summary>
-internal sealed class PathMtuCache(int capacity, TimeSpan age)
+internal sealed class PathMtuCache(int capacity, TimeSpan age, int minimumMtu = PathMtuCache.MinimumMtu)
 {
     /// <summary>The IPv6 minimum link MTU (RFC 8200 §5): no path is smaller.</summary>
     public const int MinimumMtu = 1280;
 
-    private readonly Dictionary<IPv6Address, (int Mtu, Instant ExpiresAt)> _entries = [];
+    /// <summary>The IPv4 minimum (RFC 791 §3.2: every module forwards 68 octets unfragmented).</summary>
+    public const int MinimumMtuIPv4 = 68;
+
+    private readonly Dictionary<NetAddress, (int Mtu, Instant ExpiresAt)> _entries = [];
 
     /// <summary>Destinations held.</summary>
     public int Count => _entries.Count;
 
     /// <summary>The MTU towards <paramref name="destination"/>: a learned one while fresh, else <paramref name="linkMtu"/>.</summary>
-    public int Get(Instant now, IPv6Address destination, int linkMtu)
+    public int Get(Instant now, NetAddress destination, int linkMtu)
     {
         if (_entries.Count == 0 || !_entries.TryGetValue(destination, out var e))
             return linkMtu;
@@ -30,12 +34,13 @@ internal sealed class PathMtuCache(int capacity, TimeSpan age)
     }
 
     /// <summary>
-    /// A packet too big reported <paramref name="mtu"/> towards <paramref name="destination"/>; values under 1280 count as 1280
-    /// (§4, RFC 8200 §5). Returns the new path MTU when it went down, else null (an increase is ignored, §4).
+    /// A packet too big (or fragmentation needed) reported <paramref name="mtu"/> towards <paramref name="destination"/>;
+    /// values under the family's minimum count as the minimum (RFC 8201 §4, RFC 8200 §5; RFC 1191 §3). Returns the new
+    /// path MTU when it went down, else null (an increase is ignored, RFC 8201 §4, RFC 1191 §3).
     /// </summary>
-    public int? Lower(Instant now, IPv6Address destination, uint mtu, int linkMtu)
+    public int? Lower(Instant now, NetAddress destination, uint mtu, int linkMtu)
     {
-        int value = (int)Math.Clamp(mtu, MinimumMtu, (uint)linkMtu);
+        int value = (int)Math.Clamp(mtu, (uint)minimumMtu, (uint)Math.Max(linkMtu, minimumMtu));
         int current = Get(now, destination, linkMtu);
         if (value >= current)
             return null;
@@ -66,7 +71,7 @@ internal sealed class PathMtuCache(int capacity, TimeSpan age)
 
     private void EvictOne(Instant now)
     {
-        IPv6Address? oldest = null;
+        NetAddress? oldest = null;
         var at = Instant.MaxValue;
         foreach (var (destination, e) in _entries)
         {
