@@ -84,12 +84,6 @@ public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, ICon
                 if (own.Address.Address == v6 && own.State != IPv6AddressState.Duplicate)
                     return new IPEndPoint(address, ip.Port);
             }
-            // A static address the loop has not listed yet (the stack just started) is the stack's too.
-            foreach (var configured in stack.Options.IPv6Addresses)
-            {
-                if (configured.Address == v6 && !stack.IPv6Addresses.Any(a => a.Address.Address == v6))
-                    return new IPEndPoint(address, ip.Port);
-            }
             reason = $"{address} is not one of the stack's IPv6 addresses; {hint}";
             return null;
         }
@@ -111,12 +105,6 @@ public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, ICon
         {
             if (a.State != IPv6AddressState.Duplicate && !a.Address.Address.IsLinkLocal)
                 own.Add($"[{a.Address.Address}]");
-        }
-        foreach (var configured in stack.Options.IPv6Addresses)
-        {
-            string text = $"[{configured.Address}]";
-            if (!own.Contains(text) && !stack.IPv6Addresses.Any(a => a.Address.Address == configured.Address))
-                own.Add(text);
         }
         string any = stack.IsIPv6Enabled ? "[::] (both families) or 0.0.0.0" : "0.0.0.0";
         return own.Count == 0 ? $"listen on {any}" : $"listen on {any} or on an address of the stack ({string.Join(", ", own)})";
