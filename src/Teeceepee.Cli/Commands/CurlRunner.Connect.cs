@@ -26,33 +26,55 @@ internal sealed partial class CurlRunner
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             var endPoint = context.DnsEndPoint;
-            var address = IPAddress.TryParse(endPoint.Host, out var literal) ? literal : _resolved[endPoint.Host];
-            var remote = new IPEndPoint(address, endPoint.Port);
-            Verbose($"  Trying {Describe(remote)}...", "* ");
+            string host = endPoint.Host.Length > 2 && endPoint.Host[0] == '[' ? endPoint.Host[1..^1] : endPoint.Host;
+            // A literal or a --resolve entry connects to that address; a name races its AAAA and A answers (RFC 8305).
+            IPAddress? address = IPAddress.TryParse(host, out var literal) ? literal : _resolved.GetValueOrDefault(host);
+            Verbose(address is null
+                ? $"  Trying {host} port {endPoint.Port} (Happy Eyeballs: IPv6 and IPv4 raced, 250 ms apart)..."
+                : $"  Trying {Describe(new IPEndPoint(address, endPoint.Port))}...", "* ");
+            string target = address?.ToString() ?? host;
             long start = Stopwatch.GetTimestamp();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (_options.ConnectTimeout is { } limit)
                 timeout.CancelAfter(limit);
             try
             {
-                var stream = await connect(context, timeout.Token).ConfigureAwait(false);
+                Stream stream;
+                IPEndPoint remote;
+                if (address is null)
+                {
+                    var connection = await _network.ConnectAsync(host, endPoint.Port, AddressFamily.Unspecified, timeout.Token).ConfigureAwait(false);
+                    remote = connection.RemoteEndPoint;
+                    stream = new ConnectionStream(connection);
+                }
+                else
+                {
+                    remote = new IPEndPoint(address, endPoint.Port);
+                    stream = await connect(context, timeout.Token).ConfigureAwait(false);
+                }
                 _info.TimeConnect = Elapsed;
                 _info.Remote = remote;
-                Verbose($"Connected to {endPoint.Host} ({address}) port {endPoint.Port}", "* ");
+                Verbose($"Connected to {host} ({remote.Address}) port {endPoint.Port}", "* ");
                 FlushPendingHead();
                 return stream;
             }
+            catch (NameResolutionException e)
+            {
+                string hint = e.DnsUnavailable ? "; use --resolve NAME:PORT:ADDR" : "";
+                _failure = new CliException(ExitCodes.CouldNotResolve, $"could not resolve host: {host} ({e.Message}{hint})");
+                throw _failure;
+            }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                _failure = new CliException(ExitCodes.Timeout, $"connection to {address} port {endPoint.Port} timed out after {Milliseconds(Stopwatch.GetElapsedTime(start))} ms");
+                _failure = new CliException(ExitCodes.Timeout, $"connection to {target} port {endPoint.Port} timed out after {Milliseconds(Stopwatch.GetElapsedTime(start))} ms");
                 throw _failure;
             }
             catch (Exception e) when (FindSocketError(e) is { } error)
             {
                 string after = Milliseconds(Stopwatch.GetElapsedTime(start));
                 _failure = error == SocketError.TimedOut
-                    ? new CliException(ExitCodes.Timeout, $"connection to {address} port {endPoint.Port} timed out after {after} ms")
-                    : new CliException(ExitCodes.CouldNotConnect, $"failed to connect to {address} port {endPoint.Port} after {after} ms: {Describe(error)}");
+                    ? new CliException(ExitCodes.Timeout, $"connection to {target} port {endPoint.Port} timed out after {after} ms")
+                    : new CliException(ExitCodes.CouldNotConnect, $"failed to connect to {target} port {endPoint.Port} after {after} ms: {Describe(error)}");
                 throw _failure;
             }
         };
@@ -65,8 +87,8 @@ internal sealed partial class CurlRunner
 
     private static string Describe(IPEndPoint remote) => remote.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{remote.Address}]:{remote.Port}" : remote.ToString();
 
-    /// <summary>Looks the URL's host up (--resolve first, then the network) so the handler's connect step finds it.</summary>
-    private async ValueTask ResolveAsync(Uri url, CancellationToken cancellationToken)
+    /// <summary>Records a --resolve entry for the URL's host so the handler's connect step uses that address.</summary>
+    private void ApplyResolveEntry(Uri url)
     {
         string host = url.IdnHost;
         if (IPAddress.TryParse(host, out _) || _resolved.ContainsKey(host))
@@ -80,15 +102,7 @@ internal sealed partial class CurlRunner
                 return;
             }
         }
-        try
-        {
-            _resolved[host] = await _network.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NameResolutionException e)
-        {
-            string hint = e.DnsUnavailable ? "; use --resolve NAME:PORT:ADDR" : "";
-            throw new CliException(ExitCodes.CouldNotResolve, $"could not resolve host: {host} ({e.Message}{hint})");
-        }
+        // Other names are looked up by the connect step, which races both families (Happy Eyeballs, RFC 8305).
     }
 
     // With no options that change trust: the system's verdict, remembered so the failure is reported as curl's 60.

@@ -87,7 +87,7 @@ internal sealed partial class CurlRunner
         for (int redirects = 0; ; redirects++)
         {
             _info.UrlEffective = url.AbsoluteUri;
-            await ResolveAsync(url, cancellationToken).ConfigureAwait(false);
+            ApplyResolveEntry(url);
             using var request = CreateRequest(url, method, body);
             // -v: the head is printed once connected (or, on a kept-alive connection, once sent).
             _pendingHead = (request, body);

@@ -9,10 +9,10 @@ using Teeceepee.Cli.Options;
 namespace Teeceepee.Cli.Demo;
 
 /// <summary>
-/// The self-contained demo: a private namespace whose kernel side (198.18.0.1/24 on the TAP) runs
-/// this CLI's kernel-mode web server, and a fetch of its page through the stack on the TAP
-/// (198.18.0.2/24), printed with the stack's trace of the handshake and teardown. Everything it
-/// creates is removed on every path, Ctrl+C included.
+/// The self-contained demo: a private namespace whose kernel side (198.18.0.1/24 and fd00:X::1/64, a random
+/// fd00::/48 per run, on the TAP) runs this CLI's kernel-mode web server, and pings and fetches of its page
+/// through the stack on the TAP (198.18.0.2/24 and fd00:X::2/64) over IPv4 and IPv6, printed with the stack's
+/// trace of the handshakes and teardowns. Everything it creates is removed on every path, Ctrl+C included.
 /// </summary>
 internal sealed class DemoRunner
 {
@@ -38,7 +38,15 @@ internal sealed class DemoRunner
         int pid = Environment.ProcessId % 100000;
         _namespace = $"tcpdemo-{pid}-{suffix}";
         _tap = $"tcpd{pid}{suffix}";
+        // A random /48 under fd00::/8 (RFC 4193) per run, so two demos never share addresses.
+        var prefix = RandomNumberGenerator.GetBytes(5);
+        string net6 = $"fd{prefix[0]:x2}:{prefix[1]:x2}{prefix[2]:x2}:{prefix[3]:x2}{prefix[4]:x2}";
+        _kernelAddress6 = IPAddress.Parse($"{net6}::1");
+        _stackAddress6 = IPAddress.Parse($"{net6}::2");
     }
+
+    private readonly IPAddress _kernelAddress6;
+    private readonly IPAddress _stackAddress6;
 
     /// <summary>The namespace this run uses (tests check that it is gone afterwards).</summary>
     public string NamespaceName => _namespace;
@@ -49,7 +57,7 @@ internal sealed class DemoRunner
         var output = _context.Out;
         try
         {
-            await output.WriteLineAsync($"demo: namespace {_namespace}, TAP {_tap}: stack 198.18.0.2/24 <-> kernel 198.18.0.1/24").ConfigureAwait(false);
+            await output.WriteLineAsync($"demo: namespace {_namespace}, TAP {_tap}: stack 198.18.0.2/24 {_stackAddress6}/64 <-> kernel 198.18.0.1/24 {_kernelAddress6}/64").ConfigureAwait(false);
             await Ip(cancellationToken, "netns", "add", _namespace).ConfigureAwait(false);
             _cleanup.Add(() => IpQuiet("netns", "delete", _namespace));
 
@@ -61,6 +69,8 @@ internal sealed class DemoRunner
                 Address = s_stackAddress,
                 PrefixLength = 24,
                 Gateway = s_kernelAddress,
+                Address6 = _stackAddress6,
+                PrefixLength6 = 64,
                 Verbose = true,
                 TraceFrames = true,
             };
@@ -76,6 +86,8 @@ internal sealed class DemoRunner
             await Ip(cancellationToken, "link", "set", _tap, "netns", _namespace).ConfigureAwait(false);
             await Ip(cancellationToken, "-n", _namespace, "link", "set", "lo", "up").ConfigureAwait(false);
             await Ip(cancellationToken, "-n", _namespace, "addr", "add", "198.18.0.1/24", "dev", _tap).ConfigureAwait(false);
+            // nodad: the kernel's address is usable at once (the stack already ran its own DAD).
+            await Ip(cancellationToken, "-n", _namespace, "addr", "add", $"{_kernelAddress6}/64", "dev", _tap, "nodad").ConfigureAwait(false);
             await Ip(cancellationToken, "-n", _namespace, "link", "set", _tap, "up").ConfigureAwait(false);
 
             string site = Directory.CreateTempSubdirectory("teeceepee-demo-").FullName;
@@ -89,18 +101,25 @@ internal sealed class DemoRunner
             var server = await StartServerAsync(site, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"demo: kernel web server (teeceepee serve --kernel) running in the namespace, pid {server.Id}").ConfigureAwait(false);
 
-            await output.WriteLineAsync("demo: ping 198.18.0.1 through the stack").ConfigureAwait(false);
-            var ping = new PingSession((seq, size, wait, ct) => network.PingAsync(s_kernelAddress, seq, size, wait, ct), output);
-            await ping.RunAsync("198.18.0.1", s_kernelAddress, new PingOptions { Count = 3, Interval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(3) }, cancellationToken).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            int code = ExitCodes.Ok;
+            foreach (var (kernel, url) in new[] { (s_kernelAddress, "http://198.18.0.1/"), (_kernelAddress6, $"http://[{_kernelAddress6}]/") })
+            {
+                string family = kernel.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+                await output.WriteLineAsync($"demo: ping {kernel} through the stack ({family})").ConfigureAwait(false);
+                var ping = new PingSession((seq, size, wait, ct) => network.PingAsync(kernel, seq, size, wait, ct), output);
+                await ping.RunAsync(kernel.ToString(), kernel, new PingOptions { Count = 3, Interval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromSeconds(3) }, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
 
-            await output.WriteLineAsync("demo: GET http://198.18.0.1/ through the stack").ConfigureAwait(false);
-            await output.WriteLineAsync("----- response -----").ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var fetched = new MemoryStream();
-            var options = new CurlOptions { Url = new Uri("http://198.18.0.1/"), IncludeHeaders = true, MaxTime = TimeSpan.FromSeconds(20), Silent = true };
-            int code = await new CurlRunner(network, options, fetched).RunAsync(cancellationToken).ConfigureAwait(false);
-            await output.WriteAsync(Encoding.UTF8.GetString(fetched.ToArray())).ConfigureAwait(false);
+                await output.WriteLineAsync($"demo: GET {url} through the stack ({family})").ConfigureAwait(false);
+                await output.WriteLineAsync("----- response -----").ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                var fetched = new MemoryStream();
+                var options = new CurlOptions { Url = new Uri(url), IncludeHeaders = true, MaxTime = TimeSpan.FromSeconds(20), Silent = true };
+                int fetchCode = await new CurlRunner(network, options, fetched).RunAsync(cancellationToken).ConfigureAwait(false);
+                await output.WriteAsync(Encoding.UTF8.GetString(fetched.ToArray())).ConfigureAwait(false);
+                if (code == ExitCodes.Ok)
+                    code = fetchCode;
+            }
 
             // Let the teardown (FIN exchange) reach the trace before printing it.
             await Task.Delay(300, cancellationToken).ConfigureAwait(false);
@@ -207,7 +226,8 @@ internal sealed class DemoRunner
         <body>
         <h1>Hello through teeceepee</h1>
         <p>This page was served by the Linux kernel's TCP in namespace {_namespace}
-        (198.18.0.1) and fetched by the teeceepee userspace stack (198.18.0.2) over TAP device {_tap}.</p>
+        (198.18.0.1 and {_kernelAddress6}) and fetched by the teeceepee userspace stack (198.18.0.2 and
+        {_stackAddress6}) over TAP device {_tap}.</p>
         <p>Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC.</p>
         </body></html>
 

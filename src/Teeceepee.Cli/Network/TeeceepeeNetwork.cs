@@ -24,7 +24,7 @@ namespace Teeceepee.Cli.Network;
 /// This is the only place where the CLI touches the stack; commands see <see cref="INetwork"/>.
 /// TCP goes through the public socket API (<see cref="TcpConnection"/>, <see cref="TcpConnectionListener"/>).
 /// </remarks>
-internal sealed class TeeceepeeNetwork : INetwork
+internal sealed partial class TeeceepeeNetwork : INetwork
 {
     private const int LinkErrnoPermission = 1;
     private const int LinkErrnoAccess = 13;
@@ -122,11 +122,15 @@ internal sealed class TeeceepeeNetwork : INetwork
                 throw;
             }
         }
-        if (options.Address6 is not null)
+        if (options.Address6 is not null || options.Slaac)
         {
             try
             {
-                await ((TeeceepeeNetwork)network).WaitForIPv6Async(options.Address6, cancellationToken).ConfigureAwait(false);
+                var stackNetwork = (TeeceepeeNetwork)network;
+                if (options.Address6 is not null)
+                    await stackNetwork.WaitForIPv6Async(options.Address6, cancellationToken).ConfigureAwait(false);
+                if (options.Slaac)
+                    await stackNetwork.WaitForSlaacAsync(cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -135,35 +139,6 @@ internal sealed class TeeceepeeNetwork : INetwork
             }
         }
         return network;
-    }
-
-    /// <summary>How long a command waits for duplicate address detection on its static IPv6 address.</summary>
-    internal static TimeSpan DadTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// Waits until duplicate address detection (RFC 4862 §5.4) has finished on the static IPv6 address: a tentative
-    /// address is no source (§5.4 "not assigned"), so a command that ran at once would find IPv6 unreachable.
-    /// </summary>
-    private async Task WaitForIPv6Async(IPAddress address, CancellationToken cancellationToken)
-    {
-        var wanted = IPv6Address.FromIPAddress(address);
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (true)
-        {
-            IPv6AddressState? state = null;
-            foreach (var a in _stack.IPv6Addresses)
-            {
-                if (a.Address.Address == wanted)
-                    state = a.State;
-            }
-            if (state == IPv6AddressState.Duplicate)
-                throw new CliException($"IPv6 address {address} is already in use on {_deviceName} (duplicate address detection)");
-            if (state is IPv6AddressState.Preferred or IPv6AddressState.Deprecated)
-                return;
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > DadTimeout)
-                throw new CliException($"IPv6 address {address} on {_deviceName} did not finish duplicate address detection within {DadTimeout.TotalSeconds:0} s");
-            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>The DHCP client when --dhcp was given (it keeps renewing for as long as the network lives).</summary>
@@ -279,23 +254,6 @@ internal sealed class TeeceepeeNetwork : INetwork
             link.Dispose();
             throw;
         }
-    }
-
-    /// <summary>
-    /// The IPv6 part of the stack's configuration: a static address (<c>--ip 2001:db8::2/64</c>), SLAAC and the
-    /// IPv6 router (<c>--gateway</c> with an IPv6 address, or BENCH_GW6).
-    /// </summary>
-    private static NetworkStackOptions WithIPv6(NetworkStackOptions stackOptions, LinkOptions options)
-    {
-        if (!options.HasIPv6 && options.Gateway6 is null)
-            return stackOptions;
-        return stackOptions with
-        {
-            IPv6 = true,
-            IPv6Addresses = options.Address6 is null ? [] : [new IPv6AddressPrefix(IPv6Address.FromIPAddress(options.Address6), options.PrefixLength6)],
-            IPv6Gateway = options.Gateway6 is null ? null : IPv6Address.FromIPAddress(options.Gateway6),
-            Slaac = options.Slaac,
-        };
     }
 
     // LinkException carries the errno of the failed call; map the common ones to one clear sentence.
@@ -424,44 +382,6 @@ internal sealed class TeeceepeeNetwork : INetwork
     }
 
     public IDatagramSocket OpenUdp() => new StackDatagramSocket(new UdpSocket(_stack));
-    /// <summary>ICMPv6 echo over the stack's IPv6 host (ping -6 output: "Destination unreachable: Address unreachable" and the like).</summary>
-    private async ValueTask<EchoResult> PingV6Async(IPAddress destination, int payloadSize, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-            timeout = NoPingTimeout;
-        var target = IPv6Address.FromIPAddress(destination);
-        var reply = await _stack.PingAsync(target, payloadSize, timeout, cancellationToken).ConfigureAwait(false);
-        // A failure the stack found itself (no neighbour answer, no source or route) names our own address, as ping -6 does.
-        string from = reply.Address.IsUnspecified || reply.Address == (NetAddress)target
-            ? OwnIPv6Address(target.IsLinkLocal)
-            : reply.Address.ToString();
-        return reply.Status switch
-        {
-            PingStatus.Success => EchoResult.Reply(reply.TimeToLive, reply.DataSize + 8, reply.RoundTripTime),
-            PingStatus.TimedOut => EchoResult.TimedOut,
-            PingStatus.HostUnreachable => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination unreachable: Address unreachable", from),
-            PingStatus.NetworkUnreachable => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination unreachable: No route", from),
-            PingStatus.TimeExceeded => new EchoResult(false, 0, 0, reply.RoundTripTime, "Time exceeded: Hop limit", from),
-            PingStatus.PacketTooBig => new EchoResult(false, 0, 0, reply.RoundTripTime, "Packet too big", from),
-            _ => new EchoResult(false, 0, 0, reply.RoundTripTime, "Destination unreachable", from),
-        };
-    }
-
-    // Our address of the destination's scope (link-local or global), for the "From" of ping -6's error lines.
-    private string OwnIPv6Address(bool linkLocal)
-    {
-        string any = "::";
-        foreach (var a in _stack.IPv6Addresses)
-        {
-            if (a.State == IPv6AddressState.Duplicate)
-                continue;
-            if (a.Address.Address.IsLinkLocal == linkLocal)
-                return a.Address.Address.ToString();
-            any = a.Address.Address.ToString();
-        }
-        return any;
-    }
-
     /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
     public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
 
@@ -513,8 +433,8 @@ internal sealed class TeeceepeeNetwork : INetwork
 
     private void CheckServers()
     {
-        if (_resolver.Servers.Count == 0)
-            throw new NameResolutionException("no DNS server: give --dns ADDR, or --dhcp") { DnsUnavailable = true };
+        if (_resolver.EffectiveServers.Count == 0)
+            throw new NameResolutionException("no DNS server: give --dns ADDR, or --dhcp, or --slaac on a link whose router advertises one (RDNSS)") { DnsUnavailable = true };
     }
 
     // The resolver's messages start with the host name, which the caller's sentence already has.

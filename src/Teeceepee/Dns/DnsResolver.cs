@@ -60,6 +60,14 @@ public sealed class DnsResolver : IHostResolver
         set => _servers = Validate(value);
     }
 
+    /// <summary>
+    /// The servers a lookup asks: <see cref="Servers"/>, or while that is empty (and <see cref="DnsResolverOptions.UseRouterAdvertisedServers"/>)
+    /// the recursive DNS servers the stack's router advertisements named (RDNSS, RFC 8106 §5.3.1).
+    /// </summary>
+    public IReadOnlyList<IPAddress> EffectiveServers => _servers is { Count: 0 } && _options.UseRouterAdvertisedServers
+        ? [.. _stack.IPv6DnsServers.Select(static s => s.ToIPAddress())]
+        : _servers;
+
     /// <summary>Queries sent (UDP and TCP, retries included).</summary>
     public long QueriesSent => Interlocked.Read(ref _queriesSent);
 
@@ -201,7 +209,7 @@ public sealed class DnsResolver : IHostResolver
             }
         }
 
-        var servers = _servers;
+        var servers = EffectiveServers;
         if (servers.Count == 0)
             throw Error(SocketError.TryAgain, $"{host}: no DNS server configured");
 

@@ -11,6 +11,12 @@ public sealed record DnsResolverOptions
     /// </summary>
     public IReadOnlyList<IPAddress> Servers { get; init; } = [];
 
+    /// <summary>
+    /// While <see cref="Servers"/> is empty, ask the recursive DNS servers the stack learned from router advertisements
+    /// (RDNSS, RFC 8106); on by default.
+    /// </summary>
+    public bool UseRouterAdvertisedServers { get; init; } = true;
+
     /// <summary>How long to wait for one server's answer before asking the next (glibc: 5 s; we default lower).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -22,8 +22,9 @@ public static class TeeceepeeHttp
 {
     /// <summary>
     /// A handler that connects through <paramref name="stack"/>. Host names go through
-    /// <paramref name="resolve"/> (null: only IPv4 and IPv6 literals work, others fail with an
-    /// <see cref="HttpRequestException"/>); proxies from the environment are not used.
+    /// <paramref name="resolve"/>; when it is null and the stack's <see cref="NetworkStack.HostResolver"/> is a
+    /// <see cref="DnsResolver"/>, names connect with Happy Eyeballs over it (RFC 8305), else only IPv4 and IPv6 literals
+    /// work and others fail with an <see cref="HttpRequestException"/>. Proxies from the environment are not used.
     /// </summary>
     public static SocketsHttpHandler CreateHandler(NetworkStack stack, Func<string, IPAddress>? resolve = null, TcpConnectionOptions? options = null)
     {
@@ -32,7 +33,9 @@ public static class TeeceepeeHttp
         return new SocketsHttpHandler
         {
             UseProxy = false,
-            ConnectCallback = (context, cancellationToken) => ConnectAsync(stack, resolve, connectionOptions, context.DnsEndPoint, cancellationToken),
+            ConnectCallback = (context, cancellationToken) => resolve is null && stack.HostResolver is DnsResolver dns
+                ? ConnectAsync(stack, dns, connectionOptions, context.DnsEndPoint, cancellationToken)
+                : ConnectAsync(stack, resolve, connectionOptions, context.DnsEndPoint, cancellationToken),
         };
     }
 

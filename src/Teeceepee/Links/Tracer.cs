@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Teeceepee.Wire;
 
 namespace Teeceepee.Links;
 
@@ -126,7 +127,8 @@ public sealed class Tracer : ILink
                 DecodeIp(sb, payload);
                 break;
             case 0x86DD:
-                sb.Append(", IPv6, length ").AppendNumber(payload.Length);
+                sb.Append(", ");
+                DecodeIPv6(sb, payload);
                 break;
             default:
                 sb.Append(", ethertype 0x").AppendHex(etherType, 4).Append(", length ").AppendNumber(payload.Length);
@@ -177,7 +179,7 @@ public sealed class Tracer : ILink
         int version = ip[0] >> 4;
         if (version == 6)
         {
-            sb.Append("IPv6, length ").AppendNumber(ip.Length);
+            DecodeIPv6(sb, ip);
             return;
         }
         int headerLength = (ip[0] & 0xF) * 4;
@@ -227,6 +229,114 @@ public sealed class Tracer : ILink
                 sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
                 break;
         }
+    }
+
+    /// <summary>tcpdump's "IP6 src.port > dst.port: ..." after skipping hop-by-hop, routing and destination options (RFC 8200 §4).</summary>
+    private static void DecodeIPv6(StringBuilder sb, ReadOnlySpan<byte> ip)
+    {
+        if (ip.Length < 40 || ip[0] >> 4 != 6)
+        {
+            sb.Append("IP6 bad header, length ").AppendNumber(ip.Length);
+            return;
+        }
+        int end = Math.Min(ip.Length, 40 + BinaryPrimitives.ReadUInt16BigEndian(ip[4..]));
+        byte next = ip[6];
+        int at = 40;
+        int fragmentOffset = 0;
+        bool fragment = false, more = false;
+        for (int headers = 0; headers < 8 && next is 0 or 43 or 44 or 60 && at + 8 <= end; headers++)
+        {
+            if (next == 44)
+            {
+                ushort field = BinaryPrimitives.ReadUInt16BigEndian(ip[(at + 2)..]);
+                fragment = true;
+                fragmentOffset = field & 0xFFF8;
+                more = (field & 1) != 0;
+                next = ip[at];
+                at += 8;
+                continue;
+            }
+            int length = (ip[at + 1] + 1) * 8;
+            next = ip[at];
+            at += length;
+        }
+        var payload = at <= end ? ip[at..end] : [];
+        bool ports = fragmentOffset == 0 && next is 6 or 17 && payload.Length >= 4;
+        sb.Append("IP6 ").Append(IPv6Address.Read(ip[8..]).ToString());
+        if (ports)
+            sb.Append('.').AppendNumber(BinaryPrimitives.ReadUInt16BigEndian(payload));
+        sb.Append(" > ").Append(IPv6Address.Read(ip[24..]).ToString());
+        if (ports)
+            sb.Append('.').AppendNumber(BinaryPrimitives.ReadUInt16BigEndian(payload[2..]));
+        sb.Append(": ");
+        if (fragment)
+            sb.Append("frag off ").AppendNumber(fragmentOffset).Append(more ? "+" : "").Append(", ");
+        if (fragmentOffset != 0)
+        {
+            sb.Append("next ").AppendNumber(next).Append(", length ").AppendNumber(payload.Length);
+            return;
+        }
+        switch (next)
+        {
+            case 6:
+                DecodeTcp(sb, payload);
+                break;
+            case 17:
+                sb.Append("UDP, length ").AppendNumber(Math.Max(0, payload.Length - 8));
+                break;
+            case 58:
+                DecodeIcmpv6(sb, payload);
+                break;
+            default:
+                sb.Append("next ").AppendNumber(next).Append(", length ").AppendNumber(payload.Length);
+                break;
+        }
+    }
+
+    private static void DecodeIcmpv6(StringBuilder sb, ReadOnlySpan<byte> icmp)
+    {
+        if (icmp.Length < 8)
+        {
+            sb.Append("ICMP6 truncated, length ").AppendNumber(icmp.Length);
+            return;
+        }
+        byte type = icmp[0];
+        sb.Append("ICMP6, ");
+        switch (type)
+        {
+            case 128 or 129:
+                sb.Append(type == 128 ? "echo request" : "echo reply").Append(", id ").AppendNumber(BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]))
+                    .Append(", seq ").AppendNumber(BinaryPrimitives.ReadUInt16BigEndian(icmp[6..]));
+                break;
+            case 135 or 136 when icmp.Length >= 24:
+                sb.Append(type == 135 ? "neighbor solicitation, who has " : "neighbor advertisement, tgt is ").Append(IPv6Address.Read(icmp[8..]).ToString());
+                break;
+            case 133:
+                sb.Append("router solicitation");
+                break;
+            case 134:
+                sb.Append("router advertisement");
+                break;
+            case 143:
+                sb.Append("multicast listener report v2");
+                break;
+            case 1:
+                sb.Append("destination unreachable, code ").AppendNumber(icmp[1]);
+                break;
+            case 2:
+                sb.Append("packet too big, mtu ").AppendNumber(BinaryPrimitives.ReadUInt32BigEndian(icmp[4..]));
+                break;
+            case 3:
+                sb.Append("time exceeded, code ").AppendNumber(icmp[1]);
+                break;
+            case 4:
+                sb.Append("parameter problem, code ").AppendNumber(icmp[1]);
+                break;
+            default:
+                sb.Append("type ").AppendNumber(type).Append(", code ").AppendNumber(icmp[1]);
+                break;
+        }
+        sb.Append(", length ").AppendNumber(icmp.Length);
     }
 
     private static void DecodeTcp(StringBuilder sb, ReadOnlySpan<byte> tcp)

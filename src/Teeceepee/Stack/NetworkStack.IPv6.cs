@@ -26,6 +26,7 @@ public sealed partial class NetworkStack
     private byte[] _ndpFrame = [];
     private volatile IPv6AddressInfo[] _addressSnapshot = [];
     private volatile IPv6Address[] _dnsServers6 = [];
+    private Instant _dnsServers6Until = Instant.MaxValue;
     private byte _hopLimit6 = IPv6Repr.DefaultHopLimit;
     private int _linkMtu6;
 

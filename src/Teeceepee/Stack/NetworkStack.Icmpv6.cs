@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using Teeceepee.Stack.Loop;
+using Teeceepee.Tcp;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Stack;
@@ -169,10 +171,21 @@ public sealed partial class NetworkStack
             }
             return;
         }
-        if (IPv6HeaderChain.TryParse(quote, IPv6HeaderChain.DefaultMaxHeaders, IPv6HeaderChain.DefaultMaxLength, out var chain, out _)
-            && chain.UpperLayer == IpProtocol.Icmpv6 && chain.HasUpperLayer && quote.Length >= chain.UpperLayerOffset + 8)
+        if (!IPv6HeaderChain.TryParse(quote, IPv6HeaderChain.DefaultMaxHeaders, IPv6HeaderChain.DefaultMaxLength, out var chain, out _)
+            || !chain.HasUpperLayer || quote.Length < chain.UpperLayerOffset + 8)
         {
-            var transport = quote[chain.UpperLayerOffset..];
+            Drop(DropReason.IcmpUnmatched, "icmpv6", from);
+            return;
+        }
+        var transport = quote[chain.UpperLayerOffset..];
+        if (chain.UpperLayer is IpProtocol.Tcp or IpProtocol.Udp)
+        {
+            // RFC 4443 §3.1, §3.3, §3.4 and RFC 1122 §4.2.3.9: the quoted ports name the socket or connection to tell.
+            if (DeliverTransportIcmpv6Error(now, chain.UpperLayer, icmp, innerSource, innerDestination, transport))
+                return;
+        }
+        else if (chain.UpperLayer == IpProtocol.Icmpv6)
+        {
             if ((Icmpv6Type)transport[0] == Icmpv6Type.EchoRequest && (ushort)(transport[4] << 8 | transport[5]) == _pingIdentifier)
             {
                 ushort sequence = (ushort)(transport[6] << 8 | transport[7]);
@@ -189,6 +202,52 @@ public sealed partial class NetworkStack
         }
         Drop(DropReason.IcmpUnmatched, "icmpv6", from);
     }
+
+    /// <summary>
+    /// An ICMPv6 error about a TCP segment or UDP datagram we sent: a connecting TCP socket fails with the matching error, an
+    /// established one keeps it as a soft error (RFC 1122 §4.2.3.9, reported only if the connection then times out), a
+    /// connected UDP socket gets it on its next call. Packet too big only fed the path MTU above. True when one took it.
+    /// </summary>
+    private bool DeliverTransportIcmpv6Error(Instant now, IpProtocol protocol, in Icmpv6Repr icmp, IPv6Address local, IPv6Address remote, ReadOnlySpan<byte> transport)
+    {
+        ushort localPort = (ushort)(transport[0] << 8 | transport[1]);
+        ushort remotePort = (ushort)(transport[2] << 8 | transport[3]);
+        if (protocol == IpProtocol.Udp)
+            return _udp.DeliverIcmpError(localPort, remote, remotePort, UdpSocketErrorFor(icmp));
+        var tuple = new TcpFourTuple(local, localPort, remote, remotePort);
+        if (_tcp.Find(tuple) is null)
+            return false;
+        var seq = new SeqNumber((uint)(transport[4] << 24 | transport[5] << 16 | transport[6] << 8 | transport[7]));
+        _tcp.OnIcmpError(now, tuple, TcpErrorFor(icmp), seq);
+        return true;
+    }
+
+    // RFC 4443 §3.1 codes, mapped as Linux's icmpv6_err_convert does.
+    private static TcpIcmpError TcpErrorFor(in Icmpv6Repr icmp) => icmp.Type switch
+    {
+        Icmpv6Type.TimeExceeded => TcpIcmpError.TimeExceeded,
+        Icmpv6Type.ParameterProblem => TcpIcmpError.ProtocolUnreachable,
+        _ => (Icmpv6UnreachableCode)icmp.Code switch
+        {
+            Icmpv6UnreachableCode.NoRoute => TcpIcmpError.NetworkUnreachable,
+            Icmpv6UnreachableCode.PortUnreachable => TcpIcmpError.PortUnreachable,
+            Icmpv6UnreachableCode.AdministrativelyProhibited or Icmpv6UnreachableCode.SourcePolicyFailed or Icmpv6UnreachableCode.RejectRoute
+                => TcpIcmpError.AdministrativelyProhibited,
+            _ => TcpIcmpError.HostUnreachable,
+        },
+    };
+
+    private static SocketError UdpSocketErrorFor(in Icmpv6Repr icmp) => icmp.Type switch
+    {
+        Icmpv6Type.TimeExceeded => SocketError.HostUnreachable,
+        Icmpv6Type.ParameterProblem => SocketError.ProtocolNotSupported,
+        _ => (Icmpv6UnreachableCode)icmp.Code switch
+        {
+            Icmpv6UnreachableCode.NoRoute => SocketError.NetworkUnreachable,
+            Icmpv6UnreachableCode.PortUnreachable => SocketError.ConnectionRefused,
+            _ => SocketError.HostUnreachable,
+        },
+    };
 
     /// <summary>Transports hook here to lower the MSS of live connections to <paramref name="destination"/>.</summary>
     partial void OnPathMtuLowered(Instant now, IPv6Address destination, int mtu);

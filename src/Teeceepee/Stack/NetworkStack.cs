@@ -113,6 +113,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         TcpRetransmissions = _tcp.Retransmissions,
         TcpResetsSent = _tcp.ResetSegmentsSent,
         TcpResetsReceived = _tcp.ResetSegmentsReceived,
+        NeighborCacheEvictions = IsIPv6Enabled ? _neighbors.Evictions : 0,
         TcpTimeWait = _tcp.TimeWaitCount,
         TcpTimeWaitSkipped = _tcp.TimeWaitSkipped,
         TcpTimeWaitReopened = _tcp.TimeWaitReopened,

@@ -75,6 +75,8 @@ public sealed record NetworkStackStats
     public long MldReportsOut { get; init; }
     /// <summary>Our addresses found duplicate by DAD.</summary>
     public long DuplicateAddresses { get; init; }
+    /// <summary>Neighbour cache entries evicted (least recently used) to make room: the cache is full (RFC 4861 §7.3 leaves the limit to the host).</summary>
+    public long NeighborCacheEvictions { get; init; }
     /// <summary>ICMPv6 messages received (NDP and MLD included), indexed by ICMPv6 type (RFC 4443).</summary>
     public IcmpCounts Icmpv6In { get; init; } = new(new long[256]);
     /// <summary>ICMPv6 messages sent, indexed by ICMPv6 type.</summary>

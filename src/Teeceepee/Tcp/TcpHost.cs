@@ -283,9 +283,10 @@ public sealed partial class TcpHost : ITcbScheduler
         // An earlier entry already in the heap will pop and re-evaluate; only an earlier deadline needs a push.
         if (ticks < tcb.TimerAt)
         {
-            if (tcb.TimerAt != long.MaxValue)
-                OnTimerStale();
+            bool replaced = tcb.TimerAt != long.MaxValue;
             tcb.TimerAt = ticks;
+            if (replaced)
+                OnTimerStale(); // the older entry stays behind (a purge here keeps only the new deadline, enqueued next)
             _timers.Enqueue(tcb, ticks);
         }
     }

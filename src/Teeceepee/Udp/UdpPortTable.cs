@@ -63,14 +63,18 @@ internal sealed class UdpPortTable
     /// if it is connected to that destination (like Linux without IP_RECVERR: unconnected sockets are
     /// not told, since the error cannot be tied to one call). True when a socket took it.
     /// </summary>
-    public bool DeliverIcmpError(ushort localPort, NetAddress remote, ushort remotePort, in IcmpRepr icmp)
+    public bool DeliverIcmpError(ushort localPort, NetAddress remote, ushort remotePort, in IcmpRepr icmp) =>
+        DeliverIcmpError(localPort, remote, remotePort, SocketErrorFor(icmp));
+
+    /// <summary>As the ICMP overload, with the error already mapped (ICMPv6, RFC 4443 §3.1).</summary>
+    public bool DeliverIcmpError(ushort localPort, NetAddress remote, ushort remotePort, SocketError error)
     {
         var endpoint = Find(localPort);
         if (endpoint is null)
             return false;
         if (!endpoint.IsConnected || endpoint.RemoteAddress != remote || endpoint.RemotePort != remotePort)
             return true; // ours, but nobody to tell
-        endpoint.ReportError(SocketErrorFor(icmp));
+        endpoint.ReportError(error);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using Teeceepee.IntegrationTests.Infrastructure;
+using Teeceepee.Links;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
 
@@ -12,7 +13,10 @@ internal sealed class RunningStack : IAsyncDisposable
 
     private readonly List<string> _trace = [];
 
-    public RunningStack(TestNetwork net, Func<NetworkStackOptions, NetworkStackOptions>? configure = null)
+    /// <param name="net">The network whose link the stack runs on.</param>
+    /// <param name="configure">Changes to the default options.</param>
+    /// <param name="wrap">Middleware around the network's link (faults, recorders); the network still disposes the link.</param>
+    public RunningStack(TestNetwork net, Func<NetworkStackOptions, NetworkStackOptions>? configure = null, Func<ILink, ILink>? wrap = null)
     {
         var options = new NetworkStackOptions
         {
@@ -24,7 +28,7 @@ internal sealed class RunningStack : IAsyncDisposable
                     _trace.Add(line);
             },
         };
-        Stack = new NetworkStack(net.Link, configure is null ? options : configure(options));
+        Stack = new NetworkStack(wrap is null ? net.Link : wrap(net.Link), configure is null ? options : configure(options));
         Stack.Start();
     }
 

@@ -87,7 +87,7 @@ public sealed class StackNetworkTests : IAsyncLifetime
     {
         var e = await Assert.ThrowsAsync<NameResolutionException>(async () => await _a.ResolveAsync("web.test", CancellationToken.None));
         Assert.True(e.DnsUnavailable);
-        Assert.Equal("no DNS server: give --dns ADDR, or --dhcp", e.Message);
+        Assert.Equal("no DNS server: give --dns ADDR, or --dhcp, or --slaac on a link whose router advertises one (RDNSS)", e.Message);
         Assert.Equal(IPAddress.Parse("198.18.0.9"), await _a.ResolveAsync("198.18.0.9", CancellationToken.None));
     }
 

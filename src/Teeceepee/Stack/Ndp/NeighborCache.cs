@@ -28,6 +28,11 @@ internal sealed class NeighborCache(int capacity, int queueCapacity)
     /// <summary>Entries held.</summary>
     public int Count => _entries.Count;
 
+    /// <summary>Resolved entries evicted to make room for new neighbours (a full cache under a flood of solicitations).</summary>
+    public long Evictions => Volatile.Read(ref _evictions);
+
+    private long _evictions;
+
     /// <summary>The entry for <paramref name="address"/>, if any.</summary>
     public NeighborEntry? Find(IPv6Address address) => _entries.GetValueOrDefault(address);
 
@@ -207,6 +212,7 @@ internal sealed class NeighborCache(int capacity, int queueCapacity)
             return false;
         _entries.Remove(victim.Address);
         victim.Queue.Clear();
+        Volatile.Write(ref _evictions, _evictions + 1);
         return true;
     }
 
