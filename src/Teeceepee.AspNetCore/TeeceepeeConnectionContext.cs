@@ -185,10 +185,11 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     {
         await _output.Writer.CompleteAsync().ConfigureAwait(false);
         await _input.Reader.CompleteAsync().ConfigureAwait(false);
-        await _sending.ConfigureAwait(false);
+        // The pumps may end on the stack's loop thread: never continue Kestrel's teardown there.
+        await _sending.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         // A receive still waiting ends when the connection closes.
         await _connection.DisposeAsync().ConfigureAwait(false);
-        await _receiving.ConfigureAwait(false);
+        await _receiving.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         SignalClosed();
         await base.DisposeAsync().ConfigureAwait(false);
     }
