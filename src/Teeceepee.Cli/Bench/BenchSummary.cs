@@ -16,7 +16,7 @@ namespace Teeceepee.Cli.Bench;
 internal static class BenchSummary
 {
     /// <summary>The summary lines, each prefixed "bench-server: ".</summary>
-    public static string Format(BenchServer server, NetworkStackStats? stats, string? offloads, ProcessTimes? times = null)
+    public static string Format(BenchServer server, NetworkStackStats? stats, string? offloads, ProcessTimes? times = null, IReadOnlyList<NetworkStackStats>? loops = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder(512);
@@ -43,6 +43,16 @@ internal static class BenchSummary
             }
             sb.Append('\n');
         }
+        if (loops is { Count: > 1 })
+        {
+            // --loops: what each loop read from its own queue, and what it passed to (or took from) the others.
+            for (int i = 0; i < loops.Count; i++)
+            {
+                var l = loops[i];
+                sb.Append(inv, $"bench-server: loop {i}: frames from its queue {l.LinkFramesIn}, handed over {l.FramesHandedOver}, taken over {l.FramesTakenOver}; ")
+                  .Append(inv, $"tcp segments in {l.TcpSegmentsIn}, out {l.TcpSegmentsOut}\n");
+            }
+        }
         if (times is { } t)
         {
             sb.Append(inv, $"bench-server: process cpu {t.User.TotalSeconds + t.System.TotalSeconds:F2} s (user {t.User.TotalSeconds:F2}, sys {t.System.TotalSeconds:F2}) in {t.Elapsed.TotalSeconds:F1} s\n");
@@ -65,7 +75,7 @@ internal static class BenchSummary
     public static void Write(TextWriter error, BenchServer server, INetwork network)
     {
         var stack = network as TeeceepeeNetwork;
-        string text = Format(server, stack?.Stack.Stats, stack?.OffloadSummary, ProcessTimes.Current());
+        string text = Format(server, stack?.Stats, stack?.OffloadSummary, ProcessTimes.Current(), stack?.LoopStats);
         try
         {
             error.Write(text);

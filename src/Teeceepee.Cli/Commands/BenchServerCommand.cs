@@ -12,7 +12,7 @@ internal static class BenchServerCommand
 
     public static Command Create(CliContext context)
     {
-        var links = new LinkOptionSet();
+        var links = new LinkOptionSet(defaultLoops: Environment.ProcessorCount);
         var sink = new Option<string?>("--sink") { Description = "Sink port: read and discard until FIN, then close (default 5001)", HelpName = "PORT" };
         var source = new Option<string?>("--source") { Description = "Source port: write until the peer resets (default 5002)", HelpName = "PORT" };
         var echo = new Option<string?>("--echo") { Description = "Echo port: write back at once until FIN, then close (default 5003)", HelpName = "PORT" };

@@ -78,10 +78,10 @@ internal sealed partial class TeeceepeeNetwork : INetwork
     public LinkOffloads Offloads => _device.Capabilities.Offloads;
 
     /// <summary>TCP super-frames the device handed over (TAP with offloads), else 0.</summary>
-    public long SuperFramesReceived => _device is TapLink tap ? tap.SuperFramesReceived : 0;
+    public long SuperFramesReceived => _queues.Count > 1 ? _queues.Sum(q => q.SuperFramesReceived) : _device is TapLink tap ? tap.SuperFramesReceived : 0;
 
     /// <summary>TCP super-frames sent for the device to cut (TSO), else 0.</summary>
-    public long SuperFramesSent => _device is TapLink tap ? tap.SuperFramesSent : 0;
+    public long SuperFramesSent => _queues.Count > 1 ? _queues.Sum(q => q.SuperFramesSent) : _device is TapLink tap ? tap.SuperFramesSent : 0;
 
     /// <summary>
     /// One line on the link's offloads: "offloads on, N super-frames in, M out" or "offloads off", plus the frames the
@@ -109,7 +109,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
         if (options.Address is null && !options.Dhcp && !options.HasIPv6)
             throw CliException.Usage("the stack needs an address: add --ip ADDR/PREFIX, --dhcp or --slaac");
 
-        var network = FromLink(OpenLink(options, trace), options, trace);
+        var network = TryFromQueues(options, trace) ?? FromLink(OpenLink(options, trace), options, trace);
         if (options.Dhcp)
         {
             try
@@ -209,27 +209,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
                 link = new Tracer(link, trace, options.Device);
 
             var plot = options.PlotDirectory is null ? null : new TcpProbeRecorder(options.PlotDirectory);
-            var stackOptions = new NetworkStackOptions
-            {
-                TcpProbe = plot,
-                ExplainTrace = options.Explain,
-                // --dhcp: no address until the lease (DhcpService configures the stack at runtime).
-                Address = options.Address is null ? IPv4Address.Any : IPv4Address.FromIPAddress(options.Address),
-                PrefixLength = options.PrefixLength,
-                Gateway = options.Gateway is null ? null : IPv4Address.FromIPAddress(options.Gateway),
-                HardwareAddress = options.Mac,
-                Mtu = options.Mtu,
-                BusyPoll = options.BusyPoll,
-                CongestionControl = options.Congestion,
-                TcpBufferSize = options.TcpBuffer,
-                Ecn = options.Ecn,
-                FastOpen = options.FastOpen,
-                SynRateLimit = options.SynRate,
-                Seed = options.Seed,
-                Trace = trace is null ? null : trace.WriteLine,
-                Name = options.Device,
-            };
-            stackOptions = WithIPv6(stackOptions, options);
+            var stackOptions = CreateStackOptions(options, trace, plot);
             NetworkStack stack;
             try
             {
@@ -242,12 +222,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             stack.Start();
             string kind = options.Kind.ToString().ToLowerInvariant();
             string offloadSuffix = device.Capabilities.Offloads != LinkOffloads.None ? " offloads" : "";
-            string address = options.Address is not null ? $"{options.Address}/{options.PrefixLength}" : options.Dhcp ? "dhcp (no lease)" : "";
-            if (options.Address6 is not null)
-                address = (address + $" {options.Address6}/{options.PrefixLength6}").Trim();
-            if (options.Slaac)
-                address = (address + " slaac").Trim();
-            string description = $"{kind} {options.Device} {address} mtu {stack.Mtu}{offloadSuffix}";
+            string description = $"{kind} {options.Device} {DescribeAddresses(options)} mtu {stack.Mtu}{offloadSuffix}";
             return new TeeceepeeNetwork(stack, link, device, options.Device ?? kind, description, trace, options.Dns, kind, offloadSuffix) { _plot = plot, HasIPv6 = options.HasIPv6 };
         }
         catch
@@ -255,6 +230,43 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             link.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The stack's configuration from the link options (every loop's, with --loops).</summary>
+    private static NetworkStackOptions CreateStackOptions(LinkOptions options, TextWriter? trace, TcpProbeRecorder? plot)
+    {
+        var stackOptions = new NetworkStackOptions
+        {
+            TcpProbe = plot,
+            ExplainTrace = options.Explain,
+            // --dhcp: no address until the lease (DhcpService configures the stack at runtime).
+            Address = options.Address is null ? IPv4Address.Any : IPv4Address.FromIPAddress(options.Address),
+            PrefixLength = options.PrefixLength,
+            Gateway = options.Gateway is null ? null : IPv4Address.FromIPAddress(options.Gateway),
+            HardwareAddress = options.Mac,
+            Mtu = options.Mtu,
+            BusyPoll = options.BusyPoll,
+            CongestionControl = options.Congestion,
+            TcpBufferSize = options.TcpBuffer,
+            Ecn = options.Ecn,
+            FastOpen = options.FastOpen,
+            SynRateLimit = options.SynRate,
+            Seed = options.Seed,
+            Trace = trace is null ? null : trace.WriteLine,
+            Name = options.Device,
+        };
+        return WithIPv6(stackOptions, options);
+    }
+
+    /// <summary>The addresses part of the network's description.</summary>
+    private static string DescribeAddresses(LinkOptions options)
+    {
+        string address = options.Address is not null ? $"{options.Address}/{options.PrefixLength}" : options.Dhcp ? "dhcp (no lease)" : "";
+        if (options.Address6 is not null)
+            address = (address + $" {options.Address6}/{options.PrefixLength6}").Trim();
+        if (options.Slaac)
+            address = (address + " slaac").Trim();
+        return address;
     }
 
     // LinkException carries the errno of the failed call; map the common ones to one clear sentence.
@@ -323,7 +335,8 @@ internal sealed partial class TeeceepeeNetwork : INetwork
 
     private async ValueTask<TcpConnection> ConnectTcpAsync(IPEndPoint remote, CancellationToken cancellationToken)
     {
-        var connection = new TcpConnection(_stack, s_connectionOptions);
+        // With --loops, connects take turns over the loops (each from its own slice of ports, so the flow stays there).
+        var connection = new TcpConnection(_group?.NextLoop() ?? _stack, s_connectionOptions);
         try
         {
             await connection.ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
@@ -342,6 +355,8 @@ internal sealed partial class TeeceepeeNetwork : INetwork
     /// <summary>Listens on the stack; accepted connections get <paramref name="options"/> (bench-server: inline completions).</summary>
     internal IConnectionListener Listen(IPEndPoint local, int backlog, TcpConnectionOptions options)
     {
+        if (_group is not null)
+            return ListenOnEveryLoop(local, backlog, options);
         var listener = new TcpConnectionListener(_stack, local, options);
         try
         {
@@ -387,7 +402,8 @@ internal sealed partial class TeeceepeeNetwork : INetwork
     public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
 
     /// <summary>Kestrel on the stack (Teeceepee.AspNetCore); a write-ahead of 1 MiB per connection keeps large files flowing.</summary>
-    public void ConfigureWebHost(IWebHostBuilder builder) => builder.UseTeeceepee(_stack, options => options.MaxWriteBufferSize = 1024 * 1024);
+    public void ConfigureWebHost(IWebHostBuilder builder) => builder.UseTeeceepee(_group is null ? _stack : throw new CliException(
+        $"the Kestrel transport runs on one loop; --loops {_group.Count} is not supported here yet (use --loops 1)"), options => options.MaxWriteBufferSize = 1024 * 1024);
 
     /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
     public DnsResolver Resolver => _resolver;
@@ -460,7 +476,10 @@ internal sealed partial class TeeceepeeNetwork : INetwork
         }
         if (_dhcp is not null)
             await _dhcp.DisposeAsync().ConfigureAwait(false);
-        await _stack.DisposeAsync().ConfigureAwait(false);
+        if (_group is not null)
+            await DisposeLoopsAsync().ConfigureAwait(false);
+        else
+            await _stack.DisposeAsync().ConfigureAwait(false);
         _link.Dispose();
         WritePlots();
     }

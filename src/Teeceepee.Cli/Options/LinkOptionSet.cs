@@ -36,6 +36,7 @@ internal sealed class LinkOptionSet
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
+    public Option<string?> Loops { get; } = new("--loops") { Description = "Event loops, one per queue of a multi-queue TAP (flows sharded between them, listeners shared); default: the number of cores for bench-server, 1 elsewhere", HelpName = "N" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
     public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
@@ -50,8 +51,9 @@ internal sealed class LinkOptionSet
     /// where <paramref name="verboseMeansStackTrace"/> holds, <c>-v</c>/<c>--verbose</c> are its aliases
     /// (curl keeps <c>-v</c> for its own lines).
     /// </summary>
-    public LinkOptionSet(bool verboseMeansStackTrace = true)
+    public LinkOptionSet(bool verboseMeansStackTrace = true, int defaultLoops = 1)
     {
+        DefaultLoops = defaultLoops;
         const string description = "Trace the stack: ARP, handshakes, state changes, retransmits and drops (on stderr)";
         Verbose = new Option<bool>("--trace-stack") { Description = description };
         if (verboseMeansStackTrace)
@@ -60,6 +62,9 @@ internal sealed class LinkOptionSet
             Verbose.Aliases.Add("--verbose");
         }
     }
+
+    /// <summary>The loops a command runs when --loops is not given.</summary>
+    public int DefaultLoops { get; }
 
     /// <summary>Adds every link option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -76,7 +81,7 @@ internal sealed class LinkOptionSet
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -143,6 +148,8 @@ internal sealed class LinkOptionSet
             Delay = TimeSpan.FromMilliseconds(ReadInt(result, Delay, 0, 60_000) ?? 0),
             Seed = ReadInt(result, Seed, int.MinValue, int.MaxValue),
             BusyPoll = TimeSpan.FromMicroseconds(ReadInt(result, BusyPoll, 0, 10_000) ?? 0),
+            Loops = ReadInt(result, Loops, 1, Links.TapLink.MaxQueues) ?? DefaultLoops,
+            LoopsGiven = result.GetResult(Loops) is { Implicit: false },
             Congestion = ReadCongestion(result),
             TcpBuffer = ReadTcpBuffer(result),
             Ecn = ReadEcn(result),
@@ -166,7 +173,7 @@ internal sealed class LinkOptionSet
             {
                 var fromEnvironment = FromBenchEnvironment(probe);
                 if (fromEnvironment is not null)
-                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, SynRate = options.SynRate, PlotDirectory = options.PlotDirectory };
+                    return fromEnvironment with { Verbose = options.Verbose, Explain = options.Explain, Offloads = offloads, BusyPoll = options.BusyPoll, Loops = options.Loops, LoopsGiven = options.LoopsGiven, SynRate = options.SynRate, PlotDirectory = options.PlotDirectory };
                 throw CliException.Usage("no link given: use --tap NAME, --tun NAME or --raw IFACE with --ip ADDR/PREFIX");
             }
             return options;
@@ -327,10 +334,10 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate];
         foreach (var option in stackOnly)
         {
-            if ((option == NoOffload || option == BusyPoll || option == Plot || option == SynRate) && allowBenchOptions)
+            if ((option == NoOffload || option == BusyPoll || option == Loops || option == Plot || option == SynRate || option == FastOpen) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

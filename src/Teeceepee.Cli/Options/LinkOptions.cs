@@ -86,6 +86,15 @@ internal sealed record LinkOptions
     /// </summary>
     public bool Offloads { get; init; } = true;
 
+    /// <summary>
+    /// --loops N: event loops, one per queue of a multi-queue TAP (issue 13 item 4); the command's default when not given
+    /// (the number of cores for bench-server, 1 elsewhere).
+    /// </summary>
+    public int Loops { get; init; } = 1;
+
+    /// <summary>True when --loops was given (a device that cannot have that many queues is then an error, not a fallback to 1).</summary>
+    public bool LoopsGiven { get; init; }
+
     /// <summary>--busy-poll: how long the stack's loop busy-polls before sleeping while traffic flows (zero: never).</summary>
     public TimeSpan BusyPoll { get; init; }
 

@@ -45,6 +45,7 @@ internal static class LinuxConstants
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_TAP = 0x0002;
     internal const short IFF_NO_PI = 0x1000;
+    internal const short IFF_MULTI_QUEUE = 0x0100;
     internal const short IFF_VNET_HDR = 0x4000;
     internal const nuint TUNSETOFFLOAD = 0x400454d0;   // _IOW('T', 208, unsigned int)
     internal const nuint TUNSETVNETHDRSZ = 0x400454d8; // _IOW('T', 216, int)

@@ -26,6 +26,7 @@ public sealed class FaultInjector : ILink
     private readonly FaultDirection _inbound;
     private readonly FaultDirection _outbound;
     private readonly byte[] _scratch;
+    private byte[]? _flat; // an offloaded frame sent in pieces, flattened to be cut (allocated on the first one)
     private readonly byte[] _cut;
     private readonly int _linkHeaderLength;
 
@@ -146,15 +147,16 @@ public sealed class FaultInjector : ILink
     /// A super-frame or partial checksum is carried out in software first; each wire frame then meets the faults.
     /// Returns true for frames the injector dropped or held on purpose: the stack must not learn of simulated loss.
     /// </remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
         ReleaseDue(now);
+        var offload = frame.Offload;
         if (offload.IsNone)
         {
             if (_outbound.Passthrough)
             {
                 _outbound.Counters.Frames++;
-                return SendInner(now, frame);
+                return SendInner(now, frame); // in its pieces: no fault can touch it
             }
             if (frame.Length > _scratch.Length)
             {
@@ -162,11 +164,14 @@ public sealed class FaultInjector : ILink
                 _outbound.Counters.Rejected++;
                 return false;
             }
-            // Faults may change the frame (corruption, CE marks): work on a copy.
+            // Faults may change the whole (corruption, CE marks): work on a copy.
             frame.CopyTo(_scratch);
             return SendWire(now, _scratch.AsSpan(0, frame.Length));
         }
-        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+        // Software offload reads the whole whole (and writes each wire whole into a buffer of ours).
+        var whole = frame.IsContiguous ? frame.Headers
+            : frame.Flatten(_flat ??= new byte[LinkFrame.MaxLength]);
+        if (whole.IsEmpty || !SoftwareOffload.TryCreate(whole, offload, _linkHeaderLength, out var cutter))
         {
             _outbound.Counters.Frames++;
             _outbound.Counters.Rejected++;
@@ -287,9 +292,11 @@ public sealed class FaultInjector : ILink
         return true;
     }
 
-    private bool SendInner(Instant now, ReadOnlySpan<byte> frame)
+    private bool SendInner(Instant now, ReadOnlySpan<byte> frame) => SendInner(now, new LinkFrame(frame));
+
+    private bool SendInner(Instant now, in LinkFrame frame)
     {
-        if (_inner.TrySend(now, frame, LinkOffload.None))
+        if (_inner.TrySend(now, frame))
         {
             _outbound.Counters.Delivered++;
             return true;

@@ -40,7 +40,10 @@ internal sealed class FrameQueue : IDisposable
     }
 
     /// <summary>Appends a copy of <paramref name="frame"/>; false when the queue is full or closed.</summary>
-    internal bool TryEnqueue(ReadOnlySpan<byte> frame)
+    internal bool TryEnqueue(ReadOnlySpan<byte> frame) => TryEnqueue(new LinkFrame(frame));
+
+    /// <summary>Copies the frame's pieces into the next slot; false when the queue is full or disposed.</summary>
+    internal bool TryEnqueue(in LinkFrame frame)
     {
         lock (_lock)
         {

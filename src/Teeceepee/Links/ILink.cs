@@ -27,12 +27,14 @@ public interface ILink : IDisposable
     bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload);
 
     /// <summary>
-    /// Transmits one frame with its offload request (<see cref="LinkOffload.None"/> for a complete frame; a partial
+    /// Transmits one frame, given as headers plus up to two payload slices (a gather list: a TAP writes the pieces with
+    /// one <c>writev</c>, links and middleware that need contiguous octets flatten them into their own buffer), with its
+    /// offload request (<see cref="LinkFrame.Offload"/>: <see cref="LinkOffload.None"/> for a complete frame; a partial
     /// checksum to complete or a super-frame to cut only where <see cref="LinkCapabilities.Offloads"/> lists it).
     /// Returns false when the link dropped it (queue full, device gone, a descriptor it could not carry out).
     /// </summary>
     /// <exception cref="NotSupportedException">An offload the link's capabilities do not list (a caller's bug, not a bad frame).</exception>
-    bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload);
+    bool TrySend(Instant now, in LinkFrame frame);
 
     /// <summary>
     /// A file descriptor that polls readable when <see cref="TryReceive"/> may succeed, or -1 when the

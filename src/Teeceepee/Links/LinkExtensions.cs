@@ -21,6 +21,13 @@ public static class LinkExtensions
     public static bool TrySend(this ILink link, Instant now, ReadOnlySpan<byte> frame)
     {
         ArgumentNullException.ThrowIfNull(link);
-        return link.TrySend(now, frame, LinkOffload.None);
+        return link.TrySend(now, new LinkFrame(frame));
+    }
+
+    /// <summary>Transmits one contiguous frame with its offload request (<see cref="ILink.TrySend"/> without payload slices).</summary>
+    public static bool TrySend(this ILink link, Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        return link.TrySend(now, new LinkFrame(frame, offload));
     }
 }

@@ -84,11 +84,14 @@ public sealed class MemoryLink : ILink
     }
 
     /// <inheritdoc />
-    /// <remarks>Complete frames only (wrap the link in <see cref="SoftwareOffloadLink"/> for transmit offloads).</remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>
+    /// Complete frames only (wrap the link in <see cref="SoftwareOffloadLink"/> for transmit offloads). The pieces are
+    /// copied straight into the peer's queue slot.
+    /// </remarks>
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!offload.IsNone)
+        if (!frame.Offload.IsNone)
             throw LinkOffload.NotSupportedBy(this);
         if (frame.Length > Capabilities.MaxFrameLength || !_outbound.TryEnqueue(frame))
         {

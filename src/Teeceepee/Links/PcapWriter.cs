@@ -32,6 +32,7 @@ public sealed class PcapWriter : ILink
     private readonly long _originUnixMicroseconds;
     private readonly int _linkHeaderLength;
     private byte[]? _wire; // one wire frame cut from an offloaded frame (rented on first use)
+    private byte[]? _flat; // a frame sent in pieces, flattened for the record (allocated on the first one)
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> and writes the pcap header to <paramref name="output"/>.</summary>
@@ -116,10 +117,16 @@ public sealed class PcapWriter : ILink
 
     /// <inheritdoc />
     /// <remarks>Super-frames are recorded as their wire segments, partial checksums completed (in the record only).</remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>The frame is passed on in its pieces (a gather write stays one); the record gets a flattened copy.</remarks>
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
-        Record(now, frame, offload);
-        return _inner.TrySend(now, frame, offload);
+        if (Error is null && !_disposed)
+        {
+            var bytes = frame.IsContiguous ? frame.Headers
+                : frame.Flatten(_flat ??= new byte[Math.Max(Capabilities.MaxFrameLength, LinkFrame.MaxLength)]);
+            Record(now, bytes, frame.Offload);
+        }
+        return _inner.TrySend(now, frame);
     }
 
     /// <summary>Pushes buffered records to the stream's target.</summary>

@@ -19,6 +19,7 @@ namespace Teeceepee.Links;
 public sealed unsafe class RawSocketLink : ILink
 {
     private readonly FileDescriptor _fd;
+    private byte[]? _flat; // a frame sent in pieces is flattened here (sendto takes one buffer)
 
     /// <summary>Opens a raw socket on the interface <paramref name="interfaceName"/> in the calling thread's network namespace.</summary>
     /// <param name="interfaceName">An existing Ethernet interface.</param>
@@ -209,19 +210,25 @@ public sealed unsafe class RawSocketLink : ILink
     }
 
     /// <inheritdoc />
-    /// <remarks>Complete frames only.</remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>Complete frames only; a frame in pieces is flattened into a buffer of the link's first.</remarks>
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
-        if (!offload.IsNone)
+        if (!frame.Offload.IsNone)
             throw LinkOffload.NotSupportedBy(this);
-        fixed (byte* p = frame)
+        var whole = frame.Flatten(_flat ??= new byte[Capabilities.MaxFrameLength]);
+        if (whole.IsEmpty)
+        {
+            SendFailures++;
+            return false;
+        }
+        fixed (byte* p = whole)
         {
             while (true)
             {
                 // Bound socket: no address needed, the kernel uses the bound interface and protocol.
-                nint n = Libc.SendTo(_fd.Value, p, (nuint)frame.Length, 0, null, 0);
-                if (n == frame.Length)
+                nint n = Libc.SendTo(_fd.Value, p, (nuint)whole.Length, 0, null, 0);
+                if (n == whole.Length)
                 {
                     SentFrames++;
                     return true;

@@ -15,6 +15,7 @@ public sealed class SoftwareOffloadLink : ILink
     private readonly ILink _inner;
     private readonly int _linkHeaderLength;
     private readonly byte[] _scratch;
+    private byte[]? _flat; // a frame in pieces flattened before it is cut (allocated on the first one)
 
     /// <summary>Wraps <paramref name="inner"/> (disposed with this one).</summary>
     public SoftwareOffloadLink(ILink inner)
@@ -54,14 +55,16 @@ public sealed class SoftwareOffloadLink : ILink
 
     /// <inheritdoc />
     /// <remarks>True when every wire frame was accepted by the inner link.</remarks>
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
+        var offload = frame.Offload;
         if (offload.IsNone)
             return _inner.TrySend(now, frame);
         var native = _inner.Capabilities.Offloads;
         if (offload.GsoType == LinkGsoType.None ? (native & LinkOffloads.TransmitChecksum) != 0 : (native & LinkOffloads.TransmitSegmentation) != 0)
-            return _inner.TrySend(now, frame, offload);
-        if (!SoftwareOffload.TryCreate(frame, offload, _linkHeaderLength, out var cutter))
+            return _inner.TrySend(now, frame);
+        var whole = frame.IsContiguous ? frame.Headers : frame.Flatten(_flat ??= new byte[LinkFrame.MaxLength]);
+        if (whole.IsEmpty || !SoftwareOffload.TryCreate(whole, offload, _linkHeaderLength, out var cutter))
         {
             Rejected++;
             return false;

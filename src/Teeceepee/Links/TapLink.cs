@@ -34,6 +34,44 @@ public sealed class TapLink : TunTapLink
         OffloadRefusal = refusal;
     }
 
+    /// <summary>
+    /// Opens <paramref name="queues"/> queues of the multi-queue TAP device <paramref name="name"/> (IFF_MULTI_QUEUE): one
+    /// fd per queue, each set up as <see cref="TapLink(string, int?, bool)"/> does (the first decides whether offloads are
+    /// on, the rest follow it). The kernel spreads frames toward us over the queues by a symmetric flow hash, and learns a
+    /// flow's queue from the frames we write on it (drivers/net/tun.c: tun_automq_select_queue, tun_flow_update). A missing
+    /// device is created multi-queue and vanishes with the last queue; an existing one must have been made multi-queue
+    /// (<c>ip tuntap add dev NAME mode tap multi_queue</c>), else the kernel refuses (EINVAL).
+    /// </summary>
+    /// <exception cref="LinkException">As the constructor; EINVAL when the device exists without IFF_MULTI_QUEUE.</exception>
+    public static IReadOnlyList<TapLink> OpenQueues(string name, int queues, int? mtu = null, bool offloads = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queues, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(queues, MaxQueues);
+        CheckMtu(mtu);
+        var links = new List<TapLink>(queues);
+        try
+        {
+            var first = OpenPreferringOffloads(offloads, vnet => TunTapDevice.Open(name, tap: true, TunTapDevice.DefaultClonePath, vnet, multiQueue: true), out string? refusal);
+            links.Add(new TapLink(mtu, first) { OffloadRefusal = refusal, IsMultiQueue = true });
+            for (int i = 1; i < queues; i++)
+                links.Add(new TapLink(mtu, TunTapDevice.Open(first.Name, tap: true, TunTapDevice.DefaultClonePath, first.VnetHeader, multiQueue: true)) { IsMultiQueue = true });
+            return links;
+        }
+        catch
+        {
+            // Closing the queues in reverse: the first (which may have created the device) goes last.
+            for (int i = links.Count - 1; i >= 0; i--)
+                links[i].Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The most queues <see cref="OpenQueues"/> opens (the kernel's limit is 256; one loop per core needs far fewer).</summary>
+    public const int MaxQueues = 64;
+
+    /// <summary>True when this link is one queue of a multi-queue device (<see cref="OpenQueues"/>).</summary>
+    public bool IsMultiQueue { get; private init; }
+
     // The MTU is checked (first argument) before the device is opened (second).
     private TapLink(int? mtu, TunTapDevice device)
         : base(device, new LinkCapabilities(LinkMedium.Ethernet, mtu ?? device.DeviceMtu)
@@ -46,7 +84,7 @@ public sealed class TapLink : TunTapLink
     }
 
     /// <summary>Why the device refused offloads that were asked for (the link then runs plain), or null.</summary>
-    public string? OffloadRefusal { get; }
+    public string? OffloadRefusal { get; private init; }
 
     /// <summary>
     /// Opens with offloads when asked, and plain when that open fails (an old kernel, a device whose flags conflict);
@@ -106,13 +144,14 @@ public sealed class TapLink : TunTapLink
     }
 
     /// <inheritdoc />
-    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>One writev: the virtio-net header (with offloads), the frame's headers and its payload slices, no copy.</remarks>
+    public override bool TrySend(Instant now, in LinkFrame frame)
     {
         if (!Device.VnetHeader)
-            return offload.IsNone ? Device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
-        if (!Device.TryWrite(frame, offload))
+            return frame.Offload.IsNone ? Device.TryWrite(frame) : throw new NotSupportedException("This TAP link was opened without offloads.");
+        if (!Device.TryWriteWithVnetHeader(frame))
             return false;
-        if (offload.GsoType != LinkGsoType.None)
+        if (frame.Offload.GsoType != LinkGsoType.None)
             SuperFramesSent++;
         return true;
     }

@@ -18,6 +18,7 @@ public sealed class Tracer : ILink
     // Roomy enough that a line never spills into a second chunk (Clear would then reallocate).
     private readonly StringBuilder _line = new(1024);
     private Instant? _first;
+    private byte[]? _flat; // a frame sent in pieces, flattened to be decoded (allocated on the first one)
 
     /// <summary>Wraps <paramref name="inner"/> (disposed with this one); lines go to <paramref name="writer"/> (not disposed).</summary>
     /// <param name="inner">The link to trace.</param>
@@ -54,10 +55,13 @@ public sealed class Tracer : ILink
     }
 
     /// <inheritdoc />
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <remarks>The frame is passed on in its pieces; a copy is flattened for the trace line only.</remarks>
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
-        bool sent = _inner.TrySend(now, frame, offload);
-        Trace(now, inbound: false, frame, dropped: !sent, offload.GsoType == LinkGsoType.None ? 0 : offload.SegmentSize);
+        bool sent = _inner.TrySend(now, frame);
+        var offload = frame.Offload;
+        var bytes = frame.IsContiguous ? frame.Headers : frame.Flatten(_flat ??= new byte[Math.Max(Capabilities.MaxFrameLength, LinkFrame.MaxLength)]);
+        Trace(now, inbound: false, bytes, dropped: !sent, offload.GsoType == LinkGsoType.None ? 0 : offload.SegmentSize);
         return sent;
     }
 
@@ -214,21 +218,7 @@ public sealed class Tracer : ILink
             sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
             return;
         }
-        switch (protocol)
-        {
-            case 6:
-                DecodeTcp(sb, payload);
-                break;
-            case 17:
-                sb.Append("UDP, length ").AppendNumber(Math.Max(0, payload.Length - 8));
-                break;
-            case 1:
-                DecodeIcmp(sb, payload);
-                break;
-            default:
-                sb.Append("proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
-                break;
-        }
+        DecodeTransport(sb, protocol, payload, ipv6: false);
     }
 
     /// <summary>tcpdump's "IP6 src.port > dst.port: ..." after skipping hop-by-hop, routing and destination options (RFC 8200 §4).</summary>
@@ -276,7 +266,13 @@ public sealed class Tracer : ILink
             sb.Append("next ").AppendNumber(next).Append(", length ").AppendNumber(payload.Length);
             return;
         }
-        switch (next)
+        DecodeTransport(sb, next, payload, ipv6: true);
+    }
+
+    /// <summary>The transport part after "src > dst: ", as tcpdump prints it; tcpdump names an unknown IPv4 protocol "proto", an IPv6 one "next".</summary>
+    private static void DecodeTransport(StringBuilder sb, byte protocol, ReadOnlySpan<byte> payload, bool ipv6)
+    {
+        switch (protocol)
         {
             case 6:
                 DecodeTcp(sb, payload);
@@ -284,11 +280,14 @@ public sealed class Tracer : ILink
             case 17:
                 sb.Append("UDP, length ").AppendNumber(Math.Max(0, payload.Length - 8));
                 break;
-            case 58:
+            case 1 when !ipv6:
+                DecodeIcmp(sb, payload);
+                break;
+            case 58 when ipv6:
                 DecodeIcmpv6(sb, payload);
                 break;
             default:
-                sb.Append("next ").AppendNumber(next).Append(", length ").AppendNumber(payload.Length);
+                sb.Append(ipv6 ? "next " : "proto ").AppendNumber(protocol).Append(", length ").AppendNumber(payload.Length);
                 break;
         }
     }

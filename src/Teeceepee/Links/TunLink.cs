@@ -42,9 +42,9 @@ public sealed class TunLink : TunTapLink
     }
 
     /// <inheritdoc />
-    /// <remarks>Complete packets only.</remarks>
-    public override bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload) =>
-        offload.IsNone ? Device.TryWrite(frame) : throw LinkOffload.NotSupportedBy(this);
+    /// <remarks>Complete packets only; the pieces go out with one writev.</remarks>
+    public override bool TrySend(Instant now, in LinkFrame frame) =>
+        frame.Offload.IsNone ? Device.TryWrite(frame) : throw LinkOffload.NotSupportedBy(this);
 
     /// <inheritdoc />
     public override string ToString() => $"tun {Name} mtu {Capabilities.Mtu}";

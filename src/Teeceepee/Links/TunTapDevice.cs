@@ -45,7 +45,9 @@ internal sealed unsafe class TunTapDevice : IDisposable
     private static readonly byte[] s_spill = GC.AllocateUninitializedArray<byte>(65536 + 64, pinned: true);
 
     /// <summary>Attaches to the TUN/TAP device <paramref name="name"/>, creating it when missing.</summary>
-    internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath, bool vnetHeader = false)
+    /// <remarks>With <paramref name="multiQueue"/> the fd is one queue of a multi-queue device (IFF_MULTI_QUEUE): every
+    /// open of the same name adds a queue, and the device must have been made multi-queue (or be created by this open).</remarks>
+    internal static TunTapDevice Open(string name, bool tap, string clonePath = DefaultClonePath, bool vnetHeader = false, bool multiQueue = false)
     {
         IfReq.ValidateName(name);
         string kind = tap ? "TAP" : "TUN";
@@ -56,15 +58,23 @@ internal sealed unsafe class TunTapDevice : IDisposable
         {
             var request = IfReq.For(name);
             request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
-                | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0));
+                | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0) | (multiQueue ? LinuxConstants.IFF_MULTI_QUEUE : 0));
             if (Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) < 0)
-                throw SetIffFailed(Errno.Last, name, kind, existed);
+            {
+                int errno = Errno.Last;
+                // An existing multi-queue device refuses a single-queue attach (EINVAL): take one of its queues instead.
+                request = IfReq.For(name);
+                request.Flags = (short)((tap ? LinuxConstants.IFF_TAP : LinuxConstants.IFF_TUN) | LinuxConstants.IFF_NO_PI
+                    | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0) | LinuxConstants.IFF_MULTI_QUEUE);
+                if (!(errno == Errno.EINVAL && existed && !multiQueue && Libc.Ioctl(fd, LinuxConstants.TUNSETIFF, &request) >= 0))
+                    throw SetIffFailed(errno, name, kind, existed);
+            }
             if (vnetHeader)
                 EnableOffloads(fd, name);
             else
                 ResetOffloads(fd, name);
             string actual = request.GetName();
-            if (!existed)
+            if (!existed && !multiQueue)
             {
                 // A device we create is ours alone: it must vanish with this fd (the kernel's default; made explicit).
                 Libc.Ioctl(fd, LinuxConstants.TUNSETPERSIST, 0);
@@ -152,21 +162,41 @@ internal sealed unsafe class TunTapDevice : IDisposable
         }
     }
 
-    /// <summary>Writes one frame behind a virtio_net_hdr made from <paramref name="offload"/> (one writev); false when the kernel refused it.</summary>
-    internal bool TryWrite(ReadOnlySpan<byte> frame, in LinkOffload offload)
+    /// <summary>
+    /// Writes one frame behind a virtio_net_hdr made from its offload descriptor: one writev of the header, the frame's
+    /// headers and its payload slices (gather, no copy); false when the kernel refused it.
+    /// </summary>
+    internal bool TryWriteWithVnetHeader(in LinkFrame frame)
+    {
+        byte* header = stackalloc byte[LinkOffload.VirtioHeaderLength];
+        frame.Offload.WriteVirtio(new Span<byte>(header, LinkOffload.VirtioHeaderLength));
+        return TryWrite(header, LinkOffload.VirtioHeaderLength, frame);
+    }
+
+    /// <summary>Writes one frame (its pieces with one writev); false when the kernel refused it.</summary>
+    internal bool TryWrite(in LinkFrame frame) => TryWrite(null, 0, frame);
+
+    private bool TryWrite(byte* prefix, int prefixLength, in LinkFrame frame)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
-        byte* header = stackalloc byte[LinkOffload.VirtioHeaderLength];
-        offload.WriteVirtio(new Span<byte>(header, LinkOffload.VirtioHeaderLength));
-        fixed (byte* p = frame)
+        fixed (byte* h = frame.Headers)
+        fixed (byte* p1 = frame.Payload)
+        fixed (byte* p2 = frame.Payload2)
         {
-            IoVec* iov = stackalloc IoVec[2];
-            iov[0] = new IoVec { Base = header, Length = LinkOffload.VirtioHeaderLength };
-            iov[1] = new IoVec { Base = p, Length = (nuint)frame.Length };
+            IoVec* iov = stackalloc IoVec[4];
+            int count = 0;
+            if (prefixLength > 0)
+                iov[count++] = new IoVec { Base = prefix, Length = (nuint)prefixLength };
+            iov[count++] = new IoVec { Base = h, Length = (nuint)frame.Headers.Length };
+            if (!frame.Payload.IsEmpty)
+                iov[count++] = new IoVec { Base = p1, Length = (nuint)frame.Payload.Length };
+            if (!frame.Payload2.IsEmpty)
+                iov[count++] = new IoVec { Base = p2, Length = (nuint)frame.Payload2.Length };
+            int total = prefixLength + frame.Length;
             while (true)
             {
-                nint n = Libc.WriteV(_fd.Value, iov, 2);
-                if (n == frame.Length + LinkOffload.VirtioHeaderLength)
+                nint n = Libc.WriteV(_fd.Value, iov, count);
+                if (n == total)
                 {
                     Sent++;
                     return true;
@@ -255,28 +285,6 @@ internal sealed unsafe class TunTapDevice : IDisposable
                     return false;
                 throw LinkException.FromErrno(errno, $"read from {_kind} device '{Name}'",
                     "The device was probably deleted while the link was open.");
-            }
-        }
-    }
-
-    /// <summary>Writes one frame; false when the kernel refused it.</summary>
-    internal bool TryWrite(ReadOnlySpan<byte> frame)
-    {
-        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
-        fixed (byte* p = frame)
-        {
-            while (true)
-            {
-                nint n = Libc.Write(_fd.Value, p, (nuint)frame.Length);
-                if (n == frame.Length)
-                {
-                    Sent++;
-                    return true;
-                }
-                if (n < 0 && Errno.Last == Errno.EINTR)
-                    continue;
-                SendFailures++;
-                return false;
             }
         }
     }

@@ -45,7 +45,7 @@ public abstract class TunTapLink : ILink
     public abstract bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload);
 
     /// <inheritdoc />
-    public abstract bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload);
+    public abstract bool TrySend(Instant now, in LinkFrame frame);
 
     /// <inheritdoc />
     public virtual void Dispose()

@@ -194,10 +194,12 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Receives what is ready now without waiting for data (it waits only for one turn of the loop):
-    /// true with the byte count (0 at end of stream), false when nothing has arrived yet.
+    /// Receives what has arrived, without waiting for data: true with the byte count (0 at end of stream), false when
+    /// nothing has arrived yet. Synchronous, not a non-blocking <c>Try</c> method: the receive buffer belongs to the
+    /// stack's loop, so off the loop thread the call waits for the loop to run it (one turn, however busy the loop is);
+    /// on the loop thread (inline completions) it runs at once. Off the loop it allocates its command.
     /// </summary>
-    public unsafe bool TryReceive(Span<byte> buffer, out int bytesReceived)
+    public unsafe bool ReceiveAvailable(Span<byte> buffer, out int bytesReceived)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         SocketError error;
@@ -207,10 +209,11 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Queues as much of <paramref name="buffer"/> as fits now without waiting for space: true with
-    /// the bytes queued, false when the send buffer is full.
+    /// Queues as much of <paramref name="buffer"/> as the send buffer has room for, without waiting for space: true with
+    /// the bytes queued, false when the send buffer is full. Synchronous like <see cref="ReceiveAvailable"/>: off the loop
+    /// thread it waits for the loop to run it (not for space).
     /// </summary>
-    public unsafe bool TrySend(ReadOnlySpan<byte> buffer, out int bytesSent)
+    public unsafe bool SendAvailable(ReadOnlySpan<byte> buffer, out int bytesSent)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         SocketError error;

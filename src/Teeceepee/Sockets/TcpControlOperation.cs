@@ -14,8 +14,8 @@ internal sealed unsafe class TcpControlOperation : LoopOperation<int>
         Close,
         Abort,
         Info,
-        TryReceive,
-        TrySend,
+        ReceiveAvailable,
+        SendAvailable,
     }
 
     private Kind _kind;
@@ -76,7 +76,7 @@ internal sealed unsafe class TcpControlOperation : LoopOperation<int>
     /// </summary>
     public static SocketError Transfer(NetworkStack stack, TcpConnectionCore core, byte* data, int length, bool receive, out int transferred)
     {
-        var op = new TcpControlOperation { _kind = receive ? Kind.TryReceive : Kind.TrySend, _core = core, _data = data, _length = length };
+        var op = new TcpControlOperation { _kind = receive ? Kind.ReceiveAvailable : Kind.SendAvailable, _core = core, _data = data, _length = length };
         transferred = op.RunSynchronously(stack);
         return op._error;
     }
@@ -99,7 +99,7 @@ internal sealed unsafe class TcpControlOperation : LoopOperation<int>
             case Kind.Info:
                 _info = core.Tcb?.GetInfo() ?? new TcpInfo { State = core.State };
                 break;
-            case Kind.TryReceive:
+            case Kind.ReceiveAvailable:
                 _error = core.HasReceivers ? SocketError.WouldBlock : TcpReceiveOperation.Poll(core, new Span<byte>(_data, _length), out result);
                 break;
             default:

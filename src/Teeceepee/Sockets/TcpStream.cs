@@ -118,17 +118,17 @@ public sealed class TcpStream : Stream
     private int ReadOnLoop(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        // TryReceive is true with the count, 0 meaning the end of the stream; false when nothing is ready.
-        if (TryReceiveWrapped(buffer, out int n))
+        // ReceiveAvailable is true with the count, 0 meaning the end of the stream; false when nothing is ready.
+        if (ReceiveAvailableWrapped(buffer, out int n))
             return n;
         throw new InvalidOperationException("A synchronous read would block a stack's loop thread (UnsafeInlineCompletions continuations must not block): use ReadAsync.");
     }
 
-    private bool TryReceiveWrapped(Span<byte> buffer, out int n)
+    private bool ReceiveAvailableWrapped(Span<byte> buffer, out int n)
     {
         try
         {
-            return _connection.TryReceive(buffer, out n);
+            return _connection.ReceiveAvailable(buffer, out n);
         }
         catch (SocketException e)
         {
@@ -142,7 +142,7 @@ public sealed class TcpStream : Stream
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (NetworkStack.OnAnyLoopThread)
             return ReadOnLoop(buffer);
-        if (_connection.TryReceive(buffer, out int n) && (n > 0 || buffer.IsEmpty))
+        if (_connection.ReceiveAvailable(buffer, out int n) && (n > 0 || buffer.IsEmpty))
             return n;
         // Nothing ready (or end of stream, which the blocking path reports again): wait through a temporary array.
         byte[] temp = new byte[buffer.Length];
@@ -208,7 +208,7 @@ public sealed class TcpStream : Stream
         int queued = 0;
         try
         {
-            while (queued < buffer.Length && _connection.TrySend(buffer[queued..], out int n) && n > 0)
+            while (queued < buffer.Length && _connection.SendAvailable(buffer[queued..], out int n) && n > 0)
                 queued += n;
         }
         catch (SocketException e)

@@ -71,6 +71,7 @@ public static class DropExplanations
         DropReason.LinkSendFailed => "the link refused the frame (queue full or device gone)",
         DropReason.FragmentationNeeded => "larger than the MTU with Don't Fragment set (RFC 1191 §1, RFC 791 §3.1)",
         DropReason.LoopbackQueueFull => "our own loopback queue is full",
+        DropReason.HandoverQueueFull => "the loop that owns this flow has a full hand-over queue (it is behind)",
         DropReason.IPv6Disabled => "IPv6 frame on a stack with IPv6 off (NetworkStackOptions.IPv6)",
         DropReason.NdpBadHopLimit => "neighbour discovery with a hop limit other than 255 may come from off-link (RFC 4861 §6.1, §7.1)",
         DropReason.NdpBadSource => "neighbour discovery from a source it must not have, e.g. an RA not from link-local (RFC 4861 §6.1.2, §7.1.1)",

@@ -129,6 +129,8 @@ public enum DropReason : byte
     FragmentationNeeded,
     /// <summary>A datagram to our own address found the loopback queue full.</summary>
     LoopbackQueueFull,
+    /// <summary>A frame for a flow another loop of the group owns found that loop's hand-over queue full.</summary>
+    HandoverQueueFull,
     /// <summary>An IPv6 frame reached a stack with IPv6 off (<see cref="NetworkStackOptions.IPv6"/>).</summary>
     IPv6Disabled,
     /// <summary>A neighbour discovery message whose hop limit is not 255: it may come from off-link (RFC 4861 §6.1, §7.1).</summary>

@@ -143,6 +143,7 @@ public sealed partial class NetworkStack
                 Drop(DropReason.ArpCacheFull, "arp", nextHop);
                 return;
             }
+            MaterializeGather(); // the queue keeps a copy of the whole frame
             if (entry.Enqueue(frame, offload))
                 Drop(DropReason.ArpQueueOverflow, "arp", nextHop);
             return;
@@ -155,7 +156,10 @@ public sealed partial class NetworkStack
 
     private void Transmit(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
     {
-        if (!_link.TrySend(now, frame, offload))
+        bool sent = IsGatheredFrame(frame)
+            ? _link.TrySend(now, new LinkFrame(frame[.._gatherAt], _gather.Span, _gather2.Span, offload)) // headers + ring slices
+            : _link.TrySend(now, new LinkFrame(frame, offload));
+        if (!sent)
         {
             Drop(DropReason.LinkSendFailed, "link");
             return;

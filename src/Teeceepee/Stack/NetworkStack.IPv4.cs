@@ -128,7 +128,10 @@ public sealed partial class NetworkStack
         byte typeOfService = 0)
     {
         if (destination == Address)
+        {
+            MaterializeGather(); // parsed by us: the whole packet in one buffer
             return Loopback(destination, protocol, payloadLength, timeToLive);
+        }
         if (!TryRoute(destination, out var nextHop))
         {
             Drop(DropReason.NoRoute, "ipv4", destination);
@@ -150,6 +153,7 @@ public sealed partial class NetworkStack
             TransmitToNeighbour(now, nextHop, _tx.AsSpan(0, _linkHeaderLength + total), offload);
             return SendStatus.Sent;
         }
+        MaterializeGather(); // fragments are cut from the whole payload
         if (!offload.IsNone)
         {
             // Fragments are cut here, so a partial checksum cannot be left to the link: complete it first.

@@ -358,7 +358,10 @@ public sealed partial class NetworkStack
             TrafficClass = trafficClass,
         };
         if (FindAddress(destination) is not null)
+        {
+            MaterializeGather(); // parsed by us: the whole packet in one buffer
             return Loopback6(ip);
+        }
         int total = IPv6Repr.HeaderLength + payloadLength;
         int mtu = destination.IsMulticast ? _linkMtu6 : PathMtu(now, destination);
         if (total <= mtu || offload.GsoType != LinkGsoType.None)
@@ -375,6 +378,7 @@ public sealed partial class NetworkStack
             Drop(DropReason.FragmentationNeeded, "ipv6", destination);
             return SendStatus.TooBig;
         }
+        MaterializeGather(); // fragments are cut from the whole payload
         if (!offload.IsNone)
             offload.TryCompleteChecksum(_tx.AsSpan(0, _linkHeaderLength + total));
         Fragment6(now, ip, nextHop, mtu);
@@ -450,6 +454,7 @@ public sealed partial class NetworkStack
             Drop(DropReason.NeighborCacheFull, "ndp", nextHop);
             return;
         }
+        MaterializeGather(); // the queue keeps a copy of the whole frame
         if (entry.Queue.Enqueue(frame, offload))
             Drop(DropReason.NeighborQueueOverflow, "ndp", nextHop);
         if (created)

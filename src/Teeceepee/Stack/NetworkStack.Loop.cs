@@ -23,7 +23,7 @@ public sealed partial class NetworkStack
     internal bool CanRunInline => _runner is null || Environment.CurrentManagedThreadId == _runnerThreadId;
 
     /// <summary>True while commands wait in the queue (any thread).</summary>
-    internal bool HasCommands => !_commands.IsEmpty;
+    internal bool HasCommands => !_commands.IsEmpty || HasHandovers;
 
     /// <summary>
     /// True when a completing socket call may run its continuation inline on the loop (loop thread,
@@ -133,6 +133,7 @@ public sealed partial class NetworkStack
             p.Fail(error);
         _pings.Clear();
         _udp.CloseAll();
+        DiscardHandovers();
         while (_loopback.TryDequeue(out var packet))
             System.Buffers.ArrayPool<byte>.Shared.Return(packet.Buffer);
         ShutdownTcp();

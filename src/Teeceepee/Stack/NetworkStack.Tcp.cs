@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Teeceepee.Links;
 using Teeceepee.Stack.Ndp;
 using Teeceepee.Tcp;
@@ -15,6 +18,10 @@ public sealed partial class NetworkStack
     private bool _transmitChecksum; // the link completes partial TCP checksums
     private ITcpProbe? _tcpProbe;
     private PathMtuCache _pathMtu4 = null!; // RFC 1191 path MTUs of IPv4 destinations (IPv6's is _pathMtu)
+    // Gather send: the TCP segment being sent has its headers in _tx (up to _gatherAt) and its payload in these slices of
+    // the connection's send ring, until Transmit hands them to the link or MaterializeGather copies them behind the headers.
+    private int _gatherAt;
+    private ReadOnlyMemory<byte> _gather, _gather2;
 
 
     /// <summary>
@@ -41,10 +48,13 @@ public sealed partial class NetworkStack
         _random.NextBytes(key);
         var isn = new IsnGenerator(key);
         _random.NextBytes(key);
-        var ports = new EphemeralPortAllocator(key);
+        // A loop of a group connects from its own slice of the ephemeral range: the flow is then its own (FlowSharding).
+        var (firstPort, lastPort) = _sharding is null ? ((ushort)49152, (ushort)65535) : _sharding.PortRange(_loopIndex);
+        var ports = new EphemeralPortAllocator(key, firstPort, lastPort);
         _random.NextBytes(key);
         var cookies = new SynCookies(key);
-        _tcp = new TcpHost(config, isn, ports, cookies) { DropCounters = _counters.TcpDrops, PathMtuOf = PathMtuFor };
+        // Gather send (issue 9 item 3): payloads stay in the send rings and go to the link as slices behind the headers.
+        _tcp = new TcpHost(config, isn, ports, cookies) { DropCounters = _counters.TcpDrops, PathMtuOf = PathMtuFor, GatherSend = options.GatherSend };
         _pathMtu4 = new PathMtuCache(options.PathMtuCacheCapacity, options.PathMtuAge, PathMtuCache.MinimumMtuIPv4);
         var offloads = options.TransmitOffloads ? _link.Capabilities.Offloads : LinkOffloads.None;
         _transmitChecksum = (offloads & LinkOffloads.TransmitChecksum) != 0;
@@ -110,11 +120,15 @@ public sealed partial class NetworkStack
         _tcp.Process(now, ip.Source, ip.Destination, tcp, segment.Payload);
     }
 
-    /// <summary>Sends everything TCP has ready: each segment is built in place, headers then payload.</summary>
+    /// <summary>
+    /// Sends everything TCP has ready. Headers are built in place in the frame buffer; the payload stays in the send ring
+    /// and goes to the link as one or two slices behind them (gather send: a TAP writes them with one writev, links that
+    /// need one buffer flatten), or, without <see cref="NetworkStackOptions.GatherSend"/>, TCP copies it behind the headers.
+    /// </summary>
     private void DispatchTcp(Instant now)
     {
         var packet = _tx.AsSpan(_linkHeaderLength); // the network-layer packet: IP header, TCP header, payload
-        // TCP copies the payload behind room for the IP + TCP headers the last data segment had (20 + 32 for IPv4
+        // A copied payload goes behind room for the IP + TCP headers the last data segment had (20 + 32 for IPv4
         // with timestamps, 40 + 32 for IPv6); only when the headers turn out longer or shorter (another family,
         // other options) does the payload move to meet them (an overlapping copy within one buffer). The buffer
         // holds an IPv6 header plus 64 KiB, so a payload of one MSS fits behind any headers, and so does a
@@ -129,52 +143,97 @@ public sealed partial class NetworkStack
             int headerLength = segment.HeaderLength;
             bool ipv6 = outgoing.RemoteAddress.IsIPv6;
             int headersLength = (ipv6 ? IPv6Repr.HeaderLength : IPv4Repr.HeaderLength) + headerLength;
-            if (segment.PayloadLength > 0)
+            if (outgoing.PayloadInPlace)
+            {
+                _gatherAt = _linkHeaderLength + headersLength;
+                _gather = outgoing.Payload;
+                _gather2 = outgoing.Payload2;
+            }
+            else if (segment.PayloadLength > 0)
             {
                 if (headersLength != guess)
                     payloadArea[..segment.PayloadLength].CopyTo(packet[headersLength..]);
                 _tcpHeaderGuess = headersLength;
             }
             if (ipv6)
-            {
                 DispatchTcp6(now, outgoing, segment, headerLength);
-                continue;
-            }
-            var buffer = IPv4PayloadBuffer;
-            var offload = LinkOffload.None;
-            int wireSegments = 1;
-            // Loopback datagrams are parsed by us, never by a link: they need complete checksums.
-            if (outgoing.RemoteAddress != (NetAddress)Address)
-            {
-                int tcpStart = _linkHeaderLength + IPv4Repr.HeaderLength;
-                // Offloads only where the wire segments fit the MTU: a connection configured with a larger MSS falls
-                // back to one datagram with a complete checksum, which IP fragments.
-                if (outgoing.SegmentSize > 0 && segment.PayloadLength > outgoing.SegmentSize
-                    && IPv4Repr.HeaderLength + headerLength + outgoing.SegmentSize <= Mtu)
-                {
-                    // A super-segment (TSO): the link cuts it at the MSS; its checksum field holds the pseudo-header
-                    // sum over the whole length, which the link adjusts per segment.
-                    offload = LinkOffload.TcpSegmentation(tcpStart, tcpStart + headerLength, outgoing.SegmentSize);
-                    wireSegments = (segment.PayloadLength + outgoing.SegmentSize - 1) / outgoing.SegmentSize;
-                }
-                else if (_transmitChecksum && IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu)
-                {
-                    offload = LinkOffload.TcpChecksumPartial(tcpStart);
-                }
-            }
-            segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
-            // RFC 1191 §3: DF on every segment that fits the path (a configured MSS beyond it still relies on fragmentation).
-            bool dontFragment = IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu;
-            if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload, dontFragment,
-                typeOfService: (byte)segment.Ecn) == SendStatus.Sent)
-                _counters.TcpSegmentsOut += wireSegments;
+            else
+                DispatchTcp4(now, outgoing, segment, headerLength);
+            _gatherAt = 0;
+            _gather = _gather2 = default;
         }
     }
 
+    private void DispatchTcp4(Instant now, in TcpOutgoing outgoing, in TcpRepr segment, int headerLength)
+    {
+        var buffer = IPv4PayloadBuffer;
+        var offload = LinkOffload.None;
+        int wireSegments = 1;
+        int tcpStart = _linkHeaderLength + IPv4Repr.HeaderLength;
+        // Loopback datagrams are parsed by us, never by a link: they need complete checksums.
+        if (outgoing.RemoteAddress != (NetAddress)Address)
+        {
+            // Offloads only where the wire segments fit the MTU: a connection configured with a larger MSS falls
+            // back to one datagram with a complete checksum, which IP fragments.
+            if (outgoing.SegmentSize > 0 && segment.PayloadLength > outgoing.SegmentSize
+                && IPv4Repr.HeaderLength + headerLength + outgoing.SegmentSize <= Mtu)
+            {
+                // A super-segment (TSO): the link cuts it at the MSS; its checksum field holds the pseudo-header
+                // sum over the whole length, which the link adjusts per segment.
+                offload = LinkOffload.TcpSegmentation(tcpStart, tcpStart + headerLength, outgoing.SegmentSize);
+                wireSegments = (segment.PayloadLength + outgoing.SegmentSize - 1) / outgoing.SegmentSize;
+            }
+            else if (_transmitChecksum && IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu)
+            {
+                offload = LinkOffload.TcpChecksumPartial(tcpStart);
+            }
+        }
+        EmitTcp(segment, buffer, outgoing, tcpStart, offload);
+        // RFC 1191 §3: DF on every segment that fits the path (a configured MSS beyond it still relies on fragmentation).
+        bool dontFragment = IPv4Repr.HeaderLength + headerLength + segment.PayloadLength <= Mtu;
+        if (SendIPv4(now, outgoing.RemoteAddress.V4, IpProtocol.Tcp, headerLength + segment.PayloadLength, offload, dontFragment,
+            typeOfService: (byte)segment.Ecn) == SendStatus.Sent)
+            _counters.TcpSegmentsOut += wireSegments;
+    }
+
     /// <summary>
-    /// Sends one IPv6 segment whose payload TCP already placed behind the IPv6 and TCP headers: a super-segment (TSO6,
-    /// <see cref="LinkGsoType.TcpV6"/>) the link cuts at the MSS, else one segment, with a partial checksum where the
-    /// link completes it.
+    /// Writes the TCP header at <paramref name="buffer"/>: a partial checksum for the link to complete, else a complete one,
+    /// summed over the header and the payload where it lies (behind the header, or the send ring's slices).
+    /// </summary>
+    private void EmitTcp(in TcpRepr segment, Span<byte> buffer, in TcpOutgoing outgoing, int tcpStart, in LinkOffload offload)
+    {
+        bool gathered = _gatherAt != 0;
+        segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone || gathered);
+        if (!gathered || !offload.IsNone)
+            return;
+        // RFC 9293 §3.1 over pieces: the field holds the pseudo-header sum, so summing the header adds it in.
+        var header = _tx.AsSpan(tcpStart, segment.HeaderLength);
+        uint sum = Checksum.Sum(header);
+        sum = Checksum.Sum(_gather.Span, sum);
+        sum = Checksum.Sum(_gather2.Span, sum, _gather.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(header[TcpSegment.Field.Checksum..], Checksum.Fold(sum));
+    }
+
+    /// <summary>True when <paramref name="frame"/> is the frame buffer's frame whose payload is still in the send ring.</summary>
+    private bool IsGatheredFrame(ReadOnlySpan<byte> frame) =>
+        _gatherAt != 0 && frame.Length == _gatherAt + _gather.Length + _gather2.Length
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(frame), ref _tx[0]);
+
+    /// <summary>Copies a gathered payload behind its headers in the frame buffer, for paths that need the whole frame in one piece.</summary>
+    private void MaterializeGather()
+    {
+        if (_gatherAt == 0)
+            return;
+        _gather.Span.CopyTo(_tx.AsSpan(_gatherAt));
+        _gather2.Span.CopyTo(_tx.AsSpan(_gatherAt + _gather.Length));
+        _gatherAt = 0;
+        _gather = _gather2 = default;
+    }
+
+    /// <summary>
+    /// Sends one IPv6 segment whose headers go in the frame buffer (its payload behind them or in the send ring): a
+    /// super-segment (TSO6, <see cref="LinkGsoType.TcpV6"/>) the link cuts at the MSS, else one segment, with a partial
+    /// checksum where the link completes it.
     /// </summary>
     private void DispatchTcp6(Instant now, in TcpOutgoing outgoing, in TcpRepr segment, int headerLength)
     {
@@ -183,10 +242,10 @@ public sealed partial class NetworkStack
         var offload = LinkOffload.None;
         int wireSegments = 1;
         var destination = outgoing.RemoteAddress.V6;
+        int tcpStart = _linkHeaderLength + IPv6Repr.HeaderLength;
         // Our own addresses loop back through our parser: complete checksums there.
         if (!IsOurIPv6Address(destination))
         {
-            int tcpStart = _linkHeaderLength + IPv6Repr.HeaderLength;
             if (outgoing.SegmentSize > 0 && segment.PayloadLength > outgoing.SegmentSize
                 && IPv6Repr.HeaderLength + headerLength + outgoing.SegmentSize <= PathMtu(now, destination))
             {
@@ -199,7 +258,7 @@ public sealed partial class NetworkStack
                 offload = LinkOffload.TcpChecksumPartial(tcpStart);
             }
         }
-        segment.Emit(buffer, outgoing.LocalAddress, outgoing.RemoteAddress, partialChecksum: !offload.IsNone);
+        EmitTcp(segment, buffer, outgoing, tcpStart, offload);
         if (SendIPv6(now, outgoing.LocalAddress.V6, destination, IpProtocol.Tcp, length, offload, trafficClass: (byte)segment.Ecn) == SendStatus.Sent)
             _counters.TcpSegmentsOut += wireSegments;
     }

@@ -41,7 +41,10 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     private bool _superFrame;           // ... and is a TCP super-frame from segmentation offload
 
     /// <summary>Creates a stack on <paramref name="link"/>; nothing is sent until the first <see cref="Poll"/>.</summary>
-    public NetworkStack(ILink link, NetworkStackOptions options)
+    public NetworkStack(ILink link, NetworkStackOptions options) : this(link, options, null, 0) { }
+
+    /// <summary>Loop <paramref name="loopIndex"/> of a <see cref="NetworkStackGroup"/> (its connects take ports from its slice).</summary>
+    internal NetworkStack(ILink link, NetworkStackOptions options, Sharding.FlowSharding? sharding, int loopIndex)
     {
         ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(options);
@@ -49,6 +52,8 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PrefixLength, 32);
         _link = link;
         Options = options;
+        _sharding = sharding;
+        _loopIndex = loopIndex;
         var caps = link.Capabilities;
         _random = options.Seed is int seed ? new Random(seed) : new Random();
         Medium = caps.Medium;
@@ -151,6 +156,10 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             }
             if (!_link.TryReceive(now, _rx, out int length, out var offload))
                 break;
+            _counters.LinkFramesIn++;
+            // A loop of a group passes on what another loop owns (Stack/Sharding/FlowSharding.cs).
+            if (_group is not null && HandOver(_rx.AsSpan(0, length), offload))
+                continue;
             // Offloading links (TAP with a virtio-net header) vouch for checksums per frame and may hand
             // over TCP super-frames (GRO/GSO): one large segment, its checksum partial and trusted.
             _frameChecksumTrusted = offload.ChecksumTrusted;
@@ -159,6 +168,8 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             _frameChecksumTrusted = false;
             _superFrame = false;
         }
+        if (_group is not null)
+            DrainHandovers(now);
         DrainLoopback(now);
 
         // Sockets: commands posted by the application.
@@ -195,7 +206,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
     /// </summary>
     public Instant PollAt()
     {
-        if (_ingressBacklog || !_commands.IsEmpty || !_announced || _loopback.Count > 0)
+        if (_ingressBacklog || !_commands.IsEmpty || HasHandovers || !_announced || _loopback.Count > 0)
             return LastPollTime;
         var at = _arp.PollAt();
         at = Instant.Min(at, _reassembler.PollAt());

@@ -173,6 +173,13 @@ public sealed record NetworkStackOptions
     /// </summary>
     public bool TransmitOffloads { get; init; } = true;
 
+    /// <summary>
+    /// Send TCP payloads straight from the connections' send rings (true, the default): each frame goes to the link as its
+    /// headers plus one or two ring slices (<see cref="Links.LinkFrame"/>), which a TAP writes with one writev, so a sent
+    /// byte is copied once in our memory (caller to ring). False copies the payload behind the headers first (two copies).
+    /// </summary>
+    public bool GatherSend { get; init; } = true;
+
     /// <summary>Frames read from the link per <see cref="NetworkStack.Poll"/> at most, so sockets and timers get their turn.</summary>
     public int IngressBudget { get; init; } = 256;
 
@@ -181,4 +188,10 @@ public sealed record NetworkStackOptions
     /// saves a sleep and wake-up per packet exchange, at the price of a core kept busy. Zero (the default) sleeps at once.
     /// </summary>
     public TimeSpan BusyPoll { get; init; }
+
+    /// <summary>
+    /// Event loops, one per queue of a multi-queue link (<see cref="NetworkStackGroup"/>, issue 13 item 4): flows are
+    /// sharded between them, listeners shared. A <see cref="NetworkStack"/> alone is one loop; 1 (the default) there.
+    /// </summary>
+    public int Loops { get; init; } = 1;
 }

@@ -77,6 +77,12 @@ public sealed record NetworkStackStats
     public long DuplicateAddresses { get; init; }
     /// <summary>Neighbour cache entries evicted (least recently used) to make room: the cache is full (RFC 4861 §7.3 leaves the limit to the host).</summary>
     public long NeighborCacheEvictions { get; init; }
+    /// <summary>Frames this loop read from its own link (its queue of a multi-queue device), before any hand-over.</summary>
+    public long LinkFramesIn { get; init; }
+    /// <summary>Frames this loop read but another loop of the group owns (or every loop must see), passed on to it.</summary>
+    public long FramesHandedOver { get; init; }
+    /// <summary>Frames another loop of the group read and handed to this one.</summary>
+    public long FramesTakenOver { get; init; }
     /// <summary>ICMPv6 messages received (NDP and MLD included), indexed by ICMPv6 type (RFC 4443).</summary>
     public IcmpCounts Icmpv6In { get; init; } = new(new long[256]);
     /// <summary>ICMPv6 messages sent, indexed by ICMPv6 type.</summary>
@@ -119,6 +125,8 @@ public sealed record NetworkStackStats
         Add("tcp_retransmissions", TcpRetransmissions);
         Add("tcp_resets_out", TcpResetsSent);
         Add("tcp_resets_in", TcpResetsReceived);
+        Add("frames_handed_over", FramesHandedOver);
+        Add("frames_taken_over", FramesTakenOver);
         Add("tcp_time_wait", TcpTimeWait);
         Add("tcp_time_wait_skipped", TcpTimeWaitSkipped);
         Add("tcp_time_wait_reopened", TcpTimeWaitReopened);

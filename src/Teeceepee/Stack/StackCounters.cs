@@ -34,6 +34,9 @@ internal sealed class StackCounters
     public long IPv6DatagramsReassembled;
     public long MldReportsOut;
     public long DuplicateAddresses;
+    public long LinkFramesIn;
+    public long FramesHandedOver;
+    public long FramesTakenOver;
     public readonly long[] Icmpv6In = new long[256];
     public readonly long[] Icmpv6Out = new long[256];
     public readonly long[] IcmpIn = new long[256];
@@ -70,6 +73,9 @@ internal sealed class StackCounters
         IPv6DatagramsReassembled = Volatile.Read(ref IPv6DatagramsReassembled),
         MldReportsOut = Volatile.Read(ref MldReportsOut),
         DuplicateAddresses = Volatile.Read(ref DuplicateAddresses),
+        LinkFramesIn = Volatile.Read(ref LinkFramesIn),
+        FramesHandedOver = Volatile.Read(ref FramesHandedOver),
+        FramesTakenOver = Volatile.Read(ref FramesTakenOver),
         Icmpv6In = new IcmpCounts((long[])Icmpv6In.Clone()),
         Icmpv6Out = new IcmpCounts((long[])Icmpv6Out.Clone()),
         IcmpIn = new IcmpCounts((long[])IcmpIn.Clone()),

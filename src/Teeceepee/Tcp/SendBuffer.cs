@@ -65,6 +65,32 @@ public sealed class SendBuffer
         return n;
     }
 
+    /// <summary>
+    /// The <paramref name="length"/> bytes starting <paramref name="offset"/> bytes after the oldest byte, where they lie in
+    /// the ring: one slice, or two when the ring wraps (<paramref name="second"/> empty otherwise). No copy; valid until
+    /// the next <see cref="Advance"/> or <see cref="Release"/> (a gather send hands them to the link at once).
+    /// </summary>
+    public void GetSlices(int offset, int length, out ReadOnlyMemory<byte> first, out ReadOnlyMemory<byte> second)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _count - offset);
+        second = default;
+        if (length == 0)
+        {
+            first = default;
+            return;
+        }
+        var storage = _storage!;
+        int start = _head + offset;
+        if (start >= storage.Length)
+            start -= storage.Length;
+        int head = Math.Min(length, storage.Length - start);
+        first = new ReadOnlyMemory<byte>(storage, start, head);
+        if (head < length)
+            second = new ReadOnlyMemory<byte>(storage, 0, length - head);
+    }
+
     /// <summary>Drops <paramref name="count"/> acknowledged bytes from the front; more than <see cref="Count"/> throws (an ACK of a FIN covers no buffered byte).</summary>
     public void Advance(int count)
     {

@@ -260,8 +260,15 @@ public sealed partial class Tcb
 
     private TcpRepr BuildData(Instant now, SeqNumber seq, int length, bool fin, Span<byte> payloadBuffer, int wireSegments = 1)
     {
-        if (length > 0)
+        if (length > 0 && PayloadInPlace)
+        {
+            _snd.Buffer!.GetSlices(seq - _snd.BufferSeq, length, out _payload, out _payload2); // gather send: no copy
+            _payloadTaken = false;
+        }
+        else if (length > 0)
+        {
             _snd.Buffer!.CopyTo(seq - _snd.BufferSeq, payloadBuffer[..length]);
+        }
         SeqNumber end = seq + length + (fin ? 1 : 0);
         bool retransmission = seq < _snd.Max;
         if (retransmission)

@@ -233,6 +233,8 @@ public sealed partial class TcpHost : ITcbScheduler
             if (tcb.Registered && tcb.TryDispatch(now, payloadBuffer, out var repr, out int segmentSize))
             {
                 segment = new TcpOutgoing(tcb.LocalAddress, tcb.RemoteAddress, repr) { SegmentSize = segmentSize };
+                if (tcb.TakePayloadInPlace(out var payload, out var payload2))
+                    segment = segment with { Payload = payload, Payload2 = payload2 };
                 _retransmissions += tcb.RetransmitCount - retransmitted;
                 if (repr.Control == TcpControl.Rst)
                     _resetSegmentsSent++;
@@ -427,6 +429,7 @@ public sealed partial class TcpHost : ITcbScheduler
         tcb.Scheduler = this;
         tcb.Registered = true;
         tcb.SegmentationOffloadLimit = tcb.RemoteAddress.IsIPv4 ? _segmentationOffloadLimit : SegmentationOffloadLimitIPv6;
+        tcb.PayloadInPlace = GatherSend;
         tcb.DropCounters = DropCounters;
         tcb.PathMtuLimit = PathMtuOf?.Invoke(tcb.RemoteAddress) ?? 0;
         _connections[new TcpFourTuple(tcb.LocalAddress, tcb.LocalPort, tcb.RemoteAddress, tcb.RemotePort)] = tcb;

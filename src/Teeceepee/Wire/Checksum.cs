@@ -110,6 +110,19 @@ public static class Checksum
         return native;
     }
 
+    /// <summary>
+    /// Adds <paramref name="data"/> as the continuation of a range whose first <paramref name="position"/> octets are
+    /// already in <paramref name="initial"/> (data in pieces, such as a frame gathered from a wrapped ring): at an odd
+    /// position its octets fall in the other halves of the words, which is the same sum byte-swapped (RFC 1071 §2(B)).
+    /// </summary>
+    public static uint Sum(ReadOnlySpan<byte> data, uint initial, int position)
+    {
+        if ((position & 1) == 0)
+            return Sum(data, initial);
+        ushort swapped = BinaryPrimitives.ReverseEndianness((ushort)~Fold(Sum(data)));
+        return FoldTo32((ulong)initial + swapped);
+    }
+
     /// <summary>Folds an accumulator to 16 bits and complements it: the value to put in a header.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort Fold(uint sum)

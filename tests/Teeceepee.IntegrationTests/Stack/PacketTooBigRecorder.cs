@@ -37,8 +37,12 @@ internal sealed class PacketTooBigRecorder(ILink inner) : ILink
         return true;
     }
 
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    private readonly byte[] _flat = new byte[LinkFrame.MaxLength];
+
+    public bool TrySend(Instant now, in LinkFrame linkFrame)
     {
+        // A test double looks at whole frames: gather sends are flattened into its own buffer.
+        var frame = linkFrame.Flatten(_flat);
         if (frame.Length > 54 && frame[12] == 0x86 && frame[13] == 0xDD && frame[20] == 6)
         {
             int packet = frame.Length - 14;
@@ -52,7 +56,7 @@ internal sealed class PacketTooBigRecorder(ILink inner) : ILink
                 LongestBefore = Math.Max(LongestBefore, packet);
             }
         }
-        return inner.TrySend(now, frame, offload);
+        return inner.TrySend(now, linkFrame);
     }
 
     public void Dispose() => inner.Dispose();

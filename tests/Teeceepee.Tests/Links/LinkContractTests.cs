@@ -22,8 +22,61 @@ public class LinkContractTests
         var send = Assert.Single(methods, m => m.Name == nameof(ILink.TrySend));
         Assert.Equal(typeof(LinkOffload).MakeByRefType(), receive.GetParameters()[^1].ParameterType);
         Assert.True(receive.GetParameters()[^1].IsOut);
-        Assert.Equal(typeof(LinkOffload).MakeByRefType(), send.GetParameters()[^1].ParameterType);
+        // Send takes a gather descriptor (headers + payload slices) that carries the offload request.
+        Assert.Equal(typeof(LinkFrame).MakeByRefType(), send.GetParameters()[^1].ParameterType);
         Assert.True(send.GetParameters()[^1].IsIn);
+        Assert.Equal(typeof(LinkOffload), typeof(LinkFrame).GetProperty(nameof(LinkFrame.Offload))!.PropertyType);
+    }
+
+    public static TheoryData<string> Middleware => new() { "none", "faults-passthrough", "faults-delay", "pcap", "tracer", "gso" };
+
+    private static ILink Wrap(string kind, ILink inner) => kind switch
+    {
+        "none" => inner,
+        "faults-passthrough" => new FaultInjector(inner, null, null),
+        "faults-delay" => new FaultInjector(inner, null, new FaultOptions { Loss = 0.000001 }, seed: 3),
+        "pcap" => new PcapWriter(inner, new MemoryStream()),
+        "tracer" => new Tracer(inner, TextWriter.Null),
+        "gso" => new SoftwareOffloadLink(inner),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Middleware))]
+    public void FrameInPieces_ThroughMiddleware_ArrivesAsTheWholeFrame(string kind)
+    {
+        var (a, b) = MemoryLink.CreatePair(withReadinessFd: false);
+        using var link = Wrap(kind, a);
+        using var peer = b;
+        var frame = new byte[1200];
+        new Random(9).NextBytes(frame);
+        // Headers, then a payload split where a send ring wraps (at an odd octet), then the rest.
+        Assert.True(link.TrySend(Instant.Zero, new LinkFrame(frame.AsSpan(0, 54), frame.AsSpan(54, 333), frame.AsSpan(387))));
+        Assert.True(link.TrySend(Instant.Zero, new LinkFrame(frame.AsSpan(0, 54), frame.AsSpan(54), default)));
+        var buffer = new byte[2048];
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(peer.TryReceive(Instant.Zero, buffer, out int length));
+            Assert.Equal(frame, buffer.AsSpan(0, length).ToArray());
+        }
+        Assert.False(peer.TryReceive(Instant.Zero, buffer, out _));
+    }
+
+    [Fact]
+    public void LinkFrame_Flatten_ContiguousIsNotCopied_PiecesAreJoined()
+    {
+        var frame = new byte[100];
+        new Random(2).NextBytes(frame);
+        var scratch = new byte[100];
+        var whole = new LinkFrame(frame);
+        Assert.True(whole.IsContiguous);
+        Assert.True(whole.Flatten(scratch) == frame.AsSpan()); // the same memory, no copy
+        var pieces = new LinkFrame(frame.AsSpan(0, 10), frame.AsSpan(10, 45), frame.AsSpan(55), LinkOffload.TcpChecksumPartial(34));
+        Assert.False(pieces.IsContiguous);
+        Assert.Equal(100, pieces.Length);
+        Assert.Equal(frame, pieces.Flatten(scratch).ToArray());
+        Assert.True(pieces.Flatten(new byte[99]).IsEmpty); // does not fit: nothing
+        Assert.Equal(LinkOffload.TcpChecksumPartial(34), pieces.Offload);
     }
 
     [Fact]

@@ -347,11 +347,11 @@ public class SoftwareOffloadTests
             return inner.TryReceive(now, buffer, out length, out offload);
         }
 
-        public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+        public bool TrySend(Instant now, in LinkFrame frame)
         {
-            if (!offload.IsNone)
+            if (!frame.Offload.IsNone)
                 SentWithOffload++;
-            return _software.TrySend(now, frame, offload);
+            return _software.TrySend(now, frame);
         }
 
         public void Dispose() => inner.Dispose();

@@ -21,10 +21,12 @@ internal sealed class FrameRecorder(ILink inner) : ILink
         return true;
     }
 
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    public bool TrySend(Instant now, in LinkFrame frame)
     {
-        Frames.Add((now, true, frame.ToArray()));
-        return inner.TrySend(now, frame, offload);
+        var copy = new byte[frame.Length];
+        frame.CopyTo(copy);
+        Frames.Add((now, true, copy));
+        return inner.TrySend(now, frame);
     }
 
     public void Dispose() => inner.Dispose();

@@ -440,7 +440,7 @@ public abstract class TcpSocketSuite
     }
 
     [TcpSuiteFact]
-    public async Task TryReceive_TrySend_NonBlocking()
+    public async Task ReceiveAvailable_SendAvailable_TakeWhatIsReady_WithoutWaitingForDataOrSpace()
     {
         await using var net = CreateNetwork();
         await using var small = Listen(net, options: new TcpConnectionOptions { ReceiveBufferSize = 4096 });
@@ -449,23 +449,23 @@ public abstract class TcpSocketSuite
         await using (server)
         {
             var buffer = new byte[100];
-            Assert.False(server.TryReceive(buffer, out int none));
+            Assert.False(server.ReceiveAvailable(buffer, out int none));
             Assert.Equal(0, none);
 
-            Assert.True(client.TrySend("ping"u8, out int sent));
+            Assert.True(client.SendAvailable("ping"u8, out int sent));
             Assert.Equal(4, sent);
             // Wait until it arrived, then take it without waiting.
             Assert.Equal(0, await Within(server.ReceiveAsync(Memory<byte>.Empty)));
-            Assert.True(server.TryReceive(buffer, out int got));
+            Assert.True(server.ReceiveAvailable(buffer, out int got));
             Assert.Equal("ping", Encoding.ASCII.GetString(buffer, 0, got));
 
-            // With the peer not reading, its window and our send buffer fill, and then TrySend refuses more without waiting.
+            // With the peer not reading, its window and our send buffer fill, and then SendAvailable refuses more without waiting.
             var big = new byte[64 * 1024];
             int total = 0;
             bool refusedOnce = false;
             for (int i = 0; i < 1000; i++)
             {
-                if (!client.TrySend(big, out int n))
+                if (!client.SendAvailable(big, out int n))
                 {
                     Assert.Equal(0, n);
                     refusedOnce = true;

@@ -46,8 +46,12 @@ internal sealed class IPv6PathRouter(ILink inner) : ILink
         return inner.TryReceive(now, buffer, out length, out offload);
     }
 
-    public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+    private readonly byte[] _flat = new byte[LinkFrame.MaxLength];
+
+    public bool TrySend(Instant now, in LinkFrame linkFrame)
     {
+        // A test double looks at whole frames: gather sends are flattened into its own buffer.
+        var frame = linkFrame.Flatten(_flat);
         if (EthernetFrame.TryParse(frame, out var eth, out _) && eth.EtherType == EtherType.IPv6 && IPv6Packet.TryParse(eth.Payload, out var ip, out _))
         {
             var packet = eth.Payload[..(IPv6Repr.HeaderLength + ip.Payload.Length)];
@@ -65,7 +69,7 @@ internal sealed class IPv6PathRouter(ILink inner) : ILink
             if (ErrorsSent > 0 && transport)
                 LongestAfterTooBig = Math.Max(LongestAfterTooBig, packet.Length);
         }
-        return inner.TrySend(now, frame, offload);
+        return inner.TrySend(now, linkFrame);
     }
 
     private static int Quote(ReadOnlySpan<byte> packet) => Math.Min(packet.Length, Icmpv6Repr.MaxErrorLength - Icmpv6Repr.HeaderLength);

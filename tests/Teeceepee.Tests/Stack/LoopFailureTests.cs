@@ -21,7 +21,7 @@ public class LoopFailureTests
             offload = LinkOffload.None;
             return false;
         }
-        public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload) => true;
+        public bool TrySend(Instant now, in LinkFrame frame) => true;
         public void Dispose()
         {
         }

@@ -222,10 +222,12 @@ public class TransmitOffloadTests
         public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
             inner.TryReceive(now, buffer, out length, out offload);
 
-        public bool TrySend(Instant now, ReadOnlySpan<byte> frame, in LinkOffload offload)
+        public bool TrySend(Instant now, in LinkFrame frame)
         {
-            Sent.Add((frame.ToArray(), offload));
-            return _software.TrySend(now, frame, offload);
+            var copy = new byte[frame.Length];
+            frame.CopyTo(copy);
+            Sent.Add((copy, frame.Offload));
+            return _software.TrySend(now, frame);
         }
 
         public void Dispose()

@@ -32,6 +32,29 @@ public class SendBufferTests
     }
 
     [Fact]
+    public void GetSlices_WrappedRing_TwoSlicesInStreamOrder_NoCopy()
+    {
+        var buffer = new SendBuffer(100);
+        var first = Pattern(90);
+        buffer.Write(first);
+        buffer.Advance(80);                 // the oldest byte now sits near the end of the storage
+        var more = Pattern(int.Min(90, buffer.Free), 3);
+        buffer.Write(more);                 // wraps to the start of the storage
+        var expected = first[80..].Concat(more).ToArray();
+        buffer.GetSlices(0, expected.Length, out var a, out var b);
+        Assert.Equal(expected.Length, a.Length + b.Length);
+        Assert.Equal(expected, a.ToArray().Concat(b.ToArray()).ToArray());
+        Assert.True(MemoryMarshal.TryGetArray(a, out var segment) && segment.Array is not null); // the ring's own storage
+        // A range inside one piece is one slice; an empty range is nothing.
+        buffer.GetSlices(1, 5, out a, out b);
+        Assert.Equal(expected[1..6], a.ToArray());
+        Assert.True(b.IsEmpty);
+        buffer.GetSlices(3, 0, out a, out b);
+        Assert.True(a.IsEmpty && b.IsEmpty);
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.GetSlices(1, expected.Length, out _, out _));
+    }
+
+    [Fact]
     public void Write_WhenFull_AcceptsOnlyFreeBytes()
     {
         var buffer = new SendBuffer(100);
