@@ -47,7 +47,11 @@ public sealed partial class DemoTests
     [CliNamespaceFact]
     public async Task Demo_CtrlC_CleansUp()
     {
-        var start = new ProcessStartInfo(CliNamespace.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through `env --default-signal=INT` (it execs, keeping the pid): a test host started as a background job
+        // inherits SIGINT ignored, the demo would inherit that too, and .NET installs no handler for an ignored SIGINT.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add(CliNamespace.Dotnet);
         start.ArgumentList.Add(CliNamespace.CliAssembly);
         start.ArgumentList.Add("demo");
         using var process = Process.Start(start)!;
