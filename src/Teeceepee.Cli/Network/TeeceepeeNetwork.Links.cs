@@ -1,17 +1,5 @@
-using System.Net;
-using System.Net.Http;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting;
-using Teeceepee.AspNetCore;
 using Teeceepee.Cli.Options;
-using Teeceepee.Cli.Plot;
-using Teeceepee.Dhcp;
-using Teeceepee.Dns;
 using Teeceepee.Links;
-using Teeceepee.Sockets;
-using Teeceepee.Http;
-using Teeceepee.Stack;
-using Teeceepee.Wire;
 
 namespace Teeceepee.Cli.Network;
 
