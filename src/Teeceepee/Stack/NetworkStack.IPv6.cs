@@ -116,6 +116,15 @@ public sealed partial class NetworkStack
             Drop(DropReason.NotForUs, "ipv6", destination);
             return;
         }
+        if (packet.NextHeader == IpProtocol.Tcp && local is not null)
+        {
+            // The bulk of the traffic: TCP right behind the fixed header has no extension headers to walk (RFC 8200 §4).
+            if (!local.IsAssigned)
+                Drop(DropReason.TentativeAddress, "ipv6", destination); // RFC 4862 §5.4: only DAD's NDP reaches a tentative address
+            else
+                ProcessTcp6(now, source, destination, packet.Payload, multicast: false, (EcnCodepoint)packet.Ecn);
+            return;
+        }
         var whole = packet.Buffer;
         if (!IPv6HeaderChain.TryParse(whole, IPv6HeaderChain.DefaultMaxHeaders, IPv6HeaderChain.DefaultMaxLength, out var chain, out error))
         {
