@@ -50,7 +50,12 @@ public sealed record NetworkStackOptions
     /// </summary>
     public bool IPv6 { get; init; }
 
-    /// <summary>The secret key of stable interface identifiers (RFC 7217 §5); null: derived from the seed or random per stack.</summary>
+    /// <summary>
+    /// The secret key of stable interface identifiers (RFC 7217 §5). Null (the default): a key derived from this host's
+    /// machine ID (/etc/machine-id) by a keyed hash with a Teeceepee-specific label, so an interface (the link's
+    /// <c>InterfaceName</c>, else the MAC) keeps its addresses across starts; random per stack on a host without one.
+    /// Set it to choose the key yourself (e.g. to keep addresses when the machine ID changes, or to separate two stacks).
+    /// </summary>
     public byte[]? StableSecret { get; init; }
 
     /// <summary>Neighbor solicitations sent for duplicate address detection (RFC 4862 §5.1 DupAddrDetectTransmits; 0 turns DAD off).</summary>
