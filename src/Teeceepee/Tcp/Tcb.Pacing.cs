@@ -11,6 +11,9 @@ public sealed partial class Tcb
     // IPv4 + TCP header octets counted per wire segment when spacing departures.
     private const int PacingHeaderOctets = 40;
 
+    // How late a departure may be and still keep the pacing schedule (the catch-up burst bound).
+    private const long PacingCatchUpTicks = 2 * TimeSpan.TicksPerMillisecond;
+
     private Instant _nextSendAt;   // earliest departure of the next data segment; Instant.Zero when unpaced
 
     /// <summary>The rate data leaves at, in bytes per second; 0 when unpaced.</summary>
@@ -54,6 +57,16 @@ public sealed partial class Tcb
         }
         long octets = length + ((long)PacingHeaderOctets * wireSegments);
         long spacing = octets * TimeSpan.TicksPerSecond / rate;
+        long behind = _nextSendAt != Instant.Zero && now > _nextSendAt ? (now - _nextSendAt).Ticks : 0;
+        if (behind > 0 && behind <= PacingCatchUpTicks)
+        {
+            // A loop that woke up to 2 ms late keeps the schedule: the next departure is due one spacing after the
+            // missed one (at once if that too has passed), so the average rate is the one asked even when every wake-up
+            // is late. Linux's hrtimer-driven pacing is rarely late; a user-space loop on a busy host often is, and a
+            // rate that falls short feeds BBR a lower delivery rate, which it then paces at. Bursts stay under 2 ms of the rate.
+            _nextSendAt += TimeSpan.FromTicks(spacing);
+            return;
+        }
         // OS jitter (Linux tcp_update_skb_after_send): when the loop woke late for this departure, up to half of this
         // segment's spacing is forgiven, so late wake-ups on a loaded host do not lower the rate the controller asked.
         long late = _nextSendAt != Instant.Zero && now > _nextSendAt ? (now - _nextSendAt).Ticks : 0;
