@@ -250,6 +250,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             TcpBufferSize = options.TcpBuffer,
             Ecn = options.Ecn,
             FastOpen = options.FastOpen,
+            Pacing = options.Pacing,
             SynRateLimit = options.SynRate,
             Seed = options.Seed,
             Trace = trace is null ? null : trace.WriteLine,
