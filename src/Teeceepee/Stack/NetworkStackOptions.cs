@@ -162,6 +162,12 @@ public sealed record NetworkStackOptions
 
     /// <summary>TCP Fast Open (RFC 7413) for the stack's listeners and connections (CLI <c>--fastopen</c>); null keeps <see cref="Tcp"/>'s (off).</summary>
     public bool? FastOpen { get; init; }
+
+    /// <summary>
+    /// Pace CUBIC and NewReno at Linux's rate (<see cref="Tcp.TcpConfig.Pacing"/>: as Linux under the fq qdisc); null
+    /// keeps the default (off). BBR always paces.
+    /// </summary>
+    public bool? Pacing { get; init; }
     /// <summary>SYNs a second the stack's listeners take (CLI <c>--syn-rate</c>; token bucket, excess dropped and counted); null keeps <see cref="Tcp"/>'s (no limit).</summary>
     public int? SynRateLimit { get; init; }
 
