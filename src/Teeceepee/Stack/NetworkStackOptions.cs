@@ -184,6 +184,19 @@ public sealed record NetworkStackOptions
     public int IngressBudget { get; init; } = 256;
 
     /// <summary>
+    /// Process the bare SYNs a loop turn reads after its other frames (true, the default), so that established flows go
+    /// first; see <see cref="OverloadSynBudget"/>. False processes every frame in arrival order.
+    /// </summary>
+    public bool DeferSyns { get; init; } = true;
+
+    /// <summary>
+    /// SYNs a loop turn answers at most when it is overloaded, i.e. its <see cref="IngressBudget"/> ran out with frames
+    /// still waiting; the rest are dropped unanswered (<see cref="DropReason.SynDroppedOverload"/>) and the clients retry.
+    /// A turn that drains the link answers every SYN it read. Default 32 (an eighth of the default ingress budget).
+    /// </summary>
+    public int OverloadSynBudget { get; init; } = 32;
+
+    /// <summary>
     /// How long the loop thread busy-polls for more work before it sleeps while traffic flows (like Linux SO_BUSY_POLL):
     /// saves a sleep and wake-up per packet exchange, at the price of a core kept busy. Zero (the default) sleeps at once.
     /// </summary>
