@@ -4,13 +4,14 @@ using Teeceepee.Links;
 namespace Teeceepee.Stack;
 
 // Overload priority (issue 13 item 3): a loop turn processes the frames of flows first and the SYNs it read after
-// them; when the turn could not drain the link (its ingress budget ran out, so more frames wait in the device's
-// queue), only OverloadSynBudget of those SYNs are answered and the rest are dropped unanswered, counted as
+// them; when turns keep failing to drain the link (OverloadTurns in a row ran out of ingress budget with more frames
+// waiting in the device's queue), only OverloadSynBudget of a turn's SYNs are answered and the rest are dropped unanswered, counted as
 // SynDroppedOverload. The loop then spends its time reading (which keeps the device queue short and the flows' ACKs
 // flowing) instead of answering a flood with SYN-ACKs and reading the resets they draw.
 public sealed partial class NetworkStack
 {
     private SynDeferral? _synDeferral;
+    private int _backlogTurns; // consecutive turns that ended with frames still waiting
 
     /// <summary>SYNs this stack dropped unanswered because a turn was overloaded (<see cref="DropReason.SynDroppedOverload"/>).</summary>
     internal long SynsDroppedOverload => _counters.Drops[(byte)DropReason.SynDroppedOverload];
@@ -18,6 +19,7 @@ public sealed partial class NetworkStack
     private void CreateOverload(NetworkStackOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.OverloadSynBudget, nameof(options.OverloadSynBudget));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.OverloadTurns, 1, nameof(options.OverloadTurns));
         if (options.DeferSyns)
             _synDeferral = new SynDeferral(Math.Clamp(options.IngressBudget, 1, MaxDeferredSyns), _linkHeaderLength);
     }
@@ -30,16 +32,20 @@ public sealed partial class NetworkStack
         _synDeferral is { } deferral && deferral.TryDefer(frame, offload);
 
     /// <summary>
-    /// After the turn's frames: answers the SYNs set aside, oldest first; when the turn ended with frames still waiting
-    /// (<see cref="_ingressBacklog"/>), only <see cref="NetworkStackOptions.OverloadSynBudget"/> of them.
+    /// After the turn's frames: answers the SYNs set aside, oldest first; when this turn and the
+    /// <see cref="NetworkStackOptions.OverloadTurns"/> − 1 before it all ended with frames still waiting
+    /// (<see cref="_ingressBacklog"/>: the loop is saturated, not just catching up with a burst), only
+    /// <see cref="NetworkStackOptions.OverloadSynBudget"/> of them.
     /// </summary>
     private void ProcessDeferredSyns(Instant now)
     {
+        _backlogTurns = _ingressBacklog ? Math.Min(_backlogTurns + 1, int.MaxValue - 1) : 0;
         var deferral = _synDeferral;
         if (deferral is null || deferral.Count == 0)
             return;
         int count = deferral.Count;
-        int take = _ingressBacklog ? Math.Min(count, Options.OverloadSynBudget) : count;
+        bool overloaded = _backlogTurns >= Options.OverloadTurns;
+        int take = overloaded ? Math.Min(count, Options.OverloadSynBudget) : count;
         for (int i = 0; i < take; i++)
         {
             _frameChecksumTrusted = deferral.ChecksumTrusted(i);
@@ -57,7 +63,7 @@ public sealed partial class NetworkStack
             _counters.BytesIn += bytes;
             _counters.Drops[(byte)DropReason.SynDroppedOverload] += shed;
             if (IsTracing)
-                Trace(string.Create(CultureInfo.InvariantCulture, $"drop tcp {DropReason.SynDroppedOverload} x{shed}: the turn left frames waiting, {take} SYNs answered{Why(DropReason.SynDroppedOverload)}"));
+                Trace(string.Create(CultureInfo.InvariantCulture, $"drop tcp {DropReason.SynDroppedOverload} x{shed}: {_backlogTurns} turns in a row left frames waiting, {take} SYNs answered{Why(DropReason.SynDroppedOverload)}"));
         }
         deferral.Clear();
     }

@@ -190,11 +190,18 @@ public sealed record NetworkStackOptions
     public bool DeferSyns { get; init; } = true;
 
     /// <summary>
-    /// SYNs a loop turn answers at most when it is overloaded, i.e. its <see cref="IngressBudget"/> ran out with frames
-    /// still waiting; the rest are dropped unanswered (<see cref="DropReason.SynDroppedOverload"/>) and the clients retry.
-    /// A turn that drains the link answers every SYN it read. Default 32 (an eighth of the default ingress budget).
+    /// SYNs a loop turn answers at most when the loop is overloaded (<see cref="OverloadTurns"/>); the rest are dropped
+    /// unanswered (<see cref="DropReason.SynDroppedOverload"/>) and the clients retry. Default 64 (a quarter of the default
+    /// ingress budget: a flood of SYNs gets at most a quarter of the loop's frames answered).
     /// </summary>
-    public int OverloadSynBudget { get; init; } = 32;
+    public int OverloadSynBudget { get; init; } = 64;
+
+    /// <summary>
+    /// Consecutive loop turns that must end with frames still waiting (their <see cref="IngressBudget"/> spent) before
+    /// the loop counts as overloaded and sheds SYNs past <see cref="OverloadSynBudget"/>; a turn that drains the link
+    /// resets the count. Default 4: a burst of a few hundred connects is caught up with, a sustained flood is not.
+    /// </summary>
+    public int OverloadTurns { get; init; } = 4;
 
     /// <summary>
     /// How long the loop thread busy-polls for more work before it sleeps while traffic flows (like Linux SO_BUSY_POLL):

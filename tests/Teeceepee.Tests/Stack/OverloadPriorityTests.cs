@@ -16,9 +16,9 @@ public class OverloadPriorityTests
     private const ushort ListenPort = 8080;
     private static readonly SeqNumber PeerIsn = new(5000);
 
-    private static RawPeer Peer(int ingressBudget, int synBudget, bool defer = true)
+    private static RawPeer Peer(int ingressBudget, int synBudget, bool defer = true, int overloadTurns = 1)
     {
-        var peer = new RawPeer(o => o with { IngressBudget = ingressBudget, OverloadSynBudget = synBudget, DeferSyns = defer });
+        var peer = new RawPeer(o => o with { IngressBudget = ingressBudget, OverloadSynBudget = synBudget, DeferSyns = defer, OverloadTurns = overloadTurns });
         peer.Introduce();
         peer.Stack.Tcp.Listen(new TcpEndpoint(RawPeer.StackAddress, ListenPort), backlog: 1024);
         return peer;
@@ -140,6 +140,29 @@ public class OverloadPriorityTests
         peer.Stack.Poll(peer.Now);
         Assert.Equal(37, SynAcks(Segments(peer)));
         Assert.Equal(63 - 8, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+    }
+
+    [Fact]
+    public async Task BacklogShorterThanOverloadTurns_EverySynAnswered_SustainedBacklogSheds()
+    {
+        await using var peer = Peer(ingressBudget: 16, synBudget: 2, overloadTurns: 3);
+        // 40 SYNs: turns read 16, 16 and 8; the first two end with frames waiting, the third drains: never 3 in a row.
+        for (int i = 0; i < 40; i++)
+            Queue(peer, Syn(peer, i));
+        for (int turn = 0; turn < 3; turn++)
+            peer.Stack.Poll(peer.Now);
+        Assert.Equal(40, SynAcks(Segments(peer)));
+        Assert.Equal(0, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+
+        // 100 more: turns 1 and 2 answer all 16, turn 3 (three backlogged turns in a row) answers 2 of 16, turn 4 too,
+        // and so on until a turn drains the link.
+        for (int i = 0; i < 100; i++)
+            Queue(peer, Syn(peer, 100 + i));
+        for (int turn = 0; turn < 7; turn++)
+            peer.Stack.Poll(peer.Now);
+        // Reads: 16 16 16 16 16 16 4; backlogged turns 1-6, overloaded from the 3rd through the 6th; the 7th drains.
+        Assert.Equal(16 + 16 + 4 * 2 + 4, SynAcks(Segments(peer)));
+        Assert.Equal(4 * 14, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ internal sealed class LoopRunner : IDisposable
     private const ulong LinkTag = 1;
     private const ulong WakeTag = 2;
 
+    /// <summary>The longest sleep while the ring pool holds arrays to trim (<see cref="NetworkStack.RingTrimInterval"/>).</summary>
+    private const int RingTrimWakeMilliseconds = 5000;
+
     /// <summary>The longest busy poll the runner accepts (10 ms).</summary>
     internal const long MaxBusyPollMicroseconds = 10_000;
 
@@ -123,7 +126,9 @@ internal sealed class LoopRunner : IDisposable
             while (!_stopping)
             {
                 _inlineCompletions = 0;
-                stack.Poll(Instant.Now(time));
+                var polled = Instant.Now(time);
+                stack.Poll(polled);
+                stack.TrimRings(polled);
                 Interlocked.Increment(ref _iterations);
                 // Traffic is hot when this turn read frames or was woken by a command: the next frame or
                 // command likely follows within microseconds, sooner than a sleep and wake-up take.
@@ -139,6 +144,9 @@ internal sealed class LoopRunner : IDisposable
                     timeout = -1;
                 else
                     timeout = (int)Math.Min(int.MaxValue, ((next - now).Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+                // Pooled rings nobody uses are given back even when the loop has nothing else to do.
+                if ((timeout < 0 || timeout > RingTrimWakeMilliseconds) && stack.HasRingsToTrim)
+                    timeout = RingTrimWakeMilliseconds;
                 // A link without a readiness fd can only be polled.
                 if (readinessFd < 0)
                     timeout = timeout < 0 ? 1 : Math.Min(timeout, 1);
