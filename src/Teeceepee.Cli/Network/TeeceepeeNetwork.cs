@@ -250,6 +250,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             TcpBufferSize = options.TcpBuffer,
             Ecn = options.Ecn,
             FastOpen = options.FastOpen,
+            Pacing = options.Pacing,
             SynRateLimit = options.SynRate,
             Seed = options.Seed,
             Trace = trace is null ? null : trace.WriteLine,
@@ -290,6 +291,18 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             throw;
         }
     }
+
+    // Fast Open connections (curl --tcp-fastopen) run on the first loop, whose cookie cache the CLI keeps across runs.
+    private static readonly TcpConnectionOptions s_fastOpenOptions = new() { NoDelay = true, FastOpen = true };
+
+    public ValueTask<Stream> ConnectFastOpenAsync(IPEndPoint remote, Action? connected, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Stream>(new FastOpenStream(new TcpConnection(_stack, s_fastOpenOptions), remote, connected));
+
+    public ValueTask<IReadOnlyList<KeyValuePair<IPAddress, byte[]>>> GetFastOpenCookiesAsync(CancellationToken cancellationToken) =>
+        _stack.GetFastOpenCookiesAsync(cancellationToken);
+
+    public ValueTask AddFastOpenCookieAsync(IPAddress server, byte[] cookie, CancellationToken cancellationToken) =>
+        _stack.AddFastOpenCookieAsync(server, cookie, cancellationToken);
 
     public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Listen(local, backlog, s_connectionOptions));
