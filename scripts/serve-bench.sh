@@ -4,9 +4,10 @@
 #   gives the server's CPU seconds (user + system) per GB sent, which a loaded machine disturbs less than MB/s.
 # Usage (root): scripts/serve-bench.sh [RUNS] [-- extra serve options]
 # CLI defaults to the Release build in this tree; set CLI=path/to/Teeceepee.Cli.dll to use another,
-# CLIENTS=N for another number of parallel clients (default 200).
+# CLIENTS=N for another number of parallel clients (default 200), QUEUES=N for a multi-queue TAP (serve then runs one
+# loop per queue by default, or give --loops after --).
 set -euo pipefail
-RUNS=${1:-3}; CLIENTS=${CLIENTS:-200}; shift || true; [ "${1:-}" = "--" ] && shift
+RUNS=${1:-3}; CLIENTS=${CLIENTS:-200}; QUEUES=${QUEUES:-1}; shift || true; [ "${1:-}" = "--" ] && shift
 CLI=${CLI:-$(cd "$(dirname "$0")/.." && pwd)/src/Teeceepee.Cli/bin/Release/net10.0/Teeceepee.Cli.dll}
 NS=tcpserve-$$-$RANDOM
 DIR=$(mktemp -d /tmp/tcpserve-XXXXXX)
@@ -15,7 +16,7 @@ cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-ip netns exec "$NS" ip tuntap add dev tap0 mode tap
+if [ "$QUEUES" -gt 1 ]; then ip netns exec "$NS" ip tuntap add dev tap0 mode tap multi_queue; else ip netns exec "$NS" ip tuntap add dev tap0 mode tap; fi
 ip -n "$NS" addr add 198.18.0.1/24 dev tap0
 ip -n "$NS" link set tap0 up
 head -c 50000000 /dev/urandom > "$DIR/big.bin"
