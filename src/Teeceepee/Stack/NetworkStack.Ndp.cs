@@ -55,6 +55,9 @@ public sealed partial class NetworkStack : INeighborHost
         if (Options.DadTransmits <= 0 || Medium != LinkMedium.Ethernet)
         {
             a.State = IPv6AddressState.Preferred;
+            // RFC 4861 §7.2.1: join the address's solicited-node group all the same (an MLD-snooping switch
+            // forwards solicitations for it only then).
+            _mldReportDue |= Medium == LinkMedium.Ethernet;
             return;
         }
         a.State = IPv6AddressState.Tentative;
