@@ -1,3 +1,4 @@
+using System.Buffers;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -5,7 +6,8 @@ namespace Teeceepee.Tcp;
 /// <summary>
 /// RFC 8985 §6.1's per-segment state of the octets in flight: for each transmission its sequence range, when it last
 /// left, and whether it was retransmitted, SACKed or marked lost. Records are sorted by sequence and disjoint, in one
-/// array that grows by doubling up to <see cref="MaxRecords"/> (nothing is allocated per segment once grown). Sends at
+/// array rented from the shared pool that grows by doubling up to <see cref="MaxRecords"/> and goes back to the pool when
+/// everything is acknowledged (an idle connection holds none; nothing is allocated per segment). Sends at
 /// one instant share a record until a SACK edge or a retransmission splits it. Past the bound, new data joins the newest
 /// record and takes its later time: RACK then finds a loss in it later, never wrongly.
 /// </summary>
@@ -44,12 +46,15 @@ internal sealed class RackSegmentLog
     /// <summary>The <paramref name="index"/>-th record in sequence order.</summary>
     public ref Record At(int index) => ref _records[_head + index];
 
-    /// <summary>Forgets every record.</summary>
+    /// <summary>Forgets every record and returns the storage to the pool.</summary>
     public void Clear()
     {
         _head = 0;
         _count = 0;
         RetransmittedCount = 0;
+        if (_records.Length > 0)
+            ArrayPool<Record>.Shared.Return(_records);
+        _records = [];
     }
 
     /// <summary>A transmission of [start, end) at <paramref name="now"/>: new data is appended, a retransmission re-stamps its records.</summary>
@@ -118,7 +123,7 @@ internal sealed class RackSegmentLog
         _head++;
         _count--;
         if (_count == 0)
-            _head = 0;
+            Clear(); // all acknowledged: an idle connection keeps no records (issue 13 item 2)
     }
 
     /// <summary>Clears every lost mark (an undo, or the end of a recovery: what is still out is judged afresh).</summary>
@@ -184,7 +189,10 @@ internal sealed class RackSegmentLog
         }
         if (_records.Length < MaxRecords)
         {
-            Compact(new Record[Math.Min(MaxRecords, Math.Max(8, _records.Length * 2))]);
+            var old = _records;
+            Compact(ArrayPool<Record>.Shared.Rent(Math.Min(MaxRecords, Math.Max(8, old.Length * 2))));
+            if (old.Length > 0)
+                ArrayPool<Record>.Shared.Return(old);
             return true;
         }
         if (_head > 0)
