@@ -50,14 +50,32 @@ internal sealed class LossRecovery
     /// <summary>Tail loss probes sent.</summary>
     public long LossProbes;
 
-    /// <summary>RFC 8985 §6.2 reordering window timer; <see cref="Instant.MaxValue"/> when not armed.</summary>
+    /// <summary>RFC 8985 §6.3 RACK reordering timer; <see cref="Instant.MaxValue"/> when not armed.</summary>
     public Instant ReorderAt = Instant.MaxValue;
-    /// <summary>The highest SACKed octet when the reordering timer was armed.</summary>
-    public SeqNumber ReorderMark;
-    /// <summary>With <see cref="RackLost"/>: unSACKed octets below this are lost by the time rule.</summary>
-    public SeqNumber RackLostBelow;
-    /// <summary>The reordering window passed: the time rule marks octets lost.</summary>
-    public bool RackLost;
+    /// <summary>RFC 8985 §6: per-segment send times and RACK's state; null until SACK is in use and data has left.</summary>
+    public Rack? Rack;
+    /// <summary>After a timeout: RACK found a retransmission of the go-back-N lost; it goes again before the go-back-N goes on.</summary>
+    public bool RackRepairPending;
+    /// <summary>When the last retransmission timeout fired (retransmissions sent since are the go-back-N's).</summary>
+    public Instant TimeoutAt;
+
+    /// <summary>RFC 8985 §7.4: a probe's episode is open (TLP.end_seq is set).</summary>
+    public bool TlpEpisode;
+    /// <summary>RFC 8985 §7.4 TLP.end_seq: SND.NXT when the episode's probe left.</summary>
+    public SeqNumber TlpEndSeq;
+    /// <summary>RFC 8985 §7.4 TLP.is_retrans: the probe resent old data.</summary>
+    public bool TlpIsRetransmission;
+    /// <summary>Probe episodes that repaired a loss (the controller was told, as Linux's TCPLossProbeRecovery).</summary>
+    public long TlpRecoveries;
+
+    /// <summary>RFC 5682 §3.1 F-RTO: 0 off, 1 awaiting the first ACK after the timeout, 2 new data sent, awaiting the second.</summary>
+    public int FrtoStep;
+    /// <summary>The end of what was retransmitted since the timeout: a cumulative ACK beyond it acknowledges originals.</summary>
+    public SeqNumber FrtoRetransmittedTo;
+    /// <summary>SND.MAX when step 2 began: up to two new segments may go from here regardless of cwnd.</summary>
+    public SeqNumber FrtoNewDataFrom;
+    /// <summary>Timeouts F-RTO found spurious.</summary>
+    public long FrtoSpurious;
 
     /// <summary>RFC 3708 / Linux undo_marker: an episode whose retransmissions are counted for undo is under way.</summary>
     public bool UndoArmed;

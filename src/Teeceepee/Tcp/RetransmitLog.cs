@@ -3,22 +3,17 @@ using Teeceepee.Wire;
 namespace Teeceepee.Tcp;
 
 /// <summary>
-/// The retransmissions of one loss recovery still believed in flight: RFC 6675's per-segment
-/// "retransmitted" mark, bounded, plus when each was sent relative to new data, so a lost
-/// retransmission is noticed without waiting for the RTO (as Linux's lost-retransmit detection and
-/// RFC 8985 RACK do: a segment sent later was delivered, this one was not).
+/// The retransmissions of one loss recovery still believed in flight: RFC 6675's per-segment "retransmitted" mark,
+/// bounded. <see cref="Rack"/> finds the lost ones by their send times (RFC 8985 §6.2: a segment sent later was
+/// delivered, this one was not) and takes them out again, so rule 1 of NextSeg resends them without waiting for the RTO.
 /// </summary>
 internal sealed class RetransmitLog
 {
     public const int Capacity = 64;
 
-    // Entries in the order they were sent. SndMax is SND.MAX when the entry was (last) sent: any octet
-    // at or above it was first sent later. Lost marks a retransmission of a hole IsLost() had declared
-    // lost, whose original is gone, so its delivery proves the entries sent before it were overtaken.
+    // Entries in the order they were sent.
     private readonly SeqNumber[] _start = new SeqNumber[Capacity];
     private readonly SeqNumber[] _end = new SeqNumber[Capacity];
-    private readonly SeqNumber[] _sndMax = new SeqNumber[Capacity];
-    private readonly bool[] _lost = new bool[Capacity];
     private int _count;
 
     /// <summary>Entries held.</summary>
@@ -27,35 +22,31 @@ internal sealed class RetransmitLog
     /// <summary>Forgets every entry (recovery ended or timed out).</summary>
     public void Clear() => _count = 0;
 
-    /// <summary>Records a retransmission of [start, end) sent while SND.MAX was <paramref name="sndMax"/>.</summary>
-    public void Add(SeqNumber start, SeqNumber end, SeqNumber sndMax, bool lost)
+    /// <summary>Records a retransmission of [start, end).</summary>
+    public void Add(SeqNumber start, SeqNumber end)
     {
         if (end <= start)
             return;
         if (_count > 0)
         {
             int last = _count - 1;
-            // A retransmission continuing the previous one, sent before any new data, extends it.
-            if (_end[last] == start && _sndMax[last] == sndMax && _lost[last] == lost)
+            // A retransmission continuing the previous one extends it.
+            if (_end[last] == start)
             {
                 _end[last] = end;
                 return;
             }
             if (_count == Capacity)
             {
-                // Full: fold into the newest entry. Its range may then cover SACKed octets (ignored by
-                // InFlight) and lost-detection for it waits for the newer SND.MAX: slower, never wrong.
+                // Full: fold into the newest entry. Its range may then cover SACKed octets (ignored by InFlight). Slower
+                // to repair, never wrong.
                 _start[last] = SeqNumber.Min(_start[last], start);
                 _end[last] = SeqNumber.Max(_end[last], end);
-                _sndMax[last] = SeqNumber.Max(_sndMax[last], sndMax);
-                _lost[last] &= lost;
                 return;
             }
         }
         _start[_count] = start;
         _end[_count] = end;
-        _sndMax[_count] = sndMax;
-        _lost[_count] = lost;
         _count++;
     }
 
@@ -66,10 +57,34 @@ internal sealed class RetransmitLog
             return false;
         Array.Copy(_start, 1, _start, 0, _count - 1);
         Array.Copy(_end, 1, _end, 0, _count - 1);
-        Array.Copy(_sndMax, 1, _sndMax, 0, _count - 1);
-        Array.Copy(_lost, 1, _lost, 0, _count - 1);
         _count--;
         return true;
+    }
+
+    /// <summary>
+    /// [start, end) was found lost: it is no longer in flight. An entry reaching past both ends keeps its lower part (the
+    /// upper part is then resent once more than needed).
+    /// </summary>
+    public void Remove(SeqNumber start, SeqNumber end)
+    {
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            SeqNumber s = _start[i], e = _end[i];
+            if (e > start && s < end)
+            {
+                if (s < start)
+                    e = start; // keep the part below
+                else if (e > end)
+                    s = end;   // keep the part above
+                else
+                    continue;  // wholly lost
+            }
+            _start[kept] = s;
+            _end[kept] = e;
+            kept++;
+        }
+        _count = kept;
     }
 
     /// <summary>When <paramref name="seq"/> lies in a retransmission still in flight, the end of that retransmission.</summary>
@@ -103,53 +118,22 @@ internal sealed class RetransmitLog
         return found;
     }
 
-    /// <summary>
-    /// After an ACK: drops what SND.UNA passed or the receiver SACKed whole, and declares lost every
-    /// retransmission overtaken by later-sent data that arrived: SACKed octets at or above its SND.MAX,
-    /// or a later retransmission of a lost hole SACKed in full. Returns the octets declared lost.
-    /// </summary>
-    public long Update(SeqNumber una, SackScoreboard? scoreboard)
+    /// <summary>After an ACK: drops what SND.UNA passed or the receiver SACKed whole.</summary>
+    public void Update(SeqNumber una, SackScoreboard? scoreboard)
     {
-        int witness = -1;
-        for (int i = 0; i < _count; i++)
-        {
-            if (_start[i] < una)
-                _start[i] = una;
-            if (_end[i] <= _start[i])
-            {
-                _end[i] = _start[i]; // delivered (cumulatively ACKed): drop below
-                if (_lost[i])
-                    witness = i;
-                continue;
-            }
-            if (scoreboard is { Count: > 0 } && scoreboard.SackedBytesBetween(_start[i], _end[i]) == _end[i] - _start[i])
-            {
-                if (_lost[i])
-                    witness = i;
-                _end[i] = _start[i];
-            }
-        }
-        bool haveSack = scoreboard is { Count: > 0 };
-        SeqNumber highest = haveSack ? scoreboard!.HighestSacked : una;
-        long lostBytes = 0;
         int kept = 0;
         for (int i = 0; i < _count; i++)
         {
-            if (_end[i] <= _start[i])
+            var s = SeqNumber.Max(_start[i], una);
+            if (_end[i] <= s)
                 continue;
-            if (i < witness || (haveSack && highest > _sndMax[i]))
-            {
-                lostBytes += (_end[i] - _start[i]) - (haveSack ? scoreboard!.SackedBytesBetween(_start[i], _end[i]) : 0);
+            if (scoreboard is { Count: > 0 } && scoreboard.SackedBytesBetween(s, _end[i]) == _end[i] - s)
                 continue;
-            }
-            _start[kept] = _start[i];
+            _start[kept] = s;
             _end[kept] = _end[i];
-            _sndMax[kept] = _sndMax[i];
-            _lost[kept] = _lost[i];
             kept++;
         }
         _count = kept;
-        return lostBytes;
     }
 
     /// <summary>Retransmitted octets still in flight: neither ACKed nor SACKed (RFC 6675 SetPipe's second count).</summary>

@@ -31,9 +31,12 @@ public sealed partial class Tcb
         long newWindow = (long)segment.WindowLength << _snd.Shift;
         SeqNumber unaBefore = _snd.Una;
         long sackedBefore = _loss.Scoreboard?.SackedBytes ?? 0;
+        long frtoSackedBefore = FrtoSackedOriginals();
         if (_sack && segment.SackBlocks.Count > 0)
             ProcessDsack(now, segment); // RFC 2883 / RFC 3708 (Tcb.Undo.cs)
         bool sackProgress = _sack && segment.SackBlocks.Count > 0 && NoteSackBlocks(segment.SackBlocks);
+        bool duplicate = ack == _snd.Una && _snd.Max > _snd.Una
+            && ((payloadLength == 0 && segment.Control == TcpControl.None && newWindow == _snd.Window && _snd.Window != 0) || sackProgress);
         if (ack > _snd.Una)
         {
             OnNewAck(now, segment, ack, sackedBefore);
@@ -45,8 +48,7 @@ public sealed partial class Tcb
                 EnterRecovery();
             }
         }
-        else if (ack == _snd.Una && _snd.Max > _snd.Una
-            && ((payloadLength == 0 && segment.Control == TcpControl.None && newWindow == _snd.Window && _snd.Window != 0) || sackProgress))
+        else if (duplicate)
         {
             // RFC 5681 §2: a duplicate ACK. With SACK (RFC 6675 §5's spirit), an ACK that SACKs new data
             // counts too even when it carries data, so a two-way transfer still detects loss without a timeout.
@@ -63,14 +65,13 @@ public sealed partial class Tcb
             });
             OnDuplicateAck(sackProgress);
         }
+        FrtoOnAck(now, ack, unaBefore, duplicate, frtoSackedBefore); // RFC 5682 (Tcb.Frto.cs); an undo comes before RACK looks
+        RackOnAck(now, segment); // RFC 8985 §6.2 (Tcb.Rack.cs): may mark losses, start recovery, repair after a timeout
+        TlpOnAck(segment, ack, ack > unaBefore, payloadLength);      // RFC 8985 §7.4
         if (_loss.SackRecovery)
             OnSackRecoveryAck((_snd.Una - unaBefore) + ((_loss.Scoreboard?.SackedBytes ?? 0) - sackedBefore));
-        if (sackProgress)
-        {
-            ArmReorderTimer(now);
-            if (_loss.SackRecovery)
-                _loss.PtoRearm = true; // in recovery SACKs show the flight is answering: the probe timer starts again
-        }
+        if (sackProgress && _loss.SackRecovery)
+            _loss.PtoRearm = true; // in recovery SACKs show the flight is answering: the probe timer starts again
         if (ack > unaBefore)
         {
             _loss.TlpPending = false;

@@ -11,8 +11,8 @@ namespace Teeceepee.Tcp;
 /// </summary>
 public sealed partial class Tcb
 {
-    // The state is LossRecovery's (_loss). RFC 8985 §7 tail loss probe and a time-based loss mark in RACK's spirit
-    // (§6.2: a hole that later-sent, delivered data overtook more than a reordering window ago is lost).
+    // The state is LossRecovery's (_loss). RFC 8985 §7 tail loss probe here; RACK's time-based loss detection (§6) in
+    // Tcb.Rack.cs.
 
     /// <summary>Tail loss probes sent (RFC 8985 §7).</summary>
     public long LossProbes => _loss.LossProbes;
@@ -37,20 +37,23 @@ public sealed partial class Tcb
     {
         _loss.SackRecovery = false;
         _loss.RetransmitLog?.Clear();
-        _loss.RackLost = false;
-        _loss.ReorderAt = Instant.MaxValue;
-    }
-
-    /// <summary>Unacknowledged, unSACKed octets below this count as lost: RFC 6675 IsLost (LossRecovery.DupThresh) or the time rule.</summary>
-    private SeqNumber LostBelow()
-    {
-        SeqNumber boundary = _loss.Scoreboard is { Count: > 0 } sb ? sb.LostBoundary(_snd.Una, LossRecovery.DupThresh, _snd.Mss) : _snd.Una;
-        return _loss.RackLost && _loss.RackLostBelow > boundary ? SeqNumber.Min(_loss.RackLostBelow, _snd.Max) : boundary;
+        _loss.Rack?.ClearLost(); // what is still out is judged afresh: a loss found now starts the next recovery
     }
 
     /// <summary>
-    /// RACK's reordering window (RFC 8985 §6.2 step 4): reo_wnd_mult × min_RTT / 4, grown by D-SACKs (Tcb.Undo.cs),
-    /// capped by SRTT, at least 1 ms.
+    /// Unacknowledged, unSACKed octets below this count as lost: RFC 6675 IsLost (LossRecovery.DupThresh) or RACK (RFC 8985
+    /// §6.2). RACK's marks below its highest one are a prefix of the data sent once (it leaves in sequence order); the
+    /// retransmissions among them still in flight are the RetransmitLog's, which NextSeg skips and pipe counts.
+    /// </summary>
+    private SeqNumber LostBelow()
+    {
+        SeqNumber boundary = _loss.Scoreboard is { Count: > 0 } sb ? sb.LostBoundary(_snd.Una, LossRecovery.DupThresh, _snd.Mss) : _snd.Una;
+        return _loss.Rack is { HasLost: true } rack && rack.LostBelow > boundary ? SeqNumber.Min(rack.LostBelow, _snd.Max) : boundary;
+    }
+
+    /// <summary>
+    /// RACK's reordering window when reordering is allowed for (RFC 8985 §6.2 step 4): reo_wnd_mult × min_RTT / 4, grown
+    /// by D-SACKs (Tcb.Undo.cs), capped by SRTT, at least 1 ms. RackReorderWindow (Tcb.Rack.cs) decides when it is zero.
     /// </summary>
     private TimeSpan ReorderWindow()
     {
@@ -61,41 +64,10 @@ public sealed partial class Tcb
     }
 
     /// <summary>
-    /// An ACK SACKed data above a hole without the hole meeting LossRecovery.DupThresh (a short flight, lost ACKs, the
-    /// last holes of a recovery): if it is still there a reordering window later, it is lost (RFC 8985
-    /// §6.2 in spirit: later-sent data was delivered and this was not).
-    /// </summary>
-    private void ArmReorderTimer(Instant now)
-    {
-        if (_loss.Scoreboard is not { Count: > 0 } sb || (!_loss.SackRecovery && (_congestion.InRecovery || _snd.Una < _loss.Recover)))
-            return;
-        if (LostBelow() >= sb.HighestSacked)
-            return; // every hole below the SACKs already counts as lost
-        if (_loss.ReorderAt == Instant.MaxValue || LostBelow() >= _loss.ReorderMark)
-            _loss.ReorderAt = now + ReorderWindow(); // new holes: their window starts now
-        _loss.ReorderMark = sb.HighestSacked;
-    }
-
-    private void OnReorderTimer()
-    {
-        _loss.ReorderAt = Instant.MaxValue;
-        if (!_sack || _loss.Scoreboard is not { Count: > 0 } || LostBelow() >= _loss.ReorderMark || !IsSynchronized || _snd.Max == _snd.Una)
-            return;
-        if (!_loss.SackRecovery && (_congestion.InRecovery || _snd.Una < _loss.Recover))
-            return;
-        _loss.RackLostBelow = _loss.ReorderMark;
-        _loss.RackLost = true;
-        Trace?.Trace(this, $"reordering window passed: octets below {_loss.ReorderMark} lost");
-        if (!_loss.SackRecovery)
-            EnterRecovery();
-        RequestPoll();
-    }
-
-    /// <summary>
     /// RFC 8985 §7.2: once a burst is out, if new data went or a new ACK came since the probe timer was
     /// set, set it again: with data in flight and no recovery under way, probe the tail after
-    /// PTO = 2*SRTT + 2 ms (plus the RTO floor for a single segment, whose ACK may be delayed, as Linux),
-    /// never later than the RTO.
+    /// PTO = 2*SRTT + 2 ms (Linux's two-tick floor), or 2*SRTT + WCDelAckT (the RTO floor, 200 ms) for a single
+    /// segment, whose ACK may be delayed; when the RTO would come first, the probe goes at the RTO's time instead.
     /// </summary>
     private void ArmLossProbeAfterSend(Instant now)
     {
@@ -113,7 +85,7 @@ public sealed partial class Tcb
             return;
         long pto = 2 * srtt.Ticks + (_snd.Max - _snd.Una <= _snd.Mss ? _config.MinRto.Ticks : 2 * TimeSpan.TicksPerMillisecond);
         var at = now + TimeSpan.FromTicks(pto);
-        _loss.PtoAt = at < _timers.RtoAt ? at : Instant.MaxValue; // the RTO would come first: leave it to the RTO
+        _loss.PtoAt = Instant.Min(at, _timers.RtoAt); // §7.2: PTO = min(PTO, RTO expiry): the probe replaces the timeout
     }
 
     private void OnLossProbeTimer(Instant now)
@@ -146,6 +118,13 @@ public sealed partial class Tcb
         _loss.TlpOutstanding = true;
         _loss.TlpFrom = _snd.Max;
         _loss.LossProbes++;
+        if (!_loss.TlpEpisode)
+        {
+            // §7.4: the episode's probe; new data when it may go (TryPlanNewData), else the last segment again.
+            _loss.TlpEpisode = true;
+            _loss.TlpIsRetransmission = !NewDataSendable();
+            _loss.TlpEndSeq = _snd.Max;
+        }
         _timers.RtoAt = now + _rtt.Rto;
         Trace?.Trace(this, $"tail loss probe, snd.una {_snd.Una} snd.max {_snd.Max}");
         RequestPoll();
@@ -184,13 +163,7 @@ public sealed partial class Tcb
     /// </summary>
     private void OnSackRecoveryAck(long delivered)
     {
-        long lost = _loss.RetransmitLog!.Update(_snd.Una, _loss.Scoreboard);
-        if (lost > 0)
-        {
-            _loss.LostRetransmits++;
-            _congestion.OnLossDetected(lost, _snd.Max - _snd.Una);
-            Trace?.Trace(this, $"lost retransmission ({lost} octets) detected, resending");
-        }
+        _loss.RetransmitLog!.Update(_snd.Una, _loss.Scoreboard); // lost retransmissions: RACK took them out (Tcb.Rack.cs)
         ReportNewlyLost();
         long pipe = Pipe();
         long sndcnt = _loss.Prr.OnAck(delivered, pipe, _congestion.SlowStartThreshold, _snd.Max - _loss.Recover, _snd.Mss);
@@ -241,6 +214,8 @@ public sealed partial class Tcb
         long peer = _snd.Window - (_snd.Nxt - _snd.Una);
         if (TlpNewDataAllowed)
             return Math.Min(peer, (_loss.TlpFrom + (2 * _snd.Mss)) - _snd.Max); // the probe ignores cwnd (RFC 8985 §7.3)
+        if (_loss.FrtoStep == 2 && _snd.Max - _loss.FrtoNewDataFrom < 2 * _snd.Mss)
+            return Math.Min(peer, (_loss.FrtoNewDataFrom + (2 * _snd.Mss)) - _snd.Max); // RFC 5682 §3.1 step 2b: two new segments
         if (_loss.SackRecovery)
         {
             long allowance = RecoveryWindow - Pipe();
@@ -380,7 +355,7 @@ public sealed partial class Tcb
             return false;
         segment = BuildData(now, start, len, fin, payloadBuffer);
         int octets = len + (fin ? 1 : 0);
-        _loss.RetransmitLog!.Add(start, start + octets, _snd.Max, lost: rule == 1);
+        _loss.RetransmitLog!.Add(start, start + octets);
         _loss.Prr.OnRetransmit(octets);
         if (rule == 4)
             _loss.RescueUsed = true;

@@ -91,7 +91,7 @@ public sealed partial class Tcb
             // segment would exceed the path MTU and fragment.
             int mss = Math.Max(1, _snd.Mss - SackOptionBytes());
             var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
-            if ((_loss.FastRetransmitPending || _loss.SackRecovery || _loss.TlpPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
+            if ((_loss.FastRetransmitPending || _loss.SackRecovery || _loss.TlpPending || _loss.RackRepairPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
             {
                 OnPacedSend(now, segment.PayloadLength, 1);
                 return true;
@@ -218,6 +218,13 @@ public sealed partial class Tcb
 
     private bool TryBuildFastRetransmit(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
+        if (_loss.RackRepairPending && !_loss.SackRecovery)
+        {
+            if (TryBuildRackRepair(now, payloadBuffer, out segment))
+                return true; // a lost retransmission after a timeout (Tcb.Rack.cs)
+            if (!_loss.FastRetransmitPending && !_loss.TlpPending)
+                return false;
+        }
         if (_loss.SackRecovery)
             return TryBuildSackRetransmit(now, payloadBuffer, out segment);
         if (_loss.TlpPending && !_loss.FastRetransmitPending)
@@ -288,6 +295,7 @@ public sealed partial class Tcb
             _rttSeq = seq;
             _rttSentAt = now;
         }
+        OnDataSent(now, seq, end, retransmission); // RACK's per-segment send time (Tcb.Rack.cs)
         if (_snd.Una == _snd.Max)
             _timers.UnackedSince = now;
         if (end > _snd.Max && length > 0)

@@ -25,7 +25,7 @@ public sealed partial class Tcb
     }
 
     private bool HasPendingData() =>
-        CanCarryData && (_loss.FastRetransmitPending || SackRetransmitReady() || TryPlanNewData(_snd.Mss, _snd.Mss, out _, out _));
+        CanCarryData && (_loss.FastRetransmitPending || _loss.RackRepairPending || SackRetransmitReady() || TryPlanNewData(_snd.Mss, _snd.Mss, out _, out _));
 
     private Instant KeepAliveDeadline
     {
@@ -41,10 +41,12 @@ public sealed partial class Tcb
 
     private void RunTimers(Instant now)
     {
+        if (now >= _loss.PtoAt && _loss.PtoAt <= _timers.RtoAt)
+            OnLossProbeTimer(now); // RFC 8985 §7.2: a probe due with the RTO goes instead of it (it re-arms the RTO)
         if (now >= _timers.RtoAt)
             OnRetransmitTimeout(now);
         if (now >= _loss.ReorderAt)
-            OnReorderTimer();
+            OnReorderTimer(now);
         if (now >= _loss.PtoAt)
             OnLossProbeTimer(now);
         if (now >= _timers.DelayedAckAt)
@@ -79,6 +81,7 @@ public sealed partial class Tcb
             return;
         _timeouts++;
         _timers.Retries++;
+        bool duringRecovery = _congestion.InRecovery || _loss.SackRecovery;
         int limit = State is TcpState.SynSent or TcpState.SynReceived ? _config.SynRetries : _config.MaxRetransmissions;
         bool userTimeout = _config.UserTimeout is { } ut && State > TcpState.SynReceived && now - _timers.UnackedSince >= ut;
         if (_timers.Retries > limit || userTimeout)
@@ -110,6 +113,8 @@ public sealed partial class Tcb
         _snd.Nxt = _snd.Una;
         _forceOne = true;
         _timers.RtoAt = now + _rtt.Rto;
+        RackOnRetransmitTimeout(now); // RFC 8985 §6.3 (Tcb.Rack.cs)
+        ArmFrto(duringRecovery);      // RFC 5682 step 1 (Tcb.Frto.cs)
         Trace?.Trace(this, $"retransmission timeout #{_timers.Retries}, rto {_rtt.Rto.TotalMilliseconds} ms, snd.una {_snd.Una} snd.max {_snd.Max}");
     }
 

@@ -46,6 +46,14 @@ public readonly record struct TcpInfo
     public long DsacksReceived { get; init; }
     /// <summary>Fast recoveries and timeouts found spurious (D-SACK, RFC 3708; Eifel, RFC 3522) and undone (RFC 4015).</summary>
     public long SpuriousRecoveries { get; init; }
+    /// <summary>Segments RACK's time rule marked lost (RFC 8985 §6.2: sent a reordering window before a segment delivered).</summary>
+    public long RackLostSegments { get; init; }
+    /// <summary>Tail loss probes sent (RFC 8985 §7).</summary>
+    public long TailLossProbes { get; init; }
+    /// <summary>Tail loss probes that repaired a loss (RFC 8985 §7.4; the window was reduced as for a recovery).</summary>
+    public long TailLossProbeRecoveries { get; init; }
+    /// <summary>Retransmission timeouts F-RTO found spurious (RFC 5682) and undid; also counted in <see cref="SpuriousRecoveries"/>.</summary>
+    public long FrtoSpuriousTimeouts { get; init; }
     /// <summary>Payload bytes sent, retransmissions included.</summary>
     public long BytesSent { get; init; }
     /// <summary>Payload bytes the peer acknowledged.</summary>

@@ -279,8 +279,9 @@ public class TcbRetransmitTests
         var h = EstablishedWithSack();
         h.Tcb.Send(Bytes(8 * 1460));
         Assert.Equal(8, h.Dispatch().Count);
-        // Segments 0 and 3 are lost (the ACKs arrive within one reordering window).
-        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 2)) }, atMs: 10);
+        // Segments 0 and 3 are lost (the ACKs arrive within one reordering window). Segment 2 is SACKed before 1: the path
+        // reorders (RFC 8985 §6.2 step 3), so RACK allows a reordering window and the holes here are RFC 6675's to find.
+        h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((2, 3)) }, atMs: 10);
         h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3)) }, atMs: 10);
         h.Dispatch();
         h.Send(In with { AckNumber = Seg(0), SackBlocks = Sack((1, 3), (4, 5)) }, atMs: 10);
@@ -306,10 +307,11 @@ public class TcbRetransmitTests
         // RFC 8985 §7: first a tail loss probe (nothing new to send: the last segment) after PTO, then the RTO.
         Assert.Equal([Seg(5), Seg(0)], sent.Select(s => s.Segment.SeqNumber));
         Assert.Equal(1, h.Tcb.GetInfo().Timeouts);
-        // The receiver held segment 1 and SACKs segment 3: segment 2 goes, 3 is skipped.
-        h.Send(In with { AckNumber = Seg(2), SackBlocks = Sack((3, 4)) }, atMs: 260);
+        // The receiver holds the retransmitted segment 0 and SACKs segment 2. Only retransmitted data is acknowledged and
+        // nothing new waits, so F-RTO leaves the go-back-N alone (RFC 5682 §3.1 step 2b): segment 1 goes, 2 is skipped.
+        h.Send(In with { AckNumber = Seg(1), SackBlocks = Sack((2, 3)) }, atMs: 260);
         var segs = h.Dispatch();
         // cwnd after the timeout: 1 SMSS + 1 SMSS (RFC 3465 §2.3, L = 1 SMSS after an RTO): two segments.
-        Assert.Equal([Seg(2), Seg(4)], segs.Select(s => s.SeqNumber));
+        Assert.Equal([Seg(1), Seg(3)], segs.Select(s => s.SeqNumber));
     }
 }

@@ -33,6 +33,18 @@ public class TcbSackRecoveryTests
 
     private static TcpRepr DupAck(params (int From, int To)[] segs) => In with { AckNumber = Seg(0), SackBlocks = Sack(segs) };
 
+    /// <summary>
+    /// Segment 2 is SACKed before segment 1: RACK has seen reordering (RFC 8985 §6.2 step 3) and keeps a reordering window
+    /// in recovery too, so holes sent at the same instant as SACKed data are not lost at once and RFC 6675's rules decide.
+    /// </summary>
+    private static void SeeReordering(TcbHarness h)
+    {
+        h.Send(DupAck((2, 3)), atMs: 1);
+        h.Dispatch();
+        h.Send(DupAck((1, 3)), atMs: 1);
+        h.Dispatch();
+    }
+
     [Fact]
     public void ThreeSegmentsSackedAboveHole_IsLost_EntersRecoveryWithoutThreeDuplicates()
     {
@@ -123,6 +135,7 @@ public class TcbSackRecoveryTests
         var h = EstablishedWithSack();
         h.Tcb.Send(Bytes(40 * Mss));
         Assert.Equal(10, h.Dispatch().Count);
+        SeeReordering(h); // without reordering seen, RACK would call 8 lost at once in recovery (reo_wnd = 0, §6.2 step 4)
         h.Send(DupAck((1, 8), (9, 10)), atMs: 1);
         var segs = h.Dispatch();
         Assert.Equal(Seg(0), segs[0].SeqNumber);
@@ -166,6 +179,7 @@ public class TcbSackRecoveryTests
         var h = EstablishedWithSack();
         h.Tcb.Send(Bytes(10 * Mss));
         Assert.Equal(10, h.Dispatch().Count);
+        SeeReordering(h); // else RACK calls 5 lost at once in recovery (reo_wnd = 0 until reordering is seen)
         // 0 lost (3+ SACKed above), 5 unSACKed with one segment above (not IsLost), 9 the unSACKed tail.
         h.Send(DupAck((1, 5), (6, 7)), atMs: 1);
         Assert.Equal([Seg(0)], h.Dispatch().Select(s => s.SeqNumber));
