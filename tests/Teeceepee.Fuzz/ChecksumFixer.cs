@@ -9,10 +9,18 @@ namespace Teeceepee.Fuzz;
 /// </summary>
 public static class ChecksumFixer
 {
-    /// <summary>Fixes, in place, the IPv4 header checksum and (unfragmented datagrams) TCP, UDP and ICMP's.</summary>
+    /// <summary>
+    /// Fixes, in place, the IPv4 header checksum and (unfragmented datagrams) TCP, UDP and ICMP's; for IPv6, TCP, UDP
+    /// and ICMPv6's behind any hop-by-hop, destination options and routing headers (not in fragments).
+    /// </summary>
     public static void Fix(Span<byte> frame)
     {
         const int ethernet = 14;
+        if (frame.Length >= ethernet + 40 && BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) == 0x86DD)
+        {
+            FixIPv6(frame[ethernet..]);
+            return;
+        }
         if (frame.Length < ethernet + 20 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
             return;
         var ip = frame[ethernet..];
@@ -58,5 +66,46 @@ public static class ChecksumFixer
                 BinaryPrimitives.WriteUInt16BigEndian(datagram[6..], sum == 0 ? (ushort)0xFFFF : sum);
                 break;
         }
+    }
+
+    private static void FixIPv6(Span<byte> ip)
+    {
+        int end = Math.Min(40 + BinaryPrimitives.ReadUInt16BigEndian(ip[4..]), ip.Length);
+        var source = IPv6Address.Read(ip[8..]);
+        var destination = IPv6Address.Read(ip[24..]);
+        byte next = ip[6];
+        int offset = 40;
+        // RFC 8200 §4: walk the extension headers whose length is (octet 1 + 1) × 8; a fragment has no whole checksum.
+        for (int i = 0; i < 8 && next is 0 or 43 or 60; i++)
+        {
+            if (offset + 2 > end)
+                return;
+            byte following = ip[offset];
+            offset += (ip[offset + 1] + 1) * 8;
+            next = following;
+        }
+        if (offset > end)
+            return;
+        var payload = ip[offset..end];
+        int checksumAt = next switch
+        {
+            6 when payload.Length >= 20 => 16,    // RFC 9293 §3.1
+            17 when payload.Length >= 8 => 6,     // RFC 768, RFC 8200 §8.1
+            58 when payload.Length >= 4 => 2,     // RFC 4443 §2.3
+            _ => -1,
+        };
+        if (checksumAt < 0)
+            return;
+        if (next == 17)
+        {
+            int udpLength = BinaryPrimitives.ReadUInt16BigEndian(payload[4..]);
+            if (udpLength < 8 || udpLength > payload.Length)
+                return;
+            payload = payload[..udpLength];
+        }
+        payload[checksumAt] = 0;
+        payload[checksumAt + 1] = 0;
+        ushort sum = Checksum.Fold(Checksum.Sum(payload, Checksum.PseudoHeader(source, destination, next, payload.Length)));
+        BinaryPrimitives.WriteUInt16BigEndian(payload[checksumAt..], next == 17 && sum == 0 ? (ushort)0xFFFF : sum);
     }
 }

@@ -12,7 +12,9 @@ namespace Teeceepee.Fuzz;
 /// <see cref="MemoryLink"/>, on virtual time. Every input starts from the same state, built by
 /// frames as a peer would send them: the peer's MAC learnt by ARP, a listener on port 80 with one
 /// established connection (3000 octets of the stack's data in flight), a second connection the
-/// stack is opening (SYN-SENT) and a UDP socket on port 2000. Then each record of the input
+/// stack is opening (SYN-SENT) and a UDP socket on port 2000; and over IPv6 (static address and
+/// SLAAC, duplicate address detection done, the peer learnt by a neighbour solicitation) a
+/// listener on [2001:db8:f::2]:80 with one established connection. Then each record of the input
 /// (<see cref="FrameInputReader"/>) arrives, and finally the stack's timers run for ten minutes
 /// of virtual time with the peer silent.
 /// <para>
@@ -35,6 +37,10 @@ public sealed class FrameInputHarness : IDisposable
     public const ushort UdpPort = 2000;
     /// <summary>The peer's initial sequence number on the established connection.</summary>
     public const uint PeerIsn = 1000;
+    /// <summary>The peer's port of the established IPv6 connection.</summary>
+    public const ushort PeerPort6 = 40006;
+    /// <summary>The peer's initial sequence number on the established IPv6 connection.</summary>
+    public const uint PeerIsn6 = 6000;
     /// <summary>Octets the stack has sent on the established connection when the input starts.</summary>
     public const int DataInFlight = 3000;
 
@@ -48,6 +54,7 @@ public sealed class FrameInputHarness : IDisposable
     private readonly NetworkStack _stack;
     private readonly UdpSocket _udp;
     private readonly TcpConnectionListener _listener;
+    private readonly TcpConnectionListener _listener6;
     private readonly TcpConnection _client;
     private long _framesOut;
     // Operations left pending on purpose: the input decides how they end. Never awaited, so no
@@ -63,6 +70,9 @@ public sealed class FrameInputHarness : IDisposable
         {
             Address = PeerFrames.StackAddress,
             HardwareAddress = PeerFrames.StackMac,
+            IPv6Addresses = [new IPv6AddressPrefix(PeerFrames6.StackAddress, 64)],
+            Slaac = true,
+            StableSecret = PeerFrames6.StableSecret,
             Seed = 1,
             SendGratuitousArp = false,
             Trace = null,
@@ -72,6 +82,18 @@ public sealed class FrameInputHarness : IDisposable
         _udp = new UdpSocket(_stack, UdpPort);
         _listener = new TcpConnectionListener(_stack, new IPEndPoint(PeerFrames.StackAddress.ToIPAddress(), ListenPort));
         _listener.Start(backlog: 8);
+
+        // Duplicate address detection (RFC 4862 §5.4) of the link-local and static addresses ends unanswered.
+        Poll();
+        Discard();
+        Now += TimeSpan.FromSeconds(2);
+        Poll();
+        Discard();
+        if (_stack.IPv6Addresses.Count(a => a.State == IPv6AddressState.Preferred) < 2)
+            throw new InvalidOperationException("setup: the IPv6 addresses did not become preferred");
+        // (A tentative address cannot be bound, as on Linux: the listener comes after DAD.)
+        _listener6 = new TcpConnectionListener(_stack, new IPEndPoint(PeerFrames6.StackAddress.ToIPAddress(), ListenPort));
+        _listener6.Start(backlog: 8);
 
         Deliver(PeerFrames.Arp());
         Deliver(PeerFrames.Tcp(new TcpRepr
@@ -106,6 +128,34 @@ public sealed class FrameInputHarness : IDisposable
             if (segment.Control == TcpControl.Syn && segment.SourcePort == ClientPort)
                 ClientIsn = segment.SeqNumber.Value;
         }
+        Server6 = EstablishIPv6();
+    }
+
+    // The peer solicits the stack's address (so the stack learns its MAC), then opens a connection over IPv6.
+    private TcpConnection EstablishIPv6()
+    {
+        Deliver(PeerFrames6.Ndp(NdpRepr.NeighborSolicitation(PeerFrames6.StackAddress, PeerFrames.PeerMac), PeerFrames6.PeerAddress, PeerFrames6.StackAddress.SolicitedNode));
+        Discard();
+        Deliver(PeerFrames6.Tcp(new TcpRepr
+        {
+            SourcePort = PeerPort6, DestinationPort = ListenPort, Control = TcpControl.Syn, SeqNumber = new SeqNumber(PeerIsn6),
+            WindowLength = 65535, MaxSegmentSize = 1440, WindowScale = 7, SackPermitted = true, Timestamp = new TcpTimestamp(100, 0),
+        }));
+        if (!TryNextSegment(out var synAck) || synAck.Control != TcpControl.Syn)
+            throw new InvalidOperationException("setup: the stack did not answer the IPv6 SYN");
+        StackIsn6 = synAck.SeqNumber.Value;
+        Discard();
+        Deliver(PeerFrames6.Tcp(new TcpRepr
+        {
+            SourcePort = PeerPort6, DestinationPort = ListenPort, SeqNumber = new SeqNumber(PeerIsn6 + 1), AckNumber = synAck.SeqNumber + 1,
+            WindowLength = 512, Timestamp = new TcpTimestamp(101, synAck.Timestamp?.Value ?? 0),
+        }));
+        var accept = _listener6.AcceptAsync();
+        Poll();
+        Discard();
+        if (!accept.IsCompletedSuccessfully)
+            throw new InvalidOperationException("setup: the IPv6 handshake did not complete");
+        return accept.Result;
     }
 
     /// <summary>The stack's initial sequence number on the established connection.</summary>
@@ -119,6 +169,12 @@ public sealed class FrameInputHarness : IDisposable
 
     /// <summary>The established connection (accepted on <see cref="ListenPort"/>).</summary>
     public TcpConnection Server { get; }
+
+    /// <summary>The established IPv6 connection (accepted on [2001:db8:f::2]:<see cref="ListenPort"/>).</summary>
+    public TcpConnection Server6 { get; }
+
+    /// <summary>The stack's initial sequence number on the established IPv6 connection.</summary>
+    public uint StackIsn6 { get; private set; }
 
     /// <summary>The stack under test.</summary>
     public NetworkStack Stack => _stack;
@@ -173,7 +229,7 @@ public sealed class FrameInputHarness : IDisposable
 
     // Every frame ends as a drop (with a reason) or in the counter of the layer that took it.
     private static long Accounted(NetworkStackStats s) =>
-        s.Drops.Total + s.ArpRequestsIn + s.ArpRepliesIn + s.IPv4PacketsIn;
+        s.Drops.Total + s.ArpRequestsIn + s.ArpRepliesIn + s.IPv4PacketsIn + s.IPv6PacketsIn;
 
     private void RunTimers()
     {
@@ -212,6 +268,8 @@ public sealed class FrameInputHarness : IDisposable
             throw new FuzzInvariantException($"reassembly holds {_stack.ReassemblyHeldBytes} octets in {_stack.ReassemblyCount} datagrams, past its caps");
         if (_stack.ArpEntryCount > options.ArpCacheCapacity)
             throw new FuzzInvariantException($"ARP cache holds {_stack.ArpEntryCount} entries, cap {options.ArpCacheCapacity}");
+        if (_stack.NeighborCount > options.NeighborCacheCapacity)
+            throw new FuzzInvariantException($"neighbour cache holds {_stack.NeighborCount} entries, cap {options.NeighborCacheCapacity}");
         if (_framesOut > MaxFramesOut)
             throw new FuzzInvariantException($"the stack sent {_framesOut} frames for at most {FrameInputReader.MaxRecords} in");
     }
@@ -248,17 +306,20 @@ public sealed class FrameInputHarness : IDisposable
             _framesOut++;
     }
 
-    // The next TCP segment the stack sent, skipping other frames (setup only).
+    // The next TCP segment the stack sent over either family, skipping other frames (setup only).
     private bool TryNextSegment(out TcpRepr segment)
     {
         while (_peer.TryReceive(Now, _rx, out int length))
         {
-            if (!EthernetFrame.TryParse(_rx.AsSpan(0, length), out var eth, out _) || eth.EtherType != EtherType.IPv4)
+            if (!EthernetFrame.TryParse(_rx.AsSpan(0, length), out var eth, out _))
                 continue;
-            if (!IPv4Packet.TryParse(eth.Payload, out var ip, out _) || ip.Protocol != IpProtocol.Tcp)
-                continue;
-            if (TcpSegment.TryParse(ip.Payload, out var tcp, out _)
+            if (eth.EtherType == EtherType.IPv4 && IPv4Packet.TryParse(eth.Payload, out var ip, out _) && ip.Protocol == IpProtocol.Tcp
+                && TcpSegment.TryParse(ip.Payload, out var tcp, out _)
                 && TcpRepr.TryParse(tcp, ip.Source, ip.Destination, true, out segment, out _))
+                return true;
+            if (eth.EtherType == EtherType.IPv6 && IPv6Packet.TryParse(eth.Payload, out var ip6, out _) && ip6.NextHeader == IpProtocol.Tcp
+                && TcpSegment.TryParse(ip6.Payload, out var tcp6, out _)
+                && TcpRepr.TryParse(tcp6, ip6.Source, ip6.Destination, true, out segment, out _))
                 return true;
         }
         segment = default;
@@ -270,7 +331,9 @@ public sealed class FrameInputHarness : IDisposable
     {
         _client.Abort();
         Server.Abort();
+        Server6.Abort();
         _listener.Stop();
+        _listener6.Stop();
         _udp.Dispose();
         _stack.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _peer.Dispose();

@@ -27,10 +27,10 @@ public static class SeedCorpus
     /// <summary>Every seed, by name.</summary>
     public static IEnumerable<(string Name, byte[] Input)> Build()
     {
-        uint stackIsn, clientIsn;
+        uint stackIsn, clientIsn, stackIsn6;
         ushort clientPort;
         using (var harness = new FrameInputHarness())
-            (stackIsn, clientIsn, clientPort) = (harness.StackIsn, harness.ClientIsn, harness.ClientPort);
+            (stackIsn, clientIsn, clientPort, stackIsn6) = (harness.StackIsn, harness.ClientIsn, harness.ClientPort, harness.StackIsn6);
         var peerNext = new SeqNumber(FrameInputHarness.PeerIsn + 1);
         var stackNext = new SeqNumber(stackIsn + 1);
         var allAcked = stackNext + FrameInputHarness.DataInFlight;
@@ -149,6 +149,9 @@ public static class SeedCorpus
         PeerFrames.StackMac.WriteTo(ownSource.AsSpan(6));
         yield return ("ethernet-own-source", Input(ownSource));
 
+        foreach (var seed in IPv6Seeds(stackIsn6, data))
+            yield return seed;
+
         // The tests' real kernel captures, seen from both ends.
         foreach (var field in typeof(Captures).GetFields(BindingFlags.Public | BindingFlags.Static))
         {
@@ -158,6 +161,96 @@ public static class SeedCorpus
             yield return ($"capture-{Kebab(field.Name)}", Input(Readdress(frame, toStack: true)));
             yield return ($"capture-{Kebab(field.Name)}-reversed", Input(Readdress(frame, toStack: false)));
         }
+    }
+
+    // IPv6: NDP, SLAAC, ICMPv6 echo and errors, extension headers, fragments, TCP and UDP.
+    private static IEnumerable<(string Name, byte[] Input)> IPv6Seeds(uint stackIsn6, byte[] data)
+    {
+        var stack = PeerFrames6.StackAddress;
+        var peer = PeerFrames6.PeerAddress;
+        var router = PeerFrames6.PeerLinkLocal;
+        var mac = PeerFrames.PeerMac;
+
+        // NDP (RFC 4861) and SLAAC (RFC 4862).
+        yield return ("ndp-ns-global", Input(PeerFrames6.Ndp(NdpRepr.NeighborSolicitation(stack, mac), peer, stack.SolicitedNode)));
+        yield return ("ndp-ns-unicast-no-option", Input(PeerFrames6.Ndp(NdpRepr.NeighborSolicitation(stack, null), peer, stack)));
+        yield return ("ndp-ns-dad-probe", Input(PeerFrames6.Ndp(NdpRepr.NeighborSolicitation(stack, null), IPv6Address.Unspecified, stack.SolicitedNode)));
+        yield return ("ndp-ns-hop-limit-64", Input(PeerFrames6.Ndp(NdpRepr.NeighborSolicitation(stack, mac), peer, stack.SolicitedNode, hopLimit: 64)));
+        yield return ("ndp-na-unsolicited-override", Input(PeerFrames6.Ndp(NdpRepr.NeighborAdvertisement(peer, MacAddress.Parse("02:00:00:00:00:99"), solicited: false, @override: true), peer, IPv6Address.AllNodes)));
+        yield return ("ndp-na-for-own-address", Input(PeerFrames6.Ndp(NdpRepr.NeighborAdvertisement(stack, mac, solicited: false, @override: true), peer, IPv6Address.AllNodes)));
+        yield return ("ndp-na-router-flag", Input(PeerFrames6.Ndp(NdpRepr.NeighborAdvertisement(router, mac, solicited: true, @override: false, router: true), router, stack)));
+        yield return ("ndp-rs", Input(PeerFrames6.Ndp(NdpRepr.RouterSolicitation(mac), peer, IPv6Address.AllRouters)));
+        var ra = new NdpRepr
+        {
+            Type = Icmpv6Type.RouterAdvertisement, CurrentHopLimit = 64, RouterLifetime = 1800, ReachableTime = 30_000, RetransTimer = 1000,
+            SourceLinkLayerAddress = mac, Mtu = 1400,
+            Prefix = new NdpPrefixInformation(64, OnLink: true, Autonomous: true, ValidLifetime: 7200, PreferredLifetime: 3600, IPv6Address.Parse("2001:db8:a::")),
+            PrefixCount = 1,
+            Rdnss = new NdpRdnss(600, IPv6Address.Parse("2001:db8:a::53")),
+        };
+        yield return ("ndp-ra-prefix-mtu-rdnss", Input(PeerFrames6.Ndp(ra, router, IPv6Address.AllNodes), Record(PeerFrames6.Ndp(ra with { RouterLifetime = 0, Prefix = ra.Prefix!.Value with { ValidLifetime = 0, PreferredLifetime = 0 } }, router, IPv6Address.AllNodes), delayCode: 20)));
+        yield return ("ndp-ra-not-link-local", Input(PeerFrames6.Ndp(ra, peer, IPv6Address.AllNodes)));
+        yield return ("ndp-ra-short-lifetime", Input(PeerFrames6.Ndp(ra with { Prefix = ra.Prefix!.Value with { ValidLifetime = 30, PreferredLifetime = 10 } }, router, IPv6Address.AllNodes), Record(new byte[14], delayCode: 9)));
+        yield return ("ndp-redirect", Input(PeerFrames6.Ndp(new NdpRepr { Type = Icmpv6Type.Redirect, TargetAddress = router, DestinationAddress = peer, TargetLinkLayerAddress = mac }, router, stack)));
+
+        // ICMPv6 (RFC 4443): echo, errors quoting the stack's own traffic, MLD (RFC 3810).
+        var echo = new byte[3000];
+        for (int i = 0; i < echo.Length; i++)
+            echo[i] = (byte)(i * 7);
+        yield return ("icmpv6-echo", Input(PeerFrames6.Icmpv6(Icmpv6Repr.EchoRequest(9, 1, 56), echo.AsSpan(0, 56))));
+        yield return ("icmpv6-echo-link-local", Input(PeerFrames6.Icmpv6(Icmpv6Repr.EchoRequest(9, 2, 8), echo.AsSpan(0, 8), router, IPv6Address.AllNodes)));
+        yield return ("icmpv6-echo-reply-unsolicited", Input(PeerFrames6.Icmpv6(Icmpv6Repr.EchoReply(9, 3, 8), echo.AsSpan(0, 8))));
+        var quoted = PeerFrames6.QuotedTcp(FrameInputHarness.ListenPort, FrameInputHarness.PeerPort6, stackIsn6 + 1);
+        yield return ("icmpv6-packet-too-big-tcp", Input(PeerFrames6.Icmpv6(Icmpv6Repr.PacketTooBig(1280, quoted.Length), quoted)));
+        yield return ("icmpv6-packet-too-big-below-minimum", Input(PeerFrames6.Icmpv6(Icmpv6Repr.PacketTooBig(600, quoted.Length), quoted)));
+        yield return ("icmpv6-unreachable-tcp", Input(PeerFrames6.Icmpv6(Icmpv6Repr.DestinationUnreachable(Icmpv6UnreachableCode.PortUnreachable, quoted.Length), quoted)));
+        yield return ("icmpv6-time-exceeded-tcp", Input(PeerFrames6.Icmpv6(Icmpv6Repr.TimeExceeded(Icmpv6TimeExceededCode.HopLimitExceeded, quoted.Length), quoted)));
+        yield return ("icmpv6-parameter-problem-tcp", Input(PeerFrames6.Icmpv6(Icmpv6Repr.ParameterProblem(Icmpv6ParameterProblemCode.UnrecognizedNextHeader, 6, quoted.Length), quoted)));
+        byte[] mldQuery = [130, 0, 0, 0, 0x03, 0xE8, 0, 0, .. new byte[16], 0, 125, 0, 0];
+        yield return ("mld-query", Input(PeerFrames6.WithExtension(IpProtocol.HopByHop, IpProtocol.Icmpv6, [5, 2, 0, 0, 1, 0], mldQuery, IPv6Address.AllNodes)));
+
+        // Extension headers (RFC 8200 §4) and fragments (§4.5, RFC 5722, RFC 6946).
+        var echoMessage = new byte[Icmpv6Repr.HeaderLength + echo.Length];
+        var udpInner = new byte[8 + data.Length];
+        new UdpRepr(5353, FrameInputHarness.UdpPort, data.Length).Emit(udpInner, data, new NetAddress(peer), new NetAddress(stack));
+        yield return ("ipv6-hop-by-hop-pad", Input(PeerFrames6.WithExtension(IpProtocol.HopByHop, IpProtocol.Udp, [1, 4, 0, 0, 0, 0], udpInner)));
+        yield return ("ipv6-destination-unknown-option-discard", Input(PeerFrames6.WithExtension(IpProtocol.IPv6DestinationOptions, IpProtocol.Udp, [0x80, 4, 0, 0, 0, 0], udpInner)));
+        yield return ("ipv6-destination-unknown-option-icmp", Input(PeerFrames6.WithExtension(IpProtocol.IPv6DestinationOptions, IpProtocol.Udp, [0xC2, 4, 0, 0, 0, 0], udpInner)));
+        yield return ("ipv6-routing-type-0", Input(PeerFrames6.WithExtension(IpProtocol.IPv6Routing, IpProtocol.Udp, [0, 1, 0, 0, 0, 0], udpInner)));
+        yield return ("ipv6-routing-type-4-done", Input(PeerFrames6.WithExtension(IpProtocol.IPv6Routing, IpProtocol.Udp, [4, 0, 0, 0, 0, 0], udpInner)));
+        yield return ("ipv6-no-next-header", Input(PeerFrames6.Packet((IpProtocol)59, new byte[8])));
+        yield return ("ipv6-unknown-next-header", Input(PeerFrames6.Packet((IpProtocol)253, data)));
+        yield return ("ipv6-not-for-us", Input(PeerFrames6.Udp(5353, FrameInputHarness.UdpPort, data, IPv6Address.Parse("2001:db8:f::77"))));
+        Icmpv6Repr.EchoRequest(9, 4, echo.Length).Emit(echoMessage, echo, peer, stack);
+        yield return ("ipv6-fragments", Input(
+            PeerFrames6.Fragment(IpProtocol.Icmpv6, 21, 0, true, echoMessage.AsSpan(0, 1448)),
+            PeerFrames6.Fragment(IpProtocol.Icmpv6, 21, 1448, true, echoMessage.AsSpan(1448, 1448)),
+            PeerFrames6.Fragment(IpProtocol.Icmpv6, 21, 2896, false, echoMessage.AsSpan(2896))));
+        yield return ("ipv6-fragments-overlap", Input(
+            PeerFrames6.Fragment(IpProtocol.Icmpv6, 22, 0, true, echoMessage.AsSpan(0, 1448)),
+            PeerFrames6.Fragment(IpProtocol.Icmpv6, 22, 1000, true, echoMessage.AsSpan(1000, 1448)),
+            PeerFrames6.Fragment(IpProtocol.Icmpv6, 22, 2896, false, echoMessage.AsSpan(2896))));
+        yield return ("ipv6-atomic-fragment", Input(PeerFrames6.Fragment(IpProtocol.Udp, 23, 0, false, udpInner)));
+        yield return ("ipv6-fragment-timeout", Input(Record(PeerFrames6.Fragment(IpProtocol.Udp, 24, 0, true, new byte[64]), delayCode: 1)));
+
+        // UDP and TCP over IPv6.
+        yield return ("udp6-socket", Input(PeerFrames6.Udp(5353, FrameInputHarness.UdpPort, data)));
+        yield return ("udp6-closed-port", Input(PeerFrames6.Udp(5353, 9, data)));
+        var est6 = new TcpRepr
+        {
+            SourcePort = FrameInputHarness.PeerPort6, DestinationPort = FrameInputHarness.ListenPort,
+            SeqNumber = new SeqNumber(FrameInputHarness.PeerIsn6 + 1), AckNumber = new SeqNumber(stackIsn6 + 1), WindowLength = 512, Timestamp = new TcpTimestamp(200, 1),
+        };
+        yield return ("tcp6-data", Input(PeerFrames6.Tcp(est6 with { Push = true }, data), PeerFrames6.Tcp(est6 with { SeqNumber = est6.SeqNumber + 100 })));
+        yield return ("tcp6-out-of-order-fin", Input(PeerFrames6.Tcp(est6 with { SeqNumber = est6.SeqNumber + 100, Control = TcpControl.Fin }, data), PeerFrames6.Tcp(est6, data)));
+        yield return ("tcp6-rst", Input(PeerFrames6.Tcp(est6 with { Control = TcpControl.Rst, AckNumber = null, Timestamp = null })));
+        var syn6 = new TcpRepr
+        {
+            SourcePort = 40007, DestinationPort = FrameInputHarness.ListenPort, Control = TcpControl.Syn, SeqNumber = new SeqNumber(9000),
+            WindowLength = 65535, MaxSegmentSize = 1440, WindowScale = 7, SackPermitted = true, Timestamp = new TcpTimestamp(300, 0),
+        };
+        yield return ("tcp6-listener-syn", Input(PeerFrames6.Tcp(syn6), PeerFrames6.Tcp(syn6 with { Control = TcpControl.None, SeqNumber = syn6.SeqNumber + 1, AckNumber = new SeqNumber(4242), MaxSegmentSize = null, WindowScale = null, SackPermitted = false })));
+        yield return ("tcp6-closed-port", Input(PeerFrames6.Tcp(syn6 with { DestinationPort = 81 })));
     }
 
     // The first 28 octets of a datagram the stack sent to the peer, as an ICMP error quotes it.

@@ -64,7 +64,18 @@ public sealed partial class NetworkStack : INeighborHost
         var at = Instant.Min(_neighbors.PollAt(), _pathMtu.PollAt());
         at = Instant.Min(at, Instant.Min(_nextRouterSolicitation, _dnsServers6Until));
         foreach (var a in _addresses6)
-            at = Instant.Min(at, Instant.Min(a.DadAt, a.Origin == IPv6AddressOrigin.Slaac ? Instant.Min(a.ValidUntil, a.PreferredUntil) : Instant.MaxValue));
+        {
+            if (a.Origin != IPv6AddressOrigin.Slaac)
+            {
+                at = Instant.Min(at, a.DadAt);
+                continue;
+            }
+            // Only a preferred address waits to be deprecated; a deprecated one waits for its valid lifetime
+            // (RFC 4862 §5.5.4) and a tentative one for DAD, which decides its state: a past preferred deadline is
+            // not a timer any more.
+            var preferredUntil = a.State == IPv6AddressState.Preferred ? a.PreferredUntil : Instant.MaxValue;
+            at = Instant.Min(at, Instant.Min(a.DadAt, Instant.Min(a.ValidUntil, preferredUntil)));
+        }
         foreach (var r in _routers6)
             at = Instant.Min(at, r.ExpiresAt);
         foreach (var p in _prefixes6)

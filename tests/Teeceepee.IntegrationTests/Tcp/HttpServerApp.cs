@@ -39,6 +39,10 @@ internal sealed class HttpServerApp : ILoopApp
     /// <summary>Connections that ended in an error.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
+    /// <summary>The listener's Fast Open counters (RFC 7413): cookies handed out, SYNs whose data was accepted, refused.</summary>
+    public (long CookiesSent, long Accepted, long Rejected) FastOpen =>
+        _listener is { } l ? (l.FastOpenCookiesSent, l.FastOpenAccepted, l.FastOpenRejected) : default;
+
     public void Stop() => _stop = true;
 
     public bool Step(Instant now)

@@ -21,15 +21,7 @@ public class LossRecoveryTests(ITestOutputHelper output)
     {
         var faults = new FaultOptions { Loss = loss, Delay = oneWayDelay };
         await using var net = new SimNetwork(seed, faults, tcp ?? TcpConfig.Default with { Msl = TimeSpan.FromSeconds(1) });
-        var listener = net.TcpB.Listen(new TcpEndpoint(SimNetwork.AddressB, 80));
-        var client = net.TcpA.Connect(net.Now, SimNetwork.AddressA, new TcpEndpoint(SimNetwork.AddressB, 80));
-        Tcb? server = null;
-        net.RunUntilOrFail(() =>
-        {
-            if (server is null && listener.TryAccept(out var accepted))
-                server = accepted;
-            return server is not null && client.State == TcpState.Established;
-        }, TimeSpan.FromSeconds(30), "handshake");
+        var (client, server) = net.Establish();
         var data = new byte[bytes];
         new Random(seed).NextBytes(data);
         using var leg = new StreamLeg(data);

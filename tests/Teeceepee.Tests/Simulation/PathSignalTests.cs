@@ -14,19 +14,20 @@ public class PathSignalTests(ITestOutputHelper output)
 {
     private sealed record Outcome(Tcb Client, Tcb Server, FaultCounters AtoB, double Seconds, List<(double At, long Acked)> Progress);
 
+    /// <summary>20 Mbit/s, 20 ms RTT (50 KB BDP), a 1 BDP queue, CE above 15 KB: marks come long before the queue fills.</summary>
+    private static readonly FaultOptions MarkingBottleneck = new()
+    {
+        RateBitsPerSecond = 20_000_000,
+        Delay = TimeSpan.FromMilliseconds(10),
+        QueueBytes = 50_000,
+        EcnThresholdBytes = 15_000,
+    };
+
     /// <summary>Sends <paramref name="bytes"/> from A to B over the path and checks them byte for byte (SHA-256).</summary>
     private static async Task<Outcome> TransferAsync(FaultOptions path, TcpConfig tcp, int bytes, int seed = 1)
     {
         await using var net = new SimNetwork(seed, path, tcp);
-        var listener = net.TcpB.Listen(new TcpEndpoint(SimNetwork.AddressB, 80));
-        var client = net.TcpA.Connect(net.Now, SimNetwork.AddressA, new TcpEndpoint(SimNetwork.AddressB, 80));
-        Tcb? server = null;
-        net.RunUntilOrFail(() =>
-        {
-            if (server is null && listener.TryAccept(out var accepted))
-                server = accepted;
-            return server is not null && client.State == TcpState.Established;
-        }, TimeSpan.FromSeconds(30), "handshake");
+        var (client, server) = net.Establish();
         var data = new byte[bytes];
         new Random(seed).NextBytes(data);
         using var leg = new StreamLeg(data);
@@ -46,7 +47,7 @@ public class PathSignalTests(ITestOutputHelper output)
             return leg.Complete;
         }, TimeSpan.FromMinutes(2), "transfer");
         Assert.Equal(leg.ExpectedHash, leg.ReceivedHash);
-        return new Outcome(client, server!, net.FaultsA.Outbound, (net.Now - start).TotalSeconds, progress);
+        return new Outcome(client, server, net.FaultsA.Outbound, (net.Now - start).TotalSeconds, progress);
     }
 
     /// <summary>Goodput in bits per second between two instants of the transfer (from the quarter-second samples).</summary>
@@ -60,16 +61,8 @@ public class PathSignalTests(ITestOutputHelper output)
     [Fact]
     public async Task EcnBothEnds_MarkingBottleneck_SenderReducesOnEchoes_NoRetransmissionOrDrop()
     {
-        // 20 Mbit/s, 20 ms RTT (50 KB BDP), a 1 BDP queue, CE above 15 KB: marks come long before the queue fills.
-        var path = new FaultOptions
-        {
-            RateBitsPerSecond = 20_000_000,
-            Delay = TimeSpan.FromMilliseconds(10),
-            QueueBytes = 50_000,
-            EcnThresholdBytes = 15_000,
-        };
         var tcp = TcpConfig.Default with { Ecn = EcnMode.On, Msl = TimeSpan.FromSeconds(1) };
-        var o = await TransferAsync(path, tcp, 8 << 20);
+        var o = await TransferAsync(MarkingBottleneck, tcp, 8 << 20);
         var client = o.Client.GetInfo();
         var server = o.Server.GetInfo();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -90,15 +83,8 @@ public class PathSignalTests(ITestOutputHelper output)
     public async Task EcnOffAtTheReceiver_MarkingBottleneck_NoEcnSoTheQueueDrops()
     {
         // The same path with a receiver that refuses ECN: nothing is ECT, nothing is marked; the queue overflows instead.
-        var path = new FaultOptions
-        {
-            RateBitsPerSecond = 20_000_000,
-            Delay = TimeSpan.FromMilliseconds(10),
-            QueueBytes = 50_000,
-            EcnThresholdBytes = 15_000,
-        };
         var tcp = TcpConfig.Default with { Ecn = EcnMode.Off, Msl = TimeSpan.FromSeconds(1) };
-        var o = await TransferAsync(path, tcp, 4 << 20);
+        var o = await TransferAsync(MarkingBottleneck, tcp, 4 << 20);
         Assert.False(o.Client.GetInfo().Ecn);
         Assert.Equal(0, o.AtoB.EcnMarked);
         Assert.True(o.Client.GetInfo().Retransmits > 0);

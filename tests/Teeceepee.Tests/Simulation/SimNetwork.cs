@@ -145,6 +145,21 @@ internal sealed class SimNetwork : IAsyncDisposable
             Assert.Fail($"seed {Seed}: {what} did not happen within {limit} of virtual time (now {Now}).");
     }
 
+    /// <summary>Connects A to a listener on B's <paramref name="port"/>; fails the test unless both ends are established.</summary>
+    public (Tcb Client, Tcb Server) Establish(ushort port = 80)
+    {
+        var listener = TcpB.Listen(new TcpEndpoint(AddressB, port));
+        var client = TcpA.Connect(Now, AddressA, new TcpEndpoint(AddressB, port));
+        Tcb? server = null;
+        RunUntilOrFail(() =>
+        {
+            if (server is null && listener.TryAccept(out var accepted))
+                server = accepted;
+            return server is not null && client.State == TcpState.Established;
+        }, TimeSpan.FromSeconds(30), "handshake");
+        return (client, server!);
+    }
+
     /// <summary>Resolves both ARP entries (a ping each way) so that later segments leave at once.</summary>
     public void WarmUpArp()
     {

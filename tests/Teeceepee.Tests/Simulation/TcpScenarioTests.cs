@@ -102,7 +102,7 @@ public class TcpScenarioTests
     {
         // RFC 9293 §3.6 figure 13: FIN-WAIT-1 -> CLOSING -> TIME-WAIT on both sides.
         await using var net = new SimNetwork(8, new FaultOptions { Delay = TimeSpan.FromMilliseconds(10) }, s_shortMsl);
-        var (client, server) = Establish(net);
+        var (client, server) = net.Establish();
         var rc = StateRecorder.Attach(client);
         var rs = StateRecorder.Attach(server);
         client.Close();
@@ -131,7 +131,7 @@ public class TcpScenarioTests
         // RFC 9293 §3.6: after our FIN (FIN-WAIT-2) we keep receiving until the peer closes too.
         var faults = new FaultOptions { Loss = 0.10, Reorder = 0.05, Duplicate = 0.02, Delay = TimeSpan.FromMilliseconds(3) };
         await using var net = new SimNetwork(seed, faults, s_shortMsl);
-        var (client, server) = Establish(net);
+        var (client, server) = net.Establish();
         var request = RandomNumberGenerator.GetBytes(1000);
         var response = RandomNumberGenerator.GetBytes(600_000);
         var up = new StreamLeg(request);
@@ -175,7 +175,7 @@ public class TcpScenarioTests
         // RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5 (R2): retransmissions back off and finally abort the connection.
         var config = s_shortMsl with { MaxRetransmissions = 6, UserTimeout = null };
         await using var net = new SimNetwork(9, new FaultOptions { Delay = TimeSpan.FromMilliseconds(1) }, config);
-        var (client, _) = Establish(net);
+        var (client, _) = net.Establish();
         var recorder = StateRecorder.Attach(client);
         net.PausedB = true;
         var vanished = net.Now;
@@ -223,24 +223,10 @@ public class TcpScenarioTests
     public async Task Abort_SendsRst_PeerSeesConnectionReset()
     {
         await using var net = new SimNetwork(12, FaultOptions.None, s_shortMsl);
-        var (client, server) = Establish(net);
+        var (client, server) = net.Establish();
         client.Abort();
         net.RunUntilOrFail(() => server.State == TcpState.Closed, TimeSpan.FromSeconds(5), "reset");
         Assert.Equal(TcpError.ConnectionReset, server.Error);
         Assert.Equal(TcpState.Closed, client.State);
-    }
-
-    private static (Tcb Client, Tcb Server) Establish(SimNetwork net, ushort port = 80)
-    {
-        var listener = net.TcpB.Listen(new TcpEndpoint(SimNetwork.AddressB, port));
-        var client = net.TcpA.Connect(net.Now, SimNetwork.AddressA, new TcpEndpoint(SimNetwork.AddressB, port));
-        Tcb? server = null;
-        net.RunUntilOrFail(() =>
-        {
-            if (server is null && listener.TryAccept(out var accepted))
-                server = accepted;
-            return server is not null && client.State == TcpState.Established;
-        }, TimeSpan.FromSeconds(30), "handshake");
-        return (client, server!);
     }
 }

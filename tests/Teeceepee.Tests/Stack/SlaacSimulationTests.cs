@@ -93,6 +93,25 @@ public class SlaacSimulationTests
         Assert.Empty(new DnsResolver(peer.Stack).EffectiveServers);
     }
 
+    [Theory]
+    [InlineData(300u)] // deprecated when its preferred lifetime runs out
+    [InlineData(0u)]   // deprecated at once by an advertisement (found by fuzzing: a busy loop)
+    public async Task DeprecatedAddress_NextTimerIsItsValidLifetime_NotAPastDeadline(uint preferred)
+    {
+        await using var peer = Create();
+        peer.Start();
+        peer.Send(Advertisement(valid: 600, preferred: 300));
+        peer.Raw.Advance(TimeSpan.FromSeconds(2));
+        if (preferred == 0)
+            peer.Send(Advertisement(valid: 600, preferred: 0));
+        peer.Raw.Advance(TimeSpan.FromSeconds(preferred == 0 ? 1 : 299));
+        Assert.Equal(IPv6AddressState.Deprecated, peer.Stack.IPv6Addresses.Single(a => a.Origin == IPv6AddressOrigin.Slaac).State);
+
+        // Nothing is due after a poll: a deadline left at the deprecation instant would make the loop spin.
+        var next = peer.Stack.PollAt();
+        Assert.True(next > peer.Raw.Now, $"the stack asks to be polled at {next}, now is {peer.Raw.Now}");
+    }
+
     [Fact]
     public async Task Advertisement_ShortValidLifetimeForAnAddressWithMoreThanTwoHours_IsCutToTwoHoursOnly()
     {

@@ -149,11 +149,8 @@ internal abstract class LoopOperation<TResult> : LoopCommand, IValueTaskSource<T
     /// <summary>Completes with a result (loop thread).</summary>
     public void Complete(TResult result)
     {
-        if (!IsPending)
+        if (!EndPending())
             return;
-        IsPending = false;
-        _registration.Dispose();
-        _registration = default;
         if (TryQueueInline())
             _result = result;
         else
@@ -163,15 +160,23 @@ internal abstract class LoopOperation<TResult> : LoopCommand, IValueTaskSource<T
     /// <summary>Completes with an exception (loop thread).</summary>
     public void Fail(Exception error)
     {
-        if (!IsPending)
+        if (!EndPending())
             return;
-        IsPending = false;
-        _registration.Dispose();
-        _registration = default;
         if (TryQueueInline())
             _error = error;
         else
             _core.SetException(error);
+    }
+
+    // Leaves the pending state once (a late completion or cancellation finds it left) and drops the cancellation hook.
+    private bool EndPending()
+    {
+        if (!IsPending)
+            return false;
+        IsPending = false;
+        _registration.Dispose();
+        _registration = default;
+        return true;
     }
 
     /// <summary>

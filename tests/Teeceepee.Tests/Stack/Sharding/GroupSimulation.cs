@@ -95,6 +95,26 @@ internal sealed class GroupSimulation : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Steps until every task in <paramref name="work"/> has completed, for work that finishes on other threads (socket
+    /// operations whose continuations post the next loop command): between steps the thread pool gets a millisecond of
+    /// real time and the virtual clock moves by the same. False after <paramref name="realLimit"/> of real time.
+    /// </summary>
+    public bool RunUntilCompleted(IReadOnlyCollection<Task> work, TimeSpan realLimit)
+    {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            Step();
+            if (work.All(t => t.IsCompleted))
+                return true;
+            if (stopwatch.Elapsed > realLimit)
+                return false;
+            Thread.Sleep(1);
+            Now += TimeSpan.FromMilliseconds(1);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Group.DisposeAsync();
