@@ -6,7 +6,9 @@
 # COUNT (default 100000) kernel clients in a private namespace connect to bench-server (PORT 5003 echo by default: each
 # sends 64 octets and reads them back, so both of the stack's rings are used once and must be handed back; 5001 sink:
 # send only), from as many source addresses in 198.18.0.0/24 as they need (50,000 each). They stay idle HOLD seconds
-# (default 20), then all close; the stack's RSS is sampled for 60 s more. bench-server prints a memory line every 2 s
+# (default 20), then all close; the stack's RSS is sampled for 60 s more. The clients are split over processes of at
+# most PER_PROCESS connections (default 15000; one process may not open more files than its hard RLIMIT_NOFILE),
+# each with its own source address. bench-server prints a memory line every 2 s
 # (TEECEEPEE_BENCH_MEMORY): GCMODE "full" (default) forces a full collection before each line, so its heap figure is
 # live objects only (bytes per connection); "natural" does not (how memory comes back by itself after the close).
 # Extra bench-server options go in BENCH_SERVER_ARGS (e.g. "--heap-limit 1g"); DOTNET_* variables pass through.
@@ -36,10 +38,10 @@ ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" tuntap add dev tap0 mode tap
 ip -n "$NS" addr add 198.18.0.1/24 dev tap0
-SOURCES=
-for i in $(seq 1 $(( (COUNT + 49999) / 50000 ))); do
+PER_PROCESS=${PER_PROCESS:-15000}
+PROCESSES=$(( (COUNT + PER_PROCESS - 1) / PER_PROCESS ))
+for i in $(seq 1 "$PROCESSES"); do
     ip -n "$NS" addr add "198.18.0.$((10 + i))/24" dev tap0
-    SOURCES="${SOURCES:+$SOURCES,}198.18.0.$((10 + i))"
 done
 ip -n "$NS" link set tap0 up
 # Inside the namespace only: every port for the clients, no orphan limit in the way at the close.
@@ -61,17 +63,28 @@ stamp() { echo "$(date +%s.%N | cut -c1-14) $*"; }
 last_memory() { grep "memory rss" "$WORK/server.err" | tail -1 | sed 's/^bench-server: memory //'; }
 stamp "baseline: $(last_memory)"
 
-# The clients hold their connections HOLD seconds after the last one is idle, then close them all.
-ip netns exec "$NS" "$WORK/idleconn" 198.18.0.2 "$PORT" "$COUNT" "$SOURCES" "$EXCHANGE" "$HOLD" >"$WORK/client.out" 2>&1 &
-CLIENT_PID=$!
-while ! grep -q "^idle" "$WORK/client.out" 2>/dev/null; do
-    kill -0 "$CLIENT_PID" 2>/dev/null || break
+# The clients hold their connections until told (a line on stdin), then close them all.
+CLIENT_PIDS=()
+LEFT=$COUNT
+for i in $(seq 1 "$PROCESSES"); do
+    N=$(( LEFT < PER_PROCESS ? LEFT : PER_PROCESS ))
+    LEFT=$(( LEFT - N ))
+    mkfifo "$WORK/hold$i"
+    ip netns exec "$NS" "$WORK/idleconn" 198.18.0.2 "$PORT" "$N" "198.18.0.$((10 + i))" "$EXCHANGE" <"$WORK/hold$i" >"$WORK/client$i.out" 2>&1 &
+    CLIENT_PIDS+=("$!")
+    exec {fd}>"$WORK/hold$i"
+    eval "HOLD_FD$i=$fd"
+done
+START=$(date +%s)
+while [ "$(cat "$WORK"/client*.out 2>/dev/null | grep -c "^idle")" -lt "$PROCESSES" ] && [ $(( $(date +%s) - START )) -lt 600 ]; do
     sleep 1
 done
-cat "$WORK/client.out"
-sleep $(( HOLD > 6 ? HOLD - 4 : 2 ))
+cat "$WORK"/client*.out | grep -v "^progress" || true
+stamp "all clients idle after $(( $(date +%s) - START )) s"
+sleep "$HOLD"
 stamp "idle: $(last_memory)"
-wait "$CLIENT_PID" || true
+for i in $(seq 1 "$PROCESSES"); do eval "exec {HOLD_FD$i}>&-"; done
+for p in "${CLIENT_PIDS[@]}"; do wait "$p" || true; done
 stamp "clients closed"
 for t in 10 20 30 40 50 60; do
     sleep 10

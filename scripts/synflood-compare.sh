@@ -98,7 +98,7 @@ if [ "$WHICH" = stack ] || [ "$WHICH" = both ]; then
     wait_port "$NS"
     measure stack
     kill "${PIDS[-1]}" 2>/dev/null || true
-    sleep 1
+    wait "${PIDS[-1]}" 2>/dev/null || true
     grep -E "drops|frames in" /tmp/synflood-stack-$$.log | sed 's/^/stack: /' || true
     rm -f /tmp/synflood-stack-$$.log
     ip netns del "$NS"

@@ -70,10 +70,18 @@ int main(int argc, char **argv)
     if (sendlen > 4096) sendlen = 4096;
     if (readback > 4096) readback = 4096;
 
-    struct rlimit rl = { count + 100, count + 100 };
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-        perror("setrlimit RLIMIT_NOFILE");
-        return 1;
+    /* Raising the hard limit needs CAP_SYS_RESOURCE; without it the soft limit goes up to the hard one. */
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rlim_t want = (rlim_t)count + 100;
+    struct rlimit up = { want, want > rl.rlim_max ? want : rl.rlim_max };
+    if (setrlimit(RLIMIT_NOFILE, &up) != 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        if (rl.rlim_cur < want) {
+            fprintf(stderr, "RLIMIT_NOFILE is %lu, %d connections need %lu: run more processes\n", (unsigned long)rl.rlim_cur, count, (unsigned long)want);
+            return 1;
+        }
     }
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);

@@ -7,7 +7,9 @@ namespace Teeceepee.IntegrationTests.Cli;
 /// Issue 13 item 3: during a one-core <c>hping3 -S --flood</c> (source ports varying) against bench-server in a namespace,
 /// a legitimate 10 MB download from the source port (5002) started every second completes every time, at no less than a
 /// quarter of its unloaded speed. The flood needs both cores to itself and the stack, so the test runs only when
-/// <c>TEECEEPEE_FLOOD_TESTS=1</c> (on a quiet machine); it lasts about 25 s.
+/// <c>TEECEEPEE_FLOOD_TESTS=1</c> (on a quiet machine); it lasts about 25 s. It stays out of the normal suite: on the
+/// loaded session-5 machine every download completed and the TAP dropped nothing, but only 6 of 15 met the bound (the
+/// others waited for a shed SYN's retransmission; docs/benchmarks.md), and the flood takes a core from the rest of CI.
 /// </summary>
 public sealed class SynFloodCliTests : IAsyncLifetime
 {
