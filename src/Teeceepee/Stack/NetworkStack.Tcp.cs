@@ -343,6 +343,8 @@ public sealed partial class NetworkStack
     {
         if (icmp.Type == IcmpType.TimeExceeded)
             return TcpIcmpError.TimeExceeded;
+        if (icmp.Type == IcmpType.ParameterProblem)
+            return TcpIcmpError.ParameterProblem; // Linux icmp_err_convert: EPROTO, fatal
         return (IcmpUnreachableCode)icmp.Code switch
         {
             IcmpUnreachableCode.NetUnreachable or IcmpUnreachableCode.NetUnknown or IcmpUnreachableCode.NetUnreachableForTos => TcpIcmpError.NetworkUnreachable,

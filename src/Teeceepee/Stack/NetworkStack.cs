@@ -82,6 +82,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
         _pingIdentifier = (ushort)_random.Next(1, 65536);
         CreateIPv6(options);
         CreateTcp(options);
+        CreateOverload(options);
         StackMetrics.Register(_name, _counters, _tcp);
     }
 
@@ -178,6 +179,9 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             // A loop of a group passes on what another loop owns (Stack/Sharding/FlowSharding.cs).
             if (_group is not null && HandOver(_rx.AsSpan(0, length), offload))
                 continue;
+            // SYNs wait until the frames of existing flows are done (NetworkStack.Overload.cs).
+            if (TryDeferSyn(_rx.AsSpan(0, length), offload))
+                continue;
             // Offloading links (TAP with a virtio-net header) vouch for checksums per frame and may hand
             // over TCP super-frames (GRO/GSO): one large segment, its checksum partial and trusted.
             _frameChecksumTrusted = offload.ChecksumTrusted;
@@ -186,6 +190,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             _frameChecksumTrusted = false;
             _superFrame = false;
         }
+        ProcessDeferredSyns(now);
         if (_group is not null)
             DrainHandovers(now);
         DrainLoopback(now);

@@ -17,6 +17,9 @@ internal sealed class LoopRunner : IDisposable
     private const ulong WakeTag = 2;
     private const ulong TimerTag = 3;
 
+    /// <summary>The longest sleep while the ring pool holds arrays to trim (<see cref="NetworkStack.RingTrimInterval"/>).</summary>
+    private const int RingTrimWakeMilliseconds = 5000;
+
     /// <summary>The longest busy poll the runner accepts (10 ms).</summary>
     internal const long MaxBusyPollMicroseconds = 10_000;
 
@@ -135,6 +138,7 @@ internal sealed class LoopRunner : IDisposable
                 _inlineCompletions = 0;
                 // The stack reads the clock per frame it reads and before it sends (not once per poll).
                 stack.Poll(time);
+                stack.TrimRings(Instant.Now(time));
                 Interlocked.Increment(ref _iterations);
                 // Traffic is hot when this turn read frames or was woken by a command: the next frame or
                 // command likely follows within microseconds, sooner than a sleep and wake-up take.
@@ -155,6 +159,9 @@ internal sealed class LoopRunner : IDisposable
                     timeout = (int)Math.Min(int.MaxValue, (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
                     precise = ticks < PreciseWaitTicks;
                 }
+                // Pooled rings nobody uses are given back even when the loop has nothing else to do.
+                if ((timeout < 0 || timeout > RingTrimWakeMilliseconds) && stack.HasRingsToTrim)
+                    timeout = RingTrimWakeMilliseconds;
                 // A link without a readiness fd can only be polled.
                 if (readinessFd < 0)
                     timeout = timeout < 0 ? 1 : Math.Min(timeout, 1);
