@@ -175,10 +175,11 @@ internal sealed class LoopRunner : IDisposable
                 Interlocked.Exchange(ref _signalled, 0);
                 if (!stack.HasCommands)
                 {
-                    // A near deadline (pacing, delayed ACKs) wakes on the timerfd; epoll's own timeout stays as a backstop.
+                    // A near deadline (pacing, delayed ACKs) wakes on the timerfd; epoll's own timeout (rounded up to whole
+                    // milliseconds, or shortened for ring trimming and fd-less links) stays as the backstop.
                     if (precise)
                         _timer.Arm(next - now);
-                    int n = _epoll.Wait(events, precise ? timeout + 1 : timeout);
+                    int n = _epoll.Wait(events, timeout);
                     for (int i = 0; i < n; i++)
                     {
                         if (events[i].Data == WakeTag)
