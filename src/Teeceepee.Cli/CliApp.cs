@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.Net.Sockets;
 using Teeceepee.Cli.Commands;
+using Teeceepee.Cli.Options;
 
 namespace Teeceepee.Cli;
 
@@ -18,6 +19,7 @@ internal static class CliApp
         var root = new Command(Name, "teeceepee: a userspace TCP/IP stack and tools that run on it (curl, serve, ping, bench-server, socks, demo, path-emulator, plot).");
         root.Options.Add(new HelpOption());
         root.Options.Add(new VersionOption());
+        root.Options.Add(HeapLimit.CreateOption());
         root.Subcommands.Add(CurlCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(PingCommand.Create(context));
@@ -39,6 +41,16 @@ internal static class CliApp
             string command = CommandName(result.CommandResult.Command);
             context.Error.WriteLine($"{command}: {result.Errors[0].Message.TrimEnd('.')} (see '{command} --help')");
             return ExitCodes.Usage;
+        }
+        // --heap-limit applies to the whole process, before the command allocates anything large.
+        if (result.Action is not HelpAction && root.Options.OfType<Option<string?>>().FirstOrDefault(o => o.Name == "--heap-limit") is { } heapLimit
+            && result.GetValue(heapLimit) is { } limitText)
+        {
+            if (!HeapLimit.TryParse(limitText, out long bytes, out string? error) || !HeapLimit.TryApply(bytes, out error))
+            {
+                context.Error.WriteLine($"{CommandName(result.CommandResult.Command)}: {error}");
+                return ExitCodes.Usage;
+            }
         }
         var configuration = new InvocationConfiguration
         {

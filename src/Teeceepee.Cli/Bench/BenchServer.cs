@@ -9,7 +9,7 @@ namespace Teeceepee.Cli.Bench;
 /// <summary>
 /// The bench contract's three servers (bench/README.md): sink reads and discards until FIN then
 /// closes; source writes until the peer resets, then releases; echo writes back at once until FIN,
-/// then closes. One task per connection, one pooled buffer per connection, no allocation per read.
+/// then closes. One task per connection, one pooled buffer per connection while data flows (none while it idles), no allocation per read.
 /// Two more exercise closing and opening (<see cref="BenchClosingServers"/>): close-first and connect-back.
 /// </summary>
 /// <remarks>
@@ -37,6 +37,11 @@ internal sealed class BenchServer
     private long _retransmits;
     private long _fastRetransmits;
     private long _timeouts;
+    private long _peakOpen;
+    private int _trimming;
+
+    /// <summary>Connections open at a peak before a mass close triggers a collection (<see cref="TrimAfterMassClose"/>).</summary>
+    internal const int TrimPeak = 1000;
 
     /// <summary>
     /// Servers on <paramref name="network"/>; on the stack, connection code runs inline on its loop unless
@@ -144,7 +149,9 @@ internal sealed class BenchServer
                 _log?.WriteLine($"bench-server: accept on {NameOf(role)} failed: {e.Message}");
                 continue;
             }
-            Interlocked.Increment(ref _connections);
+            long open = Interlocked.Increment(ref _connections) - Interlocked.Read(ref _closed);
+            if (open > Interlocked.Read(ref _peakOpen))
+                Interlocked.Exchange(ref _peakOpen, open);
             // Inline, this runs on the loop thread up to the connection's first wait, then the loop goes on.
             if (_inline)
                 _ = ServeAsync(role, connection, cancellationToken, Ending, _network, _log);
@@ -163,6 +170,31 @@ internal sealed class BenchServer
             Interlocked.Add(ref _timeouts, info.Timeouts);
         }
         Interlocked.Increment(ref _closed);
+        TrimAfterMassClose();
+    }
+
+    /// <summary>
+    /// Issue 13 item 2: after a mass close (the open connections fell to a quarter of a peak of <see cref="TrimPeak"/> or
+    /// more) an idle server allocates nothing, so no collection would run and the heap the closed connections held would
+    /// stay committed for ever. Collect once then, aggressively (free regions are decommitted at once), on the thread
+    /// pool, never on the stack's loop thread.
+    /// </summary>
+    private void TrimAfterMassClose()
+    {
+        long peak = Interlocked.Read(ref _peakOpen);
+        long open = Connections - ClosedConnections;
+        if (peak < TrimPeak || open > peak / 4 || Interlocked.Exchange(ref _trimming, 1) == 1)
+            return;
+        Interlocked.Exchange(ref _peakOpen, open);
+        _ = Task.Run(async () =>
+        {
+            // Let the close burst finish and the stack's loop trim its ring pool (two 5 s intervals) first: one
+            // collection then returns the connections' objects and the rings nobody uses any more.
+            await Task.Delay(TimeSpan.FromSeconds(12)).ConfigureAwait(false);
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            _log?.WriteLine($"bench-server: {peak} connections fell to {Connections - ClosedConnections}: heap collected and returned ({GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576} MiB committed)");
+            Volatile.Write(ref _trimming, 0);
+        });
     }
 
     /// <summary>
@@ -209,19 +241,41 @@ internal sealed class BenchServer
         }
     }
 
+    // Issue 13 item 2: an idle connection holds no buffer. Each wait for data is a zero-byte read; the buffer is rented
+    // when data is there and given back whenever the next read would wait (a read that completes at once keeps it).
     private static async Task SinkAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         try
         {
-            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            while (true)
             {
+                var wait = stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+                if (!wait.IsCompleted)
+                {
+                    Release(ref buffer);
+                    await wait.ConfigureAwait(false);
+                }
+                else
+                {
+                    wait.GetAwaiter().GetResult();
+                }
+                buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
+                if (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) == 0)
+                    return;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(ref buffer);
         }
+    }
+
+    private static void Release(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+            ArrayPool<byte>.Shared.Return(buffer);
+        buffer = null;
     }
 
     private static async Task SourceAsync(Stream stream, CancellationToken cancellationToken)
@@ -233,11 +287,23 @@ internal sealed class BenchServer
 
     private static async Task EchoAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         try
         {
             while (true)
             {
+                // As the sink: no buffer while the connection waits for data.
+                var wait = stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+                if (!wait.IsCompleted)
+                {
+                    Release(ref buffer);
+                    await wait.ConfigureAwait(false);
+                }
+                else
+                {
+                    wait.GetAwaiter().GetResult();
+                }
+                buffer ??= ArrayPool<byte>.Shared.Rent(BufferSize);
                 int n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                     return;
@@ -246,7 +312,7 @@ internal sealed class BenchServer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(ref buffer);
         }
     }
 

@@ -51,8 +51,10 @@ internal static class BenchServerCommand
                 (BenchServer.Role.Sink, sinkPort), (BenchServer.Role.Source, sourcePort), (BenchServer.Role.CloseFirst, closeFirstPort),
                 (BenchServer.Role.ConnectBack, connectBackPort), (BenchServer.Role.Echo, echoPort),
             ];
+            var memory = BenchMemoryReport.Start(server, network, context.Error, cancellationToken);
             // With BENCH_ADDR6 (run.sh --ipv6) the servers listen on [::]: both families on one listener each.
             await server.RunAsync(network.AnyAddress, ports, Listening, cancellationToken).ConfigureAwait(false);
+            await memory.ConfigureAwait(false);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

@@ -85,6 +85,7 @@ public static class DropExplanations
         DropReason.MldIgnored => "MLD message a host that only joins solicited-node groups does not act on (RFC 3810 §6)",
         DropReason.IPv6TransportUnsupported => "an upper-layer protocol the IPv6 host does not deliver (RFC 8200 §4: parameter problem where due)",
         DropReason.InternalError => "a bug: handling the packet threw; it is dropped and the loop goes on",
+        DropReason.SynDroppedOverload => "RFC 4987 §3: overloaded loop turn, established flows first; SYN past the turn's budget dropped unanswered, the client retries",
         _ => null,
     };
 

@@ -157,4 +157,6 @@ public enum DropReason : byte
     IPv6TransportUnsupported,
     /// <summary>Handling the frame threw (a bug): the frame is dropped, the loop goes on, the trace has the exception.</summary>
     InternalError,
+    /// <summary>A SYN left unanswered because its loop turn was overloaded (frames still waiting) and the turn's SYN budget was spent (<see cref="NetworkStackOptions.OverloadSynBudget"/>).</summary>
+    SynDroppedOverload,
 }

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Teeceepee.Links;
+
+namespace Teeceepee.Stack;
+
+// Overload priority (issue 13 item 3): a loop turn processes the frames of flows first and the SYNs it read after
+// them; when turns keep failing to drain the link (OverloadTurns in a row ran out of ingress budget with more frames
+// waiting in the device's queue), only OverloadSynBudget of a turn's SYNs are answered and the rest are dropped unanswered, counted as
+// SynDroppedOverload. The loop then spends its time reading (which keeps the device queue short and the flows' ACKs
+// flowing) instead of answering a flood with SYN-ACKs and reading the resets they draw.
+public sealed partial class NetworkStack
+{
+    private SynDeferral? _synDeferral;
+    private int _backlogTurns; // consecutive turns that ended with frames still waiting
+
+    /// <summary>SYNs this stack dropped unanswered because a turn was overloaded (<see cref="DropReason.SynDroppedOverload"/>).</summary>
+    internal long SynsDroppedOverload => _counters.Drops[(byte)DropReason.SynDroppedOverload];
+
+    private void CreateOverload(NetworkStackOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.OverloadSynBudget, nameof(options.OverloadSynBudget));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.OverloadTurns, 1, nameof(options.OverloadTurns));
+        if (options.DeferSyns)
+            _synDeferral = new SynDeferral(Math.Clamp(options.IngressBudget, 1, MaxDeferredSyns), _linkHeaderLength);
+    }
+
+    /// <summary>The most SYNs one turn sets aside (a larger ingress budget processes the rest at once).</summary>
+    internal const int MaxDeferredSyns = 1024;
+
+    /// <summary>Ingress: true when <paramref name="frame"/> is a bare SYN, now held until the turn's other frames are done.</summary>
+    private bool TryDeferSyn(ReadOnlySpan<byte> frame, in LinkOffload offload) =>
+        _synDeferral is { } deferral && deferral.TryDefer(frame, offload);
+
+    /// <summary>
+    /// After the turn's frames: answers the SYNs set aside, oldest first; when this turn and the
+    /// <see cref="NetworkStackOptions.OverloadTurns"/> − 1 before it all ended with frames still waiting
+    /// (<see cref="_ingressBacklog"/>: the loop is saturated, not just catching up with a burst), only
+    /// <see cref="NetworkStackOptions.OverloadSynBudget"/> of them.
+    /// </summary>
+    private void ProcessDeferredSyns(Instant now)
+    {
+        _backlogTurns = _ingressBacklog ? Math.Min(_backlogTurns + 1, int.MaxValue - 1) : 0;
+        var deferral = _synDeferral;
+        if (deferral is null || deferral.Count == 0)
+            return;
+        int count = deferral.Count;
+        bool overloaded = _backlogTurns >= Options.OverloadTurns;
+        int take = overloaded ? Math.Min(count, Options.OverloadSynBudget) : count;
+        for (int i = 0; i < take; i++)
+        {
+            _frameChecksumTrusted = deferral.ChecksumTrusted(i);
+            ProcessFrameGuarded(now, deferral.Frame(i));
+        }
+        _frameChecksumTrusted = false;
+        int shed = count - take;
+        if (shed > 0)
+        {
+            // Counted like frames that were processed, so that traffic statistics still add up; one trace line per turn.
+            long bytes = 0;
+            for (int i = take; i < count; i++)
+                bytes += deferral.Frame(i).Length;
+            _counters.FramesIn += shed;
+            _counters.BytesIn += bytes;
+            _counters.Drops[(byte)DropReason.SynDroppedOverload] += shed;
+            if (IsTracing)
+                Trace(string.Create(CultureInfo.InvariantCulture, $"drop tcp {DropReason.SynDroppedOverload} x{shed}: {_backlogTurns} turns in a row left frames waiting, {take} SYNs answered{Why(DropReason.SynDroppedOverload)}"));
+        }
+        deferral.Clear();
+    }
+}
