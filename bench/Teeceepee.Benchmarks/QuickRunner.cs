@@ -28,7 +28,9 @@ internal static class QuickRunner
         Measure(new ConnectionSetupBenchmarks { Existing = 0 }, "Existing=0", filter);
         Measure(new ConnectionSetupBenchmarks { Existing = 1_000 }, "Existing=1000", filter);
         Measure(new ConnectionSetupBenchmarks { Existing = 10_000 }, "Existing=10000", filter);
-        Measure(new BulkTransferBenchmarks(), "", filter);
+        Measure(new BulkTransferBenchmarks { IPv6 = false }, "IPv6=False", filter);
+        Measure(new BulkTransferBenchmarks { IPv6 = true }, "IPv6=True", filter);
+        Measure(new Tcp6Benchmarks(), "", filter);
     }
 
     private static void Measure(object instance, string parameters, string? filter)

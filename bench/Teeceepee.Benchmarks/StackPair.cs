@@ -10,6 +10,8 @@ internal sealed class StackPair : IDisposable
 {
     public static readonly IPv4Address AddressA = IPv4Address.Parse("198.18.0.1");
     public static readonly IPv4Address AddressB = IPv4Address.Parse("198.18.0.2");
+    public static readonly IPv6Address Address6A = IPv6Address.Parse("fd00:b::1");
+    public static readonly IPv6Address Address6B = IPv6Address.Parse("fd00:b::2");
 
     private readonly MemoryLink _linkA;
     private readonly MemoryLink _linkB;
@@ -17,13 +19,23 @@ internal sealed class StackPair : IDisposable
     private readonly Tcb _client;
     private readonly Tcb _server;
 
-    public StackPair(int mtu = 1500)
+    /// <param name="mtu">The link MTU.</param>
+    /// <param name="ipv6">The connection runs over IPv6 (fd00:b::1 to fd00:b::2, no DAD) instead of IPv4.</param>
+    public StackPair(int mtu = 1500, bool ipv6 = false)
     {
         (_linkA, _linkB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), withReadinessFd: false);
-        Sender = new NetworkStack(_linkA, new NetworkStackOptions { Address = AddressA, Seed = 1, Name = "A" });
-        Receiver = new NetworkStack(_linkB, new NetworkStackOptions { Address = AddressB, Seed = 2, Name = "B" });
-        var listener = Receiver.Tcp.Listen(new TcpEndpoint(AddressB, 5001));
-        _client = Sender.Tcp.Connect(Now, AddressA, new TcpEndpoint(AddressB, 5001));
+        var a = new NetworkStackOptions { Address = AddressA, Seed = 1, Name = "A" };
+        var b = new NetworkStackOptions { Address = AddressB, Seed = 2, Name = "B" };
+        if (ipv6)
+        {
+            a = a with { IPv6Addresses = [new IPv6AddressPrefix(Address6A, 64)], DadTransmits = 0, StableSecret = new byte[16] };
+            b = b with { IPv6Addresses = [new IPv6AddressPrefix(Address6B, 64)], DadTransmits = 0, StableSecret = new byte[16] };
+        }
+        Sender = new NetworkStack(_linkA, a);
+        Receiver = new NetworkStack(_linkB, b);
+        NetAddress from = ipv6 ? Address6A : AddressA, to = ipv6 ? Address6B : AddressB;
+        var listener = Receiver.Tcp.Listen(new TcpEndpoint(to, 5001));
+        _client = Sender.Tcp.Connect(Now, from, new TcpEndpoint(to, 5001));
         Tcb? server = null;
         for (int i = 0; i < 1000 && !listener.TryAccept(out server); i++)
             Step();

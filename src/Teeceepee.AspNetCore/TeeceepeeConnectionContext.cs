@@ -21,7 +21,7 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature
 {
     private const int MinimumSegmentSize = 4096;
-    private const int OutputSegmentSize = 64 * 1024;
+    private const int OutputSegmentSize = OutputBlockPool.BlockSize;
     private const int MaxSendChunk = 256 * 1024;
 
     private readonly TcpConnection _connection;
@@ -35,7 +35,7 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
     private volatile bool _aborted;
     private int _closedSignalled;
 
-    public TeeceepeeConnectionContext(TcpConnection connection, string id, TeeceepeeTransportOptions options, MemoryPool<byte> pool)
+    public TeeceepeeConnectionContext(TcpConnection connection, string id, TeeceepeeTransportOptions options, MemoryPool<byte> pool, OutputBlockPool outputPool)
     {
         _connection = connection;
         ConnectionId = id;
@@ -45,9 +45,9 @@ internal sealed class TeeceepeeConnectionContext : ConnectionContext,
         // the application's side always continues on the thread pool, never on the loop.
         _input = new Pipe(new PipeOptions(pool, readerScheduler: PipeScheduler.ThreadPool, writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: options.MaxReadBufferSize, resumeWriterThreshold: options.MaxReadBufferSize / 2, minimumSegmentSize: MinimumSegmentSize, useSynchronizationContext: false));
-        // The output pipe takes big segments from the shared array pool (Kestrel's pool has 4 KiB blocks only): a
+        // The output pipe takes 64 KiB blocks from the transport's own pool (Kestrel's pool has 4 KiB blocks only): a
         // response body then costs one pipe segment per 64 KiB instead of sixteen, and each send walks fewer blocks.
-        _output = new Pipe(new PipeOptions(MemoryPool<byte>.Shared, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool,
+        _output = new Pipe(new PipeOptions(outputPool, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool,
             pauseWriterThreshold: options.MaxWriteBufferSize, resumeWriterThreshold: options.MaxWriteBufferSize / 2, minimumSegmentSize: OutputSegmentSize, useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
         ConnectionClosed = _closed.Token;

@@ -7,7 +7,11 @@ using Teeceepee.Wire;
 
 namespace Teeceepee.AspNetCore;
 
-/// <summary>A Kestrel transport whose listeners are <see cref="Sockets.TcpConnectionListener"/>s on a <see cref="NetworkStack"/>.</summary>
+/// <summary>
+/// A Kestrel transport whose listeners are <see cref="Sockets.TcpConnectionListener"/>s on a <see cref="NetworkStack"/>,
+/// or <see cref="Sockets.TcpGroupListener"/>s on every loop of a <see cref="NetworkStackGroup"/> (each connection's I/O
+/// then runs on the loop that accepted it).
+/// </summary>
 /// <remarks>
 /// The transport claims every endpoint Kestrel is given (<see cref="CanBind"/> is always true), so
 /// none falls back to Kestrel's socket transport on the host kernel; <see cref="Map"/> says what each
@@ -16,19 +20,51 @@ namespace Teeceepee.AspNetCore;
 /// <c>ListenAnyIP</c>, <c>*</c> and <c>+</c>) is one dual-stack listener when the stack speaks IPv6
 /// (IPv4 peers appear as IPv4-mapped addresses, as on Kestrel's socket transport), else 0.0.0.0.
 /// </remarks>
-public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector
+public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
 {
     private readonly NetworkStack _stack;
+    private readonly NetworkStackGroup? _group;
     private readonly TeeceepeeTransportOptions _options;
     private readonly MemoryPool<byte> _pool;
+    private readonly OutputBlockPool _outputPool = new();
+    private readonly List<TeeceepeeConnectionListener> _listeners = [];
 
-    /// <summary>Creates the factory; the pipes' blocks come from <paramref name="pool"/> (default: <see cref="MemoryPool{T}.Shared"/>).</summary>
+    /// <summary>
+    /// Creates the factory; the input pipes' blocks come from <paramref name="pool"/> (default: <see cref="MemoryPool{T}.Shared"/>),
+    /// the output pipes' from the transport's own pool of 64 KiB blocks.
+    /// </summary>
     public TeeceepeeTransportFactory(NetworkStack stack, TeeceepeeTransportOptions? options = null, MemoryPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(stack);
         _stack = stack;
         _options = options ?? new TeeceepeeTransportOptions();
         _pool = pool ?? MemoryPool<byte>.Shared;
+    }
+
+    /// <summary>Creates the factory for every loop of <paramref name="group"/>: each endpoint is listened on by all loops, like <c>SO_REUSEPORT</c>.</summary>
+    public TeeceepeeTransportFactory(NetworkStackGroup group, TeeceepeeTransportOptions? options = null, MemoryPool<byte>? pool = null)
+        : this((group ?? throw new ArgumentNullException(nameof(group))).Primary, options, pool)
+    {
+        _group = group;
+    }
+
+    /// <summary>Connections accepted so far by each loop (loop 0 first; one entry without a group), over every bound endpoint.</summary>
+    public IReadOnlyList<long> AcceptedPerLoop
+    {
+        get
+        {
+            var total = new long[_group?.Count ?? 1];
+            lock (_listeners)
+            {
+                foreach (var listener in _listeners)
+                {
+                    var perLoop = listener.AcceptedPerLoop;
+                    for (int i = 0; i < perLoop.Count && i < total.Length; i++)
+                        total[i] += perLoop[i];
+                }
+            }
+            return total;
+        }
     }
 
     /// <summary>Always true: every endpoint is either served by the stack or refused by <see cref="BindAsync"/>, never handed to kernel sockets.</summary>
@@ -41,9 +77,16 @@ public sealed class TeeceepeeTransportFactory : IConnectionListenerFactory, ICon
         ArgumentNullException.ThrowIfNull(endpoint);
         var local = Map(_stack, endpoint, out string? reason)
             ?? throw new NotSupportedException($"The Teeceepee transport cannot listen on {endpoint}: {reason}.");
-        var listener = new TeeceepeeConnectionListener(_stack, local, _options, _pool);
+        var listener = _group is null
+            ? new TeeceepeeConnectionListener(_stack, local, _options, _pool, _outputPool)
+            : new TeeceepeeConnectionListener(_group, local, _options, _pool, _outputPool);
+        lock (_listeners)
+            _listeners.Add(listener);
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
+
+    /// <summary>Stops the output pool's trimming and lets its blocks go.</summary>
+    public void Dispose() => _outputPool.Dispose();
 
     /// <summary>
     /// The stack endpoint Kestrel's <paramref name="endpoint"/> is served on, or null with the reason the stack

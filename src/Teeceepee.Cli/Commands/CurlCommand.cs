@@ -41,9 +41,10 @@ internal static class CurlCommand
         public readonly Option<string?> Range = new("--range", "-r") { Description = "Fetch only these bytes, e.g. 0-499 or 500-", HelpName = "RANGE" };
         public readonly Option<bool> Compressed = new("--compressed") { Description = "Ask for a compressed response (gzip, deflate, br) and decompress it" };
         public readonly Option<string?> WriteOut = new("--write-out", "-w") { Description = "Print FORMAT after the transfer: %{http_code}, %{size_download}, %{time_total}, %{time_connect}, %{time_starttransfer}, %{speed_download}, %{url_effective}, %{remote_ip}, %{remote_port}, %{http_version}, %{num_redirects}, %{content_type}, %{exitcode}, \\n", HelpName = "FORMAT" };
+        public readonly Option<bool> TcpFastOpen = new("--tcp-fastopen") { Description = "Send the request in the SYN (TCP Fast Open, RFC 7413) once the server gave a cookie; cookies are kept in ~/.cache/teeceepee/tcp-fastopen" };
         public readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Print curl's * > < lines (connection, request and response heads) on stderr" };
 
-        public Option[] Options => [Output, RemoteName, Head, Include, Request, Data, Header, Insecure, CaCert, Http11, Http2, Silent, ShowError, Bar, Location, MaxRedirs, Fail, Resolve, MaxTime, ConnectTimeout, UserAgent, User, Range, Compressed, WriteOut, Verbose];
+        public Option[] Options => [Output, RemoteName, Head, Include, Request, Data, Header, Insecure, CaCert, Http11, Http2, Silent, ShowError, Bar, Location, MaxRedirs, Fail, Resolve, MaxTime, ConnectTimeout, UserAgent, User, Range, Compressed, WriteOut, TcpFastOpen, Verbose];
     }
 
     public static Command Create(CliContext context)
@@ -147,6 +148,7 @@ internal static class CurlCommand
             User = user,
             Range = range,
             Compressed = result.GetValue(d.Compressed),
+            TcpFastOpen = result.GetValue(d.TcpFastOpen),
             WriteOut = result.GetValue(d.WriteOut),
             Verbose = result.GetValue(d.Verbose),
             Silent = result.GetValue(d.Silent),

@@ -36,6 +36,8 @@ internal sealed record CurlOptions
     public bool Compressed { get; init; }
     /// <summary>-w FORMAT.</summary>
     public string? WriteOut { get; init; }
+    /// <summary>--tcp-fastopen: the request rides on the SYN when a cookie is cached (kept across runs in a file).</summary>
+    public bool TcpFastOpen { get; init; }
     /// <summary>-v: curl's * > &lt; lines on stderr.</summary>
     public bool Verbose { get; init; }
     /// <summary>-s: no progress meter, no error message (unless -S).</summary>

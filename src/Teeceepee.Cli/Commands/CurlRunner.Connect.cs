@@ -41,6 +41,16 @@ internal sealed partial class CurlRunner
             {
                 Stream stream;
                 IPEndPoint remote;
+                if (_options.TcpFastOpen)
+                {
+                    // The connect happens at the handler's first write (the request, or TLS's ClientHello), in the SYN.
+                    address ??= await _network.ResolveAsync(host, timeout.Token).ConfigureAwait(false);
+                    remote = new IPEndPoint(address, endPoint.Port);
+                    _info.Remote = remote;
+                    Verbose($"TCP Fast Open to {Describe(remote)}: the request goes in the SYN if a cookie is cached", "* ");
+                    FlushPendingHead();
+                    return await _network.ConnectFastOpenAsync(remote, () => _info.TimeConnect = Elapsed, cancellationToken).ConfigureAwait(false);
+                }
                 if (address is null)
                 {
                     var connection = await _network.ConnectAsync(host, endPoint.Port, AddressFamily.Unspecified, timeout.Token).ConfigureAwait(false);

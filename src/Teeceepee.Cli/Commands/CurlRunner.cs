@@ -56,6 +56,8 @@ internal sealed partial class CurlRunner
         {
             try
             {
+                if (_options.TcpFastOpen)
+                    await LoadFastOpenCookiesAsync(overall.Token).ConfigureAwait(false);
                 int code = await TransferAsync(overall.Token).ConfigureAwait(false);
                 await WriteOutAsync(code).ConfigureAwait(false);
                 return code;
@@ -72,8 +74,32 @@ internal sealed partial class CurlRunner
         }
         finally
         {
+            if (_options.TcpFastOpen)
+                await SaveFastOpenCookiesAsync().ConfigureAwait(false);
             if (_file is not null && _file != _stdout)
                 await _file.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>--tcp-fastopen: the cookies of earlier runs go into the stack's cache (the kernel's curl has the kernel's).</summary>
+    private async Task LoadFastOpenCookiesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (server, cookie) in FastOpenCookieFile.Read(FastOpenCookieFile.DefaultPath()))
+            await _network.AddFastOpenCookieAsync(server, cookie, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>--tcp-fastopen: keeps the cookies servers gave in this run for the next.</summary>
+    private async Task SaveFastOpenCookiesAsync()
+    {
+        try
+        {
+            var cookies = await _network.GetFastOpenCookiesAsync(CancellationToken.None).ConfigureAwait(false);
+            if (cookies.Count > 0 && !FastOpenCookieFile.Merge(FastOpenCookieFile.DefaultPath(), cookies))
+                Verbose($"could not write the Fast Open cookies to {FastOpenCookieFile.DefaultPath()}", "* ");
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // The stack already stopped (a failed run): nothing to keep.
         }
     }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 using Teeceepee.Cli.Serve;
 
@@ -13,7 +15,7 @@ internal static class ServeCommand
 
     public static Command Create(CliContext context)
     {
-        var links = new LinkOptionSet();
+        var links = new LinkOptionSet(defaultLoops: Environment.ProcessorCount);
         var directory = new Argument<string>("DIR") { Description = "Directory to serve", DefaultValueFactory = _ => "." };
         var port = new Option<string?>("--port", "-p") { Description = "TCP port to listen on (default 80, or 443 with --https; 0: any free port, printed)", HelpName = "PORT" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No access log on standard output" };
@@ -45,9 +47,25 @@ internal static class ServeCommand
             await context.Out.WriteLineAsync($"serving {Path.GetFullPath(root)} on port {site.Port} over {scheme} ({network.Description}); Ctrl+C stops").ConfigureAwait(false);
             await context.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             await site.RunUntilCancelledAsync(lifetime.Token).ConfigureAwait(false);
+            WriteLoopSummary(context.Error, site, network);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;
+    }
+
+    // With --loops, what each loop did: connections it accepted, TCP segments each way (stderr, when stopped).
+    private static void WriteLoopSummary(TextWriter error, StaticSite site, INetwork network)
+    {
+        if (network is not TeeceepeeNetwork { LoopStats: { Count: > 1 } loops })
+            return;
+        var accepted = site.AcceptedPerLoop;
+        for (int i = 0; i < loops.Count; i++)
+        {
+            long n = i < accepted.Count ? accepted[i] : 0;
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"serve: loop {i}: accepted {n} connections; tcp segments in {loops[i].TcpSegmentsIn}, out {loops[i].TcpSegmentsOut}"));
+        }
+        error.Flush();
     }
 
     /// <summary>A certificate with its private key from two PEM files; a clear sentence when they do not load.</summary>

@@ -58,6 +58,25 @@ internal interface INetwork : IAsyncDisposable
         return await ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A TCP stream to <paramref name="remote"/> opened with TCP Fast Open (RFC 7413): the connection starts at the first
+    /// write, whose octets ride on the SYN when a cookie for the server is cached; <paramref name="connected"/> runs when
+    /// the handshake completes. The default connects at once, without Fast Open.
+    /// </summary>
+    async ValueTask<Stream> ConnectFastOpenAsync(IPEndPoint remote, Action? connected, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(remote, cancellationToken).ConfigureAwait(false);
+        connected?.Invoke();
+        return new ConnectionStream(connection);
+    }
+
+    /// <summary>The Fast Open cookies servers gave this network's connections (none where the network keeps its own, as the kernel does).</summary>
+    ValueTask<IReadOnlyList<KeyValuePair<IPAddress, byte[]>>> GetFastOpenCookiesAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<KeyValuePair<IPAddress, byte[]>>>([]);
+
+    /// <summary>Gives the network a Fast Open cookie kept from an earlier run (ignored where the network keeps its own).</summary>
+    ValueTask AddFastOpenCookieAsync(IPAddress server, byte[] cookie, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Makes a web host listen on this network (the default: Kestrel's own kernel sockets).</summary>
     void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -250,6 +250,7 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             TcpBufferSize = options.TcpBuffer,
             Ecn = options.Ecn,
             FastOpen = options.FastOpen,
+            Pacing = options.Pacing,
             SynRateLimit = options.SynRate,
             Seed = options.Seed,
             Trace = trace is null ? null : trace.WriteLine,
@@ -290,6 +291,18 @@ internal sealed partial class TeeceepeeNetwork : INetwork
             throw;
         }
     }
+
+    // Fast Open connections (curl --tcp-fastopen) run on the first loop, whose cookie cache the CLI keeps across runs.
+    private static readonly TcpConnectionOptions s_fastOpenOptions = new() { NoDelay = true, FastOpen = true };
+
+    public ValueTask<Stream> ConnectFastOpenAsync(IPEndPoint remote, Action? connected, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Stream>(new FastOpenStream(new TcpConnection(_stack, s_fastOpenOptions), remote, connected));
+
+    public ValueTask<IReadOnlyList<KeyValuePair<IPAddress, byte[]>>> GetFastOpenCookiesAsync(CancellationToken cancellationToken) =>
+        _stack.GetFastOpenCookiesAsync(cancellationToken);
+
+    public ValueTask AddFastOpenCookieAsync(IPAddress server, byte[] cookie, CancellationToken cancellationToken) =>
+        _stack.AddFastOpenCookieAsync(server, cookie, cancellationToken);
 
     public ValueTask<IConnectionListener> ListenAsync(IPEndPoint local, int backlog, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Listen(local, backlog, s_connectionOptions));
@@ -343,9 +356,18 @@ internal sealed partial class TeeceepeeNetwork : INetwork
     /// <summary>The library's handler (<see cref="TeeceepeeHttp"/>): HttpClient's connections are the stack's TCP connections.</summary>
     public SocketsHttpHandler CreateHttpHandler(Func<string, IPAddress> resolve) => TeeceepeeHttp.CreateHandler(_stack, resolve, s_connectionOptions);
 
-    /// <summary>Kestrel on the stack (Teeceepee.AspNetCore); a write-ahead of 1 MiB per connection keeps large files flowing.</summary>
-    public void ConfigureWebHost(IWebHostBuilder builder) => builder.UseTeeceepee(_group is null ? _stack : throw new CliException(
-        $"the Kestrel transport runs on one loop; --loops {_group.Count} is not supported here yet (use --loops 1)"), options => options.MaxWriteBufferSize = 1024 * 1024);
+    /// <summary>
+    /// Kestrel on the stack (Teeceepee.AspNetCore), on every loop with --loops; a write-ahead of 1 MiB per connection
+    /// keeps large files flowing.
+    /// </summary>
+    public void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        static void Configure(TeeceepeeTransportOptions options) => options.MaxWriteBufferSize = 1024 * 1024;
+        if (_group is null)
+            builder.UseTeeceepee(_stack, Configure);
+        else
+            builder.UseTeeceepee(_group, Configure);
+    }
 
     /// <summary>The stack's DNS resolver (servers from --dns, or from the DHCP lease).</summary>
     public DnsResolver Resolver => _resolver;

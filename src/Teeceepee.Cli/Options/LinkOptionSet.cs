@@ -36,12 +36,13 @@ internal sealed class LinkOptionSet
     public Option<string?> Seed { get; } = new("--seed") { Description = "Seed for fault injection and the stack's randomness", HelpName = "N" };
     public Option<bool> NoOffload { get; } = new("--no-offload") { Description = "Open the TAP without offloads (by default the kernel hands over 64 KiB TCP super-frames with partial checksums)" };
     public Option<string?> BusyPoll { get; } = new("--busy-poll") { Description = "Busy-poll for up to US microseconds before the stack's loop sleeps while traffic flows (lower latency, keeps a core busy; like Linux SO_BUSY_POLL)", HelpName = "US" };
-    public Option<string?> Loops { get; } = new("--loops") { Description = "Event loops, one per queue of a multi-queue TAP (flows sharded between them, listeners shared); default: the number of cores for bench-server, 1 elsewhere", HelpName = "N" };
+    public Option<string?> Loops { get; } = new("--loops") { Description = "Event loops, one per queue of a multi-queue TAP (flows sharded between them, listeners shared); default: the number of cores for bench-server and serve, 1 elsewhere", HelpName = "N" };
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
     public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
     public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
+    public Option<bool> Pacing { get; } = new("--pacing") { Description = "Pace CUBIC and NewReno at 1.2×cwnd/SRTT (2× in slow start), as Linux does under the fq qdisc; BBR always paces" };
     public Option<bool> FastOpen { get; } = new("--fastopen") { Description = "TCP Fast Open (RFC 7413): listeners give cookies and take data in SYNs; connections send cached cookies" };
     public Option<string?> SynRate { get; } = new("--syn-rate") { Description = "Accept at most N new connections (SYNs) a second on the stack's listeners; excess SYNs are dropped and counted (overload protection)", HelpName = "N" };
     public Option<bool> Verbose { get; }
@@ -76,12 +77,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate, Explain, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, FastOpen, SynRate, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, FastOpen, SynRate, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -154,6 +155,7 @@ internal sealed class LinkOptionSet
             TcpBuffer = ReadTcpBuffer(result),
             Ecn = ReadEcn(result),
             FastOpen = result.GetValue(FastOpen) ? true : null,
+            Pacing = result.GetValue(Pacing) ? true : null,
             SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
@@ -271,6 +273,7 @@ internal sealed class LinkOptionSet
             Congestion = ReadCongestion(result),
             Ecn = ReadEcn(result),
             FastOpen = result.GetValue(FastOpen) ? true : null,
+            Pacing = result.GetValue(Pacing) ? true : null,
             SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
@@ -334,10 +337,10 @@ internal sealed class LinkOptionSet
 
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, FastOpen, SynRate];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, FastOpen, SynRate];
         foreach (var option in stackOnly)
         {
-            if ((option == NoOffload || option == BusyPoll || option == Loops || option == Plot || option == SynRate || option == FastOpen) && allowBenchOptions)
+            if ((option == NoOffload || option == BusyPoll || option == Loops || option == Plot || option == SynRate || option == FastOpen || option == Pacing) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

@@ -110,6 +110,9 @@ internal sealed record LinkOptions
     public EcnMode? Ecn { get; init; }
     /// <summary>--fastopen: TCP Fast Open (RFC 7413) for the stack's listeners and connections; null keeps the default (off).</summary>
     public bool? FastOpen { get; init; }
+
+    /// <summary>--pacing: CUBIC and NewReno pace their sends (BBR always does); null keeps the default (off).</summary>
+    public bool? Pacing { get; init; }
     /// <summary>--syn-rate: SYNs a second the stack's listeners take (token bucket); null: no limit.</summary>
     public int? SynRate { get; init; }
 

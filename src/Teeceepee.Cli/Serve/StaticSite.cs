@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
+using Teeceepee.AspNetCore;
 using Teeceepee.Cli.Network;
 
 namespace Teeceepee.Cli.Serve;
@@ -34,6 +36,10 @@ internal sealed class StaticSite : IAsyncDisposable
 
     /// <summary>The port Kestrel listens on (the chosen one when asked for port 0).</summary>
     public int Port { get; }
+
+    /// <summary>Connections each loop of the stack accepted (loop 0 first), or empty on kernel sockets.</summary>
+    public IReadOnlyList<long> AcceptedPerLoop =>
+        (_app.Services.GetService<IConnectionListenerFactory>() as TeeceepeeTransportFactory)?.AcceptedPerLoop ?? [];
 
     /// <summary>
     /// Starts serving <paramref name="root"/> on <paramref name="port"/> (0: any free port) of every

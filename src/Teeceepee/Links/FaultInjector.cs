@@ -168,7 +168,7 @@ public sealed class FaultInjector : ILink
             frame.CopyTo(_scratch);
             return SendWire(now, _scratch.AsSpan(0, frame.Length));
         }
-        // Software offload reads the whole whole (and writes each wire whole into a buffer of ours).
+        // Software offload reads the whole frame (and writes each wire frame into a buffer of ours).
         var whole = frame.IsContiguous ? frame.Headers
             : frame.Flatten(_flat ??= new byte[LinkFrame.MaxLength]);
         if (whole.IsEmpty || !SoftwareOffload.TryCreate(whole, offload, _linkHeaderLength, out var cutter))

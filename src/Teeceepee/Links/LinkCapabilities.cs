@@ -19,6 +19,12 @@ public readonly record struct LinkCapabilities(
     /// <summary>Largest super-frame (IPv4 datagram of 64 KiB) a segmentation offload carries, link header excluded.</summary>
     public const int MaxSuperFrameIPLength = 65535;
 
+    /// <summary>
+    /// The kernel interface behind the link (TAP/TUN device, raw socket's interface), or null: a stable name for the
+    /// interface, which RFC 7217 stable IPv6 identifiers take as Net_Iface.
+    /// </summary>
+    public string? InterfaceName { get; init; }
+
     /// <summary>Per-frame offloads (TAP with a virtio-net header); used through the descriptor overloads of <see cref="ILink"/>.</summary>
     public LinkOffloads Offloads { get; init; }
 

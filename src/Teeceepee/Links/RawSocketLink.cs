@@ -71,7 +71,7 @@ public sealed unsafe class RawSocketLink : ILink
         InterfaceName = interfaceName;
         InterfaceIndex = index;
         DeviceMtu = deviceMtu;
-        Capabilities = new LinkCapabilities(LinkMedium.Ethernet, mtu ?? deviceMtu, mac);
+        Capabilities = new LinkCapabilities(LinkMedium.Ethernet, mtu ?? deviceMtu, mac) { InterfaceName = interfaceName };
     }
 
     /// <summary>The interface the socket is bound to.</summary>

@@ -6,7 +6,7 @@ public abstract class TunTapLink : ILink
     private protected TunTapLink(TunTapDevice device, LinkCapabilities capabilities)
     {
         Device = device;
-        Capabilities = capabilities;
+        Capabilities = capabilities with { InterfaceName = device.Name };
     }
 
     private protected TunTapDevice Device { get; }

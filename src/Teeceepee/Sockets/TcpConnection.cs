@@ -109,7 +109,7 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Opens the connection to <paramref name="host"/>:<paramref name="port"/>: an IPv4 literal directly, a name through
+    /// Opens the connection to <paramref name="host"/>:<paramref name="port"/>: an IPv4 or IPv6 literal directly, a name through
     /// <see cref="TcpConnectionOptions.Resolver"/> or else the stack's <see cref="NetworkStack.HostResolver"/> (the first
     /// address), then as <see cref="ConnectAsync(IPEndPoint, CancellationToken)"/>. Resolution failures are the resolver's
     /// <see cref="SocketException"/> (HostNotFound, TryAgain...).
@@ -121,7 +121,9 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (IPAddress.TryParse(host, out var literal) && (literal.AddressFamily == AddressFamily.InterNetwork || literal.IsIPv4MappedToIPv6))
+        // A literal of either family ("2001:db8::1" or, as in URLs, "[2001:db8::1]") needs no resolver.
+        var unbracketed = host is ['[', .., ']'] ? host[1..^1] : host;
+        if (IPAddress.TryParse(unbracketed, out var literal))
             return ConnectAsync(new IPEndPoint(literal, port), cancellationToken);
         var resolver = Options.Resolver ?? _stack.HostResolver
             ?? throw new InvalidOperationException($"Cannot resolve '{host}': give the stack a resolver (NetworkStack.HostResolver, e.g. a DnsResolver) or the connection one (TcpConnectionOptions.Resolver).");

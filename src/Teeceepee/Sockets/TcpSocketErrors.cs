@@ -17,6 +17,8 @@ internal static class TcpSocketErrors
         TcpError.ConnectionAborted => SocketError.ConnectionAborted,
         TcpError.AddressAlreadyInUse => SocketError.AddressAlreadyInUse,
         TcpError.AddressNotAvailable => SocketError.AddressNotAvailable,
+        // Linux reports EPROTO, which System.Net.Sockets has no code for: the nearest one, with a message saying why.
+        TcpError.ProtocolError => SocketError.ProtocolNotSupported,
         TcpError.None => SocketError.Success,
         _ => SocketError.SocketError,
     };
@@ -31,6 +33,13 @@ internal static class TcpSocketErrors
         return stream ? new IOException($"Unable to transfer data on the transport connection: {socketException.Message}", socketException) : socketException;
     }
 
-    /// <summary>Same, from a core error.</summary>
-    public static Exception Create(TcpError error, bool stream) => Create(ToSocketError(error), stream);
+    /// <summary>Same, from a core error; a protocol error says that an ICMP parameter problem caused it.</summary>
+    public static Exception Create(TcpError error, bool stream)
+    {
+        if (error != TcpError.ProtocolError)
+            return Create(ToSocketError(error), stream);
+        var socketException = new SocketException((int)SocketError.ProtocolNotSupported,
+            "Protocol error: the destination reported a parameter problem (ICMP/ICMPv6) in this connection's packets.");
+        return stream ? new IOException($"Unable to transfer data on the transport connection: {socketException.Message}", socketException) : socketException;
+    }
 }

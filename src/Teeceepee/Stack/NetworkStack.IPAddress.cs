@@ -18,20 +18,21 @@ public sealed partial class NetworkStack
         set => Volatile.Write(ref _hostResolver, value);
     }
 
-    /// <inheritdoc cref="PingAsync(IPv4Address, int, TimeSpan, CancellationToken)"/>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is not IPv4.</exception>
+    /// <summary>
+    /// Pings an address of either family (an ICMP echo, or an ICMPv6 echo for IPv6; IPv4-mapped addresses are IPv4) and
+    /// waits for the reply, an error about it, or <paramref name="timeout"/>.
+    /// </summary>
     public ValueTask<PingReply> PingAsync(IPAddress destination, int dataSize, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        PingAsync(IPv4Address.FromIPAddress(destination), dataSize, timeout, cancellationToken);
+        PingAsync(NetAddress.FromIPAddress(destination), dataSize, timeout, cancellationToken);
 
     /// <inheritdoc cref="PingAsync(IPv4Address, int, TimeSpan, byte, bool, CancellationToken)"/>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not IPv4.</exception>
     public ValueTask<PingReply> PingAsync(IPAddress destination, int dataSize, TimeSpan timeout, byte timeToLive, bool dontFragment, CancellationToken cancellationToken = default) =>
         PingAsync(IPv4Address.FromIPAddress(destination), dataSize, timeout, timeToLive, dontFragment, cancellationToken);
 
-    /// <inheritdoc cref="PingAsync(IPv4Address, TimeSpan, CancellationToken)"/>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is not IPv4.</exception>
+    /// <summary>Pings an address of either family with 56 data octets (like ping) and waits up to <paramref name="timeout"/>.</summary>
     public ValueTask<PingReply> PingAsync(IPAddress destination, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        PingAsync(IPv4Address.FromIPAddress(destination), timeout, cancellationToken);
+        PingAsync(NetAddress.FromIPAddress(destination), 56, timeout, cancellationToken);
 
     /// <inheritdoc cref="ConfigureAsync(IPv4Address, int, IPv4Address?, CancellationToken)"/>
     /// <exception cref="ArgumentException">An address is not IPv4.</exception>

@@ -22,6 +22,7 @@ public sealed partial class NetworkStack
     private PathMtuCache _pathMtu = null!;
     private TokenBucket _icmpv6Errors;
     private byte[] _stableSecret = [];
+    private byte[] _netIface = []; // RFC 7217 Net_Iface: the interface name, else the MAC
     private byte[] _reassembled6 = [];
     private byte[] _ndpFrame = [];
     private volatile IPv6AddressInfo[] _addressSnapshot = [];
@@ -65,9 +66,19 @@ public sealed partial class NetworkStack
         _neighbors = new NeighborCache(options.NeighborCacheCapacity, options.NeighborQueueCapacity);
         _pathMtu = new PathMtuCache(options.PathMtuCacheCapacity, options.PathMtuAge);
         _icmpv6Errors = new TokenBucket(options.IcmpErrorsPerSecond, options.IcmpErrorBurst);
+        // RFC 7217 §5: a secret that stays the same across starts (the host's, HostStableSecret) and the interface's name.
         _stableSecret = options.StableSecret ?? new byte[16];
         if (options.StableSecret is null)
-            _random.NextBytes(_stableSecret);
+        {
+            _random.NextBytes(_stableSecret); // drawn either way, so a seeded stack's other random choices do not move
+            if (HostStableSecret.Value is { } hostSecret)
+                _stableSecret = hostSecret;
+            else
+                Trace("ipv6: no machine ID (/etc/machine-id): stable addresses use a random key and change with every start");
+        }
+        _netIface = _link.Capabilities.InterfaceName is { } name ? System.Text.Encoding.UTF8.GetBytes(name) : new byte[6];
+        if (_link.Capabilities.InterfaceName is null)
+            HardwareAddress.WriteTo(_netIface);
         _reassembled6 = new byte[IPv6Repr.HeaderLength + 65535 + 1024];
         _ndpFrame = new byte[_linkHeaderLength + IPv6Repr.HeaderLength + 8 + 256];
         IPv6Gateway = options.IPv6Gateway;
@@ -103,6 +114,15 @@ public sealed partial class NetworkStack
         if (multicast ? !IsJoined(destination) : local is null)
         {
             Drop(DropReason.NotForUs, "ipv6", destination);
+            return;
+        }
+        if (packet.NextHeader == IpProtocol.Tcp && local is not null)
+        {
+            // The bulk of the traffic: TCP right behind the fixed header has no extension headers to walk (RFC 8200 §4).
+            if (!local.IsAssigned)
+                Drop(DropReason.TentativeAddress, "ipv6", destination); // RFC 4862 §5.4: only DAD's NDP reaches a tentative address
+            else
+                ProcessTcp6(now, source, destination, packet.Payload, multicast: false, (EcnCodepoint)packet.Ecn);
             return;
         }
         var whole = packet.Buffer;

@@ -128,7 +128,7 @@ public sealed partial class NetworkStack
             case IcmpType.EchoReply:
                 OnEchoReply(now, ip, icmp);
                 return;
-            case IcmpType.DestinationUnreachable or IcmpType.TimeExceeded:
+            case IcmpType.DestinationUnreachable or IcmpType.TimeExceeded or IcmpType.ParameterProblem:
                 OnIcmpError(now, ip, icmp, packet.Data);
                 return;
             default:
@@ -210,6 +210,8 @@ public sealed partial class NetworkStack
     {
         if (icmp.Type == IcmpType.TimeExceeded)
             return PingStatus.TimeExceeded;
+        if (icmp.Type == IcmpType.ParameterProblem)
+            return PingStatus.DestinationUnreachable;
         return (IcmpUnreachableCode)icmp.Code switch
         {
             IcmpUnreachableCode.NetUnreachable or IcmpUnreachableCode.NetUnknown or IcmpUnreachableCode.NetUnreachableForTos => PingStatus.NetworkUnreachable,

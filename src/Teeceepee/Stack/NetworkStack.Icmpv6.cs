@@ -226,7 +226,7 @@ public sealed partial class NetworkStack
     private static TcpIcmpError TcpErrorFor(in Icmpv6Repr icmp) => icmp.Type switch
     {
         Icmpv6Type.TimeExceeded => TcpIcmpError.TimeExceeded,
-        Icmpv6Type.ParameterProblem => TcpIcmpError.ProtocolUnreachable,
+        Icmpv6Type.ParameterProblem => TcpIcmpError.ParameterProblem, // EPROTO, fatal
         _ => (Icmpv6UnreachableCode)icmp.Code switch
         {
             Icmpv6UnreachableCode.NoRoute => TcpIcmpError.NetworkUnreachable,

@@ -17,8 +17,14 @@ public sealed partial class NetworkStack : INeighborHost
     /// <summary>RFC 4862 §5.5.3 (e): a valid lifetime is not cut below two hours by an unauthenticated RA.</summary>
     private static readonly TimeSpan TwoHours = TimeSpan.FromHours(2);
 
+    /// <summary>MAX_RTR_SOLICITATION_DELAY (RFC 4861 §10).</summary>
+    private static readonly TimeSpan MaxRouterSolicitationDelay = TimeSpan.FromSeconds(1);
+
+    private static readonly IPv6Address LinkLocalPrefix = new(0xFE80_0000_0000_0000, 0);
+
     private Instant _nextRouterSolicitation = Instant.MaxValue;
     private int _routerSolicitationsLeft;
+    private bool _solicitedFromUnspecified;
     private bool _mldReportDue;
 
     /// <summary>First poll: forms the link-local address, starts DAD on every address, solicits routers.</summary>
@@ -28,15 +34,17 @@ public sealed partial class NetworkStack : INeighborHost
             return;
         if (Medium == LinkMedium.Ethernet)
         {
-            var linkLocal = StableInterfaceId.Create(new IPv6Address(0xFE80_0000_0000_0000, 0), HardwareAddress, 0, _stableSecret);
+            var linkLocal = StableAddress(LinkLocalPrefix, 0);
             _addresses6.Insert(0, new HostAddress(new IPv6AddressPrefix(linkLocal, 64), IPv6AddressOrigin.LinkLocal));
         }
         foreach (var a in _addresses6)
             BeginDad(now, a);
         if (Options.Slaac && Options.RouterSolicitations > 0)
         {
+            // RFC 4861 §6.3.7: the first solicitation waits a random delay in [0, MAX_RTR_SOLICITATION_DELAY], so hosts that
+            // start together (a power cut, a switch coming back) do not all solicit at once.
             _routerSolicitationsLeft = Options.RouterSolicitations;
-            _nextRouterSolicitation = now;
+            _nextRouterSolicitation = now + TimeSpan.FromTicks((long)(_random.NextDouble() * MaxRouterSolicitationDelay.Ticks));
         }
         PublishAddresses();
     }
@@ -47,6 +55,9 @@ public sealed partial class NetworkStack : INeighborHost
         if (Options.DadTransmits <= 0 || Medium != LinkMedium.Ethernet)
         {
             a.State = IPv6AddressState.Preferred;
+            // RFC 4861 §7.2.1: join the address's solicited-node group all the same (an MLD-snooping switch
+            // forwards solicitations for it only then).
+            _mldReportDue |= Medium == LinkMedium.Ethernet;
             return;
         }
         a.State = IPv6AddressState.Tentative;
@@ -112,8 +123,8 @@ public sealed partial class NetworkStack : INeighborHost
                     a.DadAt = Instant.MaxValue;
                     changed = true;
                     Trace($"ipv6 address {a.Prefix} {a.State.ToString().ToLowerInvariant()}");
-                    if (a.Origin == IPv6AddressOrigin.LinkLocal && _routerSolicitationsLeft > 0)
-                        _nextRouterSolicitation = now; // §6.3.7: solicit with a source address we may now use
+                    if (a.Origin == IPv6AddressOrigin.LinkLocal && _routerSolicitationsLeft > 0 && _solicitedFromUnspecified)
+                        _nextRouterSolicitation = now; // §6.3.7: solicit again, now with a source address a router can answer
                 }
             }
             if (a.Origin != IPv6AddressOrigin.Slaac)
@@ -168,6 +179,7 @@ public sealed partial class NetworkStack : INeighborHost
         var source = _addresses6.Count > 0 && _addresses6[0].Origin == IPv6AddressOrigin.LinkLocal && _addresses6[0].IsAssigned
             ? _addresses6[0].Address : IPv6Address.Unspecified;
         _routerSolicitationsLeft--;
+        _solicitedFromUnspecified = source.IsUnspecified;
         _nextRouterSolicitation = _routerSolicitationsLeft > 0 ? now + RouterSolicitationInterval : Instant.MaxValue;
         SendNdp(now, NdpRepr.RouterSolicitation(source.IsUnspecified || Medium != LinkMedium.Ethernet ? null : HardwareAddress),
             source, IPv6Address.AllRouters, IPv6Address.AllRouters.MulticastMac);
@@ -224,7 +236,7 @@ public sealed partial class NetworkStack : INeighborHost
         {
             // §5.4.3: another node's DAD for our tentative address: it is a duplicate; an ordinary NS is not answered.
             if (dad)
-                OnDuplicate(target, "a neighbour solicitation from ::");
+                OnDuplicate(now, target, "a neighbour solicitation from ::");
             return;
         }
         if (dad)
@@ -255,7 +267,7 @@ public sealed partial class NetworkStack : INeighborHost
         if (ours is not null)
         {
             if (ours.State == IPv6AddressState.Tentative)
-                OnDuplicate(ours, "a neighbour advertisement");
+                OnDuplicate(now, ours, "a neighbour advertisement");
             else
                 Drop(DropReason.DuplicateAddress, "ndp", na.TargetAddress); // someone else claims an address of ours
             return;
@@ -264,15 +276,32 @@ public sealed partial class NetworkStack : INeighborHost
             Drop(DropReason.NdpNotOurTarget, "ndp", na.TargetAddress);
     }
 
-    private void OnDuplicate(HostAddress a, string evidence)
+    private void OnDuplicate(Instant now, HostAddress a, string evidence)
     {
         a.State = IPv6AddressState.Duplicate;
         a.DadAt = Instant.MaxValue;
         _counters.DuplicateAddresses++;
         Drop(DropReason.DuplicateAddress, "dad", a.Address);
         Trace($"ipv6 dad: {a.Prefix} is a duplicate ({evidence}); not used");
+        if (a.Origin != IPv6AddressOrigin.Static && a.DadCounter < StableInterfaceId.IdgenRetries)
+        {
+            // RFC 7217 §6: a stable identifier that collides is replaced by the next one (DAD_Counter + 1), up to IDGEN_RETRIES.
+            var prefix = a.Origin == IPv6AddressOrigin.LinkLocal ? LinkLocalPrefix : a.Address;
+            var next = new HostAddress(new IPv6AddressPrefix(StableAddress(prefix, a.DadCounter + 1), 64), a.Origin)
+            {
+                DadCounter = a.DadCounter + 1,
+                ValidUntil = a.ValidUntil,
+                PreferredUntil = a.PreferredUntil,
+            };
+            _addresses6[_addresses6.IndexOf(a)] = next;
+            BeginDad(now, next);
+            Trace($"ipv6 dad: trying {next.Prefix} instead (RFC 7217 DAD_Counter {next.DadCounter})");
+        }
         PublishAddresses();
     }
+
+    /// <summary>Our RFC 7217 address in the /64 of <paramref name="prefix"/> after <paramref name="dadCounter"/> duplicates.</summary>
+    private IPv6Address StableAddress(IPv6Address prefix, int dadCounter) => StableInterfaceId.Create(prefix, _netIface, dadCounter, _stableSecret);
 
     private void PublishAddresses()
     {

@@ -120,7 +120,7 @@ public sealed partial class NetworkStack
         {
             if (pi.ValidLifetime == 0)
                 return;
-            var address = StableInterfaceId.Create(prefix.Address, HardwareAddress, 0, _stableSecret);
+            var address = StableAddress(prefix.Address, 0);
             var created = new HostAddress(new IPv6AddressPrefix(address, 64), IPv6AddressOrigin.Slaac)
             {
                 ValidUntil = Lifetime(now, pi.ValidLifetime),

@@ -42,6 +42,8 @@ public sealed partial class NetworkStack
             config = config with { Ecn = ecn };
         if (options.FastOpen is { } fastOpen)
             config = config with { FastOpen = fastOpen };
+        if (options.Pacing is { } pacing)
+            config = config with { Pacing = pacing };
         if (options.SynRateLimit is { } synRate)
             config = config with { SynRateLimit = synRate };
         Span<byte> key = stackalloc byte[16];
@@ -341,6 +343,8 @@ public sealed partial class NetworkStack
     {
         if (icmp.Type == IcmpType.TimeExceeded)
             return TcpIcmpError.TimeExceeded;
+        if (icmp.Type == IcmpType.ParameterProblem)
+            return TcpIcmpError.ParameterProblem; // Linux icmp_err_convert: EPROTO, fatal
         return (IcmpUnreachableCode)icmp.Code switch
         {
             IcmpUnreachableCode.NetUnreachable or IcmpUnreachableCode.NetUnknown or IcmpUnreachableCode.NetUnreachableForTos => TcpIcmpError.NetworkUnreachable,

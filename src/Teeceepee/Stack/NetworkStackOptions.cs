@@ -50,7 +50,12 @@ public sealed record NetworkStackOptions
     /// </summary>
     public bool IPv6 { get; init; }
 
-    /// <summary>The secret key of stable interface identifiers (RFC 7217 §5); null: derived from the seed or random per stack.</summary>
+    /// <summary>
+    /// The secret key of stable interface identifiers (RFC 7217 §5). Null (the default): a key derived from this host's
+    /// machine ID (/etc/machine-id) by a keyed hash with a Teeceepee-specific label, so an interface (the link's
+    /// <c>InterfaceName</c>, else the MAC) keeps its addresses across starts; random per stack on a host without one.
+    /// Set it to choose the key yourself (e.g. to keep addresses when the machine ID changes, or to separate two stacks).
+    /// </summary>
     public byte[]? StableSecret { get; init; }
 
     /// <summary>Neighbor solicitations sent for duplicate address detection (RFC 4862 §5.1 DupAddrDetectTransmits; 0 turns DAD off).</summary>
@@ -157,6 +162,12 @@ public sealed record NetworkStackOptions
 
     /// <summary>TCP Fast Open (RFC 7413) for the stack's listeners and connections (CLI <c>--fastopen</c>); null keeps <see cref="Tcp"/>'s (off).</summary>
     public bool? FastOpen { get; init; }
+
+    /// <summary>
+    /// Pace CUBIC and NewReno at Linux's rate (<see cref="Tcp.TcpConfig.Pacing"/>: as Linux under the fq qdisc); null
+    /// keeps the default (off). BBR always paces.
+    /// </summary>
+    public bool? Pacing { get; init; }
     /// <summary>SYNs a second the stack's listeners take (CLI <c>--syn-rate</c>; token bucket, excess dropped and counted); null keeps <see cref="Tcp"/>'s (no limit).</summary>
     public int? SynRateLimit { get; init; }
 

@@ -92,7 +92,7 @@ public sealed record NetworkStackStats
     /// <summary>TCP segments dropped, by reason (RFC 9293 §3.10.7's checks, RFC 5961, RFC 7323 PAWS, listener queues).</summary>
     public TcpDropCounts TcpDrops { get; init; } = new(new long[TcpDropCounts.Size]);
 
-    /// <summary>The non-zero counters as <c>name=value</c> pairs, then the drops by reason: one line to log.</summary>
+    /// <summary>The non-zero counters as <c>name=value</c> pairs, then the drops and TCP's drops by reason: one line to log.</summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
@@ -130,9 +130,22 @@ public sealed record NetworkStackStats
         Add("tcp_time_wait", TcpTimeWait);
         Add("tcp_time_wait_skipped", TcpTimeWaitSkipped);
         Add("tcp_time_wait_reopened", TcpTimeWaitReopened);
+        Add("ipv6_in", IPv6PacketsIn);
+        Add("ipv6_out", IPv6PacketsOut);
+        Add("ipv6_fragments_in", IPv6FragmentsIn);
+        Add("ipv6_fragments_out", IPv6FragmentsOut);
+        Add("ipv6_reassembled", IPv6DatagramsReassembled);
+        Add("icmpv6_in", Icmpv6In.Total);
+        Add("icmpv6_out", Icmpv6Out.Total);
+        Add("mld_reports_out", MldReportsOut);
+        Add("duplicate_addresses", DuplicateAddresses);
+        Add("neighbor_evictions", NeighborCacheEvictions);
+        Add("link_frames_in", LinkFramesIn);
         if (sb.Length == 0)
             sb.Append("no traffic");
         sb.Append("; drops: ").Append(Drops.Total == 0 ? "none" : Drops.ToString());
+        if (TcpDrops.Total != 0)
+            sb.Append("; tcp drops: ").Append(TcpDrops.ToString());
         return sb.ToString();
     }
 }

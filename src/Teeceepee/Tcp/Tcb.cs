@@ -367,6 +367,7 @@ public sealed partial class Tcb
             {
                 TcpIcmpError.NetworkUnreachable => TcpError.NetworkUnreachable,
                 TcpIcmpError.PortUnreachable or TcpIcmpError.ProtocolUnreachable => TcpError.ConnectionRefused,
+                TcpIcmpError.ParameterProblem => TcpError.ProtocolError, // Linux icmp(v6)_err_convert: EPROTO, fatal
                 _ => TcpError.HostUnreachable,
             });
             return;
@@ -382,6 +383,7 @@ public sealed partial class Tcb
     {
         TcpIcmpError.HostUnreachable => TcpError.HostUnreachable,
         TcpIcmpError.NetworkUnreachable => TcpError.NetworkUnreachable,
+        TcpIcmpError.ParameterProblem => TcpError.ProtocolError,
         _ => TcpError.TimedOut,
     };
 

@@ -21,4 +21,6 @@ public enum TcpError : byte
     AddressAlreadyInUse,
     /// <summary>No ephemeral port is free for this destination (RFC 6056).</summary>
     AddressNotAvailable,
+    /// <summary>An ICMP or ICMPv6 parameter problem about our segments: the peer could not process their headers (Linux EPROTO).</summary>
+    ProtocolError,
 }

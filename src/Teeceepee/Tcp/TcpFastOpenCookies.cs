@@ -40,6 +40,9 @@ public sealed class TcpFastOpenCookies
     /// <summary>Cookies in the client cache.</summary>
     public int CachedCount => _cache.Count;
 
+    /// <summary>Client: every cached cookie by server address (a copy; to keep the cache across runs).</summary>
+    public KeyValuePair<NetAddress, TcpFastOpenCookie>[] CachedCookies() => [.. _cache];
+
     /// <summary>Replaces the secret (RFC 7413 §4.1.2: "periodically"); cookies made with the previous one stay valid until the next rotation.</summary>
     public void Rotate(ReadOnlySpan<byte> newKey)
     {

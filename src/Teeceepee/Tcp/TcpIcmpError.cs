@@ -17,4 +17,6 @@ public enum TcpIcmpError : byte
     AdministrativelyProhibited,
     /// <summary>Time exceeded.</summary>
     TimeExceeded,
+    /// <summary>Parameter problem (ICMP type 12, ICMPv6 type 4): the peer's host could not process our header (Linux: EPROTO, fatal).</summary>
+    ParameterProblem,
 }

@@ -93,6 +93,8 @@ internal sealed class UdpPortTable
     {
         if (icmp.Type == IcmpType.TimeExceeded)
             return SocketError.HostUnreachable;
+        if (icmp.Type == IcmpType.ParameterProblem)
+            return SocketError.ProtocolNotSupported; // EPROTO, as the ICMPv6 parameter problem
         return (IcmpUnreachableCode)icmp.Code switch
         {
             IcmpUnreachableCode.PortUnreachable => SocketError.ConnectionRefused,

@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace Teeceepee.Wire;
 
 /// <summary>
-/// An ICMPv4 message we decode: echo request and reply, destination unreachable (all codes) and
-/// time exceeded. The data (echo payload, or the quoted datagram of an error) travels beside it.
+/// An ICMPv4 message we decode: echo request and reply, destination unreachable (all codes),
+/// time exceeded and parameter problem. The data (echo payload, or the quoted datagram of an error) travels beside it.
 /// </summary>
 /// <remarks>
 /// Emitting is "payload already in place": the caller writes the data at offset
@@ -31,14 +31,17 @@ public readonly record struct IcmpRepr
     /// <summary>Next-hop MTU of destination unreachable / fragmentation needed (RFC 1191); zero otherwise.</summary>
     public ushort NextHopMtu { get; init; }
 
+    /// <summary>Parameter problem: the octet of the quoted datagram where the error was found (RFC 792); zero otherwise.</summary>
+    public byte Pointer { get; init; }
+
     /// <summary>Octets after the header: echo data, or the quoted datagram of an error.</summary>
     public int DataLength { get; init; }
 
     /// <summary>Header plus data.</summary>
     public int BufferLength => HeaderLength + DataLength;
 
-    /// <summary>True for destination unreachable and time exceeded.</summary>
-    public bool IsError => Type is IcmpType.DestinationUnreachable or IcmpType.TimeExceeded;
+    /// <summary>True for destination unreachable, time exceeded and parameter problem.</summary>
+    public bool IsError => Type is IcmpType.DestinationUnreachable or IcmpType.TimeExceeded or IcmpType.ParameterProblem;
 
     /// <summary>An echo request template.</summary>
     public static IcmpRepr EchoRequest(ushort identifier, ushort sequenceNumber, int dataLength) =>
@@ -56,9 +59,13 @@ public readonly record struct IcmpRepr
     public static IcmpRepr TimeExceeded(IcmpTimeExceededCode code, int quotedLength) =>
         new() { Type = IcmpType.TimeExceeded, Code = (byte)code, DataLength = quotedLength };
 
+    /// <summary>A parameter problem (RFC 792; code 0: <paramref name="pointer"/> names the octet in error) quoting <paramref name="quotedLength"/> octets.</summary>
+    public static IcmpRepr ParameterProblem(byte pointer, int quotedLength, byte code = 0) =>
+        new() { Type = IcmpType.ParameterProblem, Code = code, Pointer = pointer, DataLength = quotedLength };
+
     /// <summary>
-    /// Decodes a parsed message. Types other than echo, destination unreachable (codes 0..15) and time
-    /// exceeded (codes 0..1), and errors whose quoted datagram is not an IPv4 header plus 8 octets,
+    /// Decodes a parsed message. Types other than echo, destination unreachable (codes 0..15), time
+    /// exceeded (codes 0..1) and parameter problem (codes 0..2, RFC 792 and RFC 1812 §5.2.7.3), and errors whose quoted datagram is not an IPv4 header plus 8 octets,
     /// are <see cref="WireError.UnsupportedIcmp"/>.
     /// </summary>
     public static bool TryParse(in IcmpPacket packet, out IcmpRepr repr, out WireError reason)
@@ -91,6 +98,9 @@ public readonly record struct IcmpRepr
                 break;
             case IcmpType.TimeExceeded when code <= (byte)IcmpTimeExceededCode.ReassemblyTimeExceeded && QuotesIPv4Header(packet.Data):
                 repr = new IcmpRepr { Type = type, Code = code, DataLength = dataLength };
+                break;
+            case IcmpType.ParameterProblem when code <= 2 && QuotesIPv4Header(packet.Data):
+                repr = new IcmpRepr { Type = type, Code = code, Pointer = (byte)(packet.RestOfHeader >> 24), DataLength = dataLength };
                 break;
             default:
                 reason = WireError.UnsupportedIcmp;
@@ -130,6 +140,8 @@ public readonly record struct IcmpRepr
         {
             BinaryPrimitives.WriteUInt16BigEndian(buffer[IcmpPacket.Field.Identifier..], 0);
             BinaryPrimitives.WriteUInt16BigEndian(buffer[IcmpPacket.Field.NextHopMtu..], NextHopMtu);
+            if (Type == IcmpType.ParameterProblem)
+                buffer[IcmpPacket.Field.Identifier] = Pointer;
         }
         BinaryPrimitives.WriteUInt16BigEndian(buffer[IcmpPacket.Field.Checksum..], Checksum.Compute(buffer));
     }

@@ -19,7 +19,7 @@ public enum IcmpType : byte
     RouterSolicitation = 10,
     /// <summary>Time exceeded (decoded).</summary>
     TimeExceeded = 11,
-    /// <summary>Parameter problem (counted, not decoded).</summary>
+    /// <summary>Parameter problem (decoded: the pointer and the quoted datagram).</summary>
     ParameterProblem = 12,
     /// <summary>Timestamp request (counted, not decoded).</summary>
     Timestamp = 13,

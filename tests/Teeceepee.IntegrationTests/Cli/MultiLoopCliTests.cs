@@ -1,10 +1,12 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace Teeceepee.IntegrationTests.Cli;
 
 /// <summary>
-/// bench-server with one loop per queue of a multi-queue TAP (<c>--loops 2</c>, issue 13 item 4), kernel peers (python)
-/// in a private namespace: many connections both ways byte-exact, every one served, both queues busy, clean shutdown.
+/// bench-server and serve with one loop per queue of a multi-queue TAP (<c>--loops 2</c>, issue 13 item 4), kernel peers
+/// (python, curl) in a private namespace: many connections both ways byte-exact, every one served, both queues busy,
+/// clean shutdown.
 /// </summary>
 public sealed class MultiLoopCliTests : IAsyncLifetime
 {
@@ -92,6 +94,52 @@ public sealed class MultiLoopCliTests : IAsyncLifetime
             Assert.True(long.Parse(loop.Groups[5].Value) > 100, text);
         }
         Assert.Matches(new Regex(@"drops (none|\d+: UnsupportedEtherType \d+)$", RegexOptions.Multiline), text);
+    }
+
+    [CliNamespaceFact]
+    public async Task Serve_TwoLoops_FiftyParallelKernelCurls_ByteExactAndBothLoopsAccepted()
+    {
+        await AddTap(multiQueue: true);
+        string site = Directory.CreateTempSubdirectory("tcpserve-site-").FullName;
+        string work = Directory.CreateTempSubdirectory("tcpserve-got-").FullName;
+        try
+        {
+            var data = RandomNumberGenerator.GetBytes(3_000_000);
+            await File.WriteAllBytesAsync(Path.Combine(site, "big.bin"), data);
+            var server = await _ns.StartCli("serving", "serve", "--quiet", "--port", "80", site, "--tap", "tap0", "--ip", "198.18.0.2/24", "--loops", "2");
+            var stderr = server.StandardError.ReadToEndAsync();
+            // 50 connections at once (one per transfer): the kernel's flow hash spreads them over both queues.
+            var args = new List<string> { "curl", "-sS", "--fail", "--max-time", "120", "--parallel", "--parallel-immediate", "--parallel-max", "50" };
+            for (int i = 0; i < 50; i++)
+                args.AddRange(["-o", Path.Combine(work, $"got{i}.bin"), "http://198.18.0.2/big.bin"]);
+            var result = await _ns.Exec([.. args]);
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            string expected = Convert.ToHexString(SHA256.HashData(data));
+            for (int i = 0; i < 50; i++)
+                Assert.Equal(expected, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(work, $"got{i}.bin")))));
+
+            // SIGTERM: serve stops and says what each loop accepted.
+            Assert.Equal(0, (await CliNamespace.Run("kill", "-TERM", server.Id.ToString())).ExitCode);
+            await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            string text = await stderr;
+            Assert.True(server.ExitCode == 0, text);
+            var loops = Regex.Matches(text, @"^serve: loop (\d): accepted (\d+) connections; tcp segments in (\d+), out (\d+)$", RegexOptions.Multiline);
+            Assert.True(loops.Count == 2, text);
+            long total = 0;
+            foreach (Match loop in loops)
+            {
+                long accepted = long.Parse(loop.Groups[2].Value);
+                Assert.True(accepted > 0, text);
+                Assert.True(long.Parse(loop.Groups[4].Value) > 100, text);
+                total += accepted;
+            }
+            Assert.True(total is >= 2 and <= 50, text);
+        }
+        finally
+        {
+            Directory.Delete(site, true);
+            Directory.Delete(work, true);
+        }
     }
 
     [CliNamespaceFact]

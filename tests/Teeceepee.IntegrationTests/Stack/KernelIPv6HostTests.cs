@@ -21,19 +21,9 @@ public class KernelIPv6HostTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    private static (IPv6Address Kernel, IPv6Address Stack) Addresses()
-    {
-        Span<byte> id = stackalloc byte[8];
-        RandomNumberGenerator.Fill(id);
-        ulong prefix = (0xFDUL << 56) | (BitConverter.ToUInt64(id) & 0x00FF_FFFF_FFFF_0000UL);
-        return (new IPv6Address(prefix, 1), new IPv6Address(prefix, 2));
-    }
+    private static (IPv6Address Kernel, IPv6Address Stack) Addresses() => KernelIPv6Network.RandomAddresses();
 
-    private static void AddKernelAddress(TestNetwork net, IPv6Address address)
-    {
-        net.Exec($"sysctl -qw net.ipv6.conf.{net.KernelDevice}.disable_ipv6=0");
-        net.Exec($"ip -6 addr add {address}/64 dev {net.KernelDevice} nodad");
-    }
+    private static void AddKernelAddress(TestNetwork net, IPv6Address address) => KernelIPv6Network.AddKernelAddress(net, address);
 
     private static async Task WaitForAsync(Func<bool> done, TimeSpan limit, string what)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Teeceepee.IntegrationTests.Infrastructure;
 using Teeceepee.Stack;
 using Teeceepee.Wire;
@@ -10,23 +9,12 @@ public class KernelIPv6Tests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
 
-    private static (IPv6Address Kernel, IPv6Address Stack) Addresses()
-    {
-        Span<byte> id = stackalloc byte[8];
-        RandomNumberGenerator.Fill(id);
-        ulong prefix = (0xFDUL << 56) | (BitConverter.ToUInt64(id) & 0x00FF_FFFF_FFFF_0000UL);
-        return (new IPv6Address(prefix, 1), new IPv6Address(prefix, 2));
-    }
-
     [NetworkFact]
     public async Task Ping_BothWays_AlsoFragmented()
     {
-        var (kernel, self) = Addresses();
+        var (kernel, self) = KernelIPv6Network.RandomAddresses();
         await using var net = TestNetwork.CreateTap("v6ping");
-        net.Exec($"sysctl -qw net.ipv6.conf.{net.KernelDevice}.disable_ipv6=0");
-        net.Exec($"ip -6 addr add {kernel}/64 dev {net.KernelDevice} nodad");
-        await using var stack = new RunningStack(net, o => o with { IPv6Addresses = [new IPv6AddressPrefix(self, 64)] });
-        await Task.Delay(1500); // DAD
+        await using var stack = await KernelIPv6Network.StartAsync(net, kernel, self);
 
         var result = await net.RunAsync($"ping -6 -c 3 -i 0.2 -W 2 {self}", s_timeout);
         Assert.True(result.Succeeded, result.StandardOutput + result.StandardError + "\n" + stack.Trace);

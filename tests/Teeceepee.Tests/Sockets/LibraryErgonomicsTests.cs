@@ -90,6 +90,30 @@ public sealed class LibraryErgonomicsTests : IAsyncLifetime
         Assert.True(client.Connected);
     }
 
+    [Theory]
+    [InlineData("2001:db8:e::2")]
+    [InlineData("[2001:db8:e::2]")]
+    public async Task ConnectByIPv6Literal_NeedsNoResolver(string literal)
+    {
+        var clientAddress = IPv6Address.Parse("2001:db8:e::1");
+        var serverAddress = IPv6Address.Parse("2001:db8:e::2");
+        await using var net = new MemoryTcpTestNetwork(o => o with
+        {
+            IPv6Addresses = [new IPv6AddressPrefix(o.Name == "client" ? clientAddress : serverAddress, 64)],
+            DadTransmits = 0,
+        });
+        await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.IPv6Any, 8080));
+        listener.Start();
+        Assert.Null(net.Client.HostResolver);
+        await using var client = new TcpConnection(net.Client);
+        var accept = listener.AcceptAsync(Deadline);
+
+        await client.ConnectAsync(literal, 8080, Deadline);
+
+        await using var _ = await accept;
+        Assert.Equal(new IPEndPoint(serverAddress.ToIPAddress(), 8080), client.RemoteEndPoint);
+    }
+
     [Fact]
     public async Task ConnectByName_WithoutResolver_FailsAtOnceSayingWhatToSet()
     {

@@ -83,6 +83,40 @@ public class IPv6PathErrorTests
     }
 
     [Fact]
+    public async Task Connecting_ParameterProblem_FailsTheConnect_AsAProtocolError_NotRefused()
+    {
+        var (sim, router) = Create();
+        await using var lifetime = sim;
+        router.ParameterProblem = Icmpv6ParameterProblemCode.UnrecognizedNextHeader;
+        await using var connection = new TcpConnection(sim.A);
+        var connect = connection.ConnectAsync(new IPEndPoint(B6.ToIPAddress(), 80));
+        Assert.True(sim.RunUntil(() => connect.IsCompleted, TimeSpan.FromMilliseconds(500)), string.Join('\n', sim.Log.TakeLast(40)));
+
+        // Linux icmpv6_err_convert: parameter problem is EPROTO and fatal; the nearest SocketError, with a message saying why.
+        var error = await Assert.ThrowsAsync<SocketException>(async () => await connect);
+        Assert.Equal(SocketError.ProtocolNotSupported, error.SocketErrorCode);
+        Assert.Contains("parameter problem", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, sim.A.Stats.Icmpv6In[(byte)Icmpv6Type.ParameterProblem]);
+    }
+
+    [Fact]
+    public async Task Established_ParameterProblem_IsSoft_ReportedAsAProtocolErrorWhenTheConnectionTimesOut()
+    {
+        var (sim, router) = Create();
+        await using var lifetime = sim;
+        var (client, _) = Establish(sim);
+
+        router.ParameterProblem = Icmpv6ParameterProblemCode.ErroneousHeaderField;
+        Assert.True(client.Send(new byte[1000]) > 0);
+        sim.Run(TimeSpan.FromSeconds(3));
+        Assert.Equal(TcpState.Established, client.State);
+        Assert.Equal(TcpIcmpError.ParameterProblem, client.LastSoftError);
+
+        Assert.True(sim.RunUntil(() => client.State == TcpState.Closed, TimeSpan.FromHours(1)));
+        Assert.Equal(TcpError.ProtocolError, client.Error);
+    }
+
+    [Fact]
     public async Task Established_AddressUnreachable_IsSoft_ReportedOnlyWhenTheConnectionTimesOut()
     {
         var (sim, router) = Create();

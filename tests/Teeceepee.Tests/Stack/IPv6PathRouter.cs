@@ -6,7 +6,8 @@ namespace Teeceepee.Tests.Stack;
 /// <summary>
 /// A router on the path out of a stack, as middleware on the stack's link: IPv6 packets longer than <see cref="Mtu"/>
 /// are dropped and answered with an ICMPv6 packet too big (RFC 4443 §3.2), and while <see cref="Unreachable"/> is set
-/// every TCP or UDP packet is dropped and answered with that destination unreachable code (§3.1). The errors come
+/// every TCP or UDP packet is dropped and answered with that destination unreachable code (§3.1), while
+/// <see cref="ParameterProblem"/> is set with that parameter problem (§3.4). The errors come
 /// from <see cref="Address"/> and quote as much of the packet as fits in 1280 octets.
 /// </summary>
 internal sealed class IPv6PathRouter(ILink inner) : ILink
@@ -21,6 +22,9 @@ internal sealed class IPv6PathRouter(ILink inner) : ILink
 
     /// <summary>Set: every TCP/UDP packet is refused with this code.</summary>
     public Icmpv6UnreachableCode? Unreachable { get; set; }
+
+    /// <summary>Set: every TCP/UDP packet is refused with a parameter problem of this code, pointing at the next header field (RFC 4443 §3.4).</summary>
+    public Icmpv6ParameterProblemCode? ParameterProblem { get; set; }
 
     /// <summary>Errors sent back so far.</summary>
     public int ErrorsSent { get; private set; }
@@ -59,6 +63,11 @@ internal sealed class IPv6PathRouter(ILink inner) : ILink
             if (Unreachable is { } code && transport)
             {
                 Answer(now, frame, packet, Icmpv6Repr.DestinationUnreachable(code, Quote(packet)));
+                return true;
+            }
+            if (ParameterProblem is { } problem && transport)
+            {
+                Answer(now, frame, packet, Icmpv6Repr.ParameterProblem(problem, IPv6Packet.Field.NextHeader, Quote(packet)));
                 return true;
             }
             if (Mtu > 0 && packet.Length > Mtu)

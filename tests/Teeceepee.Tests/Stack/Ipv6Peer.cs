@@ -13,7 +13,7 @@ internal sealed class Ipv6Peer : IAsyncDisposable
     public static readonly IPv6Address PeerAddress = IPv6Address.Parse("fd00:6:1::1");
     public static readonly IPv6Address PeerLinkLocal = IPv6Address.Parse("fe80::1");
 
-    public Ipv6Peer(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, bool dad = false, bool staticAddress = true)
+    public Ipv6Peer(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, bool dad = false, bool staticAddress = true, string? interfaceName = null)
     {
         Raw = new RawPeer(o =>
         {
@@ -24,7 +24,7 @@ internal sealed class Ipv6Peer : IAsyncDisposable
                 DadTransmits = dad ? 1 : 0,
             };
             return configure is null ? options : configure(options);
-        });
+        }, interfaceName: interfaceName);
     }
 
     public RawPeer Raw { get; }

@@ -20,9 +20,9 @@ internal sealed class RawPeer : IAsyncDisposable
     private readonly byte[] _rx = new byte[70000];
     private ushort _nextId = 100;
 
-    public RawPeer(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, int mtu = 1500)
+    public RawPeer(Func<NetworkStackOptions, NetworkStackOptions>? configure = null, int mtu = 1500, string? interfaceName = null)
     {
-        (_peer, _stackEnd) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), withReadinessFd: false);
+        (_peer, _stackEnd) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu) { InterfaceName = interfaceName }, withReadinessFd: false);
         var options = new NetworkStackOptions { Address = StackAddress, HardwareAddress = StackMac, Seed = 7, Trace = Log.Add, SendGratuitousArp = false };
         Stack = new NetworkStack(_stackEnd, configure is null ? options : configure(options));
         Stack.DriveManually();

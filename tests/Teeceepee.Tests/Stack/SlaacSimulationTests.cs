@@ -54,6 +54,43 @@ public class SlaacSimulationTests
         Assert.Null(peer.Stack.IPv6Gateway);
     }
 
+    /// <summary>The times of the router solicitations a stack seeded with <paramref name="seed"/> sends in its first 10 s (1 ms steps).</summary>
+    private static async Task<List<TimeSpan>> SolicitationTimes(int seed)
+    {
+        // No DAD: the link-local address is usable at once, so every solicitation follows the §6.3.7 schedule.
+        await using var peer = new Ipv6Peer(o => o with { Slaac = true, Seed = seed }, dad: false, staticAddress: false);
+        var times = new List<TimeSpan>();
+        for (int ms = 0; ms <= 10_000; ms++)
+        {
+            peer.Raw.Advance(TimeSpan.FromMilliseconds(ms == 0 ? 0 : 1));
+            foreach (var p in peer.ReceivedPackets())
+            {
+                if (Ipv6Peer.Icmpv6(p) is { Type: Icmpv6Type.RouterSolicitation })
+                    times.Add(TimeSpan.FromMilliseconds(ms));
+            }
+        }
+        return times;
+    }
+
+    [Fact]
+    public async Task Start_FirstSolicitation_WaitsARandomDelayOfAtMostOneSecond_ThenFourSecondsApart()
+    {
+        var firsts = new List<TimeSpan>();
+        for (int seed = 1; seed <= 6; seed++)
+        {
+            var times = await SolicitationTimes(seed);
+            // RFC 4861 §6.3.7: a random delay in [0, MAX_RTR_SOLICITATION_DELAY = 1 s] before the first, then
+            // RTR_SOLICITATION_INTERVAL (4 s) between them, MAX_RTR_SOLICITATIONS (3) in all.
+            Assert.Equal(3, times.Count);
+            Assert.InRange(times[0], TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            Assert.Equal(TimeSpan.FromSeconds(4), times[1] - times[0]);
+            Assert.Equal(TimeSpan.FromSeconds(4), times[2] - times[1]);
+            firsts.Add(times[0]);
+        }
+        Assert.True(firsts.Distinct().Count() >= 4, string.Join(", ", firsts)); // random, not one fixed delay
+        Assert.Equal(firsts[2], (await SolicitationTimes(3))[0]); // and reproducible from the seed
+    }
+
     [Fact]
     public async Task Advertisement_FormsStableAddress_LearnsRouterAndRdnss_ThenDeprecatesAndRemovesIt()
     {

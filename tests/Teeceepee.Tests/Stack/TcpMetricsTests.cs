@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using Teeceepee.Links;
 using Teeceepee.Stack;
 using Teeceepee.Tcp;
+using Teeceepee.Tests.Sockets;
+using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Stack;
 
@@ -148,5 +150,29 @@ public class TcpMetricsTests
         // A's gratuitous ARP request asks for A's own address: B drops it as not for us.
         Assert.Contains($"drops: ArpNotForUs={stats.Drops[DropReason.ArpNotForUs]}", text);
         Assert.True(stats.Drops[DropReason.ArpNotForUs] > 0);
+    }
+
+    [Fact]
+    public async Task StatsToString_IPv6Echo_PrintsIPv6AndIcmpv6Counters()
+    {
+        var a6 = IPv6Address.Parse("2001:db8:7::1");
+        var b6 = IPv6Address.Parse("2001:db8:7::2");
+        await using var net = new MemoryTcpTestNetwork(o => o with
+        {
+            IPv6Addresses = [new IPv6AddressPrefix(o.Name == "client" ? a6 : b6, 64)],
+            DadTransmits = 0,
+        });
+        var reply = await net.Client.PingAsync(b6.ToIPAddress(), TimeSpan.FromSeconds(10));
+        Assert.Equal(PingStatus.Success, reply.Status);
+
+        var stats = net.Server.Stats;
+        string text = stats.ToString();
+        Assert.True(stats.IPv6PacketsIn > 0 && stats.Icmpv6In.Total > 0, text);
+        // Without DAD the stack still joins its solicited-node groups (RFC 4861 §7.2.1) with an MLDv2 report.
+        Assert.True(stats.MldReportsOut > 0, text);
+        Assert.Contains($"ipv6_in={stats.IPv6PacketsIn}", text);
+        Assert.Contains($"ipv6_out={stats.IPv6PacketsOut}", text);
+        Assert.Contains($"icmpv6_in={stats.Icmpv6In.Total}", text);
+        Assert.Contains($"mld_reports_out={stats.MldReportsOut}", text);
     }
 }

@@ -94,18 +94,25 @@ public class SynFloodTests
             host.Process(now, Flooder, Local, Syn(port), []);
         Dispatch(host, now, buffer);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // Measured over two passes of 5,000 SYNs: a tier-up of the JIT may land in the first (once, and only under
+        // load); an allocation per SYN shows in both.
+        var allocatedPerPass = new long[2];
         int answered = 0;
-        for (int round = 0; round < 10; round++)
+        for (int pass = 0; pass < 2; pass++)
         {
-            for (int i = 0; i < 1000; i++)
-                host.Process(now, Flooder, Local, Syn((ushort)(10_000 + round * 1000 + i)), []);
-            answered += Dispatch(host, now, buffer, TcpControl.Syn);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 5; round++)
+            {
+                int first = 10_000 + (pass * 5 + round) * 1000;
+                for (int i = 0; i < 1000; i++)
+                    host.Process(now, Flooder, Local, Syn((ushort)(first + i)), []);
+                answered += Dispatch(host, now, buffer, TcpControl.Syn);
+            }
+            allocatedPerPass[pass] = GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(10_000, answered);
-        Assert.Equal(0, allocated);
+        Assert.True(allocatedPerPass.Min() == 0, $"allocated {allocatedPerPass[0]} B and {allocatedPerPass[1]} B for 5,000 SYNs each");
         Assert.Equal(1, host.ConnectionCount);
         Assert.Equal(1, listener.SynQueueLength);
         Assert.Equal(11_998, listener.SynCookiesSent);

@@ -81,6 +81,12 @@ internal sealed class TcbHarness
             Now = at;
     }
 
+    public void AdvanceTo(Instant at)
+    {
+        if (at > Now)
+            Now = at;
+    }
+
     public void Advance(long ms) => Now += TimeSpan.FromMilliseconds(ms);
 
     /// <summary>Delivers a segment at <paramref name="atMs"/> (or now when negative).</summary>

@@ -42,7 +42,7 @@ public class TcbPacingTests
         {
             var due = h.Tcb.PollAt();
             Assert.True(due > h.Now);
-            h.AdvanceTo((long)Math.Ceiling((due - Instant.Zero).TotalMilliseconds));
+            h.AdvanceTo(due); // the loop wakes at the departure time (a timerfd, to the microsecond)
             Assert.Single(h.Dispatch());
         }
         Assert.Equal(12 * Mss, h.Tcb.GetInfo().BytesInFlight);
@@ -60,6 +60,21 @@ public class TcbPacingTests
         h.AdvanceTo((long)Math.Ceiling((h.Tcb.PollAt() - Instant.Zero).TotalMilliseconds) + 50); // the loop woke 50 ms late
         Assert.Single(h.Dispatch());
         Assert.Equal(h.Now + TimeSpan.FromTicks(gap.Ticks - (gap.Ticks / 2)), h.Tcb.PollAt());
+    }
+
+    [Fact]
+    public void PacingOn_LoopWakesOneAndAHalfSpacingsLate_CatchesUp_TwoSegmentsLeave()
+    {
+        // A loop that wakes within 2 ms of a departure keeps the schedule: the departure it missed leaves now, and so
+        // does the next if it too is due, so late wake-ups on a busy host do not lower the rate.
+        var h = AfterFirstRtt(pacing: true);
+        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
+        Assert.True(gap < TimeSpan.FromMilliseconds(1.3), $"gap {gap}");
+        Assert.Single(h.Dispatch());
+        var due = h.Tcb.PollAt();
+        h.AdvanceTo(due + (gap * 1.5));
+        Assert.Equal(2, h.Dispatch().Count);
+        Assert.Equal(due + (2 * gap), h.Tcb.PollAt());
     }
 
     [Fact]

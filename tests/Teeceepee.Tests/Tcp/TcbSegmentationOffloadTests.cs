@@ -43,6 +43,20 @@ public class TcbSegmentationOffloadTests
     }
 
     [Fact]
+    public void Unpaced_AfterAnRttSample_SuperSegmentsShrinkToOneMsOfTheWindowRate()
+    {
+        // Linux tcp_tso_autosize sizes bursts by sk_pacing_rate, which it computes whether or not it paces: here 2x
+        // cwnd/SRTT is well under 2 MSS per ms, so each super-segment is 2 MSS (a 64 KiB burst would swamp a shallow queue).
+        var h = EstablishedWithTso(DefaultConfig with { Pacing = false });
+        h.Tcb.Send(Bytes(40 * Mss));
+        Assert.Single(Dispatch(h)); // the initial window, before any RTT sample: one super-segment
+        h.Send(In with { AckNumber = LocalIsn + 1 + (4 * Mss) }, atMs: 100);
+        var segs = Dispatch(h);
+        Assert.True(segs.Count >= 3, $"{segs.Count} segments");
+        Assert.All(segs, s => Assert.Equal(2 * Mss, s.Segment.PayloadLength));
+    }
+
+    [Fact]
     public void Enabled_LargeSend_OneSuperSegmentOfTheInitialWindow()
     {
         var h = EstablishedWithTso();

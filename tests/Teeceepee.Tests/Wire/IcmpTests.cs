@@ -176,7 +176,6 @@ public class IcmpTests
     [InlineData(IcmpType.TimestampReply, 0)]
     [InlineData(IcmpType.Redirect, 1)]
     [InlineData(IcmpType.SourceQuench, 0)]
-    [InlineData(IcmpType.ParameterProblem, 0)]
     [InlineData(IcmpType.RouterAdvertisement, 0)]
     [InlineData((IcmpType)42, 0)]
     [InlineData((IcmpType)255, 255)]
@@ -221,6 +220,35 @@ public class IcmpTests
             Assert.True(IcmpRepr.TryParse(packet, out var repr, out var reason), reason.ToString());
             Assert.Equal(code, repr.Code);
         }
+    }
+
+    [Fact]
+    public void ParameterProblem_RoundTrips_WithItsPointer()
+    {
+        // RFC 792: type 12, code 0, the pointer in the first octet after the checksum, three unused octets, the quote.
+        var quoted = Message(Captures.TimeExceeded).AsSpan(8, 28).ToArray();
+        var repr = IcmpRepr.ParameterProblem(pointer: 9, quoted.Length);
+        var bytes = new byte[repr.BufferLength];
+        repr.Emit(bytes, quoted);
+        Assert.Equal(new byte[] { 12, 0 }, bytes[..2]);
+        Assert.Equal(new byte[] { 9, 0, 0, 0 }, bytes[4..8]);
+        Assert.True(IcmpPacket.TryParse(bytes, out var packet, out _));
+        Assert.True(IcmpRepr.TryParse(packet, out var parsed, out var reason), reason.ToString());
+        Assert.Equal(repr, parsed);
+        Assert.True(parsed.IsError);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(255)]
+    public void ParameterProblem_UnknownCode_ReturnsUnsupportedIcmp(byte code)
+    {
+        var repr = IcmpRepr.ParameterProblem(0, 28, code);
+        var bytes = new byte[repr.BufferLength];
+        repr.Emit(bytes, Message(Captures.TimeExceeded).AsSpan(8, 28));
+        Assert.True(IcmpPacket.TryParse(bytes, out var packet, out _));
+        Assert.False(IcmpRepr.TryParse(packet, out _, out var reason));
+        Assert.Equal(WireError.UnsupportedIcmp, reason);
     }
 
     [Theory]

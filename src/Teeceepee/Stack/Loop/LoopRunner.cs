@@ -15,12 +15,16 @@ internal sealed class LoopRunner : IDisposable
 {
     private const ulong LinkTag = 1;
     private const ulong WakeTag = 2;
+    private const ulong TimerTag = 3;
 
     /// <summary>The longest sleep while the ring pool holds arrays to trim (<see cref="NetworkStack.RingTrimInterval"/>).</summary>
     private const int RingTrimWakeMilliseconds = 5000;
 
     /// <summary>The longest busy poll the runner accepts (10 ms).</summary>
     internal const long MaxBusyPollMicroseconds = 10_000;
+
+    /// <summary>Waits shorter than this (100 ms) are timed by the timerfd to the microsecond, longer ones by epoll in milliseconds.</summary>
+    private const long PreciseWaitTicks = 100 * TimeSpan.TicksPerMillisecond;
 
     [ThreadStatic]
     private static bool t_onLoopThread;
@@ -30,6 +34,7 @@ internal sealed class LoopRunner : IDisposable
     private readonly Thread _thread;
     private readonly Epoll _epoll;
     private EventFd? _wakeFd;
+    private readonly TimerFd _timer;
     private volatile bool _stopping;
     private int _signalled;
     private long _iterations;
@@ -42,6 +47,10 @@ internal sealed class LoopRunner : IDisposable
         _epoll = new Epoll();
         _wakeFd = new EventFd();
         _epoll.Add(_wakeFd.Fd, EpollEvents.In, WakeTag);
+        // epoll's timeout counts whole milliseconds (rounded up): a paced departure 0.3 ms away would wait 1–2 ms, and a
+        // flow paced at 100 Mbit/s would leave at well under its rate. A timerfd wakes the loop at the deadline itself.
+        _timer = new TimerFd();
+        _epoll.Add(_timer.Fd, EpollEvents.In, TimerTag);
         if (stack.Link.ReadinessFd >= 0)
             _epoll.Add(stack.Link.ReadinessFd, EpollEvents.In, LinkTag);
         _thread = new Thread(Run) { IsBackground = true, Name = $"teeceepee {name}" };
@@ -104,6 +113,7 @@ internal sealed class LoopRunner : IDisposable
     public void Dispose()
     {
         _epoll.Dispose();
+        _timer.Dispose();
         _wakeFd?.Dispose();
         _wakeFd = null;
     }
@@ -126,9 +136,9 @@ internal sealed class LoopRunner : IDisposable
             while (!_stopping)
             {
                 _inlineCompletions = 0;
-                var polled = Instant.Now(time);
-                stack.Poll(polled);
-                stack.TrimRings(polled);
+                // The stack reads the clock per frame it reads and before it sends (not once per poll).
+                stack.Poll(time);
+                stack.TrimRings(Instant.Now(time));
                 Interlocked.Increment(ref _iterations);
                 // Traffic is hot when this turn read frames or was woken by a command: the next frame or
                 // command likely follows within microseconds, sooner than a sleep and wake-up take.
@@ -138,12 +148,17 @@ internal sealed class LoopRunner : IDisposable
                 var next = stack.PollAt();
                 var now = Instant.Now(time);
                 int timeout;
+                bool precise = false;
                 if (next <= now)
                     timeout = 0;
                 else if (next == Instant.MaxValue)
                     timeout = -1;
                 else
-                    timeout = (int)Math.Min(int.MaxValue, ((next - now).Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+                {
+                    long ticks = (next - now).Ticks;
+                    timeout = (int)Math.Min(int.MaxValue, (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+                    precise = ticks < PreciseWaitTicks;
+                }
                 // Pooled rings nobody uses are given back even when the loop has nothing else to do.
                 if ((timeout < 0 || timeout > RingTrimWakeMilliseconds) && stack.HasRingsToTrim)
                     timeout = RingTrimWakeMilliseconds;
@@ -160,7 +175,10 @@ internal sealed class LoopRunner : IDisposable
                 Interlocked.Exchange(ref _signalled, 0);
                 if (!stack.HasCommands)
                 {
-                    int n = _epoll.Wait(events, timeout);
+                    // A near deadline (pacing, delayed ACKs) wakes on the timerfd; epoll's own timeout stays as a backstop.
+                    if (precise)
+                        _timer.Arm(next - now);
+                    int n = _epoll.Wait(events, precise ? timeout + 1 : timeout);
                     for (int i = 0; i < n; i++)
                     {
                         if (events[i].Data == WakeTag)
@@ -168,6 +186,8 @@ internal sealed class LoopRunner : IDisposable
                             _wakeFd!.Reset();
                             hot = true;
                         }
+                        else if (events[i].Data == TimerTag)
+                            _timer.Acknowledge();
                     }
                 }
                 Volatile.Write(ref _signalled, 1);
@@ -204,6 +224,8 @@ internal sealed class LoopRunner : IDisposable
                 {
                     if (events[k].Data == WakeTag)
                         _wakeFd!.Reset();
+                    else if (events[k].Data == TimerTag)
+                        _timer.Acknowledge();
                 }
                 if (n > 0)
                     return true;

@@ -15,6 +15,8 @@ internal sealed class HostAddress(IPv6AddressPrefix prefix, IPv6AddressOrigin or
     public int DadLeft;
     /// <summary>When the next DAD solicitation goes out, or DAD ends.</summary>
     public Instant DadAt = Instant.MaxValue;
+    /// <summary>RFC 7217 §6 DAD_Counter: how many stable identifiers for this prefix were found duplicate before this one.</summary>
+    public int DadCounter;
 
     /// <summary>Usable as a source or destination of ordinary traffic.</summary>
     public bool IsAssigned => State is IPv6AddressState.Preferred or IPv6AddressState.Deprecated;

@@ -1,0 +1,88 @@
+using Teeceepee.AspNetCore;
+
+namespace Teeceepee.Tests.AspNetCore;
+
+/// <summary>
+/// The output pipes' pool of 64 KiB blocks: a returned block is lent again (no new array once the pool fits its
+/// load, however many connections hold blocks), a block disposed twice is pooled once, and idle blocks go away.
+/// </summary>
+public class OutputBlockPoolTests
+{
+    [Fact]
+    public void ManyBlocksRentedAndReturned_RentedAgain_NoNewBlockMade()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        // 200 connections with 16 blocks each: more than the shared array pool keeps.
+        var first = Enumerable.Range(0, 3200).Select(_ => pool.Rent(OutputBlockPool.BlockSize)).ToList();
+        Assert.All(first, b => Assert.Equal(OutputBlockPool.BlockSize, b.Memory.Length));
+        first.ForEach(b => b.Dispose());
+        Assert.Equal(3200, pool.FreeCount);
+
+        var second = Enumerable.Range(0, 3200).Select(_ => pool.Rent()).ToList();
+        Assert.Equal(3200, pool.Created);
+        Assert.Equal(0, pool.FreeCount);
+        Assert.Equal(first.ToHashSet(), second.ToHashSet());
+    }
+
+    [Fact]
+    public void BlockDisposedTwice_PooledOnce_TwoRentsGetTwoBlocks()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        var block = pool.Rent();
+        block.Dispose();
+        block.Dispose();
+        Assert.Equal(1, pool.FreeCount);
+        var a = pool.Rent();
+        var b = pool.Rent();
+        Assert.NotSame(a, b);
+        Assert.Equal(2, pool.Created);
+    }
+
+    [Fact]
+    public void RentLargerThanBlock_Throws()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(OutputBlockPool.BlockSize + 1));
+        Assert.Equal(OutputBlockPool.BlockSize, pool.MaxBufferSize);
+    }
+
+    [Fact]
+    public void IdleBlocks_EachTrimReleasesHalfOfThoseIdleAllPeriod_ThenTheLastFew()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        var blocks = Enumerable.Range(0, 16).Select(_ => pool.Rent()).ToList();
+        blocks.ForEach(b => b.Dispose());
+        pool.Trim(); // the blocks were in use during this period: all kept
+        Assert.Equal(16, pool.FreeCount);
+        pool.Trim();
+        Assert.Equal(8, pool.FreeCount);
+        pool.Trim();
+        Assert.Equal(4, pool.FreeCount);
+        pool.Trim();
+        Assert.Equal(0, pool.FreeCount);
+    }
+
+    [Fact]
+    public void BlocksInUseDuringPeriod_Trim_KeepsThem()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        var blocks = Enumerable.Range(0, 8).Select(_ => pool.Rent()).ToList();
+        blocks.ForEach(b => b.Dispose());
+        pool.Trim();
+        // Busy again: 6 of the 8 lent out and back within the period; only the 2 never lent are idle ones.
+        var busy = Enumerable.Range(0, 6).Select(_ => pool.Rent()).ToList();
+        busy.ForEach(b => b.Dispose());
+        pool.Trim();
+        Assert.Equal(6, pool.FreeCount);
+    }
+
+    [Fact]
+    public void Disposed_BlockReturnedLater_NotKept()
+    {
+        var pool = new OutputBlockPool(trim: false);
+        var block = pool.Rent();
+        pool.Dispose();
+        block.Dispose();
+        Assert.Equal(0, pool.FreeCount);
+    }
+}
