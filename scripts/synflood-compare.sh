@@ -94,11 +94,12 @@ if [ "$WHICH" = stack ] || [ "$WHICH" = both ]; then
     ip -n "$NS" addr add 198.18.0.1/24 dev ta
     ip -n "$NS" link set ta up
     ip netns exec "$NS" dotnet "$CLI" bench-server --tap ta --ip 198.18.0.2/24 >/tmp/synflood-stack-$$.log 2>&1 &
-    PIDS+=("$!")
+    SERVER=$!
+    PIDS+=("$SERVER")
     wait_port "$NS"
     measure stack
-    kill "${PIDS[-1]}" 2>/dev/null || true
-    wait "${PIDS[-1]}" 2>/dev/null || true
+    kill "$SERVER" 2>/dev/null || true
+    wait "$SERVER" 2>/dev/null || true
     grep -E "drops|frames in" /tmp/synflood-stack-$$.log | sed 's/^/stack: /' || true
     rm -f /tmp/synflood-stack-$$.log
     ip netns del "$NS"

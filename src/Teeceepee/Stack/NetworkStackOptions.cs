@@ -210,9 +210,11 @@ public sealed record NetworkStackOptions
     /// <summary>
     /// Consecutive loop turns that must end with frames still waiting (their <see cref="IngressBudget"/> spent) before
     /// the loop counts as overloaded and sheds SYNs past <see cref="OverloadSynBudget"/>; a turn that drains the link
-    /// resets the count. Default 4: a burst of a few hundred connects is caught up with, a sustained flood is not.
+    /// resets the count. Default 32 (8,192 frames left waiting turn after turn, 40 % of the CLI's TAP queue): a burst of
+    /// connects is caught up with, a flood that would overflow the device's queue is not. 4 shed legitimate SYNs in a
+    /// loaded one-core flood (2 of 10 downloads within bound, 7 of 10 with 32; docs/benchmarks.md).
     /// </summary>
-    public int OverloadTurns { get; init; } = 4;
+    public int OverloadTurns { get; init; } = 32;
 
     /// <summary>
     /// How long the loop thread busy-polls for more work before it sleeps while traffic flows (like Linux SO_BUSY_POLL):
