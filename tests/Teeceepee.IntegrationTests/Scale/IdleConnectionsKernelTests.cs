@@ -14,7 +14,10 @@ namespace Teeceepee.IntegrationTests.Scale;
 /// collection less the rings the process-wide pool keeps for reuse (reported apart), is at most 2 KiB, and no idle
 /// connection holds a ring. The connections are served on the TCB API on the loop, so the figure is the stack's own;
 /// the socket API's handle adds its part on top (docs/benchmarks.md has both, at 100,000 connections).
+/// It runs alone (<see cref="MemoryMeasurementCollection"/>): the live-heap figure is process-wide, so tests running
+/// beside it would count their own objects in.
 /// </summary>
+[Collection(MemoryMeasurementCollection.Name)]
 public sealed class IdleConnectionsKernelTests(ITestOutputHelper output)
 {
     private const int Connections = 5000;
