@@ -12,8 +12,10 @@ for project in tests/Teeceepee.Tests tests/Teeceepee.IntegrationTests; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal" \
-    --blame-hang-timeout 10m 2>&1 | tee "$results/$name.log" | grep -E "^\s*(Failed |Passed!|Failed!)|\[FAIL\]|Total tests|error [A-Z]+[0-9]+" || true
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+    --blame-hang-timeout 10m 2>&1 | tee "$results/$name.log" | grep -E "^\s*(Failed |Passed!|Failed!)|\[FAIL\]|Total tests|error [A-Z]+[0-9]+"
+  # Read dotnet test's own status at once: with pipefail, an `|| true` here would reset PIPESTATUS and hide failures.
+  codes=("${PIPESTATUS[@]}")
+  [[ ${codes[0]} -eq 0 ]] || status=1
 done
 # Steps that are not xunit tests, each counted as one test in the closing line: the packages
 # (pack, check, install the tool, run it) and a short fuzz run (docs/fuzzing.md; the corpus replay
