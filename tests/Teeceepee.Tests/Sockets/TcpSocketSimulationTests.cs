@@ -93,15 +93,20 @@ public class TcpSocketSimulationTests
         for (int i = 0; i < 4000; i++)
             RoundTrip();
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            RoundTrip();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Two passes of 1000: a JIT tier-up under load may land in one (seen once in CI); an allocation per call shows in both.
+        var allocated = new long[2];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+                RoundTrip();
+            allocated[pass] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        Assert.Equal(5000, completed);
-        Assert.Equal(5000 * 200, server.GetInfo().BytesReceived);
+        Assert.Equal(6000, completed);
+        Assert.Equal(6000 * 200, server.GetInfo().BytesReceived);
         // Pooled operations and copies straight between user memory and the TCB: nothing per call.
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated for 1000 sends and receives");
+        Assert.True(allocated.Min() < 1024, $"{allocated[0]} and {allocated[1]} bytes allocated for 1000 sends and receives each");
     }
 
     [Fact]
