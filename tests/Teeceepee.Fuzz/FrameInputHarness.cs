@@ -96,25 +96,8 @@ public sealed class FrameInputHarness : IDisposable
         _listener6.Start(backlog: 8);
 
         Deliver(PeerFrames.Arp());
-        Deliver(PeerFrames.Tcp(new TcpRepr
-        {
-            SourcePort = PeerPort, DestinationPort = ListenPort, Control = TcpControl.Syn, SeqNumber = new SeqNumber(PeerIsn),
-            WindowLength = 65535, MaxSegmentSize = 1460, WindowScale = 7, SackPermitted = true, Timestamp = new TcpTimestamp(100, 0),
-        }));
-        if (!TryNextSegment(out var synAck) || synAck.Control != TcpControl.Syn)
-            throw new InvalidOperationException("setup: the stack did not answer the SYN");
-        StackIsn = synAck.SeqNumber.Value;
-        Discard();
-        Deliver(PeerFrames.Tcp(new TcpRepr
-        {
-            SourcePort = PeerPort, DestinationPort = ListenPort, SeqNumber = new SeqNumber(PeerIsn + 1), AckNumber = synAck.SeqNumber + 1,
-            WindowLength = 512, Timestamp = new TcpTimestamp(101, synAck.Timestamp?.Value ?? 0),
-        }));
-        var accept = _listener.AcceptAsync();
-        Poll();
-        if (!accept.IsCompletedSuccessfully)
-            throw new InvalidOperationException("setup: the handshake did not complete");
-        Server = accept.Result;
+        Server = Accept(_listener, PeerFrames.Tcp, PeerPort, PeerIsn, 1460, out uint stackIsn);
+        StackIsn = stackIsn;
         // Kept, never awaited: see _pendingSend.
 #pragma warning disable CA2012
         _pendingSend = Server.SendAsync(new byte[DataInFlight]);
@@ -136,25 +119,33 @@ public sealed class FrameInputHarness : IDisposable
     {
         Deliver(PeerFrames6.Ndp(NdpRepr.NeighborSolicitation(PeerFrames6.StackAddress, PeerFrames.PeerMac), PeerFrames6.PeerAddress, PeerFrames6.StackAddress.SolicitedNode));
         Discard();
-        Deliver(PeerFrames6.Tcp(new TcpRepr
+        var server = Accept(_listener6, PeerFrames6.Tcp, PeerPort6, PeerIsn6, 1440, out uint stackIsn);
+        StackIsn6 = stackIsn;
+        return server;
+    }
+
+    // The peer's three-way handshake to the listener (either family, by the frame builder given); the accepted connection.
+    private TcpConnection Accept(TcpConnectionListener listener, Func<TcpRepr, ReadOnlySpan<byte>, byte[]> frame, ushort peerPort, uint peerIsn, ushort mss, out uint stackIsn)
+    {
+        Deliver(frame(new TcpRepr
         {
-            SourcePort = PeerPort6, DestinationPort = ListenPort, Control = TcpControl.Syn, SeqNumber = new SeqNumber(PeerIsn6),
-            WindowLength = 65535, MaxSegmentSize = 1440, WindowScale = 7, SackPermitted = true, Timestamp = new TcpTimestamp(100, 0),
-        }));
+            SourcePort = peerPort, DestinationPort = ListenPort, Control = TcpControl.Syn, SeqNumber = new SeqNumber(peerIsn),
+            WindowLength = 65535, MaxSegmentSize = mss, WindowScale = 7, SackPermitted = true, Timestamp = new TcpTimestamp(100, 0),
+        }, default));
         if (!TryNextSegment(out var synAck) || synAck.Control != TcpControl.Syn)
-            throw new InvalidOperationException("setup: the stack did not answer the IPv6 SYN");
-        StackIsn6 = synAck.SeqNumber.Value;
+            throw new InvalidOperationException($"setup: the stack did not answer the SYN from port {peerPort}");
+        stackIsn = synAck.SeqNumber.Value;
         Discard();
-        Deliver(PeerFrames6.Tcp(new TcpRepr
+        Deliver(frame(new TcpRepr
         {
-            SourcePort = PeerPort6, DestinationPort = ListenPort, SeqNumber = new SeqNumber(PeerIsn6 + 1), AckNumber = synAck.SeqNumber + 1,
+            SourcePort = peerPort, DestinationPort = ListenPort, SeqNumber = new SeqNumber(peerIsn + 1), AckNumber = synAck.SeqNumber + 1,
             WindowLength = 512, Timestamp = new TcpTimestamp(101, synAck.Timestamp?.Value ?? 0),
-        }));
-        var accept = _listener6.AcceptAsync();
+        }, default));
+        var accept = listener.AcceptAsync();
         Poll();
         Discard();
         if (!accept.IsCompletedSuccessfully)
-            throw new InvalidOperationException("setup: the IPv6 handshake did not complete");
+            throw new InvalidOperationException($"setup: the handshake from port {peerPort} did not complete");
         return accept.Result;
     }
 
