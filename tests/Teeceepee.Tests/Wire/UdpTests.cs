@@ -249,10 +249,21 @@ public class UdpTests
         WireGen.Mutation.Sample(m => Touch(WireGen.Mutate(valid, m), s_ipRouter), iter: WireGen.Iterations);
     }
 
+    /// <summary>
+    /// Ports on which PacketDotNet always hands the payload to an application decoder (echo, Wake-on-LAN, L2TP,
+    /// VXLAN), found by probing every port with payloads of 0 to 100 bytes. Those decoders throw on short payloads
+    /// (L2TP on port 1701 with an empty one, CI's failure), so the oracle does not construct a packet there.
+    /// </summary>
+    private static readonly HashSet<ushort> s_portsPacketDotNetDecodesFurther = [0, 7, 9, 1701, 4789];
+
     [Fact]
     public void Oracle_PacketDotNet_DecodesTheSameFieldsAndChecksumValidity()
     {
-        Gen.Select(s_datagrams, Gen.Int[0, 3], WireGen.SourceAddress).Sample((t, corrupt, source) =>
+        // The corruption below flips bit 0x10 of the source port, so that port's neighbour must stay clear too.
+        static bool Undecoded(ushort port) => !s_portsPacketDotNetDecodesFurther.Contains(port)
+                                              && !s_portsPacketDotNetDecodesFurther.Contains((ushort)(port ^ 0x10));
+        var datagrams = s_datagrams.Where(t => Undecoded(t.Repr.SourcePort) && Undecoded(t.Repr.DestinationPort));
+        Gen.Select(datagrams, Gen.Int[0, 3], WireGen.SourceAddress).Sample((t, corrupt, source) =>
         {
             var udp = t.Repr;
             var ip = new IPv4Repr { Source = source, Destination = t.Destination, Protocol = IpProtocol.Udp, PayloadLength = udp.BufferLength, TimeToLive = 64 };
@@ -270,9 +281,8 @@ public class UdpTests
             Assert.Equal(ours.DestinationPort, theirs.DestinationPort);
             Assert.Equal(ours.Length, theirs.Length);
             Assert.Equal(ours.Checksum, theirs.Checksum);
-            // PacketDotNet decodes some well-known ports further (4789 as VXLAN, 67/68 as DHCP...) and then
-            // re-encodes the inner packet to verify the checksum, which need not give back the raw bytes (and
-            // throws on a short VXLAN payload): the oracle speaks only for datagrams it leaves undecoded.
+            // Some ports decode further only when the payload looks right (3544 as Teredo when it holds an IPv6
+            // header): the oracle speaks only for datagrams PacketDotNet leaves undecoded.
             if (theirs.PayloadPacket is not null)
                 return;
             Assert.True(ours.Payload.SequenceEqual(theirs.PayloadData ?? []));
