@@ -65,8 +65,12 @@ public sealed partial class NetworkStack
         {
             int i = _chosenSyns[k];
             _frameChecksumTrusted = deferral.ChecksumTrusted(i);
+            // Overloaded: a SYN nothing marks as a real client's is answered with a SYN cookie (RFC 4987 §3.6), so the
+            // reset a flood's host sends back finds no connection to tear down and nothing was allocated for it.
+            _tcp.AnswerSynsStatelessly = overloaded && deferral.ScoreOf(i) == 0;
             ProcessFrameGuarded(now, deferral.Frame(i));
         }
+        _tcp.AnswerSynsStatelessly = false;
         _frameChecksumTrusted = false;
         int shed = count - take;
         if (shed > 0)

@@ -31,7 +31,7 @@ internal sealed class SynDeferral
     /// <summary>Score of a SYN that carries TCP options.</summary>
     public const int OptionsScore = 1;
 
-    private const byte Taken = 0xFF;
+    private const byte Taken = 0x80; // marks a chosen SYN's score
 
     private readonly byte[] _slots;
     private readonly int[] _lengths;
@@ -131,7 +131,7 @@ internal sealed class SynDeferral
             {
                 if (_scores[i] == score)
                 {
-                    _scores[i] = Taken;
+                    _scores[i] |= Taken;
                     chosen[taken++] = i;
                 }
             }
@@ -140,7 +140,10 @@ internal sealed class SynDeferral
     }
 
     /// <summary>True when <see cref="Rank"/> chose the <paramref name="index"/>th SYN.</summary>
-    public bool IsChosen(int index) => _scores[index] == Taken;
+    public bool IsChosen(int index) => (_scores[index] & Taken) != 0;
+
+    /// <summary>The <paramref name="index"/>th SYN's score (valid after <see cref="Rank"/> chose among them).</summary>
+    public int ScoreOf(int index) => _scores[index] & ~Taken;
 
     /// <summary>The <paramref name="index"/>th SYN's hash of addresses, ports and ISN.</summary>
     public ulong HashOf(int index) => _hashes[index];

@@ -18,11 +18,13 @@ public class OverloadSynRankTests
     private const ushort ClientPort = 40000;
     private static readonly SeqNumber ClientIsn = new(0x1234_5678);
 
-    private static RawPeer Peer()
+    private static RawPeer Peer() => Peer(out _);
+
+    private static RawPeer Peer(out TcpListenerQueue flooded)
     {
         var peer = new RawPeer(o => o with { IngressBudget = 64, OverloadSynBudget = 4, OverloadTurns = 1 });
         peer.Introduce();
-        peer.Stack.Tcp.Listen(new TcpEndpoint(RawPeer.StackAddress, FloodedPort), backlog: 1024);
+        flooded = peer.Stack.Tcp.Listen(new TcpEndpoint(RawPeer.StackAddress, FloodedPort), backlog: 1024);
         peer.Stack.Tcp.Listen(new TcpEndpoint(RawPeer.StackAddress, OtherPort), backlog: 1024);
         return peer;
     }
@@ -96,6 +98,18 @@ public class OverloadSynRankTests
         await using var peer = Peer();
         var answers = Turn(peer, Syn(peer, ClientPort, FloodedPort, ClientIsn, options: true), floodFrom: 0);
         Assert.True(AnswersClient(answers), string.Join(", ", answers.Select(a => a.DestinationPort)));
+    }
+
+    [Fact]
+    public async Task OverloadedTurn_BareFloodSynsItAnswers_GetSynCookies_OnlyTheClientGetsAConnection()
+    {
+        await using var peer = Peer(out var flooded);
+        var answers = Turn(peer, Syn(peer, ClientPort, FloodedPort, ClientIsn, options: true), floodFrom: 0);
+        // Three bare SYNs answered statelessly (RFC 4987 §3.6: the cookie SYN-ACK carries the MSS only), the client's
+        // with a SYN-RECEIVED connection that kept its options.
+        Assert.Equal(1, peer.Stack.Tcp.ConnectionCount);
+        Assert.Equal(3, flooded.SynCookiesSent);
+        Assert.True(answers.Single(a => a.DestinationPort == ClientPort).SackPermitted);
     }
 
     [Fact]
