@@ -60,7 +60,10 @@ public sealed partial class NetworkStack
             return;
         int count = deferral.Count;
         bool overloaded = _backlogTurns >= Options.OverloadTurns;
-        int take = deferral.Rank(overloaded ? Options.OverloadSynBudget : count, _chosenSyns);
+        int budget = overloaded ? Options.OverloadSynBudget : count;
+        // Overloaded, at most an eighth of the budget goes to SYNs without a sign of a real client: each one answered
+        // costs a write and draws a reset to read (a flood's host has no connection), several times a shed SYN's cost.
+        int take = deferral.Rank(budget, overloaded ? Math.Max(1, budget / 8) : count, _chosenSyns);
         for (int k = 0; k < take; k++)
         {
             int i = _chosenSyns[k];

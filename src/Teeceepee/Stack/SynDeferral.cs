@@ -89,10 +89,11 @@ internal sealed class SynDeferral
     }
 
     /// <summary>
-    /// Picks the <paramref name="take"/> SYNs to answer of the <see cref="Count"/> held (all when there is room) and
-    /// writes their indexes, best first, into <paramref name="chosen"/>; the rest are shed (<see cref="IsChosen"/> false).
+    /// Picks at most <paramref name="take"/> SYNs to answer of the <see cref="Count"/> held (all when there is room), of
+    /// which at most <paramref name="unrankedTake"/> with a score of 0, and writes their indexes, best first, into
+    /// <paramref name="chosen"/>; the rest are shed (<see cref="IsChosen"/> false).
     /// </summary>
-    public int Rank(int take, Span<int> chosen)
+    public int Rank(int take, int unrankedTake, Span<int> chosen)
     {
         int count = Count;
         if (take >= count)
@@ -127,7 +128,8 @@ internal sealed class SynDeferral
         int taken = 0;
         for (int score = RetransmissionScore + OtherPortScore + OptionsScore; score >= 0 && taken < take; score--)
         {
-            for (int i = 0; i < count && taken < take; i++)
+            int limit = score == 0 ? Math.Min(take, taken + unrankedTake) : take;
+            for (int i = 0; i < count && taken < limit; i++)
             {
                 if (_scores[i] == score)
                 {
