@@ -1,10 +1,12 @@
 namespace Teeceepee.Tcp;
 
 /// <summary>
-/// Send pacing: when the congestion controller gives a rate (BBR always), or <see cref="TcpConfig.Pacing"/> derives one
-/// from cwnd/SRTT as Linux does (200 % in slow start below ssthresh/2, else 120 %), data segments leave no faster than
-/// that rate. The next departure time feeds <see cref="PollAt"/>; super-segments (TSO) shrink to about 1 ms of the rate
-/// (Linux tcp_tso_autosize) so a paced flow still sends few, large writes.
+/// Send pacing: when the congestion controller gives a rate (BBR always), or <see cref="TcpConfig.Pacing"/> (on by
+/// default) derives one from cwnd/SRTT as Linux does (200 % in slow start below ssthresh/2, else 120 %), data segments
+/// leave no faster than that rate. The next departure time feeds <see cref="PollAt"/>; super-segments (TSO) shrink to
+/// about 1 ms of the rate (Linux tcp_tso_autosize) so a paced flow still sends few, large writes. A departure due within
+/// <see cref="PacingSlackTicks"/> leaves at once: a gap that short is below what the loop's timer can keep, and holding
+/// for it would only cost a wake-up (at zero delay and 10+ Gbit/s the gaps are a few microseconds).
 /// </summary>
 public sealed partial class Tcb
 {
@@ -13,6 +15,10 @@ public sealed partial class Tcb
 
     // How late a departure may be and still keep the pacing schedule (the catch-up burst bound).
     private const long PacingCatchUpTicks = 2 * TimeSpan.TicksPerMillisecond;
+
+    // A departure due this soon goes now (Linux fq's timer slack is 10 µs; a user-space loop wakes ~50 µs late). The
+    // schedule still advances from the due time, so the average rate holds; a burst gains at most this much of it.
+    internal const long PacingSlackTicks = 100 * TimeSpan.TicksPerMicrosecond;
 
     private Instant _nextSendAt;   // earliest departure of the next data segment; Instant.Zero when unpaced
 
@@ -36,8 +42,11 @@ public sealed partial class Tcb
     /// <summary>The earliest time the next data segment may leave (for tests and traces).</summary>
     public Instant NextSendAt => _nextSendAt;
 
-    /// <summary>True when pacing holds data back at <paramref name="now"/>.</summary>
-    private bool PacingHolds(Instant now) => now < _nextSendAt;
+    /// <summary>True when pacing holds data back at <paramref name="now"/>: the next departure is more than the slack away.</summary>
+    private bool PacingHolds(Instant now) => (_nextSendAt - now).Ticks > PacingSlackTicks;
+
+    /// <summary>When the loop must wake for the next paced departure (<see cref="Instant.Zero"/> when unpaced).</summary>
+    private Instant PacedWakeAt => _nextSendAt == Instant.Zero ? Instant.Zero : _nextSendAt - TimeSpan.FromTicks(PacingSlackTicks);
 
     /// <summary>
     /// The super-segment bound: about 1 ms of the rate, at least two segments (tcp_tso_autosize). Unpaced flows use the

@@ -11,7 +11,7 @@ public sealed partial class Tcb
             return Instant.Zero;
         var at = Instant.Min(_timers.Earliest(), Instant.Min(_loss.PtoAt, _loss.ReorderAt));
         if (HasPendingData())
-            at = Instant.Min(at, _nextSendAt); // paced: the next departure (Instant.Zero when unpaced)
+            at = Instant.Min(at, PacedWakeAt); // paced: the next departure less the slack (Instant.Zero when unpaced)
         return Instant.Min(at, KeepAliveDeadline);
     }
 

@@ -124,9 +124,10 @@ public sealed record TcpConfig
 
     /// <summary>
     /// Pace ACK-clocked controllers (CUBIC, NewReno) at Linux's rate: 2×cwnd/SRTT in slow start (below ssthresh/2), else
-    /// 1.2×cwnd/SRTT. Off by default (Linux paces only under the fq qdisc); BBR paces regardless.
+    /// 1.2×cwnd/SRTT, as Linux does under the fq qdisc. On by default (issue 11: unpaced bursts overflow shallow bottleneck
+    /// queues); gaps under 100 µs are not held, so zero-delay links are not throttled. BBR paces regardless.
     /// </summary>
-    public bool Pacing { get; init; }
+    public bool Pacing { get; init; } = true;
 
     /// <summary>ECN (RFC 3168): off, on (ask and accept) or passive (accept when asked, the default, as Linux's tcp_ecn=2).</summary>
     public EcnMode Ecn { get; init; } = EcnMode.Passive;
