@@ -4,7 +4,8 @@ namespace Teeceepee.Tcp;
 /// Send pacing: when the congestion controller gives a rate (BBR always), or <see cref="TcpConfig.Pacing"/> (on by
 /// default) derives one from cwnd/SRTT as Linux does (200 % in slow start below ssthresh/2, else 120 %), data segments
 /// leave no faster than that rate. The next departure time feeds <see cref="PollAt"/>; super-segments (TSO) shrink to
-/// about 1 ms of the rate (Linux tcp_tso_autosize) so a paced flow still sends few, large writes. A departure due within
+/// about 1 ms of the rate (Linux tcp_tso_autosize) so a paced flow still sends few, large writes. Window-based flows are
+/// paced only on paths whose min RTT is at least <see cref="PacingMinRtt"/> (4 ms). A departure due within
 /// <see cref="PacingSlackTicks"/> leaves at once: a gap that short is below what the loop's timer can keep, and holding
 /// for it would only cost a wake-up (at zero delay and 10+ Gbit/s the gaps are a few microseconds).
 /// </summary>
@@ -22,8 +23,15 @@ public sealed partial class Tcb
 
     private Instant _nextSendAt;   // earliest departure of the next data segment; Instant.Zero when unpaced
 
+    // Window-based flows are paced once the path's min RTT reaches this. Below it the rate is not known: RFC 7323's 1 ms
+    // timestamp clock measures such an RTT as 0 or 1 ms, so cwnd/SRTT is off by a factor, and a loop that is slow to run
+    // inflates SRTT further; on the zero-delay bench that throttled download by ~30 % under load. Every gap there would
+    // also be under the slack at cwnd ≥ 10 segments, and the bursts meet no bottleneck queue sized in milliseconds.
+    internal static readonly TimeSpan PacingMinRtt = TimeSpan.FromMilliseconds(4);
+
     /// <summary>The rate data leaves at, in bytes per second; 0 when unpaced.</summary>
-    public long CurrentPacingRate => _congestion.PacingRate is > 0 and var rate ? rate : _config.Pacing ? WindowRate() : 0;
+    public long CurrentPacingRate =>
+        _congestion.PacingRate is > 0 and var rate ? rate : _config.Pacing && _minRtt != TimeSpan.MaxValue && _minRtt >= PacingMinRtt ? WindowRate() : 0;
 
     /// <summary>
     /// Linux's sk_pacing_rate for a window-based controller (tcp_update_pacing_rate), in bytes per second (0 before an

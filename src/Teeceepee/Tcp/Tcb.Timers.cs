@@ -198,6 +198,13 @@ public sealed partial class Tcb
             return null;
         if (rtt < TimeSpan.Zero)
             rtt = TimeSpan.Zero;
+        if (fromRetransmission && _rtt.SmoothedRtt is { } srtt && rtt < srtt)
+        {
+            // Timed from the retransmission, the ACK was clocked by a segment sent before it: the sample is only a lower
+            // bound on that segment's RTT and may be far below the path's. It still ends the backoff (RFC 6298 §5.7),
+            // but does not drag SRTT (and the RTO, the pacing rate, the PTO) down: the estimator sees SRTT itself.
+            rtt = srtt;
+        }
         _rtt.OnRttSample(rtt);
         Scheduler?.OnRttSample(this, rtt);
         Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");

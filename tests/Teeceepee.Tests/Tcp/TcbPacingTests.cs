@@ -108,4 +108,14 @@ public class TcbPacingTests
         Assert.Single(segments); // the ACK of the peer's data goes; data waits for its departure time
         Assert.Equal(0, segments[0].PayloadLength);
     }
+
+    [Fact]
+    public void PacingOn_PathUnderFourMilliseconds_RateNotKnown_Unpaced()
+    {
+        // A 2 ms path (min RTT under PacingMinRtt): a 1 ms timestamp clock cannot tell its RTT from 1 or 3 ms, so no
+        // rate is derived and the window leaves as the ACK clock allows, as with the opt-out.
+        var h = AfterFirstRtt(pacing: true, rttMs: 2);
+        Assert.Equal(0, h.Tcb.GetInfo().PacingRate);
+        Assert.Equal(4, h.Dispatch().Count);
+    }
 }
