@@ -13,7 +13,9 @@
 # f = a with an ICMP black hole at MTU 1400 (PLPMTUD; the kernel gets tcp_mtu_probing=1). Fairness: a stack and a kernel download share path a.
 # The stack's TCP buffers are BUF (8mb: above twice the largest BDP here; the kernel autotunes up to 32 MB as set below).
 # The last four columns count retransmitted segments / retransmission timeouts per cell: the kernel's from its namespace's
-# /proc/net/snmp and netstat, the stack's from the counters bench-server prints when stopped.
+# /proc/net/snmp and netstat, the stack's from the counters bench-server prints when stopped; "dropped at the TAP" counts
+# frames to the stack lost in its TAP's queue (not on the emulated path).
+# CAPTURE=1 writes a pcap (100 octets per frame) of each cell, seen from namespace B, into the log directory.
 # STACK_OPTS="--plot DIR" adds options to the stack's bench-server (its plots show cwnd, flight and RTT per connection).
 # CLI=path/to/Teeceepee.Cli.dll overrides the Release build of this tree; the bench tools are built from ../shared/bench.
 set -euo pipefail
@@ -111,10 +113,16 @@ setup() {
   echo "path $path ($cc): a server did not come up; see $LOG" >&2; return 1
 }
 
-# Mbit/s of one benchclient run: $1 test, $2 server address.
+# Mbit/s of one benchclient run: $1 test, $2 server address. CAPTURE=1 records the first 100 octets of every frame at
+# B's end (the kernel client's side) into $LOG/<path>-<cc>-<test>-<server>.pcap, to compare ACK streams.
 measure() {
-  local out
+  local out cap=""
+  if [ -n "${CAPTURE:-}" ]; then
+    ip netns exec "$B" tcpdump -q -i pb -s 100 -w "$LOG/$CUR-$1-$2.pcap" tcp > /dev/null 2>&1 &
+    cap=$!; sleep 0.5
+  fi
   out=$(ip netns exec "$B" env LD_PRELOAD="$TOOLS/setcc.so" TCP_CC="$CC" "$TOOLS/benchclient" -t "$1" -H "$2" -s "$SECS" -T $((SECS * 3 + 30)) -l x 2>&1 || true)
+  [ -n "$cap" ] && { sleep 0.3; kill "$cap" 2>/dev/null; wait "$cap" 2>/dev/null || true; }
   echo "$out" >> "$LOG/client.log"
   echo "$out" | sed -n 's/.*"gbps":\([0-9.]*\).*/\1/p' | awk '{printf "%.1f", $1 * 1000}'
 }
@@ -127,6 +135,8 @@ kcounters() {
     $1 == "TcpExt:" { t = $ext["TCPTimeouts"] }
     END { print r + 0, t + 0 }' /proc/net/snmp /proc/net/netstat
 }
+# Frames the kernel dropped on their way into the stack's TAP (its queue full: the stack's loop did not read in time).
+tapdrops() { ip -n "$A" -s link show ts | awk '/TX:/ { getline; print $4; exit }'; }
 # "RETRANS/RTOS" between two kcounters outputs.
 kdelta() { echo "$1 $2" | awk '{ printf "%d/%d", $3 - $1, $4 - $2 }'; }
 # The stack's own "retransmits/timeouts", from the counters bench-server prints on SIGTERM (it sends only in "send").
@@ -143,11 +153,12 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for path in $PATHS; do
   for cc in $CCS; do
     setup "$path" "$cc" || continue
-    CC=$cc
+    CC=$cc; CUR=$path-$cc
     c0=$(kcounters "$A"); ks=$(measure download 198.18.9.1); c1=$(kcounters "$A"); ss=$(measure download 198.18.9.3)
-    b0=$(kcounters "$B"); kr=$(measure upload 198.18.9.1); b1=$(kcounters "$B"); sr=$(measure upload 198.18.9.3); b2=$(kcounters "$B")
+    b0=$(kcounters "$B"); kr=$(measure upload 198.18.9.1); b1=$(kcounters "$B"); t0=$(tapdrops)
+    sr=$(measure upload 198.18.9.3); b2=$(kcounters "$B"); t1=$(tapdrops)
     ratio() { awk -v s="$1" -v k="$2" 'BEGIN { if (k > 0 && s != "") printf "%.2fx", s / k; else printf "-" }'; }
-    echo "| $path | $cc | $ks | $ss | $(ratio "$ss" "$ks") | $kr | $sr | $(ratio "$sr" "$kr") | $(kdelta "$c0" "$c1") | $(stack_counters "$LOG/stack-$path-$cc.log") | $(kdelta "$b0" "$b1") | $(kdelta "$b1" "$b2") |"
+    echo "| $path | $cc | $ks | $ss | $(ratio "$ss" "$ks") | $kr | $sr | $(ratio "$sr" "$kr") | $(kdelta "$c0" "$c1") | $(stack_counters "$LOG/stack-$path-$cc.log") | $(kdelta "$b0" "$b1") | $(kdelta "$b1" "$b2") ($((t1 - t0)) dropped at the TAP) |"
   done
 done
 if [ "$FAIR" -gt 0 ]; then

@@ -129,6 +129,12 @@ public sealed record TcpConfig
     /// </summary>
     public bool Pacing { get; init; } = true;
 
+    /// <summary>
+    /// Receive-window autotuning (Linux tcp_rcv_space_adjust): the window offered starts at 64 KiB and grows each receiver
+    /// RTT to twice the data that arrived in order in the last one, up to <see cref="ReceiveBufferSize"/>. On by default.
+    /// </summary>
+    public bool ReceiveWindowAutoTuning { get; init; } = true;
+
     /// <summary>ECN (RFC 3168): off, on (ask and accept) or passive (accept when asked, the default, as Linux's tcp_ecn=2).</summary>
     public EcnMode Ecn { get; init; } = EcnMode.Passive;
 
