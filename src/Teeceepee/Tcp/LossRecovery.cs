@@ -7,7 +7,8 @@ namespace Teeceepee.Tcp;
 /// RFC 6582), the SACK scoreboard and RFC 6675 recovery, PRR (RFC 6937), and RACK-TLP (RFC 8985: the tail loss
 /// probe and the reordering window). <see cref="Tcb"/> (Tcb.Recovery.cs) runs the algorithms over these fields.
 /// </summary>
-internal sealed class LossRecovery
+/// <remarks>A mutable struct held in place by <see cref="Tcb"/> (issue 13 item 2: no object of its own per connection); never copy it.</remarks>
+internal struct LossRecovery
 {
     /// <summary>RFC 6675 §2 / RFC 5681 §3.2 DupThresh.</summary>
     public const int DupThresh = 3;
@@ -27,7 +28,7 @@ internal sealed class LossRecovery
     /// <summary>This recovery's retransmissions, to find lost ones.</summary>
     public RetransmitLog? RetransmitLog;
     /// <summary>RFC 6937 PRR's counters.</summary>
-    public readonly ProportionalRateReduction Prr = new();
+    public ProportionalRateReduction Prr;
     /// <summary>RFC 6675 NextSeg rule 4: one rescue retransmission per recovery.</summary>
     public bool RescueUsed;
     /// <summary>Octets below this were already reported lost to the controller in this recovery.</summary>
@@ -52,8 +53,8 @@ internal sealed class LossRecovery
 
     /// <summary>RFC 8985 §6.3 RACK reordering timer; <see cref="Instant.MaxValue"/> when not armed.</summary>
     public Instant ReorderAt = Instant.MaxValue;
-    /// <summary>RFC 8985 §6: per-segment send times and RACK's state; null until SACK is in use and data has left.</summary>
-    public Rack? Rack;
+    /// <summary>RFC 8985 §6: per-segment send times and RACK's state, in place; <see cref="Rack.Active"/> once SACK is in use and data has left.</summary>
+    public Rack Rack;
     /// <summary>After a timeout: RACK found a retransmission of the go-back-N lost; it goes again before the go-back-N goes on.</summary>
     public bool RackRepairPending;
     /// <summary>When the last retransmission timeout fired (retransmissions sent since are the go-back-N's).</summary>
@@ -99,6 +100,11 @@ internal sealed class LossRecovery
     public int ReorderWindowPersistLeft = 16;
     /// <summary>No second multiplier increment before this (one per round trip).</summary>
     public Instant DsackRoundEnd;
+
+    /// <summary>No recovery, no timer armed, the reordering window at its start (RFC 8985 §6.2).</summary>
+    public LossRecovery()
+    {
+    }
 
     /// <summary>A new ISS: no recovery point or retransmission yet.</summary>
     public void Initialize(SeqNumber iss)

@@ -5,7 +5,8 @@ namespace Teeceepee.Tcp;
 /// over the ACKs of one round trip. It owns its counters and computes the per-ACK send quota (sndcnt) from the
 /// congestion controller's ssthresh; the controller applies it (<see cref="Congestion.ICongestionController.OnRecoveryQuota"/>).
 /// </summary>
-internal sealed class ProportionalRateReduction
+/// <remarks>A mutable struct held in place by <see cref="LossRecovery"/> (issue 13 item 2: no object of its own per connection); never copy it.</remarks>
+internal struct ProportionalRateReduction
 {
     private long _delivered;      // prr_delivered
     private long _recoverFs;      // RecoverFS: the flight when recovery started

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -9,21 +10,24 @@ namespace Teeceepee.Tcp;
 /// comes back for those not yet old enough. Retransmissions are judged like any segment, so a lost retransmission is
 /// found as soon as something sent after it arrives.
 /// </summary>
-internal sealed class Rack
+/// <remarks>
+/// A mutable struct held in place by <see cref="LossRecovery"/> (never copied: use it through a <c>ref</c>): an idle
+/// connection pays for RACK's few scalars inline and for no object or record array (issue 13 item 2).
+/// </remarks>
+internal struct Rack
 {
-    private readonly RackSegmentLog _log = new();
+    private RackSegmentLog _log;
     private bool _haveDelivered;
     private Instant _xmitTs;        // RACK.xmit_ts
     private SeqNumber _endSeq;      // RACK.end_seq
     private SeqNumber _fack;        // RACK.fack: the highest end_seq delivered
-    private Instant _newestThisAck; // the latest xmit_ts among this ACK's delivered segments (RACK.rtt follows it)
-    private uint _echo;
-    private bool _haveEcho;
-    private uint _tsOffset;
-    private TimeSpan _minRtt;
+
+    /// <summary>RACK is in use: SACK was negotiated and data has left (until then the other members mean nothing).</summary>
+    public bool Active { get; private set; }
 
     /// <summary>The transmissions in flight.</summary>
-    public RackSegmentLog Log => _log;
+    [UnscopedRef]
+    public ref RackSegmentLog Log => ref _log;
 
     /// <summary>RACK.rtt: the RTT of the most recently sent segment delivered.</summary>
     public TimeSpan Rtt { get; private set; }
@@ -43,25 +47,34 @@ internal sealed class Rack
     /// <summary>Segments the time rule marked lost.</summary>
     public long SegmentsMarkedLost { get; private set; }
 
-    /// <summary>RFC 8985 §6.2 step 2's filter needs the ACK's timestamp echo and the clock that stamped our TSvals.</summary>
-    public void BeginAck(uint? echo, uint tsOffset, TimeSpan minRtt)
+    /// <summary>A data transmission of [start, end) at <paramref name="now"/> (RFC 8985 §6.1): RACK is in use from the first.</summary>
+    public void OnSend(SeqNumber start, SeqNumber end, Instant now)
     {
-        _haveEcho = echo is not null;
-        _echo = echo ?? 0;
-        _tsOffset = tsOffset;
-        _minRtt = minRtt;
-        _newestThisAck = default;
+        Active = true;
+        _log.OnSend(start, end, now);
     }
 
+    /// <summary>
+    /// RFC 8985 §6.2 step 2's filter needs the ACK's timestamp echo (null without one) and the clock that stamped our
+    /// TSvals; the context also carries the newest send time this ACK delivered. One per ACK, on the stack.
+    /// </summary>
+    public static AckContext BeginAck(uint? echo, uint tsOffset, TimeSpan minRtt) => new()
+    {
+        HaveEcho = echo is not null,
+        Echo = echo ?? 0,
+        TsOffset = tsOffset,
+        MinRtt = minRtt,
+    };
+
     /// <summary>Steps 2-3 for what the cumulative ACK <paramref name="una"/> newly acknowledged; drops those records.</summary>
-    public void OnCumulativeAck(Instant now, SeqNumber una)
+    public void OnCumulativeAck(ref AckContext ack, Instant now, SeqNumber una)
     {
         while (_log.Count > 0 && _log.At(0).Start < una)
         {
             ref var r = ref _log.At(0);
             SeqNumber end = SeqNumber.Min(r.End, una);
             if (!r.Sacked)
-                OnDelivered(now, r, end);
+                OnDelivered(ref ack, now, r, end);
             if (r.End > una)
             {
                 r.Start = una; // part of a super-segment: the rest is still out
@@ -72,7 +85,7 @@ internal sealed class Rack
     }
 
     /// <summary>Steps 2-3 for the segments a SACK block [left, right) newly covers whole; marks them SACKed.</summary>
-    public void OnSack(Instant now, SeqNumber left, SeqNumber right)
+    public void OnSack(ref AckContext ack, Instant now, SeqNumber left, SeqNumber right)
     {
         if (right <= left)
             return;
@@ -85,7 +98,7 @@ internal sealed class Rack
                 continue;
             r.Sacked = true;
             r.Lost = false;
-            OnDelivered(now, r, r.End);
+            OnDelivered(ref ack, now, r, r.End);
         }
     }
 
@@ -170,7 +183,7 @@ internal sealed class Rack
     /// <summary>RFC 8985 §6.2 RACK_sent_after: t1/seq1 left after t2/seq2 (same instant: the higher sequence).</summary>
     private static bool SentAfter(Instant t1, SeqNumber seq1, Instant t2, SeqNumber seq2) => t1 > t2 || (t1 == t2 && seq1 > seq2);
 
-    private void OnDelivered(Instant now, in RackSegmentLog.Record r, SeqNumber end)
+    private void OnDelivered(ref AckContext ack, Instant now, in RackSegmentLog.Record r, SeqNumber end)
     {
         // Step 3: a segment sent once and delivered below the highest delivered one was reordered, not lost.
         if (end > _fack || !_haveDelivered)
@@ -182,15 +195,15 @@ internal sealed class Rack
         var rtt = now - r.SentAt;
         if (r.Retransmitted)
         {
-            uint tsval = unchecked((uint)r.SentAt.TotalMilliseconds + _tsOffset);
-            if (_haveEcho && unchecked((int)(_echo - tsval)) < 0)
+            uint tsval = unchecked((uint)r.SentAt.TotalMilliseconds + ack.TsOffset);
+            if (ack.HaveEcho && unchecked((int)(ack.Echo - tsval)) < 0)
                 return;
-            if (rtt < _minRtt)
+            if (rtt < ack.MinRtt)
                 return;
         }
-        if (r.SentAt >= _newestThisAck)
+        if (r.SentAt >= ack.NewestThisAck)
         {
-            _newestThisAck = r.SentAt;
+            ack.NewestThisAck = r.SentAt;
             Rtt = rtt;
         }
         if (!_haveDelivered || SentAfter(r.SentAt, end, _xmitTs, _endSeq))
@@ -200,5 +213,20 @@ internal sealed class Rack
             _haveDelivered = true;
             Advanced = true;
         }
+    }
+
+    /// <summary>What one ACK's deliveries share (RFC 8985 §6.2 steps 2-3); lives on the stack for that ACK only.</summary>
+    public struct AckContext
+    {
+        /// <summary>The ACK's TSecr.</summary>
+        public uint Echo;
+        /// <summary>The ACK carried a timestamp echo.</summary>
+        public bool HaveEcho;
+        /// <summary>The offset our TSvals add to the clock's milliseconds.</summary>
+        public uint TsOffset;
+        /// <summary>The path's minimum RTT: a retransmission's sample below it is for the original.</summary>
+        public TimeSpan MinRtt;
+        /// <summary>The latest xmit_ts among this ACK's delivered segments (RACK.rtt follows it).</summary>
+        public Instant NewestThisAck;
     }
 }

@@ -11,7 +11,8 @@ namespace Teeceepee.Tcp;
 /// one instant share a record until a SACK edge or a retransmission splits it. Past the bound, new data joins the newest
 /// record and takes its later time: RACK then finds a loss in it later, never wrongly.
 /// </summary>
-internal sealed class RackSegmentLog
+/// <remarks>A mutable struct held in place by <see cref="Rack"/>: reach it through <see cref="Rack.Log"/>'s <c>ref</c>, never copy it.</remarks>
+internal struct RackSegmentLog
 {
     /// <summary>Records kept at most (a flight of this many separately sent or split segments).</summary>
     public const int MaxRecords = 4096;
@@ -33,7 +34,7 @@ internal sealed class RackSegmentLog
         public bool Lost;
     }
 
-    private Record[] _records = [];
+    private Record[]? _records;     // null while nothing is in flight
     private int _head;
     private int _count;
 
@@ -44,7 +45,7 @@ internal sealed class RackSegmentLog
     public int RetransmittedCount { get; private set; }
 
     /// <summary>The <paramref name="index"/>-th record in sequence order.</summary>
-    public ref Record At(int index) => ref _records[_head + index];
+    public readonly ref Record At(int index) => ref _records![_head + index];
 
     /// <summary>Forgets every record and returns the storage to the pool.</summary>
     public void Clear()
@@ -52,9 +53,9 @@ internal sealed class RackSegmentLog
         _head = 0;
         _count = 0;
         RetransmittedCount = 0;
-        if (_records.Length > 0)
+        if (_records is not null)
             ArrayPool<Record>.Shared.Return(_records);
-        _records = [];
+        _records = null;
     }
 
     /// <summary>A transmission of [start, end) at <paramref name="now"/>: new data is appended, a retransmission re-stamps its records.</summary>
@@ -78,7 +79,7 @@ internal sealed class RackSegmentLog
     }
 
     /// <summary>The index of the first record ending after <paramref name="seq"/>; <see cref="Count"/> when none does.</summary>
-    public int IndexOf(SeqNumber seq)
+    public readonly int IndexOf(SeqNumber seq)
     {
         int lo = 0, hi = _count - 1, found = _count;
         while (lo <= hi)
@@ -105,12 +106,13 @@ internal sealed class RackSegmentLog
             return true; // no record straddles seq
         if (!EnsureRoom())
             return false;
+        var records = _records!;
         int at = _head + i;
-        Array.Copy(_records, at, _records, at + 1, _count - i);
+        Array.Copy(records, at, records, at + 1, _count - i);
         _count++;
-        _records[at].End = seq;
-        _records[at + 1].Start = seq;
-        if (_records[at].Retransmitted)
+        records[at].End = seq;
+        records[at + 1].Start = seq;
+        if (records[at].Retransmitted)
             RetransmittedCount++;
         return true;
     }
@@ -118,7 +120,7 @@ internal sealed class RackSegmentLog
     /// <summary>Drops the first record (cumulatively acknowledged).</summary>
     public void RemoveFirst()
     {
-        if (_records[_head].Retransmitted)
+        if (_records![_head].Retransmitted)
             RetransmittedCount--;
         _head++;
         _count--;
@@ -127,14 +129,14 @@ internal sealed class RackSegmentLog
     }
 
     /// <summary>Clears every lost mark (an undo, or the end of a recovery: what is still out is judged afresh).</summary>
-    public void ClearLost()
+    public readonly void ClearLost()
     {
         for (int i = 0; i < _count; i++)
             At(i).Lost = false;
     }
 
     /// <summary>Clears every SACK mark (the receiver may have reneged: RFC 2018 §8).</summary>
-    public void ClearSacked()
+    public readonly void ClearSacked()
     {
         for (int i = 0; i < _count; i++)
             At(i).Sacked = false;
@@ -173,31 +175,32 @@ internal sealed class RackSegmentLog
         }
         if (!EnsureRoom())
             return; // the newest record cannot take it: these octets go untracked (found lost by RFC 6675 or the RTO only)
-        _records[_head + _count] = new Record { Start = start, End = end, SentAt = now };
+        _records![_head + _count] = new Record { Start = start, End = end, SentAt = now };
         _count++;
     }
 
     /// <summary>Makes room for one more record at the end: compacts to the front or grows; false at the bound.</summary>
     private bool EnsureRoom()
     {
-        if (_head + _count < _records.Length)
+        int length = _records?.Length ?? 0;
+        if (_head + _count < length)
             return true;
-        if (_head > 0 && _count < _records.Length * 3 / 4)
+        if (_head > 0 && _count < length * 3 / 4)
         {
-            Compact(_records);
+            Compact(_records!);
             return true;
         }
-        if (_records.Length < MaxRecords)
+        if (length < MaxRecords)
         {
             var old = _records;
-            Compact(ArrayPool<Record>.Shared.Rent(Math.Min(MaxRecords, Math.Max(8, old.Length * 2))));
-            if (old.Length > 0)
+            Compact(ArrayPool<Record>.Shared.Rent(Math.Min(MaxRecords, Math.Max(8, length * 2))));
+            if (old is not null)
                 ArrayPool<Record>.Shared.Return(old);
             return true;
         }
         if (_head > 0)
         {
-            Compact(_records);
+            Compact(_records!);
             return true;
         }
         return false;
@@ -205,7 +208,8 @@ internal sealed class RackSegmentLog
 
     private void Compact(Record[] target)
     {
-        Array.Copy(_records, _head, target, 0, _count);
+        if (_count > 0)
+            Array.Copy(_records!, _head, target, 0, _count);
         _records = target;
         _head = 0;
     }

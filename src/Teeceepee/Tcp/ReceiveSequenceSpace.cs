@@ -6,7 +6,8 @@ namespace Teeceepee.Tcp;
 /// The receive side of one connection (RFC 9293 §3.3.1 receive sequence space) and its reassembly: the receive
 /// buffer keeps in-order data for the application and out-of-order data for SACK (RFC 2018); the peer's FIN.
 /// </summary>
-internal sealed class ReceiveSequenceSpace
+/// <remarks>A mutable struct held in place by <see cref="Tcb"/> (issue 13 item 2: no object of its own per connection); never copy it.</remarks>
+internal struct ReceiveSequenceSpace
 {
     /// <summary>IRS, the peer's initial sequence number.</summary>
     public SeqNumber Irs;

@@ -7,7 +7,8 @@ namespace Teeceepee.Tcp;
 /// buffer holds every octet from SND.UNA on, so unacknowledged data is resent from it. SND.MAX is the highest
 /// sequence number sent: after a timeout SND.NXT goes back to SND.UNA (go-back-N) while SND.MAX remembers.
 /// </summary>
-internal sealed class SendSequenceSpace
+/// <remarks>A mutable struct held in place by <see cref="Tcb"/> (issue 13 item 2: no object of its own per connection); never copy it.</remarks>
+internal struct SendSequenceSpace
 {
     /// <summary>ISS, our initial sequence number (RFC 6528).</summary>
     public SeqNumber Iss;

@@ -12,7 +12,7 @@ namespace Teeceepee.Tcp;
 public sealed partial class Tcb
 {
     /// <summary>Segments RACK's time rule marked lost (RFC 8985 §6.2).</summary>
-    public long RackLostSegments => _loss.Rack?.SegmentsMarkedLost ?? 0;
+    public long RackLostSegments => _loss.Rack.SegmentsMarkedLost;
 
     /// <summary>Tail loss probes whose episode showed they repaired a loss (RFC 8985 §7.4).</summary>
     public long TailLossProbeRecoveries => _loss.TlpRecoveries;
@@ -23,7 +23,7 @@ public sealed partial class Tcb
         if (retransmission && _loss.FrtoStep != 0 && end > _loss.FrtoRetransmittedTo)
             _loss.FrtoRetransmittedTo = SeqNumber.Min(end, _snd.Max);
         if (_sack)
-            (_loss.Rack ??= new Rack()).Log.OnSend(seq, end, now);
+            _loss.Rack.OnSend(seq, end, now);
     }
 
     /// <summary>
@@ -32,17 +32,18 @@ public sealed partial class Tcb
     /// </summary>
     private void RackOnAck(Instant now, in TcpRepr segment)
     {
-        if (_loss.Rack is not { } rack)
+        ref var rack = ref _loss.Rack;
+        if (!rack.Active)
             return;
         uint? echo = _timestamps && segment.Timestamp is { EchoReply: not 0 } ts ? ts.EchoReply : null;
-        rack.BeginAck(echo, _tsOffset, _minRtt);
-        rack.OnCumulativeAck(now, _snd.Una);
+        var ack = Rack.BeginAck(echo, _tsOffset, _minRtt);
+        rack.OnCumulativeAck(ref ack, now, _snd.Una);
         var blocks = segment.SackBlocks;
         for (int i = 0; i < blocks.Count && _sack; i++)
         {
             var block = blocks[i];
             if (block.Left >= _snd.Una && block.Right <= _snd.Max)
-                rack.OnSack(now, block.Left, block.Right); // D-SACKs below SND.UNA and blocks outside the flight are not news
+                rack.OnSack(ref ack, now, block.Left, block.Right); // D-SACKs below SND.UNA and blocks outside the flight are not news
         }
         if (rack.Advanced)
             RackDetectLoss(now, fromTimer: false);
@@ -52,7 +53,7 @@ public sealed partial class Tcb
     private void OnReorderTimer(Instant now)
     {
         _loss.ReorderAt = Instant.MaxValue;
-        if (_loss.Rack is null || !IsSynchronized || _snd.Max == _snd.Una || !CanCarryData)
+        if (!_loss.Rack.Active || !IsSynchronized || _snd.Max == _snd.Una || !CanCarryData)
             return;
         RackDetectLoss(now, fromTimer: true);
     }
@@ -64,7 +65,7 @@ public sealed partial class Tcb
     /// </summary>
     private TimeSpan RackReorderWindow()
     {
-        if (_loss.Rack is { ReorderingSeen: false }
+        if (_loss.Rack is { Active: true, ReorderingSeen: false }
             && (_loss.SackRecovery || _congestion.InRecovery || _snd.Una < _loss.Recover
                 || (_loss.Scoreboard?.SackedBytes ?? 0) >= (long)LossRecovery.DupThresh * _snd.Mss))
             return TimeSpan.Zero;
@@ -73,8 +74,7 @@ public sealed partial class Tcb
 
     private void RackDetectLoss(Instant now, bool fromTimer)
     {
-        var rack = _loss.Rack!;
-        int lost = rack.DetectLoss(now, RackReorderWindow(), _loss.SackRecovery ? _loss.RetransmitLog : null,
+        int lost = _loss.Rack.DetectLoss(now, RackReorderWindow(), _loss.SackRecovery ? _loss.RetransmitLog : null,
             out long lostOctets, out int lostRetransmissions, out long lostRetransmittedOctets, out var timeout);
         _loss.ReorderAt = timeout > TimeSpan.Zero ? now + timeout : Instant.MaxValue; // §6.3
         if (lost == 0)
@@ -108,7 +108,8 @@ public sealed partial class Tcb
         _loss.TimeoutAt = now;
         _loss.RackRepairPending = false;
         _loss.TlpEpisode = false;
-        if (_loss.Rack is not { } rack)
+        ref var rack = ref _loss.Rack;
+        if (!rack.Active)
             return;
         if (_timers.Retries >= 2)
             rack.Log.ClearSacked(); // with the scoreboard: the receiver may have reneged (RFC 2018 §8)
@@ -123,9 +124,9 @@ public sealed partial class Tcb
     private bool TryBuildRackRepair(Instant now, Span<byte> payloadBuffer, out TcpRepr segment)
     {
         segment = default;
-        if (_loss.Rack is { } rack && CanCarryData)
+        if (_loss.Rack.Active && CanCarryData)
         {
-            var log = rack.Log;
+            ref var log = ref _loss.Rack.Log;
             for (int i = 0; i < log.Count; i++)
             {
                 ref var r = ref log.At(i);

@@ -37,7 +37,7 @@ public sealed partial class Tcb
     {
         _loss.SackRecovery = false;
         _loss.RetransmitLog?.Clear();
-        _loss.Rack?.ClearLost(); // what is still out is judged afresh: a loss found now starts the next recovery
+        _loss.Rack.ClearLost(); // what is still out is judged afresh: a loss found now starts the next recovery
     }
 
     /// <summary>
@@ -48,7 +48,8 @@ public sealed partial class Tcb
     private SeqNumber LostBelow()
     {
         SeqNumber boundary = _loss.Scoreboard is { Count: > 0 } sb ? sb.LostBoundary(_snd.Una, LossRecovery.DupThresh, _snd.Mss) : _snd.Una;
-        return _loss.Rack is { HasLost: true } rack && rack.LostBelow > boundary ? SeqNumber.Min(rack.LostBelow, _snd.Max) : boundary;
+        ref var rack = ref _loss.Rack;
+        return rack.HasLost && rack.LostBelow > boundary ? SeqNumber.Min(rack.LostBelow, _snd.Max) : boundary;
     }
 
     /// <summary>

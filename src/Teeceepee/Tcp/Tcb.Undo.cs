@@ -131,7 +131,7 @@ public sealed partial class Tcb
         _timers.Retries = 0;
         _loss.FrtoStep = 0;
         _loss.RackRepairPending = false;
-        _loss.Rack?.ClearLost(); // RFC 4015: what is still out was delayed, not lost
+        _loss.Rack.ClearLost(); // RFC 4015: what is still out was delayed, not lost
         Trace?.Trace(this, $"spurious recovery undone: {why}");
     }
 }

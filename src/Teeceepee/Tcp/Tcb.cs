@@ -18,10 +18,11 @@ public sealed partial class Tcb
 
     // Each concern owns its fields: the send side with its retransmission queue, the receive side with reassembly,
     // loss recovery (SACK, RFC 6675, PRR, RACK-TLP) and the timers. This class coordinates them.
-    private readonly SendSequenceSpace _snd = new();
-    private readonly ReceiveSequenceSpace _rcv = new();
-    private readonly LossRecovery _loss = new();
-    private readonly TcbTimers _timers = new();
+    // Mutable structs held in place (issue 13 item 2: four objects fewer per connection); never readonly, never copied.
+    private SendSequenceSpace _snd;
+    private ReceiveSequenceSpace _rcv;
+    private LossRecovery _loss = new();
+    private TcbTimers _timers = new();
 
     // Negotiated options.
     private bool _windowScaling;

@@ -5,7 +5,8 @@ namespace Teeceepee.Tcp;
 /// delayed ACK (RFC 1122 §4.2.3.2), keep-alive (RFC 1122 §4.2.3.6), TIME-WAIT (RFC 9293 §3.6.1) and the retry
 /// count that gives up (RFC 1122 §4.2.3.5). RACK-TLP's two timers live in <see cref="LossRecovery"/>.
 /// </summary>
-internal sealed class TcbTimers
+/// <remarks>A mutable struct held in place by <see cref="Tcb"/> (issue 13 item 2: no object of its own per connection); never copy it.</remarks>
+internal struct TcbTimers
 {
     /// <summary>The retransmission timer; <see cref="Instant.MaxValue"/> when stopped.</summary>
     public Instant RtoAt = Instant.MaxValue;
@@ -29,6 +30,11 @@ internal sealed class TcbTimers
     public int Retries;
     /// <summary>Since when data has been waiting for an acknowledgment (the user timeout, RFC 5482).</summary>
     public Instant UnackedSince;
+
+    /// <summary>Every timer stopped.</summary>
+    public TcbTimers()
+    {
+    }
 
     /// <summary>The earliest of this type's deadlines (keep-alive aside, which depends on the state).</summary>
     public Instant Earliest() =>

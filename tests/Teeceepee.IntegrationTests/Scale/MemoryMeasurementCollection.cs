@@ -1,8 +1,9 @@
 namespace Teeceepee.IntegrationTests.Scale;
 
 /// <summary>
-/// Tests that measure the process's live heap (<c>GC.GetTotalMemory</c>): xUnit runs this collection after the parallel
-/// ones, alone, so no other test's objects are counted.
+/// Scale measurements: xUnit runs this collection after the parallel ones, alone. Their memory figures come from a
+/// process of their own (<see cref="IdleConnectionProbe"/>) and do not depend on other tests; running alone keeps their
+/// thousands of kernel connections from slowing other tests' timing, and the other way round.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MemoryMeasurementCollection

@@ -1,18 +1,20 @@
+using System.Buffers;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp.Congestion;
 
 /// <summary>
 /// Delivery-rate estimation and round counting as in draft-ietf-ccwg-bbr ("Delivery Rate Estimation", "Round
-/// counting"): each new-data transmission records the connection's delivered count and times in a fixed ring (no
-/// allocation per segment); an ACK that delivers the newest recorded segment yields a rate sample.
+/// counting"): each new-data transmission records the connection's delivered count and times in a ring rented from the
+/// shared pool (no allocation per segment) and handed back once everything sent is acknowledged, so an idle connection
+/// holds none (issue 13 item 2); an ACK that delivers the newest recorded segment yields a rate sample.
 /// </summary>
 public sealed class DeliveryRateEstimator
 {
     /// <summary>Transmissions remembered at once; a flight with more records coarser samples (still valid ones).</summary>
     public const int Capacity = 1024;
 
-    private Record[] _ring = [];    // grows by doubling up to Capacity, so an idle connection holds little
+    private Record[] _ring = [];    // rented while records are held, growing by doubling up to Capacity
     private int _head;              // the oldest record
     private int _count;
     private long _delivered;        // C.delivered
@@ -27,8 +29,11 @@ public sealed class DeliveryRateEstimator
     /// <summary>Round trips counted so far.</summary>
     public long RoundCount { get; private set; }
 
-    /// <summary>A transmission of new data [start, end) at <paramref name="now"/> with <paramref name="inFlight"/> octets already out.</summary>
-    public void OnSend(Instant now, SeqNumber start, SeqNumber end, int inFlight)
+    /// <summary>
+    /// A transmission of new data [start, end) at <paramref name="now"/> with <paramref name="inFlight"/> octets already out
+    /// (SND.MAX - SND.UNA), <paramref name="sacked"/> of them SACKed: the rest plus this segment is its tx_in_flight.
+    /// </summary>
+    public void OnSend(Instant now, SeqNumber start, SeqNumber end, int inFlight, int sacked = 0)
     {
         if (inFlight == 0)
         {
@@ -39,7 +44,8 @@ public sealed class DeliveryRateEstimator
         if (_count == _ring.Length && !TryGrow())
             return; // the ring is full: a later ACK samples an older record, over a longer interval
         int i = (_head + _count) % _ring.Length;
-        _ring[i] = new Record(start, end, now, _delivered, _deliveredTime, _firstSendTime, _appLimitedUntil != 0);
+        int txInFlight = Math.Max(0, inFlight - sacked) + (end - start);
+        _ring[i] = new Record(start, end, now, _delivered, _deliveredTime, _firstSendTime, _appLimitedUntil != 0, txInFlight);
         _count++;
     }
 
@@ -83,6 +89,8 @@ public sealed class DeliveryRateEstimator
             _head = (_head + 1) % _ring.Length;
             _count--;
         }
+        if (_count == 0)
+            ReturnRing();
         if (!found)
             return default;
         if (p.Delivered >= _nextRoundDelivered)
@@ -100,27 +108,42 @@ public sealed class DeliveryRateEstimator
             Interval = sendElapsed > ackElapsed ? sendElapsed : ackElapsed,
             IsAppLimited = p.IsAppLimited,
             PriorDelivered = p.Delivered,
+            TxInFlight = p.TxInFlight,
         };
     }
 
     /// <summary>A timeout: the records of the lost flight describe nothing any more.</summary>
     public void OnRetransmitTimeout()
     {
-        _head = 0;
         _count = 0;
+        ReturnRing();
     }
 
     private bool TryGrow()
     {
         if (_ring.Length >= Capacity)
             return false;
-        var bigger = new Record[Math.Max(4, _ring.Length * 2)]; // small first: a request/response flight is a few segments (issue 13 item 2)
+        // Small first (the pool's smallest array): a request/response flight is a few segments.
+        var bigger = ArrayPool<Record>.Shared.Rent(Math.Min(Capacity, Math.Max(4, _ring.Length * 2)));
         for (int k = 0; k < _count; k++)
             bigger[k] = _ring[(_head + k) % _ring.Length];
+        var old = _ring;
         _ring = bigger;
         _head = 0;
+        if (old.Length > 0)
+            ArrayPool<Record>.Shared.Return(old);
         return true;
     }
 
-    private readonly record struct Record(SeqNumber Start, SeqNumber End, Instant SentAt, long Delivered, Instant DeliveredTime, Instant FirstSendTime, bool IsAppLimited);
+    // Nothing recorded: the ring goes back to the pool (issue 13 item 2: an idle connection holds none).
+    private void ReturnRing()
+    {
+        _head = 0;
+        if (_ring.Length > 0)
+            ArrayPool<Record>.Shared.Return(_ring);
+        _ring = [];
+    }
+
+    // 48 octets with TxInFlight as without it (the bool's padding holds it): an idle connection's ring costs no more.
+    private readonly record struct Record(SeqNumber Start, SeqNumber End, Instant SentAt, long Delivered, Instant DeliveredTime, Instant FirstSendTime, bool IsAppLimited, int TxInFlight);
 }
