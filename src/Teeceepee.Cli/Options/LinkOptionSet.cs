@@ -42,7 +42,7 @@ internal sealed class LinkOptionSet
     public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
     public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
-    public Option<bool> Pacing { get; } = new("--pacing") { Description = "Pace CUBIC and NewReno at 1.2×cwnd/SRTT (2× in slow start), as Linux does under the fq qdisc (the default; BBR always paces)" };
+    public Option<bool> Pacing { get; } = new("--pacing") { Description = "Pace CUBIC and NewReno at 1.2×cwnd/SRTT (2× in slow start) on paths with a min RTT of 4 ms or more, as Linux does under the fq qdisc (the default; BBR always paces)" };
     public Option<bool> NoPacing { get; } = new("--no-pacing") { Description = "Send CUBIC and NewReno unpaced, as the ACK clock and cwnd allow (BBR paces regardless)" };
     public Option<bool> FastOpen { get; } = new("--fastopen") { Description = "TCP Fast Open (RFC 7413): listeners give cookies and take data in SYNs; connections send cached cookies" };
     public Option<string?> SynRate { get; } = new("--syn-rate") { Description = "Accept at most N new connections (SYNs) a second on the stack's listeners; excess SYNs are dropped and counted (overload protection)", HelpName = "N" };

@@ -125,7 +125,8 @@ public sealed record TcpConfig
     /// <summary>
     /// Pace ACK-clocked controllers (CUBIC, NewReno) at Linux's rate: 2×cwnd/SRTT in slow start (below ssthresh/2), else
     /// 1.2×cwnd/SRTT, as Linux does under the fq qdisc. On by default (issue 11: unpaced bursts overflow shallow bottleneck
-    /// queues); gaps under 100 µs are not held, so zero-delay links are not throttled. BBR paces regardless.
+    /// queues), once the min RTT is at least 4 ms; gaps under 100 µs are not held, so zero-delay links are not throttled.
+    /// BBR paces regardless.
     /// </summary>
     public bool Pacing { get; init; } = true;
 
