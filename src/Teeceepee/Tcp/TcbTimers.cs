@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Teeceepee.Tcp;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace Teeceepee.Tcp;
 /// count that gives up (RFC 1122 §4.2.3.5). RACK-TLP's two timers live in <see cref="LossRecovery"/>.
 /// </summary>
 /// <remarks>A mutable struct held in place by <see cref="Tcb"/> (issue 13 item 2: no object of its own per connection); never copy it.</remarks>
+[StructLayout(LayoutKind.Auto)] // no padding between the ints and the instants
 internal struct TcbTimers
 {
     /// <summary>The retransmission timer; <see cref="Instant.MaxValue"/> when stopped.</summary>

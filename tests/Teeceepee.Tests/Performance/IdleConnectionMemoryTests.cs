@@ -8,7 +8,9 @@ namespace Teeceepee.Tests.Performance;
 
 /// <summary>
 /// Issue 13 item 2: an established connection that exchanged a request and a response and went idle
-/// holds no ring (both are returned to the pool once drained) and costs at most 2 KiB in the stack.
+/// holds no ring (both are returned to the pool once drained) and costs at most 1,792 B in the stack: the issue's 2 KiB
+/// with a margin (1,598 B measured; with RACK, its log, loss recovery, timers and the sequence spaces as objects of
+/// their own and the delivery-rate ring kept while idle, as before, it measured 2,028 B and fails).
 /// </summary>
 [Collection(MeasurementCollection.Name)]
 public class IdleConnectionMemoryTests(ITestOutputHelper output)
@@ -16,11 +18,12 @@ public class IdleConnectionMemoryTests(ITestOutputHelper output)
     private const int WarmUp = 256;
     private const int Batch = 256;
     private const int Connections = 16 * Batch;
+    private const int MaxBytesPerConnectionEnd = 1792;
     private static readonly IPv4Address s_client = IPv4Address.Parse("198.18.0.1");
     private static readonly IPv4Address s_server = IPv4Address.Parse("198.18.0.2");
 
     [Fact]
-    public async Task IdleAfterRequestAndResponse_BuffersReturned_AtMostTwoKiBPerConnectionEnd()
+    public async Task IdleAfterRequestAndResponse_BuffersReturned_AtMost1792BytesPerConnectionEnd()
     {
         var (linkA, linkB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, 1500), queueCapacity: 4096, withReadinessFd: false);
         var pair = new Pair(linkA, linkB);
@@ -44,7 +47,7 @@ public class IdleConnectionMemoryTests(ITestOutputHelper output)
         // Each connection has an end in each stack: TCB, demultiplexing entry, timer entries.
         double perEnd = (double)(after - baseline) / (2 * Connections);
         output.WriteLine($"baseline {baseline} B, after {Connections} more idle connections {after} B: {perEnd:F0} B per connection end (client and server stacks)");
-        Assert.True(perEnd <= 2048, $"{perEnd:F0} B per idle connection end");
+        Assert.True(perEnd <= MaxBytesPerConnectionEnd, $"{perEnd:F0} B per idle connection end (at most {MaxBytesPerConnectionEnd})");
         await pair.DisposeAsync();
         linkA.Dispose();
         linkB.Dispose();
