@@ -12,6 +12,10 @@
 # 1 BDP queue; d 100 Mbit/s 40 ms 0.2 BDP queue; e = a with ECN step marking at 0.5 BDP (tcp_ecn=1, the stack --ecn on);
 # f = a with an ICMP black hole at MTU 1400 (PLPMTUD; the kernel gets tcp_mtu_probing=1). Fairness: a stack and a kernel download share path a.
 # The stack's TCP buffers are BUF (8mb: above twice the largest BDP here; the kernel autotunes up to 32 MB as set below).
+# The last four columns count retransmitted segments / retransmission timeouts per cell: the kernel's from its namespace's
+# /proc/net/snmp and netstat, the stack's from the counters bench-server prints when stopped; "dropped at the TAP" counts
+# frames to the stack lost in its TAP's queue (not on the emulated path).
+# CAPTURE=1 writes a pcap (100 octets per frame) of each cell, seen from namespace B, into the log directory.
 # STACK_OPTS="--plot DIR" adds options to the stack's bench-server (its plots show cwnd, flight and RTT per connection).
 # CLI=path/to/Teeceepee.Cli.dll overrides the Release build of this tree; the bench tools are built from ../shared/bench.
 set -euo pipefail
@@ -100,6 +104,7 @@ setup() {
   local ecn=""; [ "$path" = e ] && ecn="--ecn on"
   # shellcheck disable=SC2086
   ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "$cc" --tcp-buffer "$BUF" $ecn ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
+  STACK_PID=$!
   PIDS+=($!)
   for _ in $(seq 150); do
     ip netns exec "$B" bash -c "exec 3<>/dev/tcp/198.18.9.3/5003" 2>/dev/null && ip netns exec "$B" bash -c "exec 3<>/dev/tcp/198.18.9.1/5003" 2>/dev/null && return 0
@@ -108,26 +113,52 @@ setup() {
   echo "path $path ($cc): a server did not come up; see $LOG" >&2; return 1
 }
 
-# Mbit/s of one benchclient run: $1 test, $2 server address.
+# Mbit/s of one benchclient run: $1 test, $2 server address. CAPTURE=1 records the first 100 octets of every frame at
+# B's end (the kernel client's side) into $LOG/<path>-<cc>-<test>-<server>.pcap, to compare ACK streams.
 measure() {
-  local out
+  local out cap=""
+  if [ -n "${CAPTURE:-}" ]; then
+    ip netns exec "$B" tcpdump -q -i pb -s 100 -w "$LOG/$CUR-$1-$2.pcap" tcp > /dev/null 2>&1 &
+    cap=$!; sleep 0.5
+  fi
   out=$(ip netns exec "$B" env LD_PRELOAD="$TOOLS/setcc.so" TCP_CC="$CC" "$TOOLS/benchclient" -t "$1" -H "$2" -s "$SECS" -T $((SECS * 3 + 30)) -l x 2>&1 || true)
+  [ -n "$cap" ] && { sleep 0.3; kill "$cap" 2>/dev/null; wait "$cap" 2>/dev/null || true; }
   echo "$out" >> "$LOG/client.log"
   echo "$out" | sed -n 's/.*"gbps":\([0-9.]*\).*/\1/p' | awk '{printf "%.1f", $1 * 1000}'
 }
 
+# Retransmitted segments and retransmission timeouts a namespace's kernel has counted so far: "RETRANS RTOS".
+kcounters() {
+  ip netns exec "$1" awk '$1 == "Tcp:" && !h1 { for (i = 2; i <= NF; i++) col[$i] = i; h1 = 1; next }
+    $1 == "Tcp:" { r = $col["RetransSegs"] }
+    $1 == "TcpExt:" && !h2 { for (i = 2; i <= NF; i++) ext[$i] = i; h2 = 1; next }
+    $1 == "TcpExt:" { t = $ext["TCPTimeouts"] }
+    END { print r + 0, t + 0 }' /proc/net/snmp /proc/net/netstat
+}
+# Frames the kernel dropped on their way into the stack's TAP (its queue full: the stack's loop did not read in time).
+tapdrops() { ip -n "$A" -s link show ts | awk '/TX:/ { getline; print $4; exit }'; }
+# "RETRANS/RTOS" between two kcounters outputs.
+kdelta() { echo "$1 $2" | awk '{ printf "%d/%d", $3 - $1, $4 - $2 }'; }
+# The stack's own "retransmits/timeouts", from the counters bench-server prints on SIGTERM (it sends only in "send").
+stack_counters() {
+  kill -TERM "$STACK_PID" 2>/dev/null || true
+  for _ in $(seq 30); do grep -q "timeouts" "$1" 2>/dev/null && break; sleep 0.1; done
+  sed -n 's/.*retransmits \([0-9]*\) (fast [0-9]*), timeouts \([0-9]*\).*/\1\/\2/p' "$1" | tail -1
+}
+
 LOG=$(mktemp -d /tmp/paths-compare-XXXXXX)
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECS} s per cell, load average $(cut -d' ' -f1-3 /proc/loadavg), logs $LOG"
-echo "| path | cc | kernel send | stack send | ratio | kernel recv | stack recv | ratio |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| path | cc | kernel send | stack send | ratio | kernel recv | stack recv | ratio | rtx/RTOs: kernel send | stack send | B to kernel | B to stack |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for path in $PATHS; do
   for cc in $CCS; do
     setup "$path" "$cc" || continue
-    CC=$cc
-    ks=$(measure download 198.18.9.1); ss=$(measure download 198.18.9.3)
-    kr=$(measure upload 198.18.9.1); sr=$(measure upload 198.18.9.3)
+    CC=$cc; CUR=$path-$cc
+    c0=$(kcounters "$A"); ks=$(measure download 198.18.9.1); c1=$(kcounters "$A"); ss=$(measure download 198.18.9.3)
+    b0=$(kcounters "$B"); kr=$(measure upload 198.18.9.1); b1=$(kcounters "$B"); t0=$(tapdrops)
+    sr=$(measure upload 198.18.9.3); b2=$(kcounters "$B"); t1=$(tapdrops)
     ratio() { awk -v s="$1" -v k="$2" 'BEGIN { if (k > 0 && s != "") printf "%.2fx", s / k; else printf "-" }'; }
-    echo "| $path | $cc | $ks | $ss | $(ratio "$ss" "$ks") | $kr | $sr | $(ratio "$sr" "$kr") |"
+    echo "| $path | $cc | $ks | $ss | $(ratio "$ss" "$ks") | $kr | $sr | $(ratio "$sr" "$kr") | $(kdelta "$c0" "$c1") | $(stack_counters "$LOG/stack-$path-$cc.log") | $(kdelta "$b0" "$b1") | $(kdelta "$b1" "$b2") ($((t1 - t0)) dropped at the TAP) |"
   done
 done
 if [ "$FAIR" -gt 0 ]; then

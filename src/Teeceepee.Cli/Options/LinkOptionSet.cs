@@ -42,7 +42,8 @@ internal sealed class LinkOptionSet
     public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
     public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
-    public Option<bool> Pacing { get; } = new("--pacing") { Description = "Pace CUBIC and NewReno at 1.2×cwnd/SRTT (2× in slow start), as Linux does under the fq qdisc; BBR always paces" };
+    public Option<bool> Pacing { get; } = new("--pacing") { Description = "Pace CUBIC and NewReno at 1.2×cwnd/SRTT (2× in slow start) on paths with a min RTT of 4 ms or more, as Linux does under the fq qdisc (the default; BBR always paces)" };
+    public Option<bool> NoPacing { get; } = new("--no-pacing") { Description = "Send CUBIC and NewReno unpaced, as the ACK clock and cwnd allow (BBR paces regardless)" };
     public Option<bool> FastOpen { get; } = new("--fastopen") { Description = "TCP Fast Open (RFC 7413): listeners give cookies and take data in SYNs; connections send cached cookies" };
     public Option<string?> SynRate { get; } = new("--syn-rate") { Description = "Accept at most N new connections (SYNs) a second on the stack's listeners; excess SYNs are dropped and counted (overload protection)", HelpName = "N" };
     public Option<bool> Verbose { get; }
@@ -77,12 +78,12 @@ internal sealed class LinkOptionSet
     /// <summary>Adds only the middleware options (faults, pcap, MTU, MAC, seed, -v), for a command that makes its own link.</summary>
     public void AddMiddlewareTo(Command command)
     {
-        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, FastOpen, SynRate, Explain, Verbose })
+        foreach (var option in new Option[] { Mac, Mtu, NoOffload, BusyPoll, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, NoPacing, FastOpen, SynRate, Explain, Verbose })
             command.Options.Add(option);
     }
 
     private IEnumerable<Option> All() =>
-        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, FastOpen, SynRate, Explain, Verbose];
+        [Tap, Tun, Raw, Kernel, Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, NoPacing, FastOpen, SynRate, Explain, Verbose];
 
     /// <summary>
     /// Reads and validates the link options. <paramref name="requireLink"/>: the command needs a
@@ -155,7 +156,7 @@ internal sealed class LinkOptionSet
             TcpBuffer = ReadTcpBuffer(result),
             Ecn = ReadEcn(result),
             FastOpen = result.GetValue(FastOpen) ? true : null,
-            Pacing = result.GetValue(Pacing) ? true : null,
+            Pacing = ReadPacing(result),
             SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
@@ -273,7 +274,7 @@ internal sealed class LinkOptionSet
             Congestion = ReadCongestion(result),
             Ecn = ReadEcn(result),
             FastOpen = result.GetValue(FastOpen) ? true : null,
-            Pacing = result.GetValue(Pacing) ? true : null,
+            Pacing = ReadPacing(result),
             SynRate = ReadInt(result, SynRate, 1, 100_000_000),
         };
         options = ReadPath(result, options);
@@ -335,12 +336,20 @@ internal sealed class LinkOptionSet
         return options;
     }
 
+    private bool? ReadPacing(ParseResult result)
+    {
+        bool on = result.GetValue(Pacing), off = result.GetValue(NoPacing);
+        if (on && off)
+            throw new CliException(ExitCodes.Usage, "--pacing and --no-pacing contradict each other; give one.");
+        return off ? false : on ? true : null;
+    }
+
     private string? FirstStackOnlyOption(ParseResult result, bool allowBenchOptions)
     {
-        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, FastOpen, SynRate];
+        Option[] stackOnly = [Ip, Dhcp, Slaac, Gateway, Dns, Mac, Mtu, NoOffload, BusyPoll, Loops, Pcap, Plot, Loss, Duplicate, Reorder, Corrupt, Delay, Jitter, Rate, Queue, EcnThreshold, BlackHoleMtu, Seed, Congestion, TcpBuffer, Ecn, Pacing, NoPacing, FastOpen, SynRate];
         foreach (var option in stackOnly)
         {
-            if ((option == NoOffload || option == BusyPoll || option == Loops || option == Plot || option == SynRate || option == FastOpen || option == Pacing) && allowBenchOptions)
+            if ((option == NoOffload || option == BusyPoll || option == Loops || option == Plot || option == SynRate || option == FastOpen || option == Pacing || option == NoPacing) && allowBenchOptions)
                 continue;
             if (result.GetResult(option) is { Implicit: false })
                 return option.Name;

@@ -165,7 +165,7 @@ public sealed record NetworkStackOptions
 
     /// <summary>
     /// Pace CUBIC and NewReno at Linux's rate (<see cref="Tcp.TcpConfig.Pacing"/>: as Linux under the fq qdisc); null
-    /// keeps the default (off). BBR always paces.
+    /// keeps <see cref="Tcp"/>'s (on by default), false is the opt-out (CLI <c>--no-pacing</c>). BBR always paces.
     /// </summary>
     public bool? Pacing { get; init; }
     /// <summary>SYNs a second the stack's listeners take (CLI <c>--syn-rate</c>; token bucket, excess dropped and counted); null keeps <see cref="Tcp"/>'s (no limit).</summary>

@@ -1,10 +1,13 @@
 namespace Teeceepee.Tcp;
 
 /// <summary>
-/// Send pacing: when the congestion controller gives a rate (BBR always), or <see cref="TcpConfig.Pacing"/> derives one
-/// from cwnd/SRTT as Linux does (200 % in slow start below ssthresh/2, else 120 %), data segments leave no faster than
-/// that rate. The next departure time feeds <see cref="PollAt"/>; super-segments (TSO) shrink to about 1 ms of the rate
-/// (Linux tcp_tso_autosize) so a paced flow still sends few, large writes.
+/// Send pacing: when the congestion controller gives a rate (BBR always), or <see cref="TcpConfig.Pacing"/> (on by
+/// default) derives one from cwnd/SRTT as Linux does (200 % in slow start below ssthresh/2, else 120 %), data segments
+/// leave no faster than that rate. The next departure time feeds <see cref="PollAt"/>; super-segments (TSO) shrink to
+/// about 1 ms of the rate (Linux tcp_tso_autosize) so a paced flow still sends few, large writes. Window-based flows are
+/// paced only on paths whose min RTT is at least <see cref="PacingMinRtt"/> (4 ms). A departure due within
+/// <see cref="PacingSlackTicks"/> leaves at once: a gap that short is below what the loop's timer can keep, and holding
+/// for it would only cost a wake-up (at zero delay and 10+ Gbit/s the gaps are a few microseconds).
 /// </summary>
 public sealed partial class Tcb
 {
@@ -14,10 +17,21 @@ public sealed partial class Tcb
     // How late a departure may be and still keep the pacing schedule (the catch-up burst bound).
     private const long PacingCatchUpTicks = 2 * TimeSpan.TicksPerMillisecond;
 
+    // A departure due this soon goes now (Linux fq's timer slack is 10 µs; a user-space loop wakes ~50 µs late). The
+    // schedule still advances from the due time, so the average rate holds; a burst gains at most this much of it.
+    internal const long PacingSlackTicks = 100 * TimeSpan.TicksPerMicrosecond;
+
     private Instant _nextSendAt;   // earliest departure of the next data segment; Instant.Zero when unpaced
 
+    // Window-based flows are paced once the path's min RTT reaches this. Below it the rate is not known: RFC 7323's 1 ms
+    // timestamp clock measures such an RTT as 0 or 1 ms, so cwnd/SRTT is off by a factor, and a loop that is slow to run
+    // inflates SRTT further; on the zero-delay bench that throttled download by ~30 % under load. Every gap there would
+    // also be under the slack at cwnd ≥ 10 segments, and the bursts meet no bottleneck queue sized in milliseconds.
+    internal static readonly TimeSpan PacingMinRtt = TimeSpan.FromMilliseconds(4);
+
     /// <summary>The rate data leaves at, in bytes per second; 0 when unpaced.</summary>
-    public long CurrentPacingRate => _congestion.PacingRate is > 0 and var rate ? rate : _config.Pacing ? WindowRate() : 0;
+    public long CurrentPacingRate =>
+        _congestion.PacingRate is > 0 and var rate ? rate : _config.Pacing && _minRtt != TimeSpan.MaxValue && _minRtt >= PacingMinRtt ? WindowRate() : 0;
 
     /// <summary>
     /// Linux's sk_pacing_rate for a window-based controller (tcp_update_pacing_rate), in bytes per second (0 before an
@@ -36,8 +50,11 @@ public sealed partial class Tcb
     /// <summary>The earliest time the next data segment may leave (for tests and traces).</summary>
     public Instant NextSendAt => _nextSendAt;
 
-    /// <summary>True when pacing holds data back at <paramref name="now"/>.</summary>
-    private bool PacingHolds(Instant now) => now < _nextSendAt;
+    /// <summary>True when pacing holds data back at <paramref name="now"/>: the next departure is more than the slack away.</summary>
+    private bool PacingHolds(Instant now) => (_nextSendAt - now).Ticks > PacingSlackTicks;
+
+    /// <summary>When the loop must wake for the next paced departure (<see cref="Instant.Zero"/> when unpaced).</summary>
+    private Instant PacedWakeAt => _nextSendAt == Instant.Zero ? Instant.Zero : _nextSendAt - TimeSpan.FromTicks(PacingSlackTicks);
 
     /// <summary>
     /// The super-segment bound: about 1 ms of the rate, at least two segments (tcp_tso_autosize). Unpaced flows use the

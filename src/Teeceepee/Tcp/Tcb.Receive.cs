@@ -253,6 +253,7 @@ public sealed partial class Tcb
 
         bool hadHoles = _rcv.Buffer.HasOutOfOrderData;
         int segmentLength = payload.Length;
+        AutoTuneOnSegment(now, segment, segmentLength); // receive-window autotuning (Tcb.ReceiveWindow.cs)
         // Seventh step: in-order text goes straight to a waiting user RECEIVE when nothing is held before it.
         int direct = offset == 0 && _rcv.Buffer.IsEmpty && Receiver is { } receiver ? receiver.TakeText(this, payload) : 0;
         if (direct > 0)
@@ -268,6 +269,7 @@ public sealed partial class Tcb
         {
             _rcv.Nxt += contiguous + direct;
             _bytesReceived += contiguous + direct;
+            AutoTuneOnInOrderData(now);
             if (_rcv.FinPending && _rcv.Nxt == _rcv.FinSeq)
                 ConsumeFin(now);
             if (contiguous > 0)

@@ -423,7 +423,7 @@ public sealed partial class Tcb
         long advertised = Math.Max(0, _rcv.AdvertisedEdge - _rcv.Nxt);
         if (_rcv.Buffer is null)
             return advertised;
-        long free = Math.Min(_rcv.Buffer.Window, (long)ushort.MaxValue << _rcv.Shift);
+        long free = Math.Min(Math.Min(_rcv.Buffer.Window, AutoTunedWindowLimit()), (long)ushort.MaxValue << _rcv.Shift);
         long threshold = Math.Min(_rcv.Buffer.Capacity / 2, _rcv.Mss);
         return free - advertised >= threshold ? free : advertised;
     }
@@ -433,7 +433,7 @@ public sealed partial class Tcb
         if (_rcv.Buffer is null)
             return false;
         long advertised = Math.Max(0, _rcv.AdvertisedEdge - _rcv.Nxt);
-        long free = Math.Min(_rcv.Buffer.Window, (long)ushort.MaxValue << _rcv.Shift);
+        long free = Math.Min(Math.Min(_rcv.Buffer.Window, AutoTunedWindowLimit()), (long)ushort.MaxValue << _rcv.Shift);
         // Send an update once the window opened by two segments or half the buffer, whichever is smaller.
         return free - advertised >= Math.Min(2L * _rcv.Mss, _rcv.Buffer.Capacity / 2);
     }

@@ -11,7 +11,7 @@ public sealed partial class Tcb
             return Instant.Zero;
         var at = Instant.Min(_timers.Earliest(), Instant.Min(_loss.PtoAt, _loss.ReorderAt));
         if (HasPendingData())
-            at = Instant.Min(at, _nextSendAt); // paced: the next departure (Instant.Zero when unpaced)
+            at = Instant.Min(at, PacedWakeAt); // paced: the next departure less the slack (Instant.Zero when unpaced)
         return Instant.Min(at, KeepAliveDeadline);
     }
 
@@ -201,6 +201,13 @@ public sealed partial class Tcb
             return null;
         if (rtt < TimeSpan.Zero)
             rtt = TimeSpan.Zero;
+        if (fromRetransmission && _rtt.SmoothedRtt is { } srtt && rtt < srtt)
+        {
+            // Timed from the retransmission, the ACK was clocked by a segment sent before it: the sample is only a lower
+            // bound on that segment's RTT and may be far below the path's. It still ends the backoff (RFC 6298 §5.7),
+            // but does not drag SRTT (and the RTO, the pacing rate, the PTO) down: the estimator sees SRTT itself.
+            rtt = srtt;
+        }
         _rtt.OnRttSample(rtt);
         Scheduler?.OnRttSample(this, rtt);
         Trace?.Trace(this, $"rtt sample {rtt.TotalMilliseconds} ms, srtt {_rtt.SmoothedRtt?.TotalMilliseconds} ms, rto {_rtt.Rto.TotalMilliseconds} ms");

@@ -124,9 +124,17 @@ public sealed record TcpConfig
 
     /// <summary>
     /// Pace ACK-clocked controllers (CUBIC, NewReno) at Linux's rate: 2×cwnd/SRTT in slow start (below ssthresh/2), else
-    /// 1.2×cwnd/SRTT. Off by default (Linux paces only under the fq qdisc); BBR paces regardless.
+    /// 1.2×cwnd/SRTT, as Linux does under the fq qdisc. On by default (issue 11: unpaced bursts overflow shallow bottleneck
+    /// queues), once the min RTT is at least 4 ms; gaps under 100 µs are not held, so zero-delay links are not throttled.
+    /// BBR paces regardless.
     /// </summary>
-    public bool Pacing { get; init; }
+    public bool Pacing { get; init; } = true;
+
+    /// <summary>
+    /// Receive-window autotuning (Linux tcp_rcv_space_adjust): the window offered starts at 64 KiB and grows each receiver
+    /// RTT to twice the data that arrived in order in the last one, up to <see cref="ReceiveBufferSize"/>. On by default.
+    /// </summary>
+    public bool ReceiveWindowAutoTuning { get; init; } = true;
 
     /// <summary>ECN (RFC 3168): off, on (ask and accept) or passive (accept when asked, the default, as Linux's tcp_ecn=2).</summary>
     public EcnMode Ecn { get; init; } = EcnMode.Passive;

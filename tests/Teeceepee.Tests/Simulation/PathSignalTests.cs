@@ -61,7 +61,10 @@ public class PathSignalTests(ITestOutputHelper output)
     [Fact]
     public async Task EcnBothEnds_MarkingBottleneck_SenderReducesOnEchoes_NoRetransmissionOrDrop()
     {
-        var tcp = TcpConfig.Default with { Ecn = EcnMode.On, Msl = TimeSpan.FromSeconds(1) };
+        // Unpaced: with pacing (the default since session 6) the first slow start, paced at 2×cwnd/SRTT, fills this
+        // 1 BDP queue before the first echo is back and 7 segments of ~6000 are dropped (seed 1); HyStart++ sees the
+        // queue a round later than with bursts. Known, and open (issue 11 target (e)); the property here is ECN's own.
+        var tcp = TcpConfig.Default with { Ecn = EcnMode.On, Msl = TimeSpan.FromSeconds(1), Pacing = false };
         var o = await TransferAsync(MarkingBottleneck, tcp, 8 << 20);
         var client = o.Client.GetInfo();
         var server = o.Server.GetInfo();

@@ -21,13 +21,15 @@ internal sealed class TcbHarness
 
     /// <summary>
     /// Test defaults: small round buffers, timestamps off (so SYNs are predictable), NewReno (the recovery tests' window
-    /// arithmetic is RFC 5681/6937's ssthresh = flight/2; CUBIC's β = 0.7 has its own tests), and no PLPMTUD (repeated
-    /// timeouts of full segments would otherwise lower the MSS: TcbPathMtuTests covers that).
+    /// arithmetic is RFC 5681/6937's ssthresh = flight/2; CUBIC's β = 0.7 has its own tests), no PLPMTUD (repeated
+    /// timeouts of full segments would otherwise lower the MSS: TcbPathMtuTests covers that), and no pacing (the rule
+    /// tests count the segments a window releases at one instant; TcbPacingTests covers pacing).
     /// </summary>
     public static TcpConfig DefaultConfig { get; } = new()
     {
         CongestionControl = CongestionAlgorithm.NewReno,
         MtuProbing = false,
+        Pacing = false,
         SendBufferSize = BufferSize,
         ReceiveBufferSize = BufferSize,
         Timestamps = false,

@@ -7,7 +7,8 @@ namespace Teeceepee.Tests.Tcp;
 /// <summary>Options: window scaling and timestamps (RFC 7323), SACK (RFC 2018), MSS (RFC 9293 §3.7.1), PAWS.</summary>
 public class TcbOptionsTests
 {
-    private static readonly TcpConfig Big = DefaultConfig with { ReceiveBufferSize = 256 * 1024, SendBufferSize = 256 * 1024 };
+    // The whole buffer as the window: these tests check scaling arithmetic, not autotuning's 64 KiB start (Tcb.ReceiveWindow.cs).
+    private static readonly TcpConfig Big = DefaultConfig with { ReceiveBufferSize = 256 * 1024, SendBufferSize = 256 * 1024, ReceiveWindowAutoTuning = false };
     private static readonly TcpConfig WithTimestamps = DefaultConfig with { Timestamps = true };
 
     [Fact]

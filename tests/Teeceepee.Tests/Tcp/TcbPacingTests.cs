@@ -7,13 +7,16 @@ public class TcbPacingTests
 {
     private const int Mss = 1460;
 
+    // The loop wakes this long before a departure: a departure due within it leaves at once (Tcb.PacingSlackTicks).
+    private static readonly TimeSpan Slack = TimeSpan.FromTicks(Tcb.PacingSlackTicks);
+
     /// <summary>Ten segments out at t = 0, two ACKed at 100 ms: SRTT = 100 ms, cwnd = 12 segments, 4 may go.</summary>
-    private static TcbHarness AfterFirstRtt(bool pacing, bool delayedAcks = true)
+    private static TcbHarness AfterFirstRtt(bool pacing, bool delayedAcks = true, long rttMs = 100)
     {
         var h = Established(DefaultConfig with { Pacing = pacing, DelayedAckTimeout = delayedAcks ? DefaultConfig.DelayedAckTimeout : TimeSpan.Zero });
         h.Tcb.Send(Bytes(40 * Mss));
         Assert.Equal(10, h.Dispatch().Count); // no RTT yet: the initial window is not paced
-        h.Send(In with { AckNumber = LocalIsn + 1 + (2 * Mss) }, atMs: 100);
+        h.Send(In with { AckNumber = LocalIsn + 1 + (2 * Mss) }, atMs: rttMs);
         return h;
     }
 
@@ -36,7 +39,7 @@ public class TcbPacingTests
         Assert.InRange(info.PacingRate, rate - 1, rate + 1);
         var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / info.PacingRate);
         Assert.Single(h.Dispatch());
-        Assert.Equal(h.Now + gap, h.Tcb.PollAt());
+        Assert.Equal(h.Now + gap - Slack, h.Tcb.PollAt()); // the loop wakes within the slack of the departure
         h.ExpectNothing(); // held until then
         for (int i = 0; i < 3; i++)
         {
@@ -46,7 +49,7 @@ public class TcbPacingTests
             Assert.Single(h.Dispatch());
         }
         Assert.Equal(12 * Mss, h.Tcb.GetInfo().BytesInFlight);
-        Assert.True(h.Now >= Instant.FromMilliseconds(100) + (3 * gap));
+        Assert.True(h.Now >= Instant.FromMilliseconds(100) + (3 * (gap - Slack)));
     }
 
     [Fact]
@@ -56,10 +59,10 @@ public class TcbPacingTests
         var h = AfterFirstRtt(pacing: true);
         var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
         Assert.Single(h.Dispatch());
-        Assert.Equal(h.Now + gap, h.Tcb.PollAt()); // on time: the full spacing
+        Assert.Equal(h.Now + gap - Slack, h.Tcb.PollAt()); // on time: the full spacing
         h.AdvanceTo((long)Math.Ceiling((h.Tcb.PollAt() - Instant.Zero).TotalMilliseconds) + 50); // the loop woke 50 ms late
         Assert.Single(h.Dispatch());
-        Assert.Equal(h.Now + TimeSpan.FromTicks(gap.Ticks - (gap.Ticks / 2)), h.Tcb.PollAt());
+        Assert.Equal(h.Now + TimeSpan.FromTicks(gap.Ticks - (gap.Ticks / 2)) - Slack, h.Tcb.PollAt());
     }
 
     [Fact]
@@ -74,7 +77,25 @@ public class TcbPacingTests
         var due = h.Tcb.PollAt();
         h.AdvanceTo(due + (gap * 1.5));
         Assert.Equal(2, h.Dispatch().Count);
-        Assert.Equal(due + (2 * gap), h.Tcb.PollAt());
+        Assert.Equal(due + Slack + (2 * gap) - Slack, h.Tcb.PollAt()); // due is the wake-up, a slack before the departure
+    }
+
+    [Fact]
+    public void PacingOn_GapBelowTheSlack_NotHeld_AllLeaveAtOnce()
+    {
+        // SRTT 1 ms (the handshake's zero sample, then 8 ms: RFC 6298 §2.3 weighs it by 1/8), cwnd 12 segments:
+        // 2×cwnd/SRTT is 35 MB/s, 43 µs per segment, under the 100 µs a loop wake-up can keep. Holding for gaps that
+        // short would cost a wake-up per segment at zero delay and 10+ Gbit/s, and pace nothing.
+        var h = AfterFirstRtt(pacing: true, rttMs: 8);
+        var info = h.Tcb.GetInfo();
+        Assert.Equal(TimeSpan.FromMilliseconds(1), info.SmoothedRtt);
+        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / info.PacingRate);
+        Assert.InRange(gap, TimeSpan.FromMicroseconds(40), TimeSpan.FromMicroseconds(45));
+        Assert.Equal(3, h.Dispatch().Count); // due now, in 43 and in 86 µs: within the slack; the fourth is held
+        Assert.Equal(h.Now + (3 * gap) - Slack, h.Tcb.PollAt()); // the schedule advanced from each due time
+        h.AdvanceTo(h.Tcb.PollAt());
+        Assert.Single(h.Dispatch());
+        Assert.Equal(12 * Mss, h.Tcb.GetInfo().BytesInFlight);
     }
 
     [Fact]
@@ -86,5 +107,15 @@ public class TcbPacingTests
         var segments = h.Dispatch();
         Assert.Single(segments); // the ACK of the peer's data goes; data waits for its departure time
         Assert.Equal(0, segments[0].PayloadLength);
+    }
+
+    [Fact]
+    public void PacingOn_PathUnderFourMilliseconds_RateNotKnown_Unpaced()
+    {
+        // A 2 ms path (min RTT under PacingMinRtt): a 1 ms timestamp clock cannot tell its RTT from 1 or 3 ms, so no
+        // rate is derived and the window leaves as the ACK clock allows, as with the opt-out.
+        var h = AfterFirstRtt(pacing: true, rttMs: 2);
+        Assert.Equal(0, h.Tcb.GetInfo().PacingRate);
+        Assert.Equal(4, h.Dispatch().Count);
     }
 }

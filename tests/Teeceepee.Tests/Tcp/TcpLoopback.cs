@@ -48,6 +48,9 @@ internal sealed class TcpLoopback
     /// <summary>Every segment sent, with its direction (A→B is true), when set.</summary>
     public List<(bool ToB, TcpRepr Segment, byte[] Payload)>? Captured { get; set; }
 
+    /// <summary>The departure time, direction (A→B is true) and payload length of every segment sent, when set.</summary>
+    public List<(Instant At, bool ToB, int PayloadLength)>? Departures { get; set; }
+
     /// <summary>Runs until <paramref name="done"/> holds or virtual time passes <paramref name="limitMs"/>; <paramref name="app"/> runs every step.</summary>
     public bool Run(Func<bool> done, Action app, long limitMs)
     {
@@ -81,6 +84,7 @@ internal sealed class TcpLoopback
         {
             var payload = _buffer.AsSpan(0, o.Segment.PayloadLength).ToArray();
             Captured?.Add((toB, o.Segment, payload));
+            Departures?.Add((Now, toB, o.Segment.PayloadLength));
             if (DropIf?.Invoke(toB, o.Segment) == true)
             {
                 SegmentsLost++;
