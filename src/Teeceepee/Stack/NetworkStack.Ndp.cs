@@ -414,6 +414,16 @@ public sealed partial class NetworkStack : INeighborHost
     }
 
     /// <inheritdoc />
+    bool INeighborHost.ConfirmedSince(IPv6Address neighbor, Instant since)
+    {
+        bool confirmed = _tcp.AnyAcceptableSegmentSince(since,
+            remote => remote.IsIPv6 && TryRoute(remote.V6, out var hop) && hop == neighbor);
+        if (confirmed && IsTracing)
+            Trace($"ndp {neighbor} reachable: TCP progress through it (RFC 4861 §7.3.1), no probe");
+        return confirmed;
+    }
+
+    /// <inheritdoc />
     void INeighborHost.FlushNeighborQueue(Instant now, NeighborEntry entry)
     {
         if (IsTracing && entry.Queue.Count > 0)

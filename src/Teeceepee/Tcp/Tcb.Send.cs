@@ -299,7 +299,7 @@ public sealed partial class Tcb
         if (_snd.Una == _snd.Max)
             _timers.UnackedSince = now;
         if (end > _snd.Max && length > 0)
-            _rate.OnSend(now, SeqNumber.Max(seq, _snd.Max), end, _snd.Max - _snd.Una); // new data: a delivery-rate record
+            _rate.OnSend(now, SeqNumber.Max(seq, _snd.Max), end, _snd.Max - _snd.Una, (int)Math.Min(_loss.Scoreboard?.SackedBytes ?? 0, int.MaxValue)); // new data: a delivery-rate record
         if (end > _snd.Nxt)
             _snd.Nxt = end;
         if (end > _snd.Max)

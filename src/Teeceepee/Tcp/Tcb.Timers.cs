@@ -15,6 +15,9 @@ public sealed partial class Tcb
         return Instant.Min(at, KeepAliveDeadline);
     }
 
+    /// <summary>When the last acceptable segment arrived (RFC 1122 §4.2.3.6; also the reachability hint of RFC 4861 §7.3.1).</summary>
+    internal Instant LastAcceptableSegmentAt => _timers.LastReceivedAt;
+
     private bool HasPendingOutput()
     {
         if (_rstPending)

@@ -80,6 +80,62 @@ public class IPv6TransportTests
     }
 
     [Fact]
+    public async Task Tcp_ProgressThroughANeighbour_KeepsItReachable_NoUnicastProbesForMinutes()
+    {
+        // RFC 4861 §7.3.1: TCP's progress confirms the neighbour, so a long conversation does not send an NS every
+        // ReachableTime + DELAY (35 s) as it would with neighbour unreachability detection alone.
+        await using var sim = Create();
+        sim.Run(TimeSpan.FromSeconds(2)); // DAD
+        var listener = sim.B.Tcp.Listen(new TcpEndpoint(B6, 80));
+        var client = sim.A.Tcp.Connect(sim.Now, A6, new TcpEndpoint(B6, 80));
+        Tcb? server = null;
+        Assert.True(sim.RunUntil(() => listener.TryAccept(out server), TimeSpan.FromSeconds(30)));
+        long solicitationsA = sim.A.Stats.Icmpv6Out[(byte)Icmpv6Type.NeighborSolicitation];
+        long solicitationsB = sim.B.Stats.Icmpv6Out[(byte)Icmpv6Type.NeighborSolicitation];
+
+        // Three minutes of one byte each way per second: both stacks keep sending to each other's neighbour entry.
+        var buffer = new byte[16];
+        for (int second = 0; second < 180; second++)
+        {
+            Assert.Equal(1, client.Send([(byte)second]));
+            Assert.True(sim.RunUntil(() => server!.Receive(buffer) == 1, TimeSpan.FromSeconds(1)));
+            Assert.Equal(1, server!.Send([(byte)second]));
+            Assert.True(sim.RunUntil(() => client.Receive(buffer) == 1, TimeSpan.FromSeconds(1)));
+            sim.Run(TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(2));
+        }
+
+        Assert.Equal(solicitationsA, sim.A.Stats.Icmpv6Out[(byte)Icmpv6Type.NeighborSolicitation]);
+        Assert.Equal(solicitationsB, sim.B.Stats.Icmpv6Out[(byte)Icmpv6Type.NeighborSolicitation]);
+        Assert.Equal(TcpState.Established, client.State);
+    }
+
+    [Fact]
+    public async Task Udp_ConversationThroughANeighbour_GivesNoHint_UnicastProbeEveryReachableTimePlusDelay()
+    {
+        // The control for the TCP test above: UDP carries no reachability hint, so each side's entry goes
+        // REACHABLE → STALE (30 s) → DELAY (5 s) → PROBE and a unicast NS confirms it (RFC 4861 §7.3.3).
+        await using var sim = Create();
+        sim.Run(TimeSpan.FromSeconds(2)); // DAD
+        using var server = new UdpSocket(sim.B, 5353);
+        using var client = new UdpSocket(sim.A, 0);
+        var buffer = new byte[16];
+        sim.Await(client.SendToAsync(new byte[1], new IPEndPoint(B6.ToIPAddress(), 5353)));
+        sim.Await(server.ReceiveFromAsync(buffer));
+        long solicitationsA = sim.A.Stats.Icmpv6Out[(byte)Icmpv6Type.NeighborSolicitation];
+
+        for (int second = 0; second < 180; second++)
+        {
+            sim.Await(client.SendToAsync(new byte[] { (byte)second }, new IPEndPoint(B6.ToIPAddress(), 5353)));
+            Assert.Equal(1, sim.Await(server.ReceiveFromAsync(buffer)).ReceivedBytes);
+            sim.Run(TimeSpan.FromSeconds(1));
+        }
+
+        long probes = sim.A.Stats.Icmpv6Out[(byte)Icmpv6Type.NeighborSolicitation] - solicitationsA;
+        Assert.InRange(probes, 180 / 36, 180 / 34 + 1);
+        Assert.Equal(0, sim.A.Stats.Drops[DropReason.NeighborResolutionFailed]);
+    }
+
+    [Fact]
     public async Task Listener_OnIPv6Any_AcceptsBothFamilies_IPv4PeerSeenMapped()
     {
         await using var sim = Create();

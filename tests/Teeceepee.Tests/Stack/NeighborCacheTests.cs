@@ -17,6 +17,14 @@ public class NeighborCacheTests
         public List<(Instant At, IPv6Address Target, MacAddress? Unicast)> Solicitations { get; } = [];
         public List<(IPv6Address Address, int Dropped)> Failures { get; } = [];
         public List<int> Flushed { get; } = [];
+        public List<(IPv6Address Neighbor, Instant Since)> ConfirmationQueries { get; } = [];
+        public Instant? ProgressAt { get; set; }
+
+        public bool ConfirmedSince(IPv6Address neighbor, Instant since)
+        {
+            ConfirmationQueries.Add((neighbor, since));
+            return ProgressAt >= since;
+        }
 
         public void SendNeighborSolicitation(Instant now, IPv6Address target, MacAddress? unicast) => Solicitations.Add((now, target, unicast));
         public void OnNeighborUnreachable(Instant now, IPv6Address address, int droppedFrames) => Failures.Add((address, droppedFrames));
@@ -86,6 +94,45 @@ public class NeighborCacheTests
         Assert.Equal(3, probes.Count);
         Assert.All(probes, p => Assert.Equal(Mac, p.Unicast));
         Assert.Equal([(Neighbor, 0)], host.Failures);
+    }
+
+    [Fact]
+    public void Delay_UpperLayerProgressSinceDelayBegan_BecomesReachable_WithoutProbe()
+    {
+        var cache = new NeighborCache(8, 4);
+        var host = new Host();
+        var entry = Resolve(cache, host);
+        cache.OnAdvertisement(T0, Neighbor, Mac, true, true, false, host);
+        var staleAt = T0 + TimeSpan.FromSeconds(30);
+        cache.Poll(staleAt, host);
+        cache.TryLookup(staleAt, Neighbor, out _); // DELAY from here
+        host.ProgressAt = staleAt + TimeSpan.FromSeconds(2);
+
+        var delayEnds = staleAt + NeighborCache.DelayFirstProbeTime;
+        cache.Poll(delayEnds, host);
+
+        Assert.Equal(NeighborState.Reachable, entry.State);
+        Assert.Equal([(Neighbor, staleAt)], host.ConfirmationQueries);
+        Assert.Single(host.Solicitations); // only the first resolution's
+        Assert.Equal(delayEnds + cache.ReachableTime, cache.PollAt());
+    }
+
+    [Fact]
+    public void Delay_ProgressOnlyBeforeDelayBegan_StillProbes()
+    {
+        var cache = new NeighborCache(8, 4);
+        var host = new Host();
+        var entry = Resolve(cache, host);
+        cache.OnAdvertisement(T0, Neighbor, Mac, true, true, false, host);
+        var staleAt = T0 + TimeSpan.FromSeconds(30);
+        cache.Poll(staleAt, host);
+        cache.TryLookup(staleAt, Neighbor, out _);
+        host.ProgressAt = staleAt - TimeSpan.FromMilliseconds(1); // older than the DELAY state: proves nothing now
+
+        cache.Poll(staleAt + NeighborCache.DelayFirstProbeTime, host);
+
+        Assert.Equal(NeighborState.Probe, entry.State);
+        Assert.Equal(Mac, host.Solicitations[^1].Unicast);
     }
 
     [Fact]

@@ -13,4 +13,10 @@ internal interface INeighborHost
 
     /// <summary>The entry is resolved: send what waits in its queue.</summary>
     void FlushNeighborQueue(Instant now, NeighborEntry entry);
+
+    /// <summary>
+    /// Whether an upper layer saw forward progress through <paramref name="neighbor"/> at or after <paramref name="since"/>
+    /// (RFC 4861 §7.3.1: e.g. an acceptable TCP segment on a connection routed through it).
+    /// </summary>
+    bool ConfirmedSince(IPv6Address neighbor, Instant since);
 }

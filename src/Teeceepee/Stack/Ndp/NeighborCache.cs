@@ -172,6 +172,11 @@ internal sealed class NeighborCache(int capacity, int queueCapacity)
                 case NeighborState.Reachable:
                     Enter(e, NeighborState.Stale, Instant.MaxValue);
                     break;
+                case NeighborState.Delay when host.ConfirmedSince(e.Address, e.Deadline - DelayFirstProbeTime):
+                    // §7.3.3: a reachability confirmation during DELAY returns the entry to REACHABLE without a probe;
+                    // the upper layers' progress (§7.3.1) is read once, when the timer fires, not on every segment.
+                    Enter(e, NeighborState.Reachable, now + ReachableTime);
+                    break;
                 case NeighborState.Delay:
                     Enter(e, NeighborState.Probe, now + RetransTimer);
                     e.Probes = 1;

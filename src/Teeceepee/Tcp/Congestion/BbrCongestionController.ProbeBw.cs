@@ -1,34 +1,19 @@
 namespace Teeceepee.Tcp.Congestion;
 
 /// <summary>
-/// BBR's ProbeBW cycle (draft-ietf-ccwg-bbr "ProbeBW"): DOWN, CRUISE, REFILL and UP, the upper bound inflight_hi adapted
-/// from the probe's losses and raised while probing, and the timing of the next probe.
+/// BBR's ProbeBW cycle (draft-ietf-ccwg-bbr §5.3.3): DOWN, CRUISE, REFILL and UP, the upper bound inflight_longterm
+/// adapted from the probe's losses and raised while probing, precautionary probing after a probe that went too high,
+/// and the timing of the next probe.
 /// </summary>
 public sealed partial class BbrCongestionController
 {
-    /// <summary>BBRUpdateProbeBWCyclePhase with BBRAdaptUpperBounds.</summary>
-    private void UpdateProbeBwCyclePhase(Instant now, long inflight, bool cwndLimited, long txInFlight, long delivered, in DeliveryRateSample rs)
+    /// <summary>BBRUpdateProbeBWCyclePhase with BBRAdaptLongTermModel.</summary>
+    private void UpdateProbeBwCyclePhase(Instant now, long inflight, bool cwndLimited, long delivered)
     {
         if (!_fullBwReached)
             return;
-        // BBRAdaptUpperBounds.
-        if (_ackPhase == AckPhase.ProbeStarting && _roundStart)
-            _ackPhase = AckPhase.ProbeFeedback; // the ACKs of the probe's own packets start arriving
-        if (_ackPhase == AckPhase.ProbeStopping && _roundStart)
-        {
-            // The end of the samples from the probe: forget the older cycle's maximum now.
-            _bwProbeSamples = false;
-            _ackPhase = AckPhase.Init;
-            if (IsInProbeBw && !rs.IsAppLimited)
-                _model.AdvanceMaxBwFilter(); // one more ProbeBW cycle: the filter covers the last two
-        }
-        if (_model.InflightHi != Infinite)
-        {
-            if (txInFlight > _model.InflightHi && !InRecovery)
-                _model.InflightHi = txInFlight;
-            if (State == BbrState.ProbeBwUp)
-                ProbeInflightHiUpward(cwndLimited, delivered);
-        }
+        if (AdaptLongTermModel(cwndLimited, delivered))
+            return;
         switch (State)
         {
             case BbrState.ProbeBwDown:
@@ -44,17 +29,51 @@ public sealed partial class BbrCongestionController
                 if (_roundStart)
                 {
                     _bwProbeSamples = true; // losses from here on are the probe's
-                    StartProbeBwUp(now);
+                    StartProbeBwUp();
                 }
                 break;
             case BbrState.ProbeBwUp:
-                if (IsTimeToGoDown(cwndLimited))
+                if (IsTimeToGoDown(inflight, cwndLimited))
+                {
+                    _prevProbeTooHigh = false; // no high loss (yet)
                     StartProbeBwDown(now);
+                }
                 break;
         }
     }
 
-    /// <summary>BBRProbeInflightHiUpward: while cwnd-limited at inflight_hi, raise it by 1, 2, 4... segments per round.</summary>
+    /// <summary>
+    /// BBRAdaptLongTermModel: track what the ACKs say about the probe, advance the max_bw filter one round after a probe,
+    /// go straight back to REFILL after a precautionary probe without loss, and raise inflight_longterm while the loss
+    /// rate is safe. True when it decided a state change.
+    /// </summary>
+    private bool AdaptLongTermModel(bool cwndLimited, long delivered)
+    {
+        if (_ackPhase == AckPhase.ProbeStarting && _roundStart)
+            _ackPhase = AckPhase.ProbeFeedback; // the ACKs of the probe's own packets start arriving
+        if (_ackPhase == AckPhase.ProbeStopping && _roundStart)
+        {
+            // The end of the samples from the probe: one more ProbeBW cycle, so the filter covers the last two.
+            _bwProbeSamples = false;
+            _ackPhase = AckPhase.Init;
+            if (IsInProbeBw && !_rsAppLimited)
+                _model.AdvanceMaxBwFilter();
+            if (IsInProbeBw && _prevProbePrecautionary && !_prevProbeTooHigh)
+            {
+                StartProbeBwRefill(); // precautionary probing, acceleration (§5.3.3.6): that level was safe
+                return true;
+            }
+        }
+        if (IsInflightTooHigh(_rsTxInFlight) || _model.InflightHi == Infinite)
+            return false;
+        if (_rsTxInFlight > _model.InflightHi)
+            _model.InflightHi = _rsTxInFlight;
+        if (State == BbrState.ProbeBwUp)
+            ProbeInflightHiUpward(cwndLimited, delivered);
+        return false;
+    }
+
+    /// <summary>BBRProbeInflightLongtermUpward: while cwnd-limited at inflight_hi, raise it by 1, 2, 4... segments per round.</summary>
     private void ProbeInflightHiUpward(bool cwndLimited, long delivered)
     {
         if (!cwndLimited || _cwnd < _model.InflightHi)
@@ -77,10 +96,13 @@ public sealed partial class BbrCongestionController
         _probeUpCount = Math.Max(_cwnd / growthThisRound, 1) * _mss;
     }
 
-    /// <summary>BBRIsTimeToProbeBW: the random wait (2-3 s) passed, or as many rounds as Reno would take (≤ 63).</summary>
+    /// <summary>
+    /// BBRIsTimeToProbeBW (§5.3.3.8): the random wait (2-3 s) passed, or as many rounds as Reno would take to fill
+    /// TargetInflight (at most 62-63).
+    /// </summary>
     private bool IsTimeToProbeBw(Instant now)
     {
-        long renoRounds = Math.Min(Inflight(_model.Bw, 1.0) / _mss, 63);
+        long renoRounds = Math.Min(TargetInflight() / _mss, 63);
         if (now - _cycleStamp > _bwProbeWait || _roundsSinceBwProbe >= renoRounds)
         {
             StartProbeBwRefill();
@@ -92,23 +114,32 @@ public sealed partial class BbrCongestionController
     private bool IsTimeToCruise(long inflight) =>
         inflight <= InflightWithHeadroom() && inflight <= Inflight(_model.MaxBw, 1.0);
 
-    /// <summary>BBRIsTimeToGoDown: inflight_hi limits the probe (restart the plateau search), or the bandwidth plateaued.</summary>
-    private bool IsTimeToGoDown(bool cwndLimited)
+    /// <summary>
+    /// BBRIsTimeToGoDown: after a probe that went too high, leave as soon as inflight reaches inflight_hi (precautionary
+    /// deceleration); if inflight_hi limits the probe, restart the plateau search; else leave at the plateau.
+    /// </summary>
+    private bool IsTimeToGoDown(long inflight, bool cwndLimited)
     {
+        if (_prevProbeTooHigh && inflight >= _model.InflightHi)
+        {
+            _prevProbePrecautionary = true;
+            return true;
+        }
         if (cwndLimited && _cwnd >= _model.InflightHi)
         {
-            _fullBwNow = false;
-            _fullBwCount = 0;
-            _fullBw = _model.MaxBw;
-            return false;
+            ResetFullBw(); // bw is limited by inflight_hi
+            _fullBw = _rsRate;
         }
-        return _fullBwNow;
+        else if (_fullBwNow)
+        {
+            return true; // we estimate we've fully used path bw
+        }
+        return false;
     }
 
     private void StartProbeBwDown(Instant now)
     {
-        _model.ResetCongestionSignals();
-        _lossInRound = false;
+        ResetCongestionSignals();
         _probeUpCount = Infinite;
         // BBRPickProbeWait: 0 or 1 extra rounds, and 2 s plus up to 1 s.
         _roundsSinceBwProbe = NextRandom() & 1;
@@ -130,9 +161,10 @@ public sealed partial class BbrCongestionController
 
     private void StartProbeBwRefill()
     {
-        _model.ResetLowerBounds();
+        _model.ResetLowerBounds(); // ResetShortTermModel
         _probeUpRounds = 0;
         _probeUpAcks = 0;
+        _prevProbePrecautionary = false;
         _ackPhase = AckPhase.Refilling;
         StartRound();
         State = BbrState.ProbeBwRefill;
@@ -140,14 +172,12 @@ public sealed partial class BbrCongestionController
         _cwndGain = DefaultCwndGain;
     }
 
-    private void StartProbeBwUp(Instant now)
+    private void StartProbeBwUp()
     {
         _ackPhase = AckPhase.ProbeStarting;
         StartRound();
-        _fullBwNow = false;
-        _fullBwCount = 0;
-        _fullBw = _model.MaxBw;
-        _cycleStamp = now;
+        ResetFullBw();
+        _fullBw = _rsRate;
         State = BbrState.ProbeBwUp;
         _pacingGain = 1.25;
         _cwndGain = 2.25;

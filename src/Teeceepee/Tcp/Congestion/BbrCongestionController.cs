@@ -1,20 +1,21 @@
 namespace Teeceepee.Tcp.Congestion;
 
 /// <summary>
-/// BBR congestion control as draft-ietf-ccwg-bbr (BBRv3) specifies it: a model of the path (the maximum recent delivery
+/// BBR congestion control as draft-ietf-ccwg-bbr (BBRv3, -06) specifies it: a model of the path (the maximum recent delivery
 /// rate, max_bw, over two ProbeBW cycles and the minimum RTT over 10 s) sets the pacing rate (always paced) and cwnd;
 /// Startup, Drain, ProbeBW (DOWN, CRUISE, REFILL, UP) and ProbeRTT move between probing and draining; loss above 2 %
-/// of a flight bounds inflight from above (inflight_hi) and, outside probing, bw_lo/inflight_lo from below.
-/// Sizes in bytes, rates in bytes per second. Rounds are counted here from the delivery-rate samples (§"Round counting").
+/// of a flight bounds inflight from above (inflight_longterm, here InflightHigh) and, outside probing, every round with a
+/// loss cuts bw_shortterm/inflight_shortterm (BwLow/InflightLow). Sizes in bytes, rates in bytes per second. Rounds are
+/// counted here from the delivery-rate samples (§5.5.1). Split by concern: ProbeBW, ProbeRTT and loss in partial files.
 /// </summary>
 public sealed partial class BbrCongestionController : ICongestionController
 {
-    /// <summary>Startup pacing gain 4·ln 2 ≈ 2.77: doubles the sending rate each round (draft §"Startup").</summary>
+    /// <summary>Startup pacing gain 4·ln 2 ≈ 2.77: doubles the sending rate each round (§2.5).</summary>
     public const double StartupPacingGain = 2.77;
     /// <summary>Startup and ProbeBW cwnd gain.</summary>
     public const double DefaultCwndGain = 2.0;
-    /// <summary>Drain pacing gain ≈ 1/2.885: empties Startup's queue in about one round.</summary>
-    public const double DrainPacingGain = 0.35;
+    /// <summary>BBR.DrainPacingGain (§5.3.2): 0.5 empties Startup's queue in about one round.</summary>
+    public const double DrainPacingGain = 0.5;
     /// <summary>BBRLossThresh: the loss rate of a flight that marks inflight as too high.</summary>
     public const double LossThreshold = 0.02;
     /// <summary>BBRBeta: multiplicative cut of the lower and upper bounds on loss.</summary>
@@ -35,6 +36,7 @@ public sealed partial class BbrCongestionController : ICongestionController
     private const double PacingMargin = 0.01;          // BBRPacingMarginPercent
     private const double FullBwThreshold = 1.25;       // growth that counts as "still growing"
     private const int FullBwCount = 3;                 // rounds without it: the pipe is full
+    private const int DrainMaxRounds = 3;              // §5.3.2: Drain ends after 3 rounds even if inflight stays high
     private const int StartupFullLossCount = 6;        // BBRStartupFullLossCnt
     private const int ExtraAckedFilterRounds = 10;     // BBRExtraAckedFilterLen
     private const long Infinite = long.MaxValue;
@@ -49,12 +51,19 @@ public sealed partial class BbrCongestionController : ICongestionController
     private long _priorCwnd;
     private bool _dataSeen;
     private Instant _now;
+    private TimeSpan _lifetimeMinRtt = TimeSpan.MaxValue; // C.min_rtt: rate samples over a shorter interval are dropped
 
     // Round counting (C.delivered, BBR.next_round_delivered).
     private long _delivered;
     private long _nextRoundDelivered;
     private long _roundCount;
     private bool _roundStart;
+    private long _drainStartRound;
+
+    // The latest rate sample as the controller uses it (RS): filtered rate, app-limited mark, tx_in_flight.
+    private double _rsRate;
+    private bool _rsAppLimited;
+    private long _rsTxInFlight;
 
     // Startup's full-pipe detection.
     private bool _fullBwReached;
@@ -74,19 +83,21 @@ public sealed partial class BbrCongestionController : ICongestionController
     private long _probeUpCount = Infinite;
     private long _probeUpAcks;
     private int _probeUpRounds;
+    private bool _prevProbeTooHigh;
+    private bool _prevProbePrecautionary;
 
-    // Congestion signals of the current round (BBR.loss_in_round, the lost octets and events of this flight).
+    // Congestion signals of the current loss round (BBR.loss_round_delivered, BBR.is_loss_in_round, lost octets, events).
     private long _lossRoundDelivered;
     private bool _lossInRound;
     private long _lostInRound;
     private int _lossEventsInRound;
 
     // Recovery and ProbeRTT.
-    private bool _packetConservation;
-    private long _conservationRound;
     private Instant _probeRttDoneStamp;
     private bool _probeRttRoundDone;
     private bool _probeRttDoneStampSet;
+    private long _appLimitedFrom = Infinite;   // ProbeRTT's MarkConnectionAppLimited: samples of segments sent while
+    private long _appLimitedUntil;             // C.delivered was in [from, until) are app-limited
 
     /// <summary>Creates the controller for an initial SMSS; <paramref name="seed"/> picks the random probe waits.</summary>
     public BbrCongestionController(int mss, int seed = 1)
@@ -145,11 +156,14 @@ public sealed partial class BbrCongestionController : ICongestionController
     /// <inheritdoc />
     public TimeSpan? MinRttEstimate => MinRtt;
 
-    /// <summary>BBR.inflight_hi in bytes; <see cref="long.MaxValue"/> while unbounded.</summary>
+    /// <summary>BBR.inflight_longterm (inflight_hi) in bytes; <see cref="long.MaxValue"/> while unbounded.</summary>
     public long InflightHigh => _model.InflightHi;
 
-    /// <summary>BBR.inflight_lo in bytes; <see cref="long.MaxValue"/> while unbounded.</summary>
+    /// <summary>BBR.inflight_shortterm (inflight_lo) in bytes; <see cref="long.MaxValue"/> while unbounded.</summary>
     public long InflightLow => _model.InflightLo;
+
+    /// <summary>BBR.bw_shortterm (bw_lo) in bytes per second; <see cref="long.MaxValue"/> while unbounded.</summary>
+    public long BandwidthLow => double.IsPositiveInfinity(_model.BwLo) ? long.MaxValue : (long)_model.BwLo;
 
     /// <summary>True once Startup found the pipe full (BBR.full_bw_reached).</summary>
     public bool FullBandwidthReached => _fullBwReached;
@@ -172,7 +186,7 @@ public sealed partial class BbrCongestionController : ICongestionController
 
     private long MinPipeCwnd => (long)MinPipeCwndSegments * _mss;
 
-    /// <summary>The draft's BBRUpdateOnACK: update the model and the state, then pacing rate and cwnd.</summary>
+    /// <summary>The draft's UpdateOnACK (§5.2.3): update the model and the state, then pacing rate and cwnd.</summary>
     public void OnAck(in TcpAckEvent ack)
     {
         if (ack.BytesDelivered <= 0 && ack.RttSample is null)
@@ -181,10 +195,13 @@ public sealed partial class BbrCongestionController : ICongestionController
         if (ack.BytesDelivered > 0)
             _dataSeen = true;
         var rs = ack.Rate;
-        long inflight = Math.Max(0, ack.BytesInFlight - ack.BytesDelivered);
-        bool cwndLimited = ack.BytesInFlight + _mss >= _cwnd;
+        // C.inflight after this ACK: the TCB's pipe, else the flight less what this ACK delivered.
+        long inflight = ack.Pipe ?? Math.Max(0, ack.BytesInFlight - ack.BytesDelivered);
+        bool cwndLimited = inflight + Math.Max(0, ack.BytesDelivered) + _mss >= _cwnd;
+        if (ack.RttSample is { } sample && !ack.RttSampleFromRetransmission && sample > TimeSpan.Zero && sample < _lifetimeMinRtt)
+            _lifetimeMinRtt = sample;
 
-        // Round counting: a round ends when a segment sent after the round began is delivered.
+        // Round counting (§5.5.1): a round ends when a segment sent after the round began is delivered.
         _delivered += Math.Max(0, ack.BytesDelivered);
         if (rs.Delivered > 0)
             _delivered = Math.Max(_delivered, rs.PriorDelivered + rs.Delivered);
@@ -196,40 +213,33 @@ public sealed partial class BbrCongestionController : ICongestionController
             _roundsSinceBwProbe++;
             _roundStart = true;
         }
+        TakeRateSample(rs);
 
-        // BBRUpdateLatestDeliverySignals / BBRUpdateCongestionSignals.
+        // UpdateLatestDeliverySignals / UpdateCongestionSignals (§5.5.10.3).
         bool lossRoundStart = false;
-        double rate = rs.BytesPerSecond;
-        _model.NoteLatest(rate, rs.Delivered);
+        _model.NoteLatest(_rsRate, rs.Delivered);
         if (rs.Delivered > 0 && rs.PriorDelivered >= _lossRoundDelivered)
         {
             _lossRoundDelivered = _delivered;
             lossRoundStart = true;
         }
-        if (rate > 0 && (rate >= _model.MaxBw || !rs.IsAppLimited))
-            _model.UpdateMaxBw(rate);
+        if (_rsRate > 0 && (_rsRate >= _model.MaxBw || !_rsAppLimited))
+            _model.UpdateMaxBw(_rsRate);
         if (lossRoundStart)
-        {
-            CheckStartupHighLoss();
-            if (!IsProbingBw && _lossInRound)
-                _model.LossLowerBounds(_cwnd, Beta); // BBRAdaptLowerBoundsFromCongestion
-            _lossInRound = false;
-            _lostInRound = 0;
-            _lossEventsInRound = 0;
-        }
+            EndLossRound();
         _model.UpdateAckAggregation(ack.Now, ack.BytesDelivered, _cwnd, _roundStart, _fullBwReached ? ExtraAckedFilterRounds : 1);
-        CheckFullBwReached(rs);
+        CheckFullBwReached();
         if (State == BbrState.Startup && _fullBwReached)
-            EnterDrain();
-        if (State == BbrState.Drain && inflight <= Inflight(_model.MaxBw, 1.0))
-            StartProbeBwDown(ack.Now); // BBRCheckDrainDone
-        UpdateProbeBwCyclePhase(ack.Now, inflight, cwndLimited, ack.BytesInFlight, ack.BytesDelivered, rs);
+            EnterDrain(); // CheckStartupDone
+        if (State == BbrState.Drain && (inflight <= Inflight(_model.Bw, 1.0) || _roundCount > _drainStartRound + DrainMaxRounds))
+            EnterProbeBw(ack.Now); // CheckDrainDone
+        UpdateProbeBwCyclePhase(ack.Now, inflight, cwndLimited, ack.BytesDelivered);
         // A sample timed from a retransmission (the echo predates it) may be shorter than the path: not for min_rtt.
         var minRttSample = ack.RttSampleFromRetransmission ? null : ack.RttSample;
         bool probeRttExpired = _model.UpdateMinRtt(ack.Now, minRttSample, ProbeRttInterval, MinRttFilterLength);
         CheckProbeRtt(ack.Now, inflight, probeRttExpired);
         if (lossRoundStart)
-            _model.AdvanceLatest(rate, rs.Delivered);
+            _model.AdvanceLatest(_rsRate, rs.Delivered);
         _model.BoundBwForModel();
 
         // BBRUpdateControlParameters.
@@ -237,19 +247,39 @@ public sealed partial class BbrCongestionController : ICongestionController
         SetCwnd(ack.BytesDelivered);
     }
 
+    /// <summary>
+    /// GenerateRateSample's last filter (§4.1.2.3): an interval shorter than the connection's minimum RTT gives no reliable
+    /// rate. Samples of segments sent during ProbeRTT count as app-limited (HandleProbeRTT's MarkConnectionAppLimited).
+    /// </summary>
+    private void TakeRateSample(in DeliveryRateSample rs)
+    {
+        double rate = rs.BytesPerSecond;
+        if (rate > 0 && _lifetimeMinRtt != TimeSpan.MaxValue && rs.Interval < _lifetimeMinRtt)
+            rate = 0;
+        _rsRate = rate;
+        _rsAppLimited = rs.IsAppLimited || (rs.PriorDelivered >= _appLimitedFrom && rs.PriorDelivered < _appLimitedUntil);
+        if (rs.Delivered > 0)
+            _rsTxInFlight = rs.TxInFlight;
+        if (_appLimitedUntil != 0 && _delivered > _appLimitedUntil && State != BbrState.ProbeRtt)
+        {
+            _appLimitedFrom = Infinite; // the bubble is delivered (GenerateRateSample clears C.app_limited)
+            _appLimitedUntil = 0;
+        }
+    }
+
     private bool IsProbingBw => State is BbrState.Startup or BbrState.ProbeBwRefill or BbrState.ProbeBwUp;
 
     private bool IsInProbeBw => State is BbrState.ProbeBwDown or BbrState.ProbeBwCruise or BbrState.ProbeBwRefill or BbrState.ProbeBwUp;
 
-    /// <summary>BBRCheckFullBWReached: three rounds without 25 % growth of max_bw end Startup (and ProbeBW_UP).</summary>
-    private void CheckFullBwReached(in DeliveryRateSample rs)
+    /// <summary>BBRCheckFullBWReached (§5.3.1.2): three rounds without 25 % growth of the delivery rate end Startup (and UP).</summary>
+    private void CheckFullBwReached()
     {
-        if (_fullBwNow || !_roundStart || rs.IsAppLimited)
-            return;
-        if (_model.MaxBw >= _fullBw * FullBwThreshold)
+        if (_fullBwNow || !_roundStart || _rsAppLimited || _rsRate <= 0)
+            return; // no sample on this ACK (or one filtered as unreliable): nothing to judge
+        if (_rsRate >= _fullBw * FullBwThreshold)
         {
-            _fullBw = _model.MaxBw;
-            _fullBwCount = 0;
+            ResetFullBw();
+            _fullBw = _rsRate; // a new baseline
             return;
         }
         _fullBwCount++;
@@ -258,15 +288,11 @@ public sealed partial class BbrCongestionController : ICongestionController
             _fullBwReached = true;
     }
 
-    /// <summary>BBRCheckStartupHighLoss: a lossy round (≥ 6 loss events, loss above 2 %) in recovery ends Startup too.</summary>
-    private void CheckStartupHighLoss()
+    private void ResetFullBw()
     {
-        if (_fullBwReached || State != BbrState.Startup || !InRecovery || _lossEventsInRound < StartupFullLossCount)
-            return;
-        if (_lostInRound <= LossThreshold * Math.Max(_cwnd, 1))
-            return;
-        _fullBwReached = true;
-        _model.InflightHi = Math.Max(Bdp(_model.MaxBw, 1.0), _model.InflightLatest);
+        _fullBw = 0;
+        _fullBwCount = 0;
+        _fullBwNow = false;
     }
 
     private void EnterStartup()
@@ -281,62 +307,18 @@ public sealed partial class BbrCongestionController : ICongestionController
         State = BbrState.Drain;
         _pacingGain = DrainPacingGain;
         _cwndGain = DefaultCwndGain;
+        _drainStartRound = _roundCount;
+    }
+
+    private void EnterProbeBw(Instant now)
+    {
+        _cwndGain = DefaultCwndGain;
+        StartProbeBwDown(now);
     }
 
     private void StartRound() => _nextRoundDelivered = _delivered;
 
-    /// <summary>BBRCheckProbeRTT and BBRHandleProbeRTT.</summary>
-    private void CheckProbeRtt(Instant now, long inflight, bool probeRttExpired)
-    {
-        if (State != BbrState.ProbeRtt && probeRttExpired && _model.MinRtt != TimeSpan.MaxValue)
-        {
-            // BBREnterProbeRTT.
-            _priorCwnd = SaveCwnd();
-            State = BbrState.ProbeRtt;
-            _pacingGain = 1.0;
-            _cwndGain = ProbeRttCwndGain;
-            _probeRttDoneStampSet = false;
-            _ackPhase = AckPhase.ProbeStopping;
-            StartRound();
-        }
-        if (State != BbrState.ProbeRtt)
-            return;
-        if (!_probeRttDoneStampSet && inflight <= ProbeRttCwnd())
-        {
-            // The flight is down to ProbeRTT's cwnd: hold it for ProbeRTTDuration and at least one round.
-            _probeRttDoneStamp = now + ProbeRttDuration;
-            _probeRttDoneStampSet = true;
-            _probeRttRoundDone = false;
-            StartRound();
-        }
-        else if (_probeRttDoneStampSet)
-        {
-            if (_roundStart)
-                _probeRttRoundDone = true;
-            if (_probeRttRoundDone && now > _probeRttDoneStamp)
-            {
-                // BBRCheckProbeRTTDone / BBRExitProbeRTT.
-                _model.ProbeRttMinStamp = now;
-                _cwnd = Math.Max(_cwnd, _priorCwnd);
-                _model.ResetLowerBounds();
-                if (_fullBwReached)
-                {
-                    StartProbeBwDown(now);
-                    StartProbeBwCruise();
-                }
-                else
-                {
-                    EnterStartup();
-                }
-            }
-        }
-    }
-
-    private long ProbeRttCwnd() => Math.Max(Bdp(_model.Bw, ProbeRttCwndGain), MinPipeCwnd);
-
-    private long SaveCwnd() => InRecovery || State == BbrState.ProbeRtt ? Math.Max(_priorCwnd, _cwnd) : _cwnd;
-
-    /// <summary>BBRSetPacingRate: gain × bw × (1 − 1 %); before the pipe is full it only rises.</summary>
+    /// <summary>BBRSetPacingRate (§5.6.2): gain × bw × (1 − 1 %); before the pipe is full it only rises.</summary>
     private void SetPacingRate(TimeSpan? rtt)
     {
         double bw = _model.Bw;
@@ -351,22 +333,23 @@ public sealed partial class BbrCongestionController : ICongestionController
             _pacingRate = rate;
     }
 
-    /// <summary>BBRSetCwnd with BBRBoundCwndForProbeRTT and BBRBoundCwndForModel.</summary>
+    /// <summary>BBRSetCwnd (§5.6.4.6) with BBRBoundCwndForProbeRTT and BBRBoundCwndForModel.</summary>
     private void SetCwnd(long delivered)
     {
         long maxInflight = QuantizationBudget(Bdp(_model.Bw, _cwndGain) + _model.ExtraAcked);
-        if (_packetConservation && _roundCount > _conservationRound)
-            _packetConservation = false; // one round of conservation after loss, then the model again
-        if (!_packetConservation)
-        {
-            if (_fullBwReached)
-                _cwnd = Math.Min(_cwnd + delivered, maxInflight);
-            else if (_cwnd < maxInflight || _delivered < NewRenoCongestionController.InitialWindow(_mss))
-                _cwnd += delivered;
-            _cwnd = Math.Max(_cwnd, MinPipeCwnd);
-        }
+        if (_fullBwReached)
+            _cwnd = Math.Min(_cwnd + delivered, maxInflight);
+        else if (_cwnd < maxInflight || _delivered < NewRenoCongestionController.InitialWindow(_mss))
+            _cwnd += delivered;
+        _cwnd = Math.Max(_cwnd, MinPipeCwnd);
         if (State == BbrState.ProbeRtt)
             _cwnd = Math.Min(_cwnd, ProbeRttCwnd());
+        BoundCwndForModel();
+    }
+
+    /// <summary>BBRBoundCwndForModel (§5.6.4.7): inflight_hi (less headroom in CRUISE and ProbeRTT), inflight_lo.</summary>
+    private void BoundCwndForModel()
+    {
         long cap = Infinite;
         if (IsInProbeBw && State != BbrState.ProbeBwCruise)
             cap = _model.InflightHi;
@@ -387,10 +370,10 @@ public sealed partial class BbrCongestionController : ICongestionController
     /// <summary>BBRInflight: the BDP multiple plus the quantization budget.</summary>
     private long Inflight(double bw, double gain) => QuantizationBudget(Bdp(bw, gain));
 
-    /// <summary>BBRQuantizationBudget: room for three send quanta (TSO bursts) and two more segments while probing up.</summary>
+    /// <summary>BBRQuantizationBudget (§5.6.4.2): the offload budget (three send quanta, §5.5.8.1), two more segments in UP.</summary>
     private long QuantizationBudget(long inflight)
     {
-        long quantum = Math.Clamp((long)(_pacingRate / 1000), 2L * _mss, 64 * 1024);
+        long quantum = Math.Clamp((long)(_pacingRate / 1000), 2L * _mss, 64 * 1024); // SetSendQuantum (§5.6.3)
         inflight = Math.Max(Math.Max(inflight, 3 * quantum), MinPipeCwnd);
         return State == BbrState.ProbeBwUp ? inflight + (2L * _mss) : inflight;
     }
@@ -404,90 +387,8 @@ public sealed partial class BbrCongestionController : ICongestionController
         return Math.Max(_model.InflightHi - headroom, MinPipeCwnd);
     }
 
-    /// <summary>
-    /// BBRHandleLostPacket / BBRModulateCwndForRecovery: lost octets leave cwnd; a flight losing more than 2 % while
-    /// probing caps inflight_hi at what was in flight (or β × the target) and ends ProbeBW_UP.
-    /// </summary>
-    public void OnLossDetected(long bytesLost, int bytesInFlight)
-    {
-        if (bytesLost <= 0)
-            return;
-        _dataSeen = true;
-        _lossInRound = true;
-        _lostInRound += bytesLost;
-        _lossEventsInRound++;
-        _cwnd = Math.Max(_cwnd - bytesLost, _mss);
-        if (!_bwProbeSamples || _lostInRound <= LossThreshold * Math.Max(bytesInFlight, _mss))
-            return;
-        // BBRHandleInflightTooHigh.
-        _bwProbeSamples = false;
-        _model.InflightHi = Math.Max(bytesInFlight, (long)(Bdp(_model.Bw, 1.0) * Beta));
-        if (State == BbrState.ProbeBwUp)
-            StartProbeBwDown(_now);
-    }
-
-    /// <summary>Loss recovery starts: remember cwnd, then one round of packet conservation.</summary>
-    public void OnRecoveryStart(int bytesInFlight)
-    {
-        _dataSeen = true;
-        if (InRecovery)
-            return;
-        _priorCwnd = SaveCwnd();
-        InRecovery = true;
-        _packetConservation = true;
-        _conservationRound = _roundCount;
-    }
-
-    /// <summary>In SACK recovery the first round conserves packets (cwnd = pipe + what was delivered); later the model rules.</summary>
-    public void OnRecoveryQuota(long pipe, long sendQuota)
-    {
-        if (InRecovery && _packetConservation)
-            _cwnd = Math.Clamp(Math.Max(_cwnd, pipe + Math.Max(0, sendQuota)), _mss, MaxWindow);
-    }
-
-    /// <summary>No NewReno inflation: the model sets cwnd.</summary>
-    public void OnDuplicateAck(int bytesInFlight)
-    {
-    }
-
-    /// <summary>No NewReno deflation: the model sets cwnd.</summary>
-    public void OnPartialAck(int bytesAcked)
-    {
-    }
-
-    /// <summary>Recovery ends: BBRRestoreCwnd.</summary>
-    public void OnRecoveryEnd(int bytesInFlight)
-    {
-        if (!InRecovery)
-            return;
-        InRecovery = false;
-        _packetConservation = false;
-        _cwnd = Math.Max(_cwnd, _priorCwnd);
-    }
-
-    /// <summary>A timeout: remember cwnd, then cwnd = 1 SMSS (the go-back-N flight is empty) and regrow by deliveries.</summary>
-    public void OnRetransmitTimeout(int bytesInFlight)
-    {
-        _dataSeen = true;
-        _priorCwnd = SaveCwnd();
-        _cwnd = _mss;
-        InRecovery = false;
-        _packetConservation = false;
-    }
-
-    /// <summary>The last recovery or timeout was spurious: restore cwnd and forget the lower bounds its losses set.</summary>
-    public void OnSpuriousRecovery()
-    {
-        _cwnd = Math.Max(_cwnd, _priorCwnd);
-        InRecovery = false;
-        _packetConservation = false;
-        _model.ResetLowerBounds();
-    }
-
-    /// <summary>The draft's BBR reacts to ECN only in its L4S variant: classic ECN echoes are ignored here.</summary>
-    public void OnEcnEcho(int bytesInFlight)
-    {
-    }
+    /// <summary>TargetInflight (§5.3.3.8): the estimated BDP, unless congestion cut cwnd below it.</summary>
+    private long TargetInflight() => Math.Min(Bdp(_model.Bw, 1.0), _cwnd);
 
     private uint NextRandom()
     {

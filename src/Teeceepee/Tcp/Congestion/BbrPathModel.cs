@@ -111,6 +111,14 @@ internal sealed class BbrPathModel
         InflightLo = Math.Max(InflightLatest, (long)(beta * InflightLo));
     }
 
+    /// <summary>HandleSpuriousLossDetection: the bounds become at least what they were before the spurious recovery.</summary>
+    public void RestoreBounds(double bwLo, long inflightLo, long inflightHi)
+    {
+        BwLo = Math.Max(BwLo, bwLo);
+        InflightLo = Math.Max(InflightLo, inflightLo);
+        InflightHi = Math.Max(InflightHi, inflightHi);
+    }
+
     /// <summary>BBRBoundBWForModel.</summary>
     public void BoundBwForModel() => Bw = Math.Min(MaxBw, BwLo);
 

@@ -29,8 +29,11 @@ public sealed class DeliveryRateEstimator
     /// <summary>Round trips counted so far.</summary>
     public long RoundCount { get; private set; }
 
-    /// <summary>A transmission of new data [start, end) at <paramref name="now"/> with <paramref name="inFlight"/> octets already out.</summary>
-    public void OnSend(Instant now, SeqNumber start, SeqNumber end, int inFlight)
+    /// <summary>
+    /// A transmission of new data [start, end) at <paramref name="now"/> with <paramref name="inFlight"/> octets already out
+    /// (SND.MAX - SND.UNA), <paramref name="sacked"/> of them SACKed: the rest plus this segment is its tx_in_flight.
+    /// </summary>
+    public void OnSend(Instant now, SeqNumber start, SeqNumber end, int inFlight, int sacked = 0)
     {
         if (inFlight == 0)
         {
@@ -41,7 +44,8 @@ public sealed class DeliveryRateEstimator
         if (_count == _ring.Length && !TryGrow())
             return; // the ring is full: a later ACK samples an older record, over a longer interval
         int i = (_head + _count) % _ring.Length;
-        _ring[i] = new Record(start, end, now, _delivered, _deliveredTime, _firstSendTime, _appLimitedUntil != 0);
+        int txInFlight = Math.Max(0, inFlight - sacked) + (end - start);
+        _ring[i] = new Record(start, end, now, _delivered, _deliveredTime, _firstSendTime, _appLimitedUntil != 0, txInFlight);
         _count++;
     }
 
@@ -104,6 +108,7 @@ public sealed class DeliveryRateEstimator
             Interval = sendElapsed > ackElapsed ? sendElapsed : ackElapsed,
             IsAppLimited = p.IsAppLimited,
             PriorDelivered = p.Delivered,
+            TxInFlight = p.TxInFlight,
         };
     }
 
@@ -139,5 +144,6 @@ public sealed class DeliveryRateEstimator
         _ring = [];
     }
 
-    private readonly record struct Record(SeqNumber Start, SeqNumber End, Instant SentAt, long Delivered, Instant DeliveredTime, Instant FirstSendTime, bool IsAppLimited);
+    // 48 octets with TxInFlight as without it (the bool's padding holds it): an idle connection's ring costs no more.
+    private readonly record struct Record(SeqNumber Start, SeqNumber End, Instant SentAt, long Delivered, Instant DeliveredTime, Instant FirstSendTime, bool IsAppLimited, int TxInFlight);
 }

@@ -18,6 +18,9 @@ public readonly record struct DeliveryRateSample
     /// <summary>Total octets delivered when the sampled segment was sent (C.delivered at send, the draft's P.delivered).</summary>
     public long PriorDelivered { get; init; }
 
+    /// <summary>Octets in flight just after the sampled segment was sent, itself included (the draft's P.tx_in_flight).</summary>
+    public int TxInFlight { get; init; }
+
     /// <summary>True when the sample measured something.</summary>
     public bool IsValid => Interval > TimeSpan.Zero && Delivered > 0;
 

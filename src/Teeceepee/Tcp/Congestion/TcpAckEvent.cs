@@ -15,6 +15,12 @@ public readonly record struct TcpAckEvent
     /// <summary>Octets in flight before this ACK (SND.MAX - SND.UNA).</summary>
     public int BytesInFlight { get; init; }
 
+    /// <summary>
+    /// Octets still in the network after this ACK (RFC 6675 pipe: sent, neither SACKed nor deemed lost, plus
+    /// retransmissions out), the draft-ietf-ccwg-bbr C.inflight; null when the TCB did not compute it.
+    /// </summary>
+    public int? Pipe { get; init; }
+
     /// <summary>True for a duplicate ACK (RFC 5681 §2): SND.UNA did not move.</summary>
     public bool IsDuplicate { get; init; }
 
