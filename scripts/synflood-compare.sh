@@ -38,6 +38,7 @@ for i in range(count):
     t0 = time.time()
     try:
         s = socket.create_connection(("198.18.0.2", 5002), timeout=5)
+        t1 = time.time()
         s.settimeout(5)
         n = 0
         while n < total:
@@ -45,7 +46,7 @@ for i in range(count):
             if not b: raise Exception("eof at %d" % n)
             n += len(b)
         s.close()
-        print("ok %.4f" % (time.time() - t0), flush=True)
+        print("ok %.4f %.4f" % (time.time() - t0, t1 - t0), flush=True)
     except Exception as e:
         print("fail %.4f %s" % (time.time() - t0, e), flush=True)
     rest = start + i + 1 - time.time()
@@ -67,7 +68,7 @@ measure() {
     unloaded=$(ip netns exec "$NS" python3 -c "$DOWNLOAD" 3 | awk '$1 == "ok" { print $2 }' | sort -n | sed -n 2p)
     local dropped0
     dropped0=$(ip -n "$NS" -s link show ta | awk '/TX:/ { getline; print $4 }')
-    ip netns exec "$NS" taskset -c 0 hping3 -q -S --flood -p 5001 198.18.0.2 >/dev/null 2>&1 &
+    ip netns exec "$NS" taskset -c 0 hping3 -q -S --flood -p "${FLOOD_PORT:-5001}" 198.18.0.2 >/dev/null 2>&1 &
     local flood=$!
     PIDS+=("$flood")
     sleep 1
@@ -79,7 +80,7 @@ measure() {
     dropped1=$(ip -n "$NS" -s link show ta | awk '/TX:/ { getline; print $4 }')
     local bound
     bound=$(awk -v u="$unloaded" 'BEGIN { printf "%.4f", 4 * u + 0.05 }')
-    echo "$dut: unloaded $unloaded s (bound $bound s); during the flood: $(echo "$results" | awk '{ printf "%s %s, ", $1, $2 }')"
+    echo "$dut: unloaded $unloaded s (bound $bound s); during the flood (status, seconds, of which connecting): $(echo "$results" | awk '{ printf "%s %s %s, ", $1, $2, $3 }')"
     echo "$dut: $(echo "$results" | awk -v b="$bound" '$1 == "ok" { ok++; if ($2 <= b) fast++ } END { printf "%d of %d completed, %d within the bound", ok, NR, fast }'); TAP drops toward the DUT during the flood: $((dropped1 - dropped0))"
 }
 

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -80,7 +81,8 @@ internal sealed class StaticSite : IAsyncDisposable
         app.Use(RefuseDotDotAsync);
         app.Use(static (context, next) =>
         {
-            context.Features.Set<IHttpResponseBodyFeature>(new FileSendingBodyFeature(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>()));
+            context.Features.Set<IHttpResponseBodyFeature>(new FileSendingBodyFeature(
+                context.Features.GetRequiredFeature<IHttpResponseBodyFeature>(), context.Features.Get<IHttpMinResponseDataRateFeature>()));
             return next(context);
         });
         var files = new PhysicalFileProvider(fullRoot);

@@ -180,7 +180,7 @@ public sealed partial class NetworkStack : IAsyncDisposable, IArpHost
             if (_group is not null && HandOver(_rx.AsSpan(0, length), offload))
                 continue;
             // SYNs wait until the frames of existing flows are done (NetworkStack.Overload.cs).
-            if (TryDeferSyn(_rx.AsSpan(0, length), offload))
+            if (TryDeferSyn(now, _rx.AsSpan(0, length), offload))
                 continue;
             // Offloading links (TAP with a virtio-net header) vouch for checksums per frame and may hand
             // over TCP super-frames (GRO/GSO): one large segment, its checksum partial and trusted.

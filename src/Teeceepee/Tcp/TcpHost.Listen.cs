@@ -5,6 +5,12 @@ namespace Teeceepee.Tcp;
 /// <summary>LISTEN (RFC 9293 §3.10.7.2): SYN and accept queues, SYN cookies (RFC 4987); a TCB is never itself in LISTEN.</summary>
 public sealed partial class TcpHost
 {
+    /// <summary>
+    /// While true, a SYN to a listener with SYN cookies is answered with a cookie even when its SYN queue has room
+    /// (the stack sets it for SYNs an overloaded loop turn answers without a sign of a real client).
+    /// </summary>
+    internal bool AnswerSynsStatelessly { get; set; }
+
     private void ProcessForListener(Instant now, TcpListenerQueue listener, NetAddress source, NetAddress destination, in TcpRepr segment, ReadOnlySpan<byte> payload)
     {
         // §3.10.7.2: LISTEN ignores RST, resets ACKs (unless a SYN cookie validates), opens on SYN.
@@ -64,7 +70,7 @@ public sealed partial class TcpHost
             Drop(TcpDropReason.AcceptQueueFull);
             return;
         }
-        if (listener.SynQueueLength >= listener.Config.SynBacklog)
+        if (listener.SynQueueLength >= listener.Config.SynBacklog || AnswerSynsStatelessly && listener.Config.SynCookies)
         {
             if (!listener.Config.SynCookies)
             {

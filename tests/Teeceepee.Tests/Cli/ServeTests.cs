@@ -187,6 +187,31 @@ public sealed class ServeTests : IAsyncLifetime
             Assert.Equal(SHA256.HashData(s_data), SHA256.HashData(body));
     }
 
+    [Fact]
+    public async Task Serve_ClientStopsReadingLongerThanKestrelsGracePeriod_DownloadCompletesByteExact()
+    {
+        // More than the server's write-ahead (1 MiB pipe), its send buffer and the client's receive window together, so
+        // the server's flushes wait while the client does not read. Kestrel gives a flush its 5 s grace period plus the
+        // time its bytes take at 240 B/s, but counts only bytes written with WriteAsync: serve writes with
+        // GetMemory/Advance, so a client that paused for 6 s (or one slower than ~50 KB/s) was cut off with a reset.
+        var data = RandomNumberGenerator.GetBytes(8_000_000);
+        await File.WriteAllBytesAsync(Path.Combine(_root, "big.bin"), data);
+        await using var site = await Serve();
+        var stack = ((TeeceepeeNetwork)_client).Stack;
+        using var http = new HttpClient(Teeceepee.Http.TeeceepeeHttp.CreateHandler(stack)) { Timeout = TimeSpan.FromSeconds(120) };
+        using var response = await http.GetAsync("http://198.18.0.1/big.bin", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        int n = await body.ReadAsync(buffer);
+        sha.AppendData(buffer, 0, n);
+        // Kestrel checks once a second; 10 s is well past the 5 s grace period and its heartbeat.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        while ((n = await body.ReadAsync(buffer)) > 0)
+            sha.AppendData(buffer, 0, n);
+        Assert.Equal(SHA256.HashData(data), sha.GetHashAndReset());
+    }
+
     [Theory]
     [InlineData(0, "2")]
     [InlineData(2, "2")]

@@ -57,6 +57,26 @@ public class TcbSegmentationOffloadTests
     }
 
     [Fact]
+    public void Unpaced_ShortMinRttLongSrtt_SuperSegmentsKeepTheFullOffloadSize()
+    {
+        // Linux since 5.19 (tcp_tso_rtt_log 9) adds the offload size shifted right by min RTT / 512 µs to the 1 ms of the
+        // rate: a flow whose path answered in 200 µs keeps whole bursts even when queueing has grown SRTT (here to ~13 ms,
+        // where 1 ms of the window rate is about 2 MSS): 200 downloads from one server each got ~2 MSS per burst.
+        var h = EstablishedWithTso(DefaultConfig with { Pacing = false });
+        h.Tcb.Send(Bytes(60 * Mss));
+        Assert.Single(Dispatch(h)); // the initial window (10 MSS), timed
+        h.AdvanceTo(h.Now + TimeSpan.FromMicroseconds(200));
+        h.Send(In with { AckNumber = LocalIsn + 1 + (4 * Mss) });
+        var fast = Dispatch(h);
+        int sent = 10 * Mss + fast.Sum(s => s.Segment.PayloadLength);
+        h.AdvanceTo(h.Now + TimeSpan.FromMilliseconds(100));
+        h.Send(In with { AckNumber = LocalIsn + 1 + sent });
+        var segs = Dispatch(h);
+        Assert.True(segs.Count == 1 && segs[0].Segment.PayloadLength > 4 * Mss,
+            $"{segs.Count} segments: {string.Join(", ", segs.Select(s => s.Segment.PayloadLength / Mss))} MSS");
+    }
+
+    [Fact]
     public void Enabled_LargeSend_OneSuperSegmentOfTheInitialWindow()
     {
         var h = EstablishedWithTso();
