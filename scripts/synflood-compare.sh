@@ -4,7 +4,7 @@
 #   sudo scripts/synflood-compare.sh [stack|kernel|both] [DOWNLOADS]
 #
 # Client namespace: the kernel side of TAP "ta" (198.18.0.1/24) runs hping3 -S --flood (pinned to CPU 0) toward port
-# 5001 of 198.18.0.2, and a python client that starts a 10 MiB download from port 5002 every second (DOWNLOADS of them,
+# FLOOD_PORT (default 5002, the port the downloads use; session 5 flooded 5001) of 198.18.0.2, and a python client that starts a 10 MiB download from port 5002 every second (DOWNLOADS of them,
 # default 15), after 3 unloaded downloads for the baseline.
 #   stack:  teeceepee bench-server reads TAP "ta" itself (198.18.0.2), as the flood test does.
 #   kernel: teeceepee path-emulator (no faults: a plain userspace relay, one frame per read like the stack) joins "ta"
@@ -68,7 +68,7 @@ measure() {
     unloaded=$(ip netns exec "$NS" python3 -c "$DOWNLOAD" 3 | awk '$1 == "ok" { print $2 }' | sort -n | sed -n 2p)
     local dropped0
     dropped0=$(ip -n "$NS" -s link show ta | awk '/TX:/ { getline; print $4 }')
-    ip netns exec "$NS" taskset -c 0 hping3 -q -S --flood -p "${FLOOD_PORT:-5001}" 198.18.0.2 >/dev/null 2>&1 &
+    ip netns exec "$NS" taskset -c 0 hping3 -q -S --flood -p "${FLOOD_PORT:-5002}" 198.18.0.2 >/dev/null 2>&1 &
     local flood=$!
     PIDS+=("$flood")
     sleep 1

@@ -17,6 +17,7 @@ public sealed partial class NetworkStack
     private SynDeferral? _synDeferral;
     private int[] _chosenSyns = [];
     private int _backlogTurns; // consecutive turns that ended with frames still waiting
+    private Instant _overloadUntil; // overloaded until then at least (NetworkStackOptions.OverloadHold)
 
     /// <summary>SYNs this stack dropped unanswered because a turn was overloaded (<see cref="DropReason.SynDroppedOverload"/>).</summary>
     internal long SynsDroppedOverload => _counters.Drops[(byte)DropReason.SynDroppedOverload];
@@ -25,6 +26,7 @@ public sealed partial class NetworkStack
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.OverloadSynBudget, nameof(options.OverloadSynBudget));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.OverloadTurns, 1, nameof(options.OverloadTurns));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.OverloadHold, TimeSpan.Zero, nameof(options.OverloadHold));
         if (options.DeferSyns)
         {
             // The shed-SYN hash is keyed: by the seed in simulations (reproducible), else at random (not predictable).
@@ -48,18 +50,24 @@ public sealed partial class NetworkStack
     /// <summary>
     /// After the turn's frames: answers the SYNs set aside, oldest first; when this turn and the
     /// <see cref="NetworkStackOptions.OverloadTurns"/> − 1 before it all ended with frames still waiting
-    /// (<see cref="_ingressBacklog"/>: the loop is saturated, not just catching up with a burst), only
+    /// (<see cref="_ingressBacklog"/>: the loop is saturated, not just catching up with a burst), or an overloaded turn
+    /// fell behind or shed SYNs within <see cref="NetworkStackOptions.OverloadHold"/>, only
     /// <see cref="NetworkStackOptions.OverloadSynBudget"/> of them, the best ranked (<see cref="SynDeferral.Rank"/>);
     /// the shed ones are remembered, so that their retransmissions rank first.
     /// </summary>
     private void ProcessDeferredSyns(Instant now)
     {
         _backlogTurns = _ingressBacklog ? Math.Min(_backlogTurns + 1, int.MaxValue - 1) : 0;
+        // Overload holds while turns keep falling behind or keep shedding: shedding is what lets the loop catch up with a
+        // flood, so a drained link alone does not end it (else every end would answer a flood in full again for
+        // OverloadTurns turns, and the device queue would fill again in front of the flows' frames).
+        bool overloaded = _backlogTurns >= Options.OverloadTurns || now < _overloadUntil;
+        if (overloaded && _ingressBacklog)
+            _overloadUntil = now + Options.OverloadHold;
         var deferral = _synDeferral;
         if (deferral is null || deferral.Count == 0)
             return;
         int count = deferral.Count;
-        bool overloaded = _backlogTurns >= Options.OverloadTurns;
         int budget = overloaded ? Options.OverloadSynBudget : count;
         // Overloaded, at most an eighth of the budget goes to SYNs without a sign of a real client: each one answered
         // costs a write and draws a reset to read (a flood's host has no connection), several times a shed SYN's cost.
@@ -78,6 +86,7 @@ public sealed partial class NetworkStack
         int shed = count - take;
         if (shed > 0)
         {
+            _overloadUntil = now + Options.OverloadHold;
             // Counted like frames that were processed, so that traffic statistics still add up; one trace line per turn.
             long bytes = 0;
             for (int i = 0; i < count; i++)

@@ -217,6 +217,13 @@ public sealed record NetworkStackOptions
     public int OverloadTurns { get; init; } = 32;
 
     /// <summary>
+    /// How long overload lasts after the last overloaded turn that fell behind or shed a SYN (default 1 s): shedding is
+    /// what lets the loop keep up with a flood, so a turn that drained the link does not end it; a second without
+    /// either does. Zero ends it with the first turn that drains the link.
+    /// </summary>
+    public TimeSpan OverloadHold { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long the loop thread busy-polls for more work before it sleeps while traffic flows (like Linux SO_BUSY_POLL):
     /// saves a sleep and wake-up per packet exchange, at the price of a core kept busy. Zero (the default) sleeps at once.
     /// </summary>

@@ -89,6 +89,10 @@ public class OverloadPriorityTests
 
     private static int SynAcks(List<TcpRepr> segments) => segments.Count(s => s.Control == TcpControl.Syn && s.SourcePort == ListenPort);
 
+    /// <summary>SYN-ACKs to the SYNs <c>Syn(peer, from)</c> .. <c>Syn(peer, from + count - 1)</c> (not earlier SYNs' retransmitted ones).</summary>
+    private static int SynAcks(List<TcpRepr> segments, int from, int count) =>
+        segments.Count(s => s.Control == TcpControl.Syn && s.SourcePort == ListenPort && s.DestinationPort - 20000 - from is var i && i >= 0 && i < count);
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -136,10 +140,10 @@ public class OverloadPriorityTests
         Assert.Equal(TcpState.CloseWait, flow.Tcb.State);
         Assert.Equal(8, SynAcks(Segments(peer)));
         Assert.Equal(63 - 8, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
-        // The next turn drains the 37 SYNs left: not overloaded, all answered.
+        // The next turn drains the 37 SYNs left but is still overloaded (OverloadHold): 8 answered.
         peer.Stack.Poll(peer.Now);
-        Assert.Equal(37, SynAcks(Segments(peer)));
-        Assert.Equal(63 - 8, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+        Assert.Equal(8, SynAcks(Segments(peer)));
+        Assert.Equal(63 - 8 + 37 - 8, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
     }
 
     [Fact]
@@ -160,9 +164,45 @@ public class OverloadPriorityTests
             Queue(peer, Syn(peer, 100 + i));
         for (int turn = 0; turn < 7; turn++)
             peer.Stack.Poll(peer.Now);
-        // Reads: 16 16 16 16 16 16 4; backlogged turns 1-6, overloaded from the 3rd through the 6th; the 7th drains.
-        Assert.Equal(16 + 16 + 4 * 2 + 4, SynAcks(Segments(peer)));
-        Assert.Equal(4 * 14, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+        // Reads: 16 16 16 16 16 16 4; backlogged turns 1-6, overloaded from the 3rd through the 6th; the 7th drains the
+        // link but is still overloaded (OverloadHold: the 6th shed SYNs a moment ago), so it answers 2 of its 4.
+        Assert.Equal(16 + 16 + 4 * 2 + 2, SynAcks(Segments(peer)));
+        Assert.Equal(4 * 14 + 2, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+
+        // A second later without a backlog or a shed SYN, overload is over: a turn answers all of its 10 SYNs.
+        peer.Now += TimeSpan.FromMilliseconds(1001);
+        for (int i = 0; i < 10; i++)
+            Queue(peer, Syn(peer, 300 + i));
+        peer.Stack.Poll(peer.Now);
+        Assert.Equal(10, SynAcks(Segments(peer), 300, 10));
+        Assert.Equal(4 * 14 + 2, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+    }
+
+    [Fact]
+    public async Task Overloaded_DrainedTurnsThatKeepShedding_StayOverloaded_UntilASecondPassesWithoutShedding()
+    {
+        await using var peer = Peer(ingressBudget: 16, synBudget: 2, overloadTurns: 1);
+        for (int i = 0; i < 20; i++)
+            Queue(peer, Syn(peer, i));
+        peer.Stack.Poll(peer.Now); // backlogged: overloaded, 2 of 16 answered
+        peer.Stack.Poll(peer.Now); // drains (4): still overloaded, 2 answered
+        Assert.Equal(4, SynAcks(Segments(peer)));
+        // Every 0.6 s a drained turn with 5 SYNs sheds 3, which holds the overload for another second.
+        for (int round = 0; round < 4; round++)
+        {
+            peer.Now += TimeSpan.FromMilliseconds(600);
+            for (int i = 0; i < 5; i++)
+                Queue(peer, Syn(peer, 100 + 10 * round + i));
+            peer.Stack.Poll(peer.Now);
+            Assert.Equal(2, SynAcks(Segments(peer), 100 + 10 * round, 5));
+        }
+        Assert.Equal(14 + 2 + 4 * 3, peer.Stack.Stats.Drops[DropReason.SynDroppedOverload]);
+        // 1.2 s without a turn: overload is over.
+        peer.Now += TimeSpan.FromMilliseconds(1200);
+        for (int i = 0; i < 5; i++)
+            Queue(peer, Syn(peer, 200 + i));
+        peer.Stack.Poll(peer.Now);
+        Assert.Equal(5, SynAcks(Segments(peer), 200, 5));
     }
 
     [Fact]

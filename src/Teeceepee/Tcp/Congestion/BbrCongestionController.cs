@@ -165,6 +165,9 @@ public sealed partial class BbrCongestionController : ICongestionController
     /// <summary>BBR.bw_shortterm (bw_lo) in bytes per second; <see cref="long.MaxValue"/> while unbounded.</summary>
     public long BandwidthLow => double.IsPositiveInfinity(_model.BwLo) ? long.MaxValue : (long)_model.BwLo;
 
+    /// <summary>BBR's C.inflight is the pipe (draft-ietf-ccwg-bbr §2.2).</summary>
+    public bool UsesPipe => true;
+
     /// <summary>True once Startup found the pipe full (BBR.full_bw_reached).</summary>
     public bool FullBandwidthReached => _fullBwReached;
 

@@ -31,6 +31,9 @@ public interface ICongestionController
     /// <summary>The controller's own minimum-RTT estimate (BBR's BBR.min_rtt, windowed); null when it keeps none.</summary>
     TimeSpan? MinRttEstimate => null;
 
+    /// <summary>True when the controller reads <see cref="TcpAckEvent.Pipe"/> (BBR's C.inflight): the TCB computes it only then.</summary>
+    bool UsesPipe => false;
+
     /// <summary>Sets SMSS; before any data also sets IW = min(10*MSS, max(2*MSS, 14600)) (RFC 6928).</summary>
     void SetMss(int mss);
 
