@@ -16,9 +16,8 @@ public sealed partial class Tcb
     private ICongestionController _congestion;
     private readonly RttEstimator _rtt;
 
-    // Each concern owns its fields: the send side with its retransmission queue, the receive side with reassembly,
-    // loss recovery (SACK, RFC 6675, PRR, RACK-TLP) and the timers. This class coordinates them.
-    // Mutable structs held in place (issue 13 item 2: four objects fewer per connection); never readonly, never copied.
+    // Each concern owns its fields: the send side with its retransmission queue, the receive side with reassembly, loss
+    // recovery (SACK, RFC 6675, PRR, RACK-TLP), the timers; mutable structs held in place, never readonly or copied.
     private SendSequenceSpace _snd;
     private ReceiveSequenceSpace _rcv;
     private LossRecovery _loss = new();
