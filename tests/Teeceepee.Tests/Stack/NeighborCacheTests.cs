@@ -96,8 +96,8 @@ public class NeighborCacheTests
         Assert.Equal([(Neighbor, 0)], host.Failures);
     }
 
-    [Fact]
-    public void Delay_UpperLayerProgressSinceDelayBegan_BecomesReachable_WithoutProbe()
+    /// <summary>A resolved entry left unconfirmed for ReachableTime (STALE), then used at <c>staleAt</c>: DELAY from there.</summary>
+    private static (NeighborCache Cache, Host Host, NeighborEntry Entry, Instant StaleAt) InDelay()
     {
         var cache = new NeighborCache(8, 4);
         var host = new Host();
@@ -105,7 +105,15 @@ public class NeighborCacheTests
         cache.OnAdvertisement(T0, Neighbor, Mac, true, true, false, host);
         var staleAt = T0 + TimeSpan.FromSeconds(30);
         cache.Poll(staleAt, host);
-        cache.TryLookup(staleAt, Neighbor, out _); // DELAY from here
+        cache.TryLookup(staleAt, Neighbor, out _);
+        Assert.Equal(NeighborState.Delay, entry.State);
+        return (cache, host, entry, staleAt);
+    }
+
+    [Fact]
+    public void Delay_UpperLayerProgressSinceDelayBegan_BecomesReachable_WithoutProbe()
+    {
+        var (cache, host, entry, staleAt) = InDelay();
         host.ProgressAt = staleAt + TimeSpan.FromSeconds(2);
 
         var delayEnds = staleAt + NeighborCache.DelayFirstProbeTime;
@@ -120,13 +128,7 @@ public class NeighborCacheTests
     [Fact]
     public void Delay_ProgressOnlyBeforeDelayBegan_StillProbes()
     {
-        var cache = new NeighborCache(8, 4);
-        var host = new Host();
-        var entry = Resolve(cache, host);
-        cache.OnAdvertisement(T0, Neighbor, Mac, true, true, false, host);
-        var staleAt = T0 + TimeSpan.FromSeconds(30);
-        cache.Poll(staleAt, host);
-        cache.TryLookup(staleAt, Neighbor, out _);
+        var (cache, host, entry, staleAt) = InDelay();
         host.ProgressAt = staleAt - TimeSpan.FromMilliseconds(1); // older than the DELAY state: proves nothing now
 
         cache.Poll(staleAt + NeighborCache.DelayFirstProbeTime, host);

@@ -18,28 +18,9 @@ public class TcpCongestionLoopbackTests
         var net = new TcpLoopback(7, loss: 0.01, config: config) { Latency = TimeSpan.FromMilliseconds(10) };
         var payload = new byte[2 * 1024 * 1024];
         new Random(7).NextBytes(payload);
-        var listener = net.B.Listen(new TcpEndpoint(TcpLoopback.AddressB, 5001));
-        var client = net.A.Connect(net.Now, TcpLoopback.AddressA, new TcpEndpoint(TcpLoopback.AddressB, 5001));
-        var received = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        Tcb? server = null;
-        int sent = 0;
-        long maxPacing = 0;
-        bool ok = net.Run(() => server is not null && server.IsReceiveFinished, () =>
-        {
-            if (server is null && listener.TryAccept(out var t))
-                server = t;
-            if (sent < payload.Length)
-                sent += client.Send(payload.AsSpan(sent));
-            else
-                client.Shutdown();
-            maxPacing = Math.Max(maxPacing, client.GetInfo().PacingRate);
-            int n;
-            while (server is not null && (n = server.Receive(chunk)) > 0)
-                received.Write(chunk, 0, n);
-        }, 600_000);
+        var (ok, received, client, maxPacing) = net.BulkTransfer(payload, 600_000);
         Assert.True(ok, $"transfer did not finish: {client.GetInfo()}");
-        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received.ToArray()));
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received));
         var info = client.GetInfo();
         Assert.Equal(name, info.CongestionAlgorithm);
         Assert.NotNull(info.CongestionPhase);

@@ -51,6 +51,36 @@ internal sealed class TcpLoopback
     /// <summary>The departure time, direction (A→B is true) and payload length of every segment sent, when set.</summary>
     public List<(Instant At, bool ToB, int PayloadLength)>? Departures { get; set; }
 
+    /// <summary>
+    /// Connects A to B, sends <paramref name="payload"/> from A and closes, reading everything at B, until B has the FIN
+    /// or virtual time passes <paramref name="limitMs"/>. Returns whether it finished, the octets B read (for the caller's
+    /// SHA-256 check), A's TCB and the largest pacing rate A reported during the transfer.
+    /// </summary>
+    public (bool Finished, byte[] Received, Tcb Client, long MaxPacingRate) BulkTransfer(byte[] payload, long limitMs)
+    {
+        var listener = B.Listen(new TcpEndpoint(AddressB, 5001));
+        var client = A.Connect(Now, AddressA, new TcpEndpoint(AddressB, 5001));
+        using var received = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        Tcb? server = null;
+        int sent = 0;
+        long maxPacing = 0;
+        bool finished = Run(() => server is not null && server.IsReceiveFinished, () =>
+        {
+            if (server is null && listener.TryAccept(out var accepted))
+                server = accepted;
+            if (sent < payload.Length)
+                sent += client.Send(payload.AsSpan(sent));
+            else
+                client.Shutdown();
+            maxPacing = Math.Max(maxPacing, client.GetInfo().PacingRate);
+            int n;
+            while (server is not null && (n = server.Receive(chunk)) > 0)
+                received.Write(chunk, 0, n);
+        }, limitMs);
+        return (finished, received.ToArray(), client, maxPacing);
+    }
+
     /// <summary>Runs until <paramref name="done"/> holds or virtual time passes <paramref name="limitMs"/>; <paramref name="app"/> runs every step.</summary>
     public bool Run(Func<bool> done, Action app, long limitMs)
     {

@@ -19,28 +19,9 @@ public class TcpPacingDefaultTests
         var net = new TcpLoopback(11, config: config) { Latency = TimeSpan.FromMilliseconds(10), Departures = [] };
         var payload = new byte[Bytes];
         new Random(11).NextBytes(payload);
-        var listener = net.B.Listen(new TcpEndpoint(TcpLoopback.AddressB, 5001));
-        var client = net.A.Connect(net.Now, TcpLoopback.AddressA, new TcpEndpoint(TcpLoopback.AddressB, 5001));
-        using var received = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        Tcb? server = null;
-        int sent = 0;
-        long maxPacing = 0;
-        bool ok = net.Run(() => server is not null && server.IsReceiveFinished, () =>
-        {
-            if (server is null && listener.TryAccept(out var t))
-                server = t;
-            if (sent < payload.Length)
-                sent += client.Send(payload.AsSpan(sent));
-            else
-                client.Shutdown();
-            maxPacing = Math.Max(maxPacing, client.GetInfo().PacingRate);
-            int n;
-            while (server is not null && (n = server.Receive(chunk)) > 0)
-                received.Write(chunk, 0, n);
-        }, 60_000);
+        var (ok, received, client, maxPacing) = net.BulkTransfer(payload, 60_000);
         Assert.True(ok, $"transfer did not finish: {client.GetInfo()}");
-        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received.ToArray()));
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received));
         var departures = net.Departures.Where(d => d.ToB && d.PayloadLength > 0).Select(d => d.At).ToList();
         return (departures, maxPacing, client.GetInfo());
     }
