@@ -27,14 +27,17 @@ for i in $(seq 100); do ip netns exec "$NS" curl -s -o /dev/null --max-time 1 ht
 # ip netns exec execs the server, so $PID is its process: fields 14 and 15 of stat are user and system ticks.
 cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 TICKS=$(getconf CLK_TCK)
+# tap0's RX counters in the namespace count the frames the stack wrote: bytes per TAP write shows its burst size.
+rx() { ip -n "$NS" -s -j link show tap0 | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["stats64"]["rx"]; print(s["bytes"], s["packets"])'; }
+per_write() { read -r b0 p0 <<< "$1"; read -r b1 p1 <<< "$(rx)"; awk -v b=$((b1 - b0)) -v p=$((p1 - p0)) 'BEGIN{printf "%.0f B per TAP write", (p > 0 ? b / p : 0)}'; }
 per_gb() { awk -v c="$(( $(cpu) - $1 ))" -v t="$TICKS" -v b="$2" 'BEGIN{printf "server CPU %.2f s/GB", c/t/(b/1e9)}'; }
 for run in $(seq "$RUNS"); do
-  c=$(cpu)
+  c=$(cpu); r=$(rx)
   t=$(ip netns exec "$NS" curl -sS --fail -o /dev/null -w '%{time_total} %{size_download}' http://198.18.0.2/big.bin)
-  echo "run $run: 1 client x 50 MB: $(echo "$t" | awk '{printf "%.1f MB/s (%.2f s)", $2/$1/1e6, $1}'), $(per_gb "$c" 50000000)"
+  echo "run $run: 1 client x 50 MB: $(echo "$t" | awk '{printf "%.1f MB/s (%.2f s)", $2/$1/1e6, $1}'), $(per_gb "$c" 50000000), $(per_write "$r")"
   args=(); for i in $(seq "$CLIENTS"); do args+=(-o /dev/null http://198.18.0.2/big.bin); done
-  s=$(date +%s.%N); c=$(cpu)
+  s=$(date +%s.%N); c=$(cpu); r=$(rx)
   ip netns exec "$NS" curl -s -S --fail --max-time 300 --no-progress-meter --parallel --parallel-immediate --parallel-max "$CLIENTS" "${args[@]}"
   e=$(date +%s.%N)
-  echo "run $run: $CLIENTS clients x 50 MB at once: $(awk -v s="$s" -v e="$e" -v n="$CLIENTS" 'BEGIN{printf "%.2f s, %.1f MB/s", e-s, n*50000000/(e-s)/1e6}'), $(per_gb "$c" $((CLIENTS * 50000000)))"
+  echo "run $run: $CLIENTS clients x 50 MB at once: $(awk -v s="$s" -v e="$e" -v n="$CLIENTS" 'BEGIN{printf "%.2f s, %.1f MB/s", e-s, n*50000000/(e-s)/1e6}'), $(per_gb "$c" $((CLIENTS * 50000000))), $(per_write "$r")"
 done

@@ -176,7 +176,7 @@ public sealed partial class Tcb
             usable = 1; // RFC 9293 §3.8.6.1: a zero-window probe carries one octet; RFC 6298 §5.4 resends one segment
         int segmentCap = Math.Min(mss, bufferLength);
         // Super-segments carry new data only: anything below SND.MAX is a retransmission and stays one MSS.
-        int offloadLimit = _segmentationOffloadLimit > mss ? PacedOffloadLimit(mss, _congestion.PacingRate is > 0 and var paced ? paced : WindowRate()) : 0;
+        int offloadLimit = _segmentationOffloadLimit > mss ? OffloadLimit(mss) : 0;
         // A CWR goes on one MSS-sized segment: a super-segment's header would put it on every wire segment.
         bool super = offloadLimit > mss && _snd.Nxt >= _snd.Max && !_forceOne && bufferLength > mss && !_ecnCwrPending;
         int cap = super ? Math.Min(offloadLimit, bufferLength) / mss * mss : segmentCap;

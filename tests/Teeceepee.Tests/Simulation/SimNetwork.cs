@@ -91,6 +91,15 @@ internal sealed class SimNetwork : IAsyncDisposable
         set => _pausedB = value;
     }
 
+    /// <summary>
+    /// When positive, A's loop turns only at whole multiples of this (virtual time), draining its link each turn before B
+    /// runs: frames for A wait until its next turn, as on a real loop that spends this long per turn serving many flows
+    /// (an ACK is read a turn after the data left). Zero (the default): A runs whenever it has work.
+    /// </summary>
+    public TimeSpan TurnA { get; set; }
+
+    private Instant _lastTurnA;
+
     /// <summary>True while the wire between the stacks is cut: every frame in flight either way is lost (both keep running).</summary>
     public bool Blackout { get; set; }
 
@@ -170,9 +179,9 @@ internal sealed class SimNetwork : IAsyncDisposable
 
     private Instant NextEvent()
     {
-        if (_rawA.PendingFrames > 0 || (!_pausedB && _rawB.PendingFrames > 0))
+        if ((_rawA.PendingFrames > 0 && TurnA <= TimeSpan.Zero) || (!_pausedB && _rawB.PendingFrames > 0))
             return Now;
-        var next = A.PollAt();
+        var next = TurnA <= TimeSpan.Zero ? A.PollAt() : Instant.Min(NextTurnA(_rawA.PendingFrames > 0 ? Now : A.PollAt()), FaultsA.NextDeadline);
         if (!_pausedB)
             next = Instant.Min(next, B.PollAt());
         else
@@ -184,8 +193,25 @@ internal sealed class SimNetwork : IAsyncDisposable
     {
         if (Blackout)
             Discard(_rawA);
-        A.Poll(Now);
-        Polls++;
+        if (TurnA <= TimeSpan.Zero)
+        {
+            A.Poll(Now);
+            Polls++;
+        }
+        else if (Now.Ticks % TurnA.Ticks == 0 && Now != _lastTurnA)
+        {
+            _lastTurnA = Now;
+            do
+            {
+                A.Poll(Now);
+                Polls++;
+            }
+            while (_rawA.PendingFrames > 0); // a turn reads all that waited (past the ingress budget), nothing B sends in it
+        }
+        else
+        {
+            FaultsA.ReleaseDue(Now);
+        }
         if (_pausedB)
         {
             // Frames to a vanished host go nowhere; its own held frames still leave (they were on the wire).
@@ -197,6 +223,18 @@ internal sealed class SimNetwork : IAsyncDisposable
             Discard(_rawB);
         B.Poll(Now);
         Polls++;
+    }
+
+    // A's first turn at or after `at` that is later than its last one.
+    private Instant NextTurnA(Instant at)
+    {
+        if (at == Instant.MaxValue)
+            return at;
+        long turn = TurnA.Ticks;
+        long ticks = (Math.Max(at.Ticks, Now.Ticks) + turn - 1) / turn * turn;
+        if (ticks <= _lastTurnA.Ticks)
+            ticks = _lastTurnA.Ticks + turn;
+        return new Instant(ticks);
     }
 
     private void Discard(MemoryLink link)

@@ -77,6 +77,27 @@ public class TcbSegmentationOffloadTests
     }
 
     [Fact]
+    public void Unpaced_MinRttTwoMsLongSrtt_WindowLeavesAsOneSuperSegment()
+    {
+        // Below 4 ms of min RTT a window-based flow is not paced: its window leaves back to back whatever the pieces, so
+        // it goes as one super-segment. Linux's min-RTT term alone (1/8 of the offload size at 2 ms, the stack's timestamp
+        // clock counting whole milliseconds) cut it into ~6 MSS pieces: 200 downloads from one loop measure 1–3 ms.
+        var h = EstablishedWithTso();
+        h.Tcb.Send(Bytes(60 * Mss));
+        Assert.Single(Dispatch(h)); // the initial window (10 MSS), timed
+        h.AdvanceTo(h.Now + TimeSpan.FromMilliseconds(2));
+        h.Send(In with { AckNumber = LocalIsn + 1 + (4 * Mss) });
+        var fast = Dispatch(h);
+        int sent = 10 * Mss + fast.Sum(s => s.Segment.PayloadLength);
+        h.AdvanceTo(h.Now + TimeSpan.FromMilliseconds(100));
+        h.Send(In with { AckNumber = LocalIsn + 1 + sent });
+        var segs = Dispatch(h);
+        Assert.Equal(0, h.Tcb.CurrentPacingRate);
+        Assert.True(segs.Count == 1 && segs[0].Segment.PayloadLength > 10 * Mss,
+            $"{segs.Count} segments: {string.Join(", ", segs.Select(s => s.Segment.PayloadLength / Mss))} MSS");
+    }
+
+    [Fact]
     public void Enabled_LargeSend_OneSuperSegmentOfTheInitialWindow()
     {
         var h = EstablishedWithTso();
