@@ -12,7 +12,8 @@ namespace Teeceepee.IntegrationTests.Scale;
 /// echoes each connection's first 64 octets on the TCB API on the loop (nothing above the stack holds per-connection
 /// state but the list of TCBs), and answers commands on stdin, one per line:
 /// <c>measure</c> prints <c>measure live=B pooled=B connections=N established=N holding=N</c> after a full collection
-/// (pooled: the rings the process-wide pool keeps for reuse); <c>forget</c> aborts every connection and prints
+/// (pooled: the rings the process-wide pool keeps for reuse; holding: connections holding a ring or a loss-recovery or
+/// reassembly table); <c>forget</c> aborts every connection and prints
 /// <c>forgotten N</c>; <c>quit</c> (or the end of stdin) ends it.
 /// </summary>
 internal static class IdleConnectionProbe
@@ -68,7 +69,7 @@ internal static class IdleConnectionProbe
         var (count, established, holding) = await stack.InvokeAsync((_, _) => (
             server.Connections.Count,
             server.Connections.Count(t => t.State == TcpState.Established),
-            server.Connections.Count(t => t.HasReceiveStorage || t.HasSendStorage)));
+            server.Connections.Count(t => t.HasReceiveStorage || t.HasSendStorage || t.HasRecoveryStorage)));
         return string.Create(CultureInfo.InvariantCulture,
             $"measure live={live} pooled={pooled} connections={count} established={established} holding={holding} rss={Environment.WorkingSet}");
     }
