@@ -50,7 +50,10 @@ public class IdleAfterLossMemoryTests(ITestOutputHelper output)
             OpenAndExchange(net, listener, clients, servers, scratch, Batch);
         long after = Settle();
 
+        double perEnd = (double)(after - baseline) / (2 * Connections);
+        output.WriteLine($"baseline {baseline} B, after {Connections} more idle connections that each recovered a loss each way {after} B: {perEnd:F0} B per connection end");
         Assert.Equal(WarmUp + Connections, servers.Count);
+        Assert.True(perEnd <= MaxBytesPerConnectionEnd, $"{perEnd:F0} B per idle connection end (at most {MaxBytesPerConnectionEnd})");
         Assert.All(clients.Concat(servers), t =>
         {
             Assert.Equal(TcpState.Established, t.State);
@@ -59,9 +62,6 @@ public class IdleAfterLossMemoryTests(ITestOutputHelper output)
             Assert.False(t.HasRecoveryStorage, "an idle connection still holds a recovery table");
             Assert.False(t.HasReceiveStorage || t.HasSendStorage, "an idle connection still holds a ring");
         });
-        double perEnd = (double)(after - baseline) / (2 * Connections);
-        output.WriteLine($"baseline {baseline} B, after {Connections} more idle connections that each recovered a loss each way {after} B: {perEnd:F0} B per connection end");
-        Assert.True(perEnd <= MaxBytesPerConnectionEnd, $"{perEnd:F0} B per idle connection end (at most {MaxBytesPerConnectionEnd})");
         GC.KeepAlive(clients);
         GC.KeepAlive(servers);
     }
