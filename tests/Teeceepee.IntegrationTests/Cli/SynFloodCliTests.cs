@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Teeceepee.IntegrationTests.Cli;
 
@@ -15,7 +16,7 @@ namespace Teeceepee.IntegrationTests.Cli;
 /// and the stack process's CPU and run-queue wait during the flood (docs/benchmarks.md).
 /// </summary>
 [Collection(FloodCollection.Name)]
-public sealed class SynFloodCliTests : IAsyncLifetime
+public sealed class SynFloodCliTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Downloads = 15;
     private CliNamespace _ns = null!;
@@ -72,6 +73,7 @@ public sealed class SynFloodCliTests : IAsyncLifetime
             string report = $"unloaded {baseline:F3} s; during the flood: {string.Join(", ", loaded.Select(r => r.Line))}; " +
                 $"the stack's process ran {(after.Run - before.Run) / 1e9:F2} s and waited {(after.Wait - before.Wait) / 1e9:F2} s on the run queue " +
                 $"(load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})";
+            output.WriteLine(report);
             Assert.True(loaded.Count == Downloads, report);
             Assert.All(loaded, r => Assert.True(r.Ok && r.Seconds <= 4 * baseline + 0.05, report));
         }
