@@ -19,6 +19,9 @@ public sealed partial class NetworkStack
     private int _backlogTurns; // consecutive turns that ended with frames still waiting
     private Instant _overloadUntil; // overloaded until then at least (NetworkStackOptions.OverloadHold)
 
+    /// <summary>True while the filter of recently shed SYNs holds its arrays (1 MiB; released 2–4 s after the last shed SYN).</summary>
+    internal bool HoldsShedSynFilter => _synDeferral is { Shed.IsAllocated: true };
+
     /// <summary>SYNs this stack dropped unanswered because a turn was overloaded (<see cref="DropReason.SynDroppedOverload"/>).</summary>
     internal long SynsDroppedOverload => _counters.Drops[(byte)DropReason.SynDroppedOverload];
 
@@ -65,8 +68,13 @@ public sealed partial class NetworkStack
         if (overloaded && _ingressBacklog)
             _overloadUntil = now + Options.OverloadHold;
         var deferral = _synDeferral;
-        if (deferral is null || deferral.Count == 0)
+        if (deferral is null)
             return;
+        if (deferral.Count == 0)
+        {
+            deferral.Shed.Expire(now); // a turn without SYNs still lets the shed-SYN filter age and go
+            return;
+        }
         int count = deferral.Count;
         int budget = overloaded ? Options.OverloadSynBudget : count;
         // Overloaded, at most an eighth of the budget goes to SYNs without a sign of a real client: each one answered

@@ -13,16 +13,16 @@ namespace Teeceepee.Tcp;
 /// are tracked in a fixed array. A segment that would open one more range is dropped (the newest
 /// non-adjacent data goes, the sender retransmits it); data at RCV.NXT or touching a known range is
 /// always accepted, so the connection always makes progress and SACKed data is never reneged on
-/// (RFC 2018 §8). No call allocates except the first out-of-order write (the range table, kept);
-/// the ring is rented from the shared pool on the first write and returned as soon as it is drained
-/// (no in-order or out-of-order byte held), so an idle connection holds no ring (issue 13 item 2).</para>
+/// (RFC 2018 §8). No call allocates: the range table is rented from the shared pool with the first hole and
+/// returned when the last one fills, and the ring is rented on the first write and returned as soon as it is drained
+/// (no in-order or out-of-order byte held), so an idle connection holds neither (issue 13 item 2).</para>
 /// </remarks>
 public sealed class ReceiveBuffer
 {
     /// <summary>The most disjoint out-of-order ranges held at once.</summary>
     public const int MaxOutOfOrderRanges = 32;
 
-    private OutOfOrderRange[] _ranges = [];   // grown to MaxOutOfOrderRanges on the first hole: an in-order connection holds none
+    private OutOfOrderRange[] _ranges = [];   // rented with the first hole, returned with the last: an in-order connection holds none
     private byte[]? _storage;
     private int _head;        // ring index of the oldest unread in-order byte
     private int _count;       // unread in-order bytes
@@ -85,7 +85,7 @@ public sealed class ReceiveBuffer
             if (_rangeCount == MaxOutOfOrderRanges)
                 return 0;
             if (_ranges.Length == 0)
-                _ranges = new OutOfOrderRange[MaxOutOfOrderRanges];
+                _ranges = ArrayPool<OutOfOrderRange>.Shared.Rent(MaxOutOfOrderRanges);
             Array.Copy(_ranges, first, _ranges, first + 1, _rangeCount - first);
             _rangeCount++;
             _ranges[first] = new OutOfOrderRange(start, end, ++_stamp);
@@ -112,6 +112,8 @@ public sealed class ReceiveBuffer
         _count += contiguous;
         _rangeCount--;
         Array.Copy(_ranges, 1, _ranges, 0, _rangeCount);
+        if (_rangeCount == 0)
+            ReturnRanges(); // the last hole filled: no table until the next one
         return contiguous;
     }
 
@@ -135,6 +137,9 @@ public sealed class ReceiveBuffer
 
     /// <summary>True while the ring's storage is rented (data is held, or was until the last read).</summary>
     public bool HasStorage => _storage is not null;
+
+    /// <summary>True while the out-of-order range table is rented (a hole is open).</summary>
+    public bool HasOutOfOrderTable => _ranges.Length != 0;
 
     /// <summary>
     /// Moves RCV.NXT past <paramref name="count"/> in-order bytes that went straight to the application
@@ -206,6 +211,15 @@ public sealed class ReceiveBuffer
         _next = 0;
         _rangeCount = 0;
         _stamp = 0;
+        ReturnRanges();
+    }
+
+    private void ReturnRanges()
+    {
+        if (_ranges.Length == 0)
+            return;
+        ArrayPool<OutOfOrderRange>.Shared.Return(_ranges);
+        _ranges = [];
     }
 
     private void ReturnStorage()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -6,21 +7,31 @@ namespace Teeceepee.Tcp;
 /// The retransmissions of one loss recovery still believed in flight: RFC 6675's per-segment "retransmitted" mark,
 /// bounded. <see cref="Rack"/> finds the lost ones by their send times (RFC 8985 §6.2: a segment sent later was
 /// delivered, this one was not) and takes them out again, so rule 1 of NextSeg resends them without waiting for the RTO.
+/// The arrays are rented from the shared pool with the first entry and returned when the last goes (recovery ended,
+/// everything acknowledged): a connection out of recovery holds none (issue 13 item 2).
 /// </summary>
 internal sealed class RetransmitLog
 {
     public const int Capacity = 64;
 
-    // Entries in the order they were sent.
-    private readonly SeqNumber[] _start = new SeqNumber[Capacity];
-    private readonly SeqNumber[] _end = new SeqNumber[Capacity];
+    private static readonly SeqNumber[] s_none = [];
+    // Entries in the order they were sent; rented with the first entry, returned with the last.
+    private SeqNumber[] _start = s_none;
+    private SeqNumber[] _end = s_none;
     private int _count;
 
     /// <summary>Entries held.</summary>
     public int Count => _count;
 
+    /// <summary>True while the entry arrays are rented (an entry is held).</summary>
+    public bool HasStorage => _start.Length != 0;
+
     /// <summary>Forgets every entry (recovery ended or timed out).</summary>
-    public void Clear() => _count = 0;
+    public void Clear()
+    {
+        _count = 0;
+        ReturnStorage();
+    }
 
     /// <summary>Records a retransmission of [start, end).</summary>
     public void Add(SeqNumber start, SeqNumber end)
@@ -45,6 +56,11 @@ internal sealed class RetransmitLog
                 return;
             }
         }
+        else if (_start.Length == 0)
+        {
+            _start = ArrayPool<SeqNumber>.Shared.Rent(Capacity);
+            _end = ArrayPool<SeqNumber>.Shared.Rent(Capacity);
+        }
         _start[_count] = start;
         _end[_count] = end;
         _count++;
@@ -58,6 +74,8 @@ internal sealed class RetransmitLog
         Array.Copy(_start, 1, _start, 0, _count - 1);
         Array.Copy(_end, 1, _end, 0, _count - 1);
         _count--;
+        if (_count == 0)
+            ReturnStorage();
         return true;
     }
 
@@ -85,6 +103,8 @@ internal sealed class RetransmitLog
             kept++;
         }
         _count = kept;
+        if (kept == 0)
+            ReturnStorage();
     }
 
     /// <summary>When <paramref name="seq"/> lies in a retransmission still in flight, the end of that retransmission.</summary>
@@ -134,6 +154,8 @@ internal sealed class RetransmitLog
             kept++;
         }
         _count = kept;
+        if (kept == 0)
+            ReturnStorage();
     }
 
     /// <summary>Retransmitted octets still in flight: neither ACKed nor SACKed (RFC 6675 SetPipe's second count).</summary>
@@ -150,5 +172,15 @@ internal sealed class RetransmitLog
                 sum -= scoreboard.SackedBytesBetween(start, _end[i]);
         }
         return sum;
+    }
+
+    private void ReturnStorage()
+    {
+        if (_start.Length == 0)
+            return;
+        ArrayPool<SeqNumber>.Shared.Return(_start);
+        ArrayPool<SeqNumber>.Shared.Return(_end);
+        _start = s_none;
+        _end = s_none;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tcp;
@@ -5,24 +6,34 @@ namespace Teeceepee.Tcp;
 /// <summary>
 /// The sender's record of SACKed ranges above SND.UNA (RFC 6675 §3's scoreboard), bounded: sorted,
 /// disjoint ranges in fixed arrays; a new disjoint range beyond the bound is ignored (it only costs
-/// an unneeded retransmission later).
+/// an unneeded retransmission later). The arrays are rented from the shared pool with the first range and returned
+/// when the last one goes (SND.UNA passed it, or a timeout cleared it): a connection with nothing SACKed above SND.UNA,
+/// an idle one above all, holds none (issue 13 item 2), and the pool's per-thread cache makes renting allocation-free.
 /// </summary>
 internal sealed class SackScoreboard
 {
     public const int MaxRanges = 16;
 
-    private readonly SeqNumber[] _left = new SeqNumber[MaxRanges];
-    private readonly SeqNumber[] _right = new SeqNumber[MaxRanges];
+    private static readonly SeqNumber[] s_none = [];
+    private SeqNumber[] _left = s_none;  // rented with the first range, returned with the last
+    private SeqNumber[] _right = s_none;
     private int _count;
 
     /// <summary>Number of disjoint SACKed ranges.</summary>
     public int Count => _count;
 
+    /// <summary>True while the range arrays are rented (a range is held).</summary>
+    public bool HasStorage => _left.Length != 0;
+
     /// <summary>The right edge of the highest SACKed range (only meaningful when <see cref="Count"/> &gt; 0).</summary>
     public SeqNumber HighestSacked => _right[_count - 1];
 
     /// <summary>Forgets everything (after repeated timeouts, in case the receiver reneged: RFC 2018 §8).</summary>
-    public void Clear() => _count = 0;
+    public void Clear()
+    {
+        _count = 0;
+        ReturnStorage();
+    }
 
     /// <summary>Records SACKed octets [left, right); true when octets not known before were SACKed.</summary>
     public bool Add(SeqNumber left, SeqNumber right)
@@ -39,6 +50,11 @@ internal sealed class SackScoreboard
         {
             if (_count == MaxRanges)
                 return false;
+            if (_count == 0 && _left.Length == 0)
+            {
+                _left = ArrayPool<SeqNumber>.Shared.Rent(MaxRanges);
+                _right = ArrayPool<SeqNumber>.Shared.Rent(MaxRanges);
+            }
             Array.Copy(_left, first, _left, first + 1, _count - first);
             Array.Copy(_right, first, _right, first + 1, _count - first);
             _left[first] = left;
@@ -72,9 +88,24 @@ internal sealed class SackScoreboard
             Array.Copy(_left, drop, _left, 0, _count - drop);
             Array.Copy(_right, drop, _right, 0, _count - drop);
             _count -= drop;
+            if (_count == 0)
+            {
+                ReturnStorage(); // everything SACKed is acknowledged: nothing held until the next SACK
+                return;
+            }
         }
         if (_count > 0 && _left[0] < una)
             _left[0] = una;
+    }
+
+    private void ReturnStorage()
+    {
+        if (_left.Length == 0)
+            return;
+        ArrayPool<SeqNumber>.Shared.Return(_left);
+        ArrayPool<SeqNumber>.Shared.Return(_right);
+        _left = s_none;
+        _right = s_none;
     }
 
     /// <summary>Octets SACKed in all.</summary>

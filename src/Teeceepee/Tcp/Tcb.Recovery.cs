@@ -20,6 +20,13 @@ public sealed partial class Tcb
     /// <summary>Retransmissions found lost (overtaken by later segments) and resent without waiting for the RTO.</summary>
     public long LostRetransmits => _loss.LostRetransmits;
 
+    /// <summary>
+    /// True while loss recovery's or reassembly's tables are rented: the SACK scoreboard, the retransmission log or the
+    /// out-of-order range table (issue 13 item 2: none once every hole is filled and everything is acknowledged).
+    /// </summary>
+    internal bool HasRecoveryStorage =>
+        _loss.Scoreboard is { HasStorage: true } || _loss.RetransmitLog is { HasStorage: true } || _rcv.Buffer is { HasOutOfOrderTable: true };
+
     /// <summary>RFC 6675 §5 step 4: enter SACK loss recovery; the first retransmission goes out at once.</summary>
     private void EnterSackRecovery()
     {

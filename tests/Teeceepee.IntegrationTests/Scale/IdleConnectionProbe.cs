@@ -11,8 +11,9 @@ namespace Teeceepee.IntegrationTests.Scale;
 /// its live heap holds the stack and nothing else: no other test's objects, whatever runs in parallel. It opens a TAP,
 /// echoes each connection's first 64 octets on the TCB API on the loop (nothing above the stack holds per-connection
 /// state but the list of TCBs), and answers commands on stdin, one per line:
-/// <c>measure</c> prints <c>measure live=B pooled=B connections=N established=N holding=N</c> after a full collection
-/// (pooled: the rings the process-wide pool keeps for reuse); <c>forget</c> aborts every connection and prints
+/// <c>measure</c> prints <c>measure live=B pooled=B connections=N established=N holding=N shedfilter=0|1</c> after a full collection
+/// (pooled: the rings the process-wide pool keeps for reuse; holding: connections holding a ring or a loss-recovery or
+/// reassembly table; shedfilter: 1 while the 1 MiB filter of SYNs shed under overload is held, 2–4 s after the last); <c>forget</c> aborts every connection and prints
 /// <c>forgotten N</c>; <c>quit</c> (or the end of stdin) ends it.
 /// </summary>
 internal static class IdleConnectionProbe
@@ -65,12 +66,13 @@ internal static class IdleConnectionProbe
         GC.Collect();
         long live = GC.GetTotalMemory(forceFullCollection: true);
         long pooled = RingPool.Rings.RetainedBytes;
-        var (count, established, holding) = await stack.InvokeAsync((_, _) => (
+        var (count, established, holding, shedFilter) = await stack.InvokeAsync((_, _) => (
             server.Connections.Count,
             server.Connections.Count(t => t.State == TcpState.Established),
-            server.Connections.Count(t => t.HasReceiveStorage || t.HasSendStorage)));
+            server.Connections.Count(t => t.HasReceiveStorage || t.HasSendStorage || t.HasRecoveryStorage),
+            stack.HoldsShedSynFilter ? 1 : 0));
         return string.Create(CultureInfo.InvariantCulture,
-            $"measure live={live} pooled={pooled} connections={count} established={established} holding={holding} rss={Environment.WorkingSet}");
+            $"measure live={live} pooled={pooled} connections={count} established={established} holding={holding} shedfilter={shedFilter} rss={Environment.WorkingSet}");
     }
 
     /// <summary>Loop side: accepts, reads each connection's first octets and sends them back once.</summary>

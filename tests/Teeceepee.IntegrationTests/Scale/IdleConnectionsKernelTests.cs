@@ -9,10 +9,11 @@ namespace Teeceepee.IntegrationTests.Scale;
 /// <summary>
 /// Issue 13 item 2, the CI-sized version of <c>scripts/idle-connections.sh</c> (100,000 connections): 5,000 kernel
 /// clients connect to a stack on a TAP, each sends 64 octets that the stack's side echoes, then all sit idle. What the
-/// stack holds per idle connection (TCB and its parts, demux and timer entries) is at most the issue's 2 KiB (1,574-1,604 B
-/// measured on a quiet run; up to 1,810 B on a loaded machine, where connections that saw a loss keep their SACK
-/// scoreboard, retransmission log or out-of-order table; the layout before RACK's state moved in place measured 1,995 B
-/// quiet: IdleConnectionMemoryTests' deterministic 1,792 B bound is the one it fails), and no idle connection holds a ring. The stack runs in a process of its own (<see cref="IdleConnectionProbe"/>, this assembly run as a
+/// stack holds per idle connection (TCB and its parts, demux and timer entries) is at most 1,792 B, the issue's 2 KiB with
+/// a margin (1,574-1,604 B measured on a quiet run; the layout before RACK's state moved in place measured 1,995 B quiet,
+/// and up to 1,810 B on a loaded machine while connections that saw a loss kept their SACK scoreboard, retransmission log
+/// or out-of-order table until they closed: those now go back to the pool when empty, see IdleAfterLossMemoryTests), and
+/// no idle connection holds a ring or one of those tables. The stack runs in a process of its own (<see cref="IdleConnectionProbe"/>, this assembly run as a
 /// program), serving on the TCB API on its loop: its live heap after a full collection, less the rings the pool keeps
 /// for reuse, is the stack's alone, whatever else runs beside the test. The socket API's handle and an application's
 /// task add their part on top (docs/benchmarks.md has both, at 100,000 connections).
@@ -21,7 +22,7 @@ namespace Teeceepee.IntegrationTests.Scale;
 public sealed partial class IdleConnectionsKernelTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Connections = 5000;
-    private const int MaxBytesPerConnection = 2048;
+    private const int MaxBytesPerConnection = 1792;
     private const int WarmUp = 500;
     private const string Port = "7100";
     private const string StackAddress = "198.18.0.2";
@@ -37,7 +38,7 @@ public sealed partial class IdleConnectionsKernelTests(ITestOutputHelper output)
     public Task DisposeAsync() => _ns.DisposeAsync().AsTask();
 
     [CliNamespaceFact]
-    public async Task FiveThousandIdleKernelConnections_AfterAnEchoEach_AtMostTwoKiBPerConnectionInTheStack()
+    public async Task FiveThousandIdleKernelConnections_AfterAnEchoEach_AtMost1792BytesPerConnectionInTheStack()
     {
         string client = Path.Combine(Path.GetTempPath(), $"teeceepee-idleconn-{Environment.ProcessId}");
         var compile = await CliNamespace.Run("gcc", "-O2", "-o", client, Path.Combine(RepoRoot(), "scripts/idle-connections/idleconn.c"));
@@ -58,11 +59,18 @@ public sealed partial class IdleConnectionsKernelTests(ITestOutputHelper output)
             await Task.Delay(500);
             await probe.CommandAsync("forget", "forgotten");
             var baseline = Measure(await probe.CommandAsync("measure", "measure"));
+            for (var settle = DateTime.UtcNow + TimeSpan.FromSeconds(60); baseline.ShedFilter && DateTime.UtcNow < settle;)
+            {
+                await Task.Delay(500);
+                baseline = Measure(await probe.CommandAsync("measure", "measure"));
+            }
 
             using var clients = await RunClientsAsync(client, Connections);
-            // Delayed ACKs settle: the last echoes' ACKs return their send rings (slow under load: measure until none is held).
+            // Delayed ACKs settle: the last echoes' ACKs return their send rings, repaired losses their tables, and a
+            // connect burst the loaded loop shed SYNs of lets its 1 MiB shed-SYN filter go 2-4 s later (slow under load:
+            // measure until none is held).
             var idle = Measure(await probe.CommandAsync("measure", "measure"));
-            for (var settle = DateTime.UtcNow + TimeSpan.FromSeconds(60); idle.Holding > 0 && DateTime.UtcNow < settle;)
+            for (var settle = DateTime.UtcNow + TimeSpan.FromSeconds(60); (idle.Holding > 0 || idle.ShedFilter) && DateTime.UtcNow < settle;)
             {
                 await Task.Delay(500);
                 idle = Measure(await probe.CommandAsync("measure", "measure"));
@@ -70,10 +78,11 @@ public sealed partial class IdleConnectionsKernelTests(ITestOutputHelper output)
             double perConnection = (double)(idle.Live - idle.Pooled - (baseline.Live - baseline.Pooled)) / Connections;
             output.WriteLine($"ring pool {baseline.Pooled / 1048576.0:F1} MiB before, {idle.Pooled / 1048576.0:F1} MiB with the idle connections (not counted below)");
             output.WriteLine($"live heap {baseline.Live / 1048576.0:F1} MiB before, {idle.Live / 1048576.0:F1} MiB with {Connections} idle connections: " +
-                $"{perConnection:F0} B each; {idle.Holding} hold a ring; probe rss {idle.Rss / 1048576.0:F0} MiB");
+                $"{perConnection:F0} B each; {idle.Holding} hold a ring or table; shed-SYN filter {(idle.ShedFilter ? "held" : "none")}; probe rss {idle.Rss / 1048576.0:F0} MiB");
             Assert.Equal(Connections, idle.Connections);
             Assert.Equal(Connections, idle.Established);
             Assert.Equal(0, idle.Holding);
+            Assert.False(idle.ShedFilter);
             Assert.True(perConnection <= MaxBytesPerConnection, $"{perConnection:F0} B per idle connection (at most {MaxBytesPerConnection})");
             clients.CloseInput();
             await probe.CommandAsync("quit", null);
@@ -101,13 +110,13 @@ public sealed partial class IdleConnectionsKernelTests(ITestOutputHelper output)
         var match = MeasureLine().Match(line);
         Assert.True(match.Success, line);
         long Get(string name) => long.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture);
-        return new Measurement(Get("live"), Get("pooled"), (int)Get("connections"), (int)Get("established"), (int)Get("holding"), Get("rss"));
+        return new Measurement(Get("live"), Get("pooled"), (int)Get("connections"), (int)Get("established"), (int)Get("holding"), Get("shedfilter") != 0, Get("rss"));
     }
 
-    [GeneratedRegex(@"^measure live=(?<live>\d+) pooled=(?<pooled>\d+) connections=(?<connections>\d+) established=(?<established>\d+) holding=(?<holding>\d+) rss=(?<rss>\d+)$")]
+    [GeneratedRegex(@"^measure live=(?<live>\d+) pooled=(?<pooled>\d+) connections=(?<connections>\d+) established=(?<established>\d+) holding=(?<holding>\d+) shedfilter=(?<shedfilter>\d) rss=(?<rss>\d+)$")]
     private static partial Regex MeasureLine();
 
-    private sealed record Measurement(long Live, long Pooled, int Connections, int Established, int Holding, long Rss);
+    private sealed record Measurement(long Live, long Pooled, int Connections, int Established, int Holding, bool ShedFilter, long Rss);
 
     private static string RepoRoot()
     {

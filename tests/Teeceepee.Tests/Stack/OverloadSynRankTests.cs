@@ -161,4 +161,40 @@ public class OverloadSynRankTests
         Assert.True(filter.Contains(t1 + TimeSpan.FromSeconds(2.5), 7));
         Assert.False(filter.Contains(t1 + TimeSpan.FromSeconds(30), 7));
     }
+
+    [Fact]
+    public async Task ShedSyns_ThenTurnsWithoutSyns_FilterReleasedWithinFourSeconds()
+    {
+        await using var peer = Peer();
+        Turn(peer, Syn(peer, ClientPort, FloodedPort, ClientIsn, options: true), floodFrom: 0);
+        Assert.True(peer.Stack.HoldsShedSynFilter);
+        Drain(peer);
+        peer.Now += TimeSpan.FromSeconds(2.5);
+        peer.Stack.Poll(peer.Now);
+        Assert.True(peer.Stack.HoldsShedSynFilter); // the shed SYNs' generation is still the previous one
+        peer.Now += TimeSpan.FromSeconds(2);
+        peer.Stack.Poll(peer.Now);
+        Assert.False(peer.Stack.HoldsShedSynFilter);
+    }
+
+    [Fact]
+    public void ShedSynFilter_GenerationWithoutShedSyn_ReleasesItsArrays()
+    {
+        // Issue 13 item 2: 1 MiB while SYNs are being shed, nothing 2-4 s after the last one.
+        var filter = new ShedSynFilter();
+        var t0 = Instant.FromMilliseconds(10_000);
+        Assert.False(filter.IsAllocated);
+        filter.Add(t0, 42);
+        Assert.True(filter.IsAllocated);
+        filter.Add(t0 + TimeSpan.FromMilliseconds(2500), 43); // second generation
+        filter.Expire(t0 + TimeSpan.FromMilliseconds(4100)); // third: the second still held one
+        Assert.True(filter.IsAllocated);
+        Assert.True(filter.Contains(t0 + TimeSpan.FromMilliseconds(4200), 43));
+        Assert.False(filter.Contains(t0 + TimeSpan.FromMilliseconds(4200), 42));
+        filter.Expire(t0 + TimeSpan.FromMilliseconds(6100)); // the third ended empty
+        Assert.False(filter.IsAllocated);
+        Assert.False(filter.Contains(t0 + TimeSpan.FromMilliseconds(6200), 43));
+        filter.Add(t0 + TimeSpan.FromSeconds(7), 44);
+        Assert.True(filter.Contains(t0 + TimeSpan.FromSeconds(8), 44));
+    }
 }

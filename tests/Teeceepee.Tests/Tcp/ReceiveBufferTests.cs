@@ -64,6 +64,27 @@ public class ReceiveBufferTests
     }
 
     [Fact]
+    public void LastHoleFilled_ReturnsTheRangeTable()
+    {
+        // Issue 13 item 2: the out-of-order table exists only while a hole is open.
+        var buffer = new ReceiveBuffer(100);
+        var data = Pattern(40);
+        Assert.False(buffer.HasOutOfOrderTable);
+        Assert.Equal(0, buffer.Write(10, data.AsSpan(10, 10)));
+        Assert.Equal(0, buffer.Write(30, data.AsSpan(30, 10)));
+        Assert.True(buffer.HasOutOfOrderTable);
+        Assert.Equal(20, buffer.Write(0, data.AsSpan(0, 10)));
+        Assert.True(buffer.HasOutOfOrderTable); // [30, 40) still waits for [20, 30)
+        Assert.Equal(20, buffer.Write(0, data.AsSpan(20, 10))); // RCV.NXT is at 20 now
+        Assert.False(buffer.HasOutOfOrderTable);
+        Assert.Equal(data, ReadAll(buffer));
+        Assert.Equal(0, buffer.Write(5, data.AsSpan(0, 5)));
+        Assert.True(buffer.HasOutOfOrderTable);
+        buffer.Release();
+        Assert.False(buffer.HasOutOfOrderTable);
+    }
+
+    [Fact]
     public void FillingTheHole_ReturnsAllNewlyContiguousBytes()
     {
         var buffer = new ReceiveBuffer(100);

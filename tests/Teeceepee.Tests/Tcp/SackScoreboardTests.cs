@@ -93,4 +93,26 @@ public class SackScoreboardTests
         Assert.Equal(100, b.SackedBytesBetween(S(150), S(350)));
         Assert.Equal(200, b.SackedBytesBetween(S(0), S(1000)));
     }
+
+    [Fact]
+    public void FirstRange_RentsStorage_PruneBeyondTheLast_ReturnsIt()
+    {
+        // Issue 13 item 2: nothing SACKed above SND.UNA holds no arrays; the next SACK rents them again.
+        var b = new SackScoreboard();
+        Assert.False(b.HasStorage);
+        b.Add(S(100), S(200));
+        b.Add(S(300), S(400));
+        Assert.True(b.HasStorage);
+        b.Prune(S(350));
+        Assert.True(b.HasStorage);
+        b.Prune(S(400));
+        Assert.Equal(0, b.Count);
+        Assert.False(b.HasStorage);
+        Assert.True(b.Add(S(500), S(600)));
+        Assert.Equal(100, b.SackedBytes);
+        Assert.Equal(S(600), b.HighestSacked);
+        b.Clear();
+        Assert.False(b.HasStorage);
+        Assert.Equal(0, b.SackedBytesBetween(S(0), S(1000)));
+    }
 }
