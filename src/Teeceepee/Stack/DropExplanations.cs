@@ -112,6 +112,7 @@ public static class DropExplanations
         TcpDropReason.NoAck => "RFC 9293 §3.10.7.4: a synchronized connection drops segments without ACK",
         TcpDropReason.AckOfUnsentData => "RFC 9293 §3.10.7.4, RFC 5961 §5.2: ACK of data never sent, ACK sent",
         TcpDropReason.AckTooOld => "RFC 5961 §5.2: ACK far below SND.UNA, a blind injection attempt",
+        TcpDropReason.OutOfOrderQueueFull => "RFC 9293 §3.10.7.4: text past a hole that would open more out-of-order ranges than the buffer tracks, dropped (the sender retransmits)",
         _ => null,
     };
 

@@ -66,6 +66,55 @@ internal struct Rack
         MinRtt = minRtt,
     };
 
+    /// <summary>
+    /// An RTT sample from the send times (RFC 6298 §3, Karn's rule, as Linux's tcp_clean_rtx_queue): the oldest segment
+    /// the cumulative ACK <paramref name="una"/> newly covers when none of those was retransmitted, else the newest
+    /// never-retransmitted segment a SACK block of this ACK newly covers. Call before the ACK updates the log. False when
+    /// no unambiguous segment was delivered by this ACK.
+    /// </summary>
+    public readonly bool TryDeliveryRtt(Instant now, SeqNumber una, in TcpSackBlocks blocks, out TimeSpan rtt)
+    {
+        rtt = default;
+        Instant? cumulative = null;
+        bool retransmittedAcked = false;
+        for (int i = 0; i < _log.Count && _log.At(i).Start < una; i++)
+        {
+            ref var r = ref _log.At(i);
+            if (r.Sacked)
+                continue; // delivered at an earlier ACK
+            if (r.Retransmitted)
+            {
+                retransmittedAcked = true;
+                break;
+            }
+            cumulative ??= r.SentAt;
+        }
+        if (cumulative is { } first && !retransmittedAcked)
+        {
+            rtt = now - first;
+            return true;
+        }
+        Instant? newest = null;
+        for (int b = 0; b < blocks.Count; b++)
+        {
+            var block = blocks[b];
+            if (block.Right <= block.Left || block.Left < una)
+                continue; // a D-SACK, or below SND.UNA: not news
+            for (int i = _log.IndexOf(block.Left); i < _log.Count && _log.At(i).Start < block.Right; i++)
+            {
+                ref var r = ref _log.At(i);
+                if (r.Sacked || r.Retransmitted || r.Start < block.Left || r.End > block.Right)
+                    continue;
+                if (newest is not { } n || r.SentAt > n)
+                    newest = r.SentAt;
+            }
+        }
+        if (newest is not { } sent)
+            return false;
+        rtt = now - sent;
+        return true;
+    }
+
     /// <summary>Steps 2-3 for what the cumulative ACK <paramref name="una"/> newly acknowledged; drops those records.</summary>
     public void OnCumulativeAck(ref AckContext ack, Instant now, SeqNumber una)
     {

@@ -9,20 +9,26 @@ namespace Teeceepee.Tcp;
 /// <c>_head + Count + k</c>. Out-of-order data is copied straight to its final place, so turning it
 /// in-order later costs no copy.</para>
 /// <para>Memory is bounded: the ring never holds more than <see cref="Capacity"/> bytes (data beyond
-/// the window is trimmed) and at most <see cref="MaxOutOfOrderRanges"/> disjoint out-of-order ranges
-/// are tracked in a fixed array. A segment that would open one more range is dropped (the newest
-/// non-adjacent data goes, the sender retransmits it); data at RCV.NXT or touching a known range is
+/// the window is trimmed) and at most <see cref="OutOfOrderRangeLimit"/> disjoint out-of-order ranges
+/// are tracked (one per KiB of capacity, at least <see cref="InitialOutOfOrderRanges"/>: Linux bounds its out-of-order
+/// queue by the receive buffer's memory too). A segment that would open one more range is dropped and reported
+/// (the newest non-adjacent data goes, the sender retransmits it); data at RCV.NXT or touching a known range is
 /// always accepted, so the connection always makes progress and SACKed data is never reneged on
-/// (RFC 2018 §8). No call allocates: the range table is rented from the shared pool with the first hole and
-/// returned when the last one fills, and the ring is rented on the first write and returned as soon as it is drained
+/// (RFC 2018 §8). No call allocates: the range table is rented from the shared pool with the first hole
+/// (<see cref="InitialOutOfOrderRanges"/>, grown by renting a bigger one up to <see cref="OutOfOrderRangeLimit"/>) and
+/// returned when the last hole fills, and the ring is rented on the first write and returned as soon as it is drained
 /// (no in-order or out-of-order byte held), so an idle connection holds neither (issue 13 item 2).</para>
 /// </remarks>
 public sealed class ReceiveBuffer
 {
-    /// <summary>The most disjoint out-of-order ranges held at once.</summary>
-    public const int MaxOutOfOrderRanges = 32;
+    /// <summary>The range table's size at the first hole, and the least <see cref="OutOfOrderRangeLimit"/>.</summary>
+    public const int InitialOutOfOrderRanges = 32;
 
-    private OutOfOrderRange[] _ranges = [];   // rented with the first hole, returned with the last: an in-order connection holds none
+    // One range per KiB of capacity: an 8 MB buffer holds 8,192 holes (every other segment lost over 24 MB of window
+    // would need more; the table then costs 24 octets per KiB of buffer, 2.3 %).
+    private const int CapacityPerRange = 1024;
+
+    private OutOfOrderRange[] _ranges = [];   // rented with the first hole, grown on demand, returned with the last: an in-order connection holds none
     private byte[]? _storage;
     private int _head;        // ring index of the oldest unread in-order byte
     private int _count;       // unread in-order bytes
@@ -35,7 +41,11 @@ public sealed class ReceiveBuffer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Capacity = capacity;
+        OutOfOrderRangeLimit = Math.Max(InitialOutOfOrderRanges, capacity / CapacityPerRange);
     }
+
+    /// <summary>The most disjoint out-of-order ranges held at once (one per KiB of <see cref="Capacity"/>, at least 32).</summary>
+    public int OutOfOrderRangeLimit { get; }
 
     /// <summary>Maximum bytes held.</summary>
     public int Capacity { get; }
@@ -53,8 +63,15 @@ public sealed class ReceiveBuffer
     public int OutOfOrderRangeCount => _rangeCount;
 
     /// <summary>Stores data starting <paramref name="offset"/> bytes after RCV.NXT (bytes beyond <see cref="Window"/> are trimmed); returns how many bytes became contiguous at RCV.NXT.</summary>
-    public int Write(int offset, ReadOnlySpan<byte> data)
+    public int Write(int offset, ReadOnlySpan<byte> data) => Write(offset, data, out _);
+
+    /// <summary>
+    /// As <see cref="Write(int, ReadOnlySpan{byte})"/>; <paramref name="dropped"/> is true when the data would have opened
+    /// a range past <see cref="OutOfOrderRangeLimit"/> and was not stored.
+    /// </summary>
+    public int Write(int offset, ReadOnlySpan<byte> data, out bool dropped)
     {
+        dropped = false;
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         int window = Window;
         if (offset >= window || data.IsEmpty)
@@ -82,10 +99,13 @@ public sealed class ReceiveBuffer
                 return length;
             }
             // A new disjoint range: beyond the bound, drop it (the sender retransmits).
-            if (_rangeCount == MaxOutOfOrderRanges)
+            if (_rangeCount == OutOfOrderRangeLimit)
+            {
+                dropped = true;
                 return 0;
-            if (_ranges.Length == 0)
-                _ranges = ArrayPool<OutOfOrderRange>.Shared.Rent(MaxOutOfOrderRanges);
+            }
+            if (_rangeCount == _ranges.Length)
+                GrowRanges();
             Array.Copy(_ranges, first, _ranges, first + 1, _rangeCount - first);
             _rangeCount++;
             _ranges[first] = new OutOfOrderRange(start, end, ++_stamp);
@@ -212,6 +232,16 @@ public sealed class ReceiveBuffer
         _rangeCount = 0;
         _stamp = 0;
         ReturnRanges();
+    }
+
+    private void GrowRanges()
+    {
+        int size = Math.Min(OutOfOrderRangeLimit, Math.Max(InitialOutOfOrderRanges, 2 * _ranges.Length));
+        var bigger = ArrayPool<OutOfOrderRange>.Shared.Rent(size);
+        Array.Copy(_ranges, bigger, _rangeCount);
+        if (_ranges.Length > 0)
+            ArrayPool<OutOfOrderRange>.Shared.Return(_ranges);
+        _ranges = bigger;
     }
 
     private void ReturnRanges()

@@ -11,6 +11,11 @@ namespace Teeceepee.Tcp;
 /// </summary>
 public sealed partial class Tcb
 {
+    private long _rackRttSamples;
+
+    /// <summary>RTT samples taken from RACK's send times because the timestamp echo predated our last retransmission.</summary>
+    internal long RackRttSamples => _rackRttSamples;
+
     /// <summary>Segments RACK's time rule marked lost (RFC 8985 §6.2).</summary>
     public long RackLostSegments => _loss.Rack.SegmentsMarkedLost;
 

@@ -262,7 +262,10 @@ public sealed partial class Tcb
             BytesReceivedDirect += direct;
             payload = payload[direct..];
         }
-        int contiguous = payload.IsEmpty ? 0 : _rcv.Buffer.Write(offset, payload);
+        bool dropped = false;
+        int contiguous = payload.IsEmpty ? 0 : _rcv.Buffer.Write(offset, payload, out dropped);
+        if (dropped)
+            Drop(TcpDropReason.OutOfOrderQueueFull); // the ACK part counted; a duplicate ACK still goes below
         if (segmentLength > _rcv.Mss && segmentLength <= 65535)
             _rcv.Mss = segmentLength;
         if (contiguous + direct > 0)

@@ -187,6 +187,14 @@ public sealed partial class Tcb
             uint from = _tsRetransmitted && unchecked((int)(ts.EchoReply - _tsRetransmitFloor)) < 0 ? _tsRetransmitFloor : ts.EchoReply;
             sample = TimeSpan.FromMilliseconds(Math.Max(0, unchecked((int)(TsNow(now) - from))));
             fromRetransmission = from != ts.EchoReply;
+            if (fromRetransmission && _loss.Rack.Active && _loss.Rack.TryDeliveryRtt(now, ack, segment.SackBlocks, out var delivered))
+            {
+                // The echo is ambiguous, but this ACK delivered a segment sent once: RACK's send time for it is an
+                // unambiguous sample (RFC 6298 §3), as Linux takes from its retransmission queue (and SACK RTT).
+                sample = delivered < TimeSpan.Zero ? TimeSpan.Zero : delivered;
+                fromRetransmission = false;
+                _rackRttSamples++;
+            }
             if (!fromRetransmission)
                 NoteMinRtt(sample.Value); // a sample timed from a retransmission may be shorter than the path
         }

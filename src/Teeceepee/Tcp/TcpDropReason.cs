@@ -62,4 +62,11 @@ public enum TcpDropReason : byte
 
     /// <summary>A SYN to a listener beyond <see cref="TcpConfig.SynRateLimit"/> (overload protection, RFC 4987 §3.2 spirit): dropped unanswered.</summary>
     SynRateLimited,
+
+    /// <summary>
+    /// RFC 9293 §3.10.7.4 seventh leaves out-of-order queueing to the implementation: the text would open one more
+    /// out-of-order range than the receive buffer tracks (<see cref="ReceiveBuffer.OutOfOrderRangeLimit"/>); the
+    /// segment's ACK was processed, its text is dropped and the sender retransmits it (nothing SACKed is reneged on).
+    /// </summary>
+    OutOfOrderQueueFull,
 }

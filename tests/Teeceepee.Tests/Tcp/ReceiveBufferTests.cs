@@ -15,7 +15,7 @@ public class ReceiveBufferTests
 
     private static (int Start, int End)[] Ranges(ReceiveBuffer buffer)
     {
-        var ranges = new (int, int)[ReceiveBuffer.MaxOutOfOrderRanges + 1];
+        var ranges = new (int, int)[buffer.OutOfOrderRangeLimit + 1];
         return ranges[..buffer.GetOutOfOrderRanges(ranges)];
     }
 
@@ -144,7 +144,7 @@ public class ReceiveBufferTests
     {
         var buffer = new ReceiveBuffer(10_000);
         var data = Pattern(10_000);
-        int max = ReceiveBuffer.MaxOutOfOrderRanges;
+        int max = buffer.OutOfOrderRangeLimit;
         for (int i = 1; i <= max; i++)
             buffer.Write(i * 100, data.AsSpan(i * 100, 10));
         Assert.Equal(max, Ranges(buffer).Length);
@@ -168,11 +168,46 @@ public class ReceiveBufferTests
     }
 
     [Fact]
+    public void ManyHoles_TableGrowsToOneRangePerKiB_ThenDropsAndReports_AndStartsSmallOnceFilled()
+    {
+        // A 1 MiB buffer tracks 1,024 holes (was 32 for any buffer): a burst of tail drops on a paced flow leaves a hole
+        // every other segment, and a receiver that drops the data past its 32nd hole stalls the sender's recovery.
+        var buffer = new ReceiveBuffer(1 << 20);
+        Assert.Equal(1024, buffer.OutOfOrderRangeLimit);
+        var data = Pattern(1 << 20);
+        for (int i = 1; i <= 1024; i++)
+        {
+            Assert.Equal(0, buffer.Write(i * 100, data.AsSpan(i * 100, 10), out bool dropped));
+            Assert.False(dropped, $"hole {i}");
+        }
+        Assert.Equal(1024, buffer.OutOfOrderRangeCount);
+        Assert.Equal(0, buffer.Write(1025 * 100, data.AsSpan(1025 * 100, 10), out bool over));
+        Assert.True(over);
+        Assert.Equal(1024, buffer.OutOfOrderRangeCount);
+        // Touching a held range is never a drop.
+        buffer.Write(110, data.AsSpan(110, 5), out bool touching);
+        Assert.False(touching);
+        // Fill every hole in order: all in order, every byte right.
+        for (int i = 0; i < 1024; i++)
+        {
+            int from = i == 0 ? 0 : (i * 100) + (i == 1 ? 15 : 10);
+            int to = (i + 1) * 100;
+            buffer.Write(from - buffer.Count, data.AsSpan(from, to - from)); // nothing read: RCV.NXT is Count
+        }
+        Assert.False(buffer.HasOutOfOrderData);
+        Assert.Equal(data[..((1024 * 100) + 10)], ReadAll(buffer));
+        // The next hole opens a small table again; the limit is unchanged.
+        Assert.Equal(0, buffer.Write(50, data.AsSpan(0, 10), out bool again));
+        Assert.False(again);
+        Assert.Equal(1, buffer.OutOfOrderRangeCount);
+    }
+
+    [Fact]
     public void InOrderWrite_WithAllRangeSlotsTaken_IsAccepted()
     {
         var buffer = new ReceiveBuffer(10_000);
         var data = Pattern(10_000);
-        for (int i = 1; i <= ReceiveBuffer.MaxOutOfOrderRanges; i++)
+        for (int i = 1; i <= buffer.OutOfOrderRangeLimit; i++)
             buffer.Write(i * 100, data.AsSpan(i * 100, 10));
         Assert.Equal(50, buffer.Write(0, data.AsSpan(0, 50)));
         Assert.Equal(data[..50], ReadAll(buffer));
@@ -298,7 +333,7 @@ public class ReceiveBufferTests
         var output = new byte[length];
         int read = 0;
         long next = 0; // RCV.NXT as a stream offset
-        var ranges = new (int Start, int End)[ReceiveBuffer.MaxOutOfOrderRanges + 1];
+        var ranges = new (int Start, int End)[buffer.OutOfOrderRangeLimit + 1];
         var order = segments.ToArray();
         int live = order.Length;
         for (int round = 0; next < length; round++)
@@ -327,7 +362,7 @@ public class ReceiveBufferTests
 
                 // Ranges lie past RCV.NXT, inside the window, disjoint and not touching.
                 int n = buffer.GetOutOfOrderRanges(ranges);
-                Assert.True(n <= ReceiveBuffer.MaxOutOfOrderRanges);
+                Assert.True(n <= buffer.OutOfOrderRangeLimit);
                 Assert.Equal(n > 0, buffer.HasOutOfOrderData);
                 var sorted = ranges[..n];
                 Array.Sort(sorted);

@@ -55,6 +55,24 @@ public class TcpDropReasonTests
         Assert.Contains("drop: ResetToClosedPort", trace);
     }
 
+    [Fact]
+    public void Established_HolesPastTheRangeLimit_TextDroppedAsOutOfOrderQueueFullAndTraced()
+    {
+        // 64,000-octet buffer: 62 out-of-order ranges (one per KiB). 62 one-octet segments each past a one-octet hole fill
+        // the table; the 63rd would open one more range: its text is dropped and counted, the held ones stay.
+        var (host, iss, trace) = Established();
+        int limit = new ReceiveBuffer(TcbHarness.BufferSize).OutOfOrderRangeLimit;
+        Assert.Equal(62, limit);
+        for (int k = 1; k <= limit + 1; k++)
+        {
+            host.Process(Instant.FromMilliseconds(k), Remote, Local,
+                TcbHarness.In with { SeqNumber = TcbHarness.RemoteIsn + 1 + (2 * k), AckNumber = iss + 1, PayloadLength = 1 }, [(byte)k]);
+        }
+        Assert.Equal(1, host.Drops[TcpDropReason.OutOfOrderQueueFull]);
+        Assert.Equal(1, host.Drops.Total);
+        Assert.Contains("drop: OutOfOrderQueueFull", trace);
+    }
+
     private sealed class ListTrace(List<string> lines) : ITcpTraceSink
     {
         public void Trace(Tcb tcb, string message) => lines.Add(message);

@@ -33,6 +33,10 @@ public sealed class CubicCongestionController : ICongestionController
     private double _cwndPrior;        // cwnd before the last reduction, in segments (§4.3: α becomes 1 above it)
     private TimeSpan _srtt;           // the RTT the curve looks ahead by (§4.2: W_cubic(t + RTT))
 
+    // RFC 9438 §4.6 / §5.8: the highest flight of this round and of the last one; cwnd grows only while it is used.
+    private int _flightHigh;
+    private int _flightHighLast;
+
     // RFC 4015 §3 undo: the state before the last reduction.
     private double _undoWindow;
     private int _undoThreshold;
@@ -113,11 +117,17 @@ public sealed class CubicCongestionController : ICongestionController
                 _hystart.Finish();
             }
         }
+        if (ack.RoundStart)
+        {
+            _flightHighLast = _flightHigh;
+            _flightHigh = 0;
+        }
+        _flightHigh = Math.Max(_flightHigh, ack.BytesInFlight);
         if (ack.BytesAcked <= 0)
             return;
         _dataSeen = true;
         _timedOut = false;
-        if (InRecovery)
+        if (InRecovery || !WindowUsed())
             return;
         if (_window < SlowStartThreshold)
         {
@@ -133,6 +143,17 @@ public sealed class CubicCongestionController : ICongestionController
         _slowStartAfterTimeout = false;
         CongestionAvoidance(ack.Now, ack.BytesAcked);
     }
+
+    /// <summary>
+    /// RFC 9438 §4.6: a controller that reduces from cwnd (not from the flight size) MUST keep cwnd from growing while
+    /// less than cwnd is in flight; §5.8: nor while the sender is application- or receiver-window-limited. The window
+    /// counts as used when the highest flight of this round or the last reached it, less three segments of slack (the
+    /// flight before an ACK is a pacing gap or a super-segment short of cwnd). Linux lets slow start grow to twice the
+    /// flight; that is not enough here: a receiver-window-limited slow start (autotuning opens the window stepwise) then
+    /// holds cwnd far above the flight, and an ECN-Echo's β reduction (§4.6) leaves the flight where it was (path (e):
+    /// 99 queue drops in simulation with it, none without).
+    /// </summary>
+    private bool WindowUsed() => Math.Max(_flightHigh, _flightHighLast) + (3L * _mss) >= _window;
 
     /// <summary>RFC 9438 §4.2-§4.4: the window follows the cubic curve, or the Reno estimate when that is larger.</summary>
     private void CongestionAvoidance(Instant now, int bytesAcked)

@@ -124,6 +124,34 @@ public class CubicCongestionControllerTests
     }
 
     [Fact]
+    public void SlowStart_FlightHeldBelowCwnd_WindowStopsGrowing_EcnEchoThenCutsTheFlight()
+    {
+        // RFC 9438 §4.6 (reducing from cwnd requires cwnd not to grow past the flight) and §5.8: a receiver window
+        // holding the flight at 100 segments keeps cwnd within three segments of it, however many ACKs arrive; an
+        // ECN-Echo then takes the flight itself down by β. Before, cwnd doubled each round regardless (400 after two).
+        var cc = new CubicCongestionController(Mss);
+        var now = Instant.FromMilliseconds(1);
+        while (cc.Window < 100 * Mss)
+            cc.OnAck(new TcpAckEvent { Now = now, BytesAcked = Mss, BytesDelivered = Mss, BytesInFlight = cc.Window });
+        for (int round = 0; round < 4; round++)
+        {
+            for (int i = 0; i < 100; i++)
+                cc.OnAck(new TcpAckEvent { Now = now, BytesAcked = Mss, BytesDelivered = Mss, BytesInFlight = 100 * Mss, RoundStart = i == 0 });
+            now += TimeSpan.FromMilliseconds(20);
+        }
+        Assert.InRange(cc.Window, 100 * Mss, 104 * Mss);
+        Assert.Equal("slow-start", cc.Phase);
+        cc.OnEcnEcho(100 * Mss);
+        Assert.True(cc.Window <= 73 * Mss, $"cwnd {cc.Window / Mss} after the echo");
+
+        // A round that fills the window lets it grow again.
+        int before = cc.Window;
+        for (int i = 0; i < 10; i++)
+            cc.OnAck(new TcpAckEvent { Now = now, BytesAcked = Mss, BytesDelivered = Mss, BytesInFlight = cc.Window, RoundStart = i == 0 });
+        Assert.True(cc.Window > before);
+    }
+
+    [Fact]
     public void EcnEcho_ReducesLikeLoss_WithoutRecovery()
     {
         var cc = AfterLossAt(100);
