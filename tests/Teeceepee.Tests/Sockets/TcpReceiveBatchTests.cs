@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Teeceepee.Links;
 using Teeceepee.Sockets;
 using Teeceepee.Tcp;
 using Teeceepee.Tests.Stack;
@@ -155,6 +156,50 @@ public class TcpReceiveBatchTests
         var e = await Assert.ThrowsAsync<SocketException>(() => sim.AwaitTask(receive));
         Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
         await client.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Receives_UnderLossReorderingDuplication_MixOfSizedAndPooled_StreamSha256Equal(int seed)
+    {
+        // Holes, filled holes and duplicates interleave the straight path with the ring; receives of random sizes
+        // (sized and pooled) must still read the stream exactly once, in order.
+        var faults = new FaultOptions { Loss = 0.03, Reorder = 0.05, Duplicate = 0.02, Delay = TimeSpan.FromMilliseconds(2) };
+        await using var sim = new Simulation(seed: seed, faults: faults);
+        var (client, server, tcb) = await Connect(sim, 99);
+        await using var _ = client;
+        await using var __ = server;
+
+        var random = new Random(seed);
+        var payload = new byte[600_000];
+        random.NextBytes(payload);
+        var send = client.SendAsync(payload);
+        var received = new MemoryStream();
+        var buffer = new byte[70_000];
+        while (received.Length < payload.Length)
+        {
+            if (random.Next(2) == 0)
+            {
+                int n = sim.Await(server.ReceiveAsync(buffer.AsMemory(0, random.Next(1, buffer.Length))));
+                Assert.True(n > 0);
+                received.Write(buffer, 0, n);
+            }
+            else
+            {
+                using var data = sim.Await(server.ReceivePooledAsync(random.Next(1, 300_000)));
+                Assert.False(data.IsEndOfStream);
+                received.Write(data.Span);
+            }
+        }
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(received.ToArray()));
+        Assert.Equal(payload.Length, sim.Await(send));
+        Assert.True(tcb.BytesReceivedDirect > 0, "no text went the straight way");
+        client.Shutdown(SocketShutdown.Send);
+        using var end = sim.Await(server.ReceivePooledAsync());
+        Assert.True(end.IsEndOfStream);
     }
 
     private static async Task<(TcpConnection Client, TcpConnection Server, Tcb ServerTcb)> Connect(Simulation sim, int port)
