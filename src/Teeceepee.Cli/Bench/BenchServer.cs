@@ -212,6 +212,9 @@ internal sealed class BenchServer
                 {
                     switch (role)
                     {
+                        case Role.Sink when connection is StackConnection stack:
+                            await SinkAsync(stack.Connection, cancellationToken).ConfigureAwait(false);
+                            break;
                         case Role.Sink:
                             await SinkAsync(connection.Stream, cancellationToken).ConfigureAwait(false);
                             break;
@@ -238,6 +241,19 @@ internal sealed class BenchServer
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // A reset ends source connections by contract; anything else just ends the connection.
+        }
+    }
+
+    // On the stack (issue 13 item 4): each read waits without a buffer and gets one rented when data is there, the
+    // segments' text copied straight into it as they arrive (one copy per byte, as the kernel's read from its socket
+    // buffer); an idle connection holds none (issue 13 item 2).
+    private static async Task SinkAsync(TcpConnection connection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var data = await connection.ReceivePooledAsync(BufferSize, cancellationToken).ConfigureAwait(false);
+            if (data.IsEndOfStream)
+                return;
         }
     }
 

@@ -21,6 +21,9 @@ internal sealed class StackConnection : IConnection
 
     public Stream Stream => _stream;
 
+    /// <summary>The stack connection itself (receives into pooled buffers, <see cref="TcpConnection.ReceivePooledAsync"/>).</summary>
+    public TcpConnection Connection => _connection;
+
     public IPEndPoint LocalEndPoint { get; }
 
     public IPEndPoint RemoteEndPoint { get; }

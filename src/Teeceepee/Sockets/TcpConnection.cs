@@ -159,6 +159,25 @@ public sealed class TcpConnection : IAsyncDisposable, IDisposable
         ReceiveAsync(buffer, stream: false, cancellationToken);
 
     /// <summary>
+    /// Receives up to <paramref name="maxLength"/> bytes into an array the stack rents from its buffer pool
+    /// only once data is there: while the call waits it holds no memory
+    /// (as a zero-length <see cref="ReceiveAsync(Memory{byte}, CancellationToken)"/> would), and data arriving meanwhile
+    /// is copied once, from the link's frame into the array. Dispose the result to return the array; an empty result
+    /// (<see cref="TcpReceivedBuffer.IsEndOfStream"/>) is the peer's FIN. Fails as <see cref="ReceiveAsync(Memory{byte}, CancellationToken)"/> does.
+    /// </summary>
+    public ValueTask<TcpReceivedBuffer> ReceivePooledAsync(int maxLength = DefaultPooledReceiveLength, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<TcpReceivedBuffer>(cancellationToken);
+        return LoopOperationPool<TcpPooledReceiveOperation>.Rent().Start(_stack, _core, maxLength, stream: false, cancellationToken);
+    }
+
+    /// <summary>The default most bytes one <see cref="ReceivePooledAsync"/> returns (256 KiB).</summary>
+    public const int DefaultPooledReceiveLength = 256 * 1024;
+
+    /// <summary>
     /// Queues all of <paramref name="buffer"/> for sending, waiting for send-buffer space as needed;
     /// completes with its length once every byte is in the send buffer (not yet acknowledged).
     /// </summary>

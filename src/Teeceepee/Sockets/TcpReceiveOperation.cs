@@ -8,18 +8,21 @@ namespace Teeceepee.Sockets;
 /// <summary>
 /// A pooled receive: copies in-order data from the TCB's receive buffer into the caller's memory on the
 /// loop thread, or waits until some arrives; while it waits, arriving in-order text is copied straight
-/// from the segment into its memory (<see cref="TakeText"/>). Completes with 0 at the peer's FIN.
+/// from the segments into its memory (<see cref="TakeText"/>), every segment of one poll that fits, and the
+/// receive completes once that poll's segments are done. Completes with 0 at the peer's FIN.
 /// </summary>
-internal sealed class TcpReceiveOperation : LoopOperation<int>
+internal sealed class TcpReceiveOperation : LoopOperation<int>, ITcpReceiveWaiter
 {
     private TcpConnectionCore? _core;
     private Memory<byte> _buffer;
+    private int _filled; // bytes TakeText copied in this poll, not yet completed
     private bool _stream;
 
     public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, Memory<byte> buffer, bool stream, CancellationToken cancellationToken)
     {
         _core = core;
         _buffer = buffer;
+        _filled = 0;
         _stream = stream;
         return Start(stack, core.InlineCompletions, cancellationToken);
     }
@@ -32,10 +35,17 @@ internal sealed class TcpReceiveOperation : LoopOperation<int>
     {
         if (!IsPending)
             return true;
-        var error = Poll(core, _buffer.Span, out int n);
+        // Anything the ring got after the text taken straight (the rest of a segment, a filled hole) follows it.
+        var error = Poll(core, _buffer.Span[_filled..], out int n);
         if (error == SocketError.Success)
         {
-            Complete(n);
+            Complete(_filled + n);
+            return true;
+        }
+        if (_filled > 0)
+        {
+            // Bytes already taken from the stream are delivered first; an error shows on the next call.
+            Complete(_filled);
             return true;
         }
         if (error == SocketError.WouldBlock)
@@ -44,14 +54,16 @@ internal sealed class TcpReceiveOperation : LoopOperation<int>
         return true;
     }
 
-    /// <summary>Takes text straight from an arriving segment and completes (loop thread); 0 when it cannot (done, or a zero-length read).</summary>
+    /// <inheritdoc />
     public int TakeText(ReadOnlySpan<byte> text)
     {
-        if (!IsPending || _buffer.IsEmpty || text.IsEmpty)
+        if (!IsPending || text.IsEmpty)
             return 0;
-        int n = Math.Min(text.Length, _buffer.Length);
-        text[..n].CopyTo(_buffer.Span);
-        Complete(n);
+        int n = Math.Min(text.Length, _buffer.Length - _filled);
+        if (n <= 0)
+            return 0;
+        text[..n].CopyTo(_buffer.Span[_filled..]);
+        _filled += n;
         return n;
     }
 
@@ -83,13 +95,20 @@ internal sealed class TcpReceiveOperation : LoopOperation<int>
     }
 
     /// <inheritdoc />
-    protected override void Unpark(NetworkStack stack) => _core?.RemoveReceiver(this);
+    protected override void Unpark(NetworkStack stack)
+    {
+        _core?.RemoveReceiver(this);
+        // Cancelled after it took bytes off the stream in this poll: they are the caller's, so it completes with them.
+        if (_filled > 0)
+            Complete(_filled);
+    }
 
     /// <inheritdoc />
     protected override void ResetState()
     {
         _core = null;
         _buffer = default;
+        _filled = 0;
     }
 
     /// <inheritdoc />

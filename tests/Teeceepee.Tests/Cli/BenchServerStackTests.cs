@@ -5,6 +5,8 @@ using Teeceepee.Cli.Bench;
 using Teeceepee.Cli.Network;
 using Teeceepee.Cli.Options;
 using Teeceepee.Links;
+using Teeceepee.Tcp;
+using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Cli;
 
@@ -27,11 +29,14 @@ public sealed class BenchServerStackTests
     };
 
     /// <summary>Runs <paramref name="test"/> against a bench server on one stack from a client on another.</summary>
-    private static async Task WithServerAsync(bool inline, Func<INetwork, Task> test)
+    private static Task WithServerAsync(bool inline, Func<INetwork, Task> test) => WithServerAsync(inline, (client, _) => test(client));
+
+    /// <summary>As above; the test also sees the server's network (its stack).</summary>
+    private static async Task WithServerAsync(bool inline, Func<INetwork, TeeceepeeNetwork, Task> test)
     {
         var (first, second) = MemoryLink.CreatePair(queueCapacity: 1024);
         await using var client = TeeceepeeNetwork.FromLink(first, Options("198.18.0.2", "mem-c", 1), null);
-        await using var serverNetwork = TeeceepeeNetwork.FromLink(second, Options("198.18.0.1", "mem-s", 2), null);
+        await using var serverNetwork = (TeeceepeeNetwork)TeeceepeeNetwork.FromLink(second, Options("198.18.0.1", "mem-s", 2), null);
         var server = new BenchServer(serverNetwork, null, inline);
         Assert.Equal(inline, server.Inline);
         using var stop = new CancellationTokenSource();
@@ -44,7 +49,7 @@ public sealed class BenchServerStackTests
         await ready.Task.WaitAsync(s_timeout);
         try
         {
-            await test(client).WaitAsync(s_timeout);
+            await test(client, serverNetwork).WaitAsync(s_timeout);
         }
         finally
         {
@@ -94,6 +99,31 @@ public sealed class BenchServerStackTests
             connection.ShutdownSend();
             Assert.Equal(0, await connection.Stream.ReadAsync(new byte[16]));
         }
+    });
+
+    [Fact]
+    public Task Sink_Upload_MostBytesCopiedOnceStraightIntoItsPooledReceive() => WithServerAsync(inline: true, async (network, server) =>
+    {
+        // Issue 13 item 4: the sink waits with a pooled receive, so segments go from the frame into its buffer (one copy),
+        // not through the receive ring (two); a zero-byte wait, as before, took none straight.
+        const int Total = 4 * 1024 * 1024;
+        await using var connection = await ConnectAsync(network, 5001);
+        var block = RandomNumberGenerator.GetBytes(64 * 1024);
+        for (int sent = 0; sent < Total; sent += block.Length)
+            await connection.Stream.WriteAsync(block);
+        var key = new TcpFourTuple(NetAddress.Parse("198.18.0.1"), 5001, NetAddress.Parse("198.18.0.2"), (ushort)connection.LocalEndPoint.Port);
+        (long Received, long Direct) counts = default;
+        for (var until = DateTime.UtcNow + s_timeout; counts.Received < Total && DateTime.UtcNow < until;)
+        {
+            await Task.Delay(20);
+            counts = await server.Stack.InvokeAsync((stack, _) => stack.Tcp.Find(key) is { } tcb
+                ? (tcb.GetInfo().BytesReceived, tcb.BytesReceivedDirect)
+                : default);
+        }
+        Assert.Equal(Total, counts.Received);
+        Assert.True(counts.Direct > Total / 2, $"{counts.Direct} of {Total} bytes copied straight into the sink's receive");
+        connection.ShutdownSend();
+        Assert.Equal(0, await connection.Stream.ReadAsync(new byte[16]));
     });
 
     [Theory]
