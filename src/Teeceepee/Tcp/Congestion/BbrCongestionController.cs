@@ -233,7 +233,6 @@ public sealed partial class BbrCongestionController : ICongestionController
             _lossRoundDelivered = _delivered;
             lossRoundStart = true;
         }
-
         if (_rsRate > 0 && (_rsRate >= _model.MaxBw || !_rsAppLimited))
             _model.UpdateMaxBw(_rsRate);
         if (lossRoundStart)
