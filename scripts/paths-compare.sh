@@ -16,6 +16,7 @@
 # /proc/net/snmp and netstat, the stack's from the counters bench-server prints when stopped; "dropped at the TAP" counts
 # frames to the stack lost in its TAP's queue (not on the emulated path).
 # CAPTURE=1 writes a pcap (100 octets per frame) of each cell, seen from namespace B, into the log directory.
+# STACK_CC=bbr-lt runs the stack with another controller than the kernel's (-c names the kernel's and, by default, both).
 # STACK_OPTS="--plot DIR" adds options to the stack's bench-server (its plots show cwnd, flight and RTT per connection).
 # CLI=path/to/Teeceepee.Cli.dll overrides the Release build of this tree; the bench tools are built from ../shared/bench.
 set -euo pipefail
@@ -103,7 +104,7 @@ setup() {
   PIDS+=($!)
   local ecn=""; [ "$path" = e ] && ecn="--ecn on"
   # shellcheck disable=SC2086
-  ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "$cc" --tcp-buffer "$BUF" $ecn ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
+  ip netns exec "$A" dotnet "$CLI" bench-server --tap ts --ip 198.18.9.3/24 --congestion "${STACK_CC:-$cc}" --tcp-buffer "$BUF" $ecn ${STACK_OPTS:-} > "$LOG/stack-$path-$cc.log" 2>&1 &
   STACK_PID=$!
   PIDS+=($!)
   for _ in $(seq 150); do

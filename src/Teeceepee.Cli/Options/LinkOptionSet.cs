@@ -40,7 +40,7 @@ internal sealed class LinkOptionSet
     public Option<string?> Plot { get; } = new("--plot") { Description = "Record each TCP connection's cwnd, ssthresh and RTT samples from the stack and draw them (PNG and SVG) into this directory at exit", HelpName = "DIR" };
     public Option<bool> Explain { get; } = new("--explain") { Description = "Trace the stack (as --trace-stack), and say the rule (with its RFC section) behind each drop and each TCP state change" };
     public Option<string?> TcpBuffer { get; } = new("--tcp-buffer") { Description = "TCP send and receive buffer of each stack connection in octets, like 4mb (default 256kb); a long fat path needs its bandwidth-delay product", HelpName = "SIZE" };
-    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr or newreno", HelpName = "ALG" };
+    public Option<string?> Congestion { get; } = new("--congestion") { Description = "TCP congestion control of the stack: cubic (default), bbr, bbr-lt (BBR whose short-term model ignores rounds losing under 2 %) or newreno", HelpName = "ALG" };
     public Option<string?> Ecn { get; } = new("--ecn") { Description = "TCP ECN (RFC 3168): on (ask and accept), passive (accept when asked, the default) or off", HelpName = "MODE" };
     public Option<bool> Pacing { get; } = new("--pacing") { Description = "Pace CUBIC and NewReno at 1.2×cwnd/SRTT (2× in slow start) on paths with a min RTT of 4 ms or more, as Linux does under the fq qdisc (the default; BBR always paces)" };
     public Option<bool> NoPacing { get; } = new("--no-pacing") { Description = "Send CUBIC and NewReno unpaced, as the ACK clock and cwnd allow (BBR paces regardless)" };
@@ -224,14 +224,15 @@ internal sealed class LinkOptionSet
         return (int)bytes;
     }
 
-    /// <summary>--congestion cubic|bbr|newreno (reno too, as Linux names it); null when not given.</summary>
+    /// <summary>--congestion cubic|bbr|bbr-lt|newreno (reno too, as Linux names it); null when not given.</summary>
     private CongestionAlgorithm? ReadCongestion(ParseResult result) => result.GetValue(Congestion)?.ToLowerInvariant() switch
     {
         null => null,
         "cubic" => CongestionAlgorithm.Cubic,
         "newreno" or "reno" => CongestionAlgorithm.NewReno,
         "bbr" => CongestionAlgorithm.Bbr,
-        var other => throw CliException.Usage($"--congestion {other}: expected cubic, bbr or newreno"),
+        "bbr-lt" => CongestionAlgorithm.BbrLossTolerant,
+        var other => throw CliException.Usage($"--congestion {other}: expected cubic, bbr, bbr-lt or newreno"),
     };
 
     /// <summary>--ecn on|off|passive (Linux's tcp_ecn 1, 0, 2); null when not given.</summary>

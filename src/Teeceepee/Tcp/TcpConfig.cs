@@ -154,6 +154,7 @@ public sealed record TcpConfig
         {
             CongestionAlgorithm.NewReno => new NewRenoCongestionController(mss),
             CongestionAlgorithm.Bbr => new BbrCongestionController(mss),
+            CongestionAlgorithm.BbrLossTolerant => new BbrCongestionController(mss, lossResponse: BbrLossResponse.LossRateThreshold),
             _ => new CubicCongestionController(mss),
         };
 

@@ -18,6 +18,7 @@ public class KernelCongestionControlTests
     [InlineData(CongestionAlgorithm.Cubic, true)]
     [InlineData(CongestionAlgorithm.NewReno, false)]
     [InlineData(CongestionAlgorithm.Bbr, false)]
+    [InlineData(CongestionAlgorithm.BbrLossTolerant, false)]
     public async Task Controller_WithLoss_MovesBytesBothWays_ByteExact(CongestionAlgorithm algorithm, bool pacing)
     {
         var faults = new FaultOptions { Loss = 0.01, Delay = TimeSpan.FromMilliseconds(5) };

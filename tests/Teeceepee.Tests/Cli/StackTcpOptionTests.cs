@@ -44,6 +44,7 @@ public class StackTcpOptionTests
     [InlineData("newreno", CongestionAlgorithm.NewReno)]
     [InlineData("Reno", CongestionAlgorithm.NewReno)]
     [InlineData("bbr", CongestionAlgorithm.Bbr)]
+    [InlineData("bbr-lt", CongestionAlgorithm.BbrLossTolerant)]
     public async Task Congestion_Name_ReachesTheStackOptions(string value, CongestionAlgorithm expected) =>
         Assert.Equal(expected, (await ServeWith("--congestion", value)).Congestion);
 

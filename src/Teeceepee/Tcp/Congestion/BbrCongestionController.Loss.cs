@@ -12,6 +12,8 @@ public sealed partial class BbrCongestionController
     private enum UndoState { None, Startup, ProbeBwUp }
 
     private UndoState _undoState;
+    private long _lossRoundStart;   // C.delivered when the current loss round began (for its loss rate)
+    private bool _ecnInRound;       // a CE echo in this loss round
     private double _undoBwLo = double.PositiveInfinity;
     private long _undoInflightLo = Infinite;
     private long _undoInflightHi = Infinite;
@@ -40,13 +42,28 @@ public sealed partial class BbrCongestionController
         if (!_lossInRound)
         {
             _lossRoundDelivered = _delivered;
+            _lossRoundStart = _delivered;
             SaveStateUponLoss();
         }
         _lossInRound = true;
     }
 
     /// <summary>IsInflightTooHigh: the losses of this round exceed BBRLossThresh of the flight.</summary>
-    private bool IsInflightTooHigh(long txInFlight) => _lostInRound > LossThreshold * Math.Max(txInFlight, _mss);
+    private bool IsInflightTooHigh(long txInFlight) => ExceedsLossThreshold(_lostInRound, Math.Max(txInFlight, _mss));
+
+    /// <summary>
+    /// Whether <paramref name="lost"/> of <paramref name="volume"/> octets exceeds BBRLossThresh. The draft compares the
+    /// rates; <see cref="BbrLossResponse.LossRateThreshold"/> asks for evidence: more than two binomial standard deviations
+    /// (in segments) above the threshold, so a round of 100 segments at 1 % random loss that happens to lose 3 is no
+    /// congestion signal, while a queue overflow that loses tens is.
+    /// </summary>
+    private bool ExceedsLossThreshold(long lost, long volume)
+    {
+        double allowed = LossThreshold * volume;
+        if (LossResponse == BbrLossResponse.LossRateThreshold)
+            allowed += 2 * Math.Sqrt(allowed * _mss);
+        return lost > allowed;
+    }
 
     /// <summary>
     /// BBRInflightAtLoss: where in the last loss event's <paramref name="size"/> octets the loss rate crossed
@@ -78,17 +95,33 @@ public sealed partial class BbrCongestionController
     private void EndLossRound()
     {
         CheckStartupHighLoss();
-        if (!IsProbingBw && _lossInRound)
+        if (!IsProbingBw && _lossInRound && RoundShowsCongestion())
             _model.LossLowerBounds(_cwnd, Beta); // BBRAdaptLowerBoundsFromCongestion: InitLowerBounds, LossLowerBounds
         _lossInRound = false;
+        _ecnInRound = false;
         _lostInRound = 0;
         _lossEventsInRound = 0;
+        _lossRoundStart = _delivered;
+    }
+
+    /// <summary>
+    /// Whether this loss round cuts the short-term model: any loss for the draft; for
+    /// <see cref="BbrLossResponse.LossRateThreshold"/> a CE echo or losses above BBRLossThresh of what the round sent
+    /// (lost plus delivered), so random loss below 2 % does not shrink the model round after round.
+    /// </summary>
+    private bool RoundShowsCongestion()
+    {
+        if (LossResponse == BbrLossResponse.Draft || _ecnInRound)
+            return true;
+        long delivered = Math.Max(0, _delivered - _lossRoundStart);
+        return ExceedsLossThreshold(_lostInRound, delivered + _lostInRound);
     }
 
     /// <summary>BBRResetCongestionSignals.</summary>
     private void ResetCongestionSignals()
     {
         _lossInRound = false;
+        _ecnInRound = false;
         _model.ResetCongestionSignals();
     }
 
@@ -169,6 +202,7 @@ public sealed partial class BbrCongestionController
         RestoreCwnd();
         InRecovery = false;
         _lossInRound = false;
+        _ecnInRound = false;
         ResetFullBw();
         _model.RestoreBounds(_undoBwLo, _undoInflightLo, _undoInflightHi);
         if (_undoState == UndoState.Startup && State != BbrState.Startup)
@@ -192,5 +226,6 @@ public sealed partial class BbrCongestionController
     {
         _dataSeen = true;
         NoteLoss();
+        _ecnInRound = true;
     }
 }

@@ -99,11 +99,15 @@ public sealed partial class BbrCongestionController : ICongestionController
     private long _appLimitedFrom = Infinite;   // ProbeRTT's MarkConnectionAppLimited: samples of segments sent while
     private long _appLimitedUntil;             // C.delivered was in [from, until) are app-limited
 
-    /// <summary>Creates the controller for an initial SMSS; <paramref name="seed"/> picks the random probe waits.</summary>
-    public BbrCongestionController(int mss, int seed = 1)
+    /// <summary>
+    /// Creates the controller for an initial SMSS; <paramref name="seed"/> picks the random probe waits,
+    /// <paramref name="lossResponse"/> how the short-term model answers loss (the draft's by default).
+    /// </summary>
+    public BbrCongestionController(int mss, int seed = 1, BbrLossResponse lossResponse = BbrLossResponse.Draft)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(mss);
         _mss = mss;
+        LossResponse = lossResponse;
         _cwnd = NewRenoCongestionController.InitialWindow(mss);
         _random = (uint)seed | 1;
         _model.Reset(_cwnd);
@@ -124,7 +128,10 @@ public sealed partial class BbrCongestionController : ICongestionController
     public long PacingRate => (long)_pacingRate;
 
     /// <inheritdoc />
-    public string Name => "bbr";
+    public string Name => LossResponse == BbrLossResponse.Draft ? "bbr" : "bbr-lt";
+
+    /// <summary>How the short-term model answers loss outside probing.</summary>
+    public BbrLossResponse LossResponse { get; }
 
     /// <summary>The state of BBR's state machine.</summary>
     public BbrState State { get; private set; }
@@ -229,7 +236,7 @@ public sealed partial class BbrCongestionController : ICongestionController
         if (_rsRate > 0 && (_rsRate >= _model.MaxBw || !_rsAppLimited))
             _model.UpdateMaxBw(_rsRate);
         if (lossRoundStart)
-            EndLossRound();
+            EndLossRound(); // the next loss round starts here
         _model.UpdateAckAggregation(ack.Now, ack.BytesDelivered, _cwnd, _roundStart, _fullBwReached ? ExtraAckedFilterRounds : 1);
         CheckFullBwReached();
         if (State == BbrState.Startup && _fullBwReached)

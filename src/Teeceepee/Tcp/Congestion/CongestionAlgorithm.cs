@@ -11,4 +11,10 @@ public enum CongestionAlgorithm
 
     /// <summary>BBR (draft-ietf-ccwg-bbr, BBRv3): model-based, always paced.</summary>
     Bbr,
+
+    /// <summary>
+    /// BBR with <see cref="BbrLossResponse.LossRateThreshold"/>: only rounds losing more than 2 % cut the short-term model
+    /// (CLI <c>bbr-lt</c>); not the draft's default response.
+    /// </summary>
+    BbrLossTolerant,
 }

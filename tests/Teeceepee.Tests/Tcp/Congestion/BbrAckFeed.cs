@@ -12,13 +12,14 @@ internal sealed class BbrAckFeed
 {
     public const int Mss = 1448;
 
-    public BbrAckFeed(double bytesPerSecond = 1_250_000, double rttMs = 40)
+    public BbrAckFeed(double bytesPerSecond = 1_250_000, double rttMs = 40, BbrLossResponse lossResponse = BbrLossResponse.Draft)
     {
         Bandwidth = bytesPerSecond;
         Rtt = TimeSpan.FromMilliseconds(rttMs);
+        Cc = new BbrCongestionController(Mss, lossResponse: lossResponse);
     }
 
-    public BbrCongestionController Cc { get; } = new(Mss);
+    public BbrCongestionController Cc { get; }
     public Instant Now { get; private set; } = Instant.FromMilliseconds(1);
     public long Delivered { get; private set; }
     public double Bandwidth { get; }
