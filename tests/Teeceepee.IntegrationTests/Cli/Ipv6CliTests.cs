@@ -58,10 +58,14 @@ public sealed class Ipv6CliTests : IAsyncLifetime
         var ping = await _ns.Cli(["ping", "-c", "1", "--pcap", pcap, Kernel6, .. Link]);
         Assert.True(ping.ExitCode == 0, ping.Stderr + ping.StdoutText);
 
-        // Echo request (128) from the stack to the kernel and the reply (129) back, with a checksum tshark found good.
+        // Echo request (128) from the stack to the kernel and the reply (129) back, checksums good (status 1), the reply
+        // carrying the request's identifier and sequence number (RFC 4443 §4.2).
         var echo = await Tshark(pcap, "icmpv6.type == 128 || icmpv6.type == 129",
-            "ipv6.src", "ipv6.dst", "icmpv6.type", "icmpv6.echo.sequence_number", "icmpv6.checksum.status");
-        Assert.Equal(new[] { $"{Stack6},{Kernel6},128,1,1", $"{Kernel6},{Stack6},129,1,1" }, echo);
+            "ipv6.src", "ipv6.dst", "icmpv6.type", "icmpv6.checksum.status", "icmpv6.echo.identifier", "icmpv6.echo.sequence_number");
+        Assert.Equal(2, echo.Length);
+        Assert.StartsWith($"{Stack6},{Kernel6},128,1,", echo[0]);
+        Assert.StartsWith($"{Kernel6},{Stack6},129,1,", echo[1]);
+        Assert.Equal(echo[0].Split(',')[4..], echo[1].Split(',')[4..]);
         // The stack joined its solicited-node groups (RFC 3810 §5.2): to ff02::16, hop limit 1, Router Alert (MLD).
         var mld = await Tshark(pcap, "icmpv6.type == 143", "ipv6.dst", "ipv6.hlim", "ipv6.opt.router_alert", "icmpv6.mldr.nb_mcast_records");
         Assert.Contains("ff02::16,1,0,2", mld);
