@@ -93,13 +93,13 @@ public sealed partial class Tcb
             var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
             if ((_loss.FastRetransmitPending || _loss.SackRecovery || _loss.TlpPending || _loss.RackRepairPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
             {
-                OnPacedSend(now, segment.PayloadLength, 1);
+                OnPacedSend(now, segment.PayloadLength);
                 return true;
             }
             if (TryPlanPathMtuProbe(now, payloadBuffer.Length, out int probeLength))
             {
                 segment = BuildData(now, _snd.Nxt, probeLength, fin: false, payloadBuffer);
-                OnPacedSend(now, probeLength, 1);
+                OnPacedSend(now, probeLength);
                 return true;
             }
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
@@ -112,7 +112,7 @@ public sealed partial class Tcb
                     wireSegments = (length + mss - 1) / mss;
                 }
                 segment = BuildData(now, _snd.Nxt, length, fin, payloadBuffer, wireSegments);
-                OnPacedSend(now, length, wireSegments);
+                OnPacedSend(now, length);
                 return true;
             }
         }
