@@ -15,6 +15,9 @@
 # The last four columns count retransmitted segments / retransmission timeouts per cell: the kernel's from its namespace's
 # /proc/net/snmp and netstat, the stack's from the counters bench-server prints when stopped; "dropped at the TAP" counts
 # frames to the stack lost in its TAP's queue (not on the emulated path).
+# SS=1 samples the kernel's sender state (`ss -tin`: cwnd, pacing and delivery rate, bbr:(bw,mrtt,pacing_gain,cwnd_gain))
+# every 100 ms of each "send" cell into $LOG/ss-<path>-<cc>-<server>.log; with STACK_OPTS="--plot DIR" the stack's own
+# per-ACK state (phase, bw, min RTT, pacing rate, cwnd, inflight) lands in DIR/*-probe.csv for the same comparison.
 # CAPTURE=1 writes a pcap (100 octets per frame) of each cell, seen from namespace B, into the log directory.
 # STACK_CC=bbr-lt runs the stack with another controller than the kernel's (-c names the kernel's and, by default, both).
 # STACK_OPTS="--plot DIR" adds options to the stack's bench-server (its plots show cwnd, flight and RTT per connection).
@@ -122,7 +125,13 @@ measure() {
     ip netns exec "$B" tcpdump -q -i pb -s 100 -w "$LOG/$CUR-$1-$2.pcap" tcp > /dev/null 2>&1 &
     cap=$!; sleep 0.5
   fi
+  local ssp=""
+  if [ -n "${SS:-}" ] && [ "$1" = download ]; then
+    ( while :; do echo "t $(date +%s.%N)"; ip netns exec "$A" ss -tin state established '( sport = :5002 )'; sleep 0.1; done ) > "$LOG/ss-$CUR-$2.log" 2>&1 &
+    ssp=$!
+  fi
   out=$(ip netns exec "$B" env LD_PRELOAD="$TOOLS/setcc.so" TCP_CC="$CC" "$TOOLS/benchclient" -t "$1" -H "$2" -s "$SECS" -T $((SECS * 3 + 30)) -l x 2>&1 || true)
+  [ -n "$ssp" ] && { kill "$ssp" 2>/dev/null; wait "$ssp" 2>/dev/null || true; }
   [ -n "$cap" ] && { sleep 0.3; kill "$cap" 2>/dev/null; wait "$cap" 2>/dev/null || true; }
   echo "$out" >> "$LOG/client.log"
   echo "$out" | sed -n 's/.*"gbps":\([0-9.]*\).*/\1/p' | awk '{printf "%.1f", $1 * 1000}'
@@ -144,6 +153,10 @@ kdelta() { echo "$1 $2" | awk '{ printf "%d/%d", $3 - $1, $4 - $2 }'; }
 stack_counters() {
   kill -TERM "$STACK_PID" 2>/dev/null || true
   for _ in $(seq 30); do grep -q "timeouts" "$1" 2>/dev/null && break; sleep 0.1; done
+  # --plot draws (and writes the probe CSVs) at exit, which takes seconds: let it finish before the next cell's cleanup.
+  if [[ "${STACK_OPTS:-}" == *--plot* ]]; then
+    for _ in $(seq 600); do kill -0 "$STACK_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
   sed -n 's/.*retransmits \([0-9]*\) (fast [0-9]*), timeouts \([0-9]*\).*/\1\/\2/p' "$1" | tail -1
 }
 

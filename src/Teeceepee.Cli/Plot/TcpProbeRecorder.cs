@@ -7,7 +7,9 @@ namespace Teeceepee.Cli.Plot;
 /// <summary>
 /// <c>--plot DIR</c>: records every connection's sender state from the stack (<see cref="ITcpProbe"/>: cwnd, ssthresh,
 /// bytes in flight, smoothed RTT and each RTT sample) and at exit draws, per connection, the congestion window and the
-/// round-trip times over time (PNG and SVG). The stack has no pacing rate to record.
+/// round-trip times over time (PNG and SVG), and writes every sample as CSV (<c>-probe.csv</c>: the controller's phase,
+/// bandwidth estimate, model min RTT, pacing and delivery rates, the peer's window) to compare with the kernel's
+/// <c>ss -ti</c>.
 /// </summary>
 internal sealed class TcpProbeRecorder : ITcpProbe
 {
@@ -58,7 +60,14 @@ internal sealed class TcpProbeRecorder : ITcpProbe
                 info.SlowStartThreshold,
                 info.BytesInFlight,
                 info.SmoothedRtt?.TotalMilliseconds ?? double.NaN,
-                sample.RttSample?.TotalMilliseconds ?? double.NaN));
+                sample.RttSample?.TotalMilliseconds ?? double.NaN,
+                info.CongestionPhase,
+                info.BottleneckBandwidth,
+                info.ModelMinRtt?.TotalMilliseconds ?? double.NaN,
+                info.PacingRate,
+                info.DeliveryRate,
+                info.PeerWindow,
+                info.Retransmits));
         }
     }
 
@@ -78,9 +87,23 @@ internal sealed class TcpProbeRecorder : ITcpProbe
                 string title = $"{c.LocalAddress}:{c.LocalPort} -> {c.RemoteAddress}:{c.RemotePort} (stack)";
                 written.AddRange(FlowPlotter.Save(Window(series, title), prefix + "-cwnd"));
                 written.AddRange(FlowPlotter.Save(Rtt(series, title), prefix + "-rtt"));
+                written.Add(WriteCsv(series, prefix + "-probe.csv"));
             }
         }
         return written;
+    }
+
+    // One line per sample; rates in bytes per second, times in milliseconds (the first column in seconds).
+    private static string WriteCsv(Series series, string path)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("time_s,phase,cwnd,inflight,srtt_ms,rtt_sample_ms,bw,model_min_rtt_ms,pacing_rate,delivery_rate,peer_window,retransmits");
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (var p in series.Points)
+        {
+            writer.WriteLine(string.Create(c, $"{p.Time:F4},{p.Phase},{p.CongestionWindow},{p.InFlight},{p.SmoothedRtt:F2},{p.RttSample:F2},{p.Bandwidth},{p.ModelMinRtt:F2},{p.PacingRate},{p.DeliveryRate},{p.PeerWindow},{p.Retransmits}"));
+        }
+        return path;
     }
 
     private static ScottPlot.Plot Window(Series series, string title)
@@ -121,7 +144,9 @@ internal sealed class TcpProbeRecorder : ITcpProbe
         line.LegendText = label;
     }
 
-    private readonly record struct Point(double Time, int CongestionWindow, int SlowStartThreshold, int InFlight, double SmoothedRtt, double RttSample);
+    private readonly record struct Point(
+        double Time, int CongestionWindow, int SlowStartThreshold, int InFlight, double SmoothedRtt, double RttSample,
+        string? Phase, long Bandwidth, double ModelMinRtt, long PacingRate, long DeliveryRate, long PeerWindow, long Retransmits);
 
     private sealed class Series(int number, TcpFourTuple connection)
     {

@@ -11,9 +11,6 @@ namespace Teeceepee.Tcp;
 /// </summary>
 public sealed partial class Tcb
 {
-    // IPv4 + TCP header octets counted per wire segment when spacing departures.
-    private const int PacingHeaderOctets = 40;
-
     // How late a departure may be and still keep the pacing schedule (the catch-up burst bound).
     private const long PacingCatchUpTicks = 2 * TimeSpan.TicksPerMillisecond;
 
@@ -93,8 +90,12 @@ public sealed partial class Tcb
         return (int)Math.Min(_segmentationOffloadLimit, bytes);
     }
 
-    /// <summary>A data segment of <paramref name="length"/> octets in <paramref name="wireSegments"/> wire segments left: space the next.</summary>
-    private void OnPacedSend(Instant now, int length, int wireSegments)
+    /// <summary>
+    /// A data segment of <paramref name="length"/> octets left: space the next. Departures are spaced by data octets, the
+    /// unit of the rate itself (BBR's bw is data delivered per second, draft-ietf-ccwg-bbr §5.6.2; cwnd/SRTT is data too),
+    /// as Linux's tcp_update_skb_after_send spaces by skb->len; counting headers as well sent ~3 % below the rate asked.
+    /// </summary>
+    private void OnPacedSend(Instant now, int length)
     {
         long rate = CurrentPacingRate;
         if (rate <= 0)
@@ -102,8 +103,7 @@ public sealed partial class Tcb
             _nextSendAt = Instant.Zero;
             return;
         }
-        long octets = length + ((long)PacingHeaderOctets * wireSegments);
-        long spacing = octets * TimeSpan.TicksPerSecond / rate;
+        long spacing = length * TimeSpan.TicksPerSecond / rate;
         long behind = _nextSendAt != Instant.Zero && now > _nextSendAt ? (now - _nextSendAt).Ticks : 0;
         if (behind > 0 && behind <= PacingCatchUpTicks)
         {

@@ -93,13 +93,13 @@ public sealed partial class Tcb
             var dataBuffer = payloadBuffer[..Math.Min(payloadBuffer.Length, mss)];
             if ((_loss.FastRetransmitPending || _loss.SackRecovery || _loss.TlpPending || _loss.RackRepairPending) && TryBuildFastRetransmit(now, dataBuffer, out segment))
             {
-                OnPacedSend(now, segment.PayloadLength, 1);
+                OnPacedSend(now, segment.PayloadLength);
                 return true;
             }
             if (TryPlanPathMtuProbe(now, payloadBuffer.Length, out int probeLength))
             {
                 segment = BuildData(now, _snd.Nxt, probeLength, fin: false, payloadBuffer);
-                OnPacedSend(now, probeLength, 1);
+                OnPacedSend(now, probeLength);
                 return true;
             }
             if (TryPlanNewData(mss, payloadBuffer.Length, out int length, out bool fin))
@@ -112,7 +112,7 @@ public sealed partial class Tcb
                     wireSegments = (length + mss - 1) / mss;
                 }
                 segment = BuildData(now, _snd.Nxt, length, fin, payloadBuffer, wireSegments);
-                OnPacedSend(now, length, wireSegments);
+                OnPacedSend(now, length);
                 return true;
             }
         }
@@ -269,8 +269,10 @@ public sealed partial class Tcb
     {
         if (length > 0 && PayloadInPlace)
         {
-            _snd.Buffer!.GetSlices(seq - _snd.BufferSeq, length, out _payload, out _payload2); // gather send: no copy
-            _payloadTaken = false;
+            // Gather send: no copy. Bytes spread over more than two short blocks are gathered into the buffer instead.
+            _payloadTaken = !_snd.Buffer!.TryGetSlices(seq - _snd.BufferSeq, length, out _payload, out _payload2);
+            if (_payloadTaken)
+                _snd.Buffer.CopyTo(seq - _snd.BufferSeq, payloadBuffer[..length]);
         }
         else if (length > 0)
         {

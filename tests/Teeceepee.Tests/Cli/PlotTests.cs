@@ -200,14 +200,21 @@ public sealed class PlotTests : IDisposable
 
         Assert.Equal(1, recorder.ConnectionCount);
         var files = recorder.Write();
-        Assert.Equal(4, files.Count);
+        Assert.Equal(5, files.Count);
         foreach (string file in files)
         {
             if (file.EndsWith(".png", StringComparison.Ordinal))
                 AssertPng(file);
-            else
+            else if (file.EndsWith(".svg", StringComparison.Ordinal))
                 AssertSvg(file);
         }
+        // The CSV: a header and one line per sample, each with the controller's phase (CUBIC's here).
+        string[] csv = File.ReadAllLines(files.Single(f => f.EndsWith("-probe.csv", StringComparison.Ordinal)));
+        Assert.StartsWith("time_s,phase,cwnd,inflight,", csv[0]);
+        Assert.True(csv.Length > 20, $"{csv.Length} lines");
+        Assert.All(csv.Skip(1), line => Assert.Equal(12, line.Split(',').Length));
+        string[] cubicPhases = ["slow-start", "conservative-slow-start", "congestion-avoidance", "recovery", "loss"];
+        Assert.All(csv.Skip(1), line => Assert.Contains(line.Split(',')[1], cubicPhases));
         string cwnd = File.ReadAllText(files.Single(f => f.EndsWith("-cwnd.svg", StringComparison.Ordinal)));
         Assert.Contains("cwnd", cwnd);
         Assert.Contains("ssthresh", cwnd);
@@ -238,8 +245,9 @@ public sealed class PlotTests : IDisposable
         }
 
         var files = Directory.GetFiles(plots).Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(4, files.Length);
+        Assert.Equal(5, files.Length);
         Assert.All(files, f => Assert.StartsWith("stack-conn1-198.18.0.2_", f));
+        Assert.Contains(files, f => f!.EndsWith("-probe.csv", StringComparison.Ordinal));
         Assert.Contains(files, f => f!.EndsWith("-cwnd.png", StringComparison.Ordinal));
         Assert.Contains(files, f => f!.EndsWith("-rtt.svg", StringComparison.Ordinal));
     }

@@ -31,13 +31,13 @@ public class TcbPacingTests
     [Fact]
     public void PacingOn_SlowStart_RateIsTwiceCwndOverSrtt_SegmentsLeaveSpaced()
     {
-        // Linux tcp_update_pacing_rate: 200 % of cwnd/SRTT in slow start; one 1500-octet wire segment per 1500/rate s.
+        // Linux tcp_update_pacing_rate: 200 % of cwnd/SRTT in slow start; one segment per MSS/rate s (data octets: the rate's own unit).
         var h = AfterFirstRtt(pacing: true);
         var info = h.Tcb.GetInfo();
         long rate = 2L * info.CongestionWindow * TimeSpan.TicksPerSecond / info.SmoothedRtt!.Value.Ticks;
         Assert.Equal(12 * Mss, info.CongestionWindow);
         Assert.InRange(info.PacingRate, rate - 1, rate + 1);
-        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / info.PacingRate);
+        var gap = TimeSpan.FromTicks((long)Mss * TimeSpan.TicksPerSecond / info.PacingRate);
         Assert.Single(h.Dispatch());
         Assert.Equal(h.Now + gap - Slack, h.Tcb.PollAt()); // the loop wakes within the slack of the departure
         h.ExpectNothing(); // held until then
@@ -57,7 +57,7 @@ public class TcbPacingTests
     {
         // Linux tcp_update_skb_after_send: a late departure earns credit up to half the segment's spacing (OS jitter).
         var h = AfterFirstRtt(pacing: true);
-        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
+        var gap = TimeSpan.FromTicks((long)Mss * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
         Assert.Single(h.Dispatch());
         Assert.Equal(h.Now + gap - Slack, h.Tcb.PollAt()); // on time: the full spacing
         h.AdvanceTo((long)Math.Ceiling((h.Tcb.PollAt() - Instant.Zero).TotalMilliseconds) + 50); // the loop woke 50 ms late
@@ -71,7 +71,7 @@ public class TcbPacingTests
         // A loop that wakes within 2 ms of a departure keeps the schedule: the departure it missed leaves now, and so
         // does the next if it too is due, so late wake-ups on a busy host do not lower the rate.
         var h = AfterFirstRtt(pacing: true);
-        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
+        var gap = TimeSpan.FromTicks((long)Mss * TimeSpan.TicksPerSecond / h.Tcb.GetInfo().PacingRate);
         Assert.True(gap < TimeSpan.FromMilliseconds(1.3), $"gap {gap}");
         Assert.Single(h.Dispatch());
         var due = h.Tcb.PollAt();
@@ -84,14 +84,14 @@ public class TcbPacingTests
     public void PacingOn_GapBelowTheSlack_NotHeld_AllLeaveAtOnce()
     {
         // SRTT 1 ms (the handshake's zero sample, then 8 ms: RFC 6298 §2.3 weighs it by 1/8), cwnd 12 segments:
-        // 2×cwnd/SRTT is 35 MB/s, 43 µs per segment, under the 100 µs a loop wake-up can keep. Holding for gaps that
+        // 2×cwnd/SRTT is 35 MB/s, 42 µs per segment, under the 100 µs a loop wake-up can keep. Holding for gaps that
         // short would cost a wake-up per segment at zero delay and 10+ Gbit/s, and pace nothing.
         var h = AfterFirstRtt(pacing: true, rttMs: 8);
         var info = h.Tcb.GetInfo();
         Assert.Equal(TimeSpan.FromMilliseconds(1), info.SmoothedRtt);
-        var gap = TimeSpan.FromTicks(1500L * TimeSpan.TicksPerSecond / info.PacingRate);
+        var gap = TimeSpan.FromTicks((long)Mss * TimeSpan.TicksPerSecond / info.PacingRate);
         Assert.InRange(gap, TimeSpan.FromMicroseconds(40), TimeSpan.FromMicroseconds(45));
-        Assert.Equal(3, h.Dispatch().Count); // due now, in 43 and in 86 µs: within the slack; the fourth is held
+        Assert.Equal(3, h.Dispatch().Count); // due now, in 42 and in 84 µs: within the slack; the fourth is held
         Assert.Equal(h.Now + (3 * gap) - Slack, h.Tcb.PollAt()); // the schedule advanced from each due time
         h.AdvanceTo(h.Tcb.PollAt());
         Assert.Single(h.Dispatch());

@@ -48,10 +48,10 @@ public class TcpPacingDefaultTests
         var (departures, maxPacing, info) = Transfer(TcpConfig.Default with { CongestionControl = algorithm });
         Assert.True(maxPacing > 0, "a rate once SRTT is known");
         Assert.Equal(0, info.Retransmits);
-        // 2×cwnd/SRTT in slow start: up to ~470 KB cwnd over 20 ms is 47 MB/s, 32 µs per 1500-octet segment; the
-        // 100 µs slack lets at most four leave together.
+        // 2×cwnd/SRTT in slow start: up to ~470 KB cwnd over 20 ms is 47 MB/s, 31 µs per segment (spaced by data
+        // octets); the 100 µs slack and the schedule's catch-up let a handful leave together, never the window.
         int burst = LargestBurst(departures);
-        Assert.InRange(burst, 1, 4);
+        Assert.InRange(burst, 1, 5);
     }
 
     [Theory]

@@ -105,6 +105,39 @@ public class BbrSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ProbeBwCruise_PacedAtTheModelsRate_DeliversNinetyNinePercentOfIt()
+    {
+        // 100 Mbit/s, 20 ms, 1 BDP queue, no loss. In CRUISE BBR paces at 0.99·bw (§5.6.2), bw being delivered data octets
+        // per second: spacing departures by data octets too (as Linux's tcp_update_skb_after_send) keeps the link at
+        // 99 % of that; spacing by data + header octets (40 a segment) sent only ~96 %.
+        var path = new BottleneckPath(5, 100e6, TimeSpan.FromMilliseconds(20), queueBytes: 250_000, config: Bbr);
+        path.Open();
+        path.Run(TimeSpan.FromSeconds(1));
+        double cruiseSeconds = 0;
+        long cruiseBytes = 0, lastReceived = path.BytesReceived;
+        var last = path.Now;
+        long bw = 0;
+        path.Run(TimeSpan.FromSeconds(3.5), () =>
+        {
+            var info = path.Sender!.GetInfo();
+            if (info.CongestionPhase == "probe-bw-cruise")
+            {
+                cruiseSeconds += (path.Now - last).TotalSeconds;
+                cruiseBytes += path.BytesReceived - lastReceived;
+                bw = info.BottleneckBandwidth;
+            }
+            last = path.Now;
+            lastReceived = path.BytesReceived;
+        });
+        Assert.True(cruiseSeconds > 1.5, $"only {cruiseSeconds:F2} s in CRUISE");
+        double rate = cruiseBytes / cruiseSeconds;
+        double linkPayload = path.RateBytesPerSecond * 1448 / (1448 + 40);
+        output.WriteLine($"CRUISE {cruiseSeconds:F2} s at {rate * 8 / 1e6:F2} Mbit/s; bw {bw * 8 / 1e6:F2}, link payload {linkPayload * 8 / 1e6:F2}");
+        Assert.InRange(bw, (long)(0.97 * linkPayload), (long)(1.03 * linkPayload));
+        Assert.True(rate >= 0.98 * bw, $"CRUISE delivered {rate * 8 / 1e6:F2} Mbit/s at a model bw of {bw * 8 / 1e6:F2}");
+    }
+
+    [Fact]
     public void LossyPath_BbrGoodput_FarAboveCubic()
     {
         // 20 Mbit/s, 50 ms, a 1 BDP queue and 1 % random loss: loss-based CUBIC backs off on every loss, BBR does not.
