@@ -92,7 +92,7 @@ public sealed class Ipv6CliTests : IAsyncLifetime
         string dnsmasq = string.Join(' ',
             "exec /usr/sbin/dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --except-interface=lo",
             $"--listen-address={Kernel6} --host-record=web6.test,{Kernel6} --user=root --pid-file={_site}/dnsmasq.pid --log-facility=-");
-        await _ns.StartBackground("ready", "sh", "-c", $"({dnsmasq}) & sleep 0.5; echo ready; wait");
+        await _ns.StartBackground("ready", "sh", "-c", $"({dnsmasq}) & until ss -Hlun 'sport = :53' | grep -q .; do sleep 0.1; done; echo ready; wait");
         await _ns.StartCli("socks:", ["socks", "--quiet", "--listen", "127.0.0.1:1080", "--dns", Kernel6, .. Link]);
         string sha = Convert.ToHexString(SHA256.HashData(_file));
 

@@ -165,12 +165,27 @@ public class DnsHttpIPv6Tests
         Assert.Contains(DnsRecordType.AAAA, asked);
     }
 
-    [Fact]
-    public async Task HttpClient_DualStackName_AaaaAnsweredFirst_ConnectsOverIPv6AtOnce_BodyByteExact()
+    /// <summary>
+    /// <c>TeeceepeeHttp.CreateHandler(stack, resolver)</c>'s connect step with Happy
+    /// Eyeballs on a frozen clock: a second attempt (250 ms after the first) never starts and the resolution delay never
+    /// ends, so the address used is the algorithm's first choice whatever the machine's load.
+    /// </summary>
+    private static SocketsHttpHandler FrozenClockHandler(NetworkStack stack, DnsResolver resolver)
     {
-        // RFC 8305 §3: an AAAA answer that comes first is used at once; the IPv4 attempt would wait 250 ms behind it.
+        var frozen = new HappyEyeballsOptions { TimeProvider = new FakeTimeProvider() };
+        return new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = (context, ct) => TeeceepeeHttp.ConnectAsync(stack, resolver, null, context.DnsEndPoint, ct, frozen),
+        };
+    }
+
+    [Fact]
+    public async Task HttpClient_DualStackName_AaaaAnsweredFirst_ConnectsOverIPv6_BodyByteExact()
+    {
+        // RFC 8305 §3: an AAAA answer that comes first is used at once (and were A there too, 2001:db8:: sorts first).
         var (served, asked) = await FetchAsync("2001:db8:48::", DnsRecordType.AAAA,
-            (net, resolver) => GetAndCheckAsync(TeeceepeeHttp.CreateHandler(net.Client, resolver), "http://dual.test/"));
+            (net, resolver) => GetAndCheckAsync(FrozenClockHandler(net.Client, resolver), "http://dual.test/"));
 
         Assert.Equal(new[] { IPAddress.Parse("2001:db8:48::1") }, served);
         Assert.Equal([DnsRecordType.A, DnsRecordType.AAAA], asked.Order());
@@ -182,16 +197,10 @@ public class DnsHttpIPv6Tests
     [InlineData("fd00:0:0:48::", false)]
     public async Task HttpClient_DualStackName_AAnsweredFirst_BothKnown_ConnectsToTheRfc6724First_BodyByteExact(string prefix, bool overIPv6)
     {
-        // The A answer leaves first; Happy Eyeballs waits up to its resolution delay (§3) for AAAA, then sorts both (§4).
-        // Its clock is frozen here, so it always waits for the AAAA answer and never starts a second attempt: the
-        // address used is the sort's first, whatever the machine's load.
-        var frozen = new HappyEyeballsOptions { TimeProvider = new FakeTimeProvider() };
-        var (served, asked) = await FetchAsync(prefix, DnsRecordType.A, (net, resolver) => GetAndCheckAsync(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            // TeeceepeeHttp.CreateHandler(stack, resolver)'s connect step, with Happy Eyeballs' options given.
-            ConnectCallback = (context, ct) => TeeceepeeHttp.ConnectAsync(net.Client, resolver, null, context.DnsEndPoint, ct, frozen),
-        }, "http://dual.test/"));
+        // The A answer leaves first; Happy Eyeballs waits up to its resolution delay (§3) for AAAA (on the frozen clock:
+        // always), then sorts both (§4) and tries the first.
+        var (served, asked) = await FetchAsync(prefix, DnsRecordType.A,
+            (net, resolver) => GetAndCheckAsync(FrozenClockHandler(net.Client, resolver), "http://dual.test/"));
 
         var expected = overIPv6 ? IPAddress.Parse(prefix + "1") : MemoryTcpTestNetwork.ClientAddress.ToIPAddress().MapToIPv6();
         Assert.Equal(new[] { expected }, served);
