@@ -36,10 +36,12 @@ public class DnsHttpIPv6Tests
 
     /// <summary>
     /// Answers v6only.test with AAAA only and dual.test with AAAA and A (other names: NXDOMAIN), always sending the answer
-    /// of type <paramref name="first"/> before the other one's (a held query is answered right after), so which
-    /// answer the client sees first does not depend on timing.
+    /// of type <paramref name="first"/> before the other one's (a held query is answered right after, or once
+    /// <paramref name="releaseSecond"/> completes). Two answers sent back to back can still reach the client's lookups
+    /// in either order (each completes on the thread pool); a test that needs the first answer seen first releases
+    /// the second only when the client shows it has seen the first.
     /// </summary>
-    private static FakeDnsServer OrderedServer(MemoryTcpTestNetwork net, IPv6Address v6, DnsRecordType first, List<DnsRecordType> asked)
+    private static FakeDnsServer OrderedServer(MemoryTcpTestNetwork net, IPv6Address v6, DnsRecordType first, List<DnsRecordType> asked, Task? releaseSecond = null)
     {
         (DnsMessage Query, IPEndPoint Client)? held = null;
         bool firstSent = false;
@@ -67,6 +69,8 @@ public class DnsHttpIPv6Tests
                 held = (q, c);
                 return;
             }
+            if (type != first && releaseSecond is not null)
+                await releaseSecond;
             await s.SendAsync(Respond(q), c);
             if (type == first)
             {
@@ -74,6 +78,8 @@ public class DnsHttpIPv6Tests
                 if (held is { } h)
                 {
                     held = null;
+                    if (releaseSecond is not null)
+                        await releaseSecond;
                     await s.SendAsync(Respond(h.Query), h.Client);
                 }
             }
@@ -120,12 +126,12 @@ public class DnsHttpIPv6Tests
 
     /// <summary>Runs <paramref name="fetch"/> against the server and the ordered DNS server; returns the addresses the server saw and the types asked.</summary>
     private static async Task<(List<IPAddress> Served, List<DnsRecordType> Asked)> FetchAsync(
-        string prefix, DnsRecordType first, Func<MemoryTcpTestNetwork, DnsResolver, Task> fetch)
+        string prefix, DnsRecordType first, Func<MemoryTcpTestNetwork, DnsResolver, Task> fetch, Task? releaseSecond = null)
     {
         await using var net = DualStackNetwork(prefix);
         var v6 = IPv6Address.Parse(prefix + "2");
         var asked = new List<DnsRecordType>();
-        await using var dns = OrderedServer(net, v6, first, asked);
+        await using var dns = OrderedServer(net, v6, first, asked, releaseSecond);
         await using var listener = new TcpConnectionListener(net.Server, new IPEndPoint(IPAddress.IPv6Any, 80));
         listener.Start();
         var served = new List<IPAddress>();
@@ -170,9 +176,9 @@ public class DnsHttpIPv6Tests
     /// Eyeballs on a frozen clock: a second attempt (250 ms after the first) never starts and the resolution delay never
     /// ends, so the address used is the algorithm's first choice whatever the machine's load.
     /// </summary>
-    private static SocketsHttpHandler FrozenClockHandler(NetworkStack stack, DnsResolver resolver)
+    private static SocketsHttpHandler FrozenClockHandler(NetworkStack stack, DnsResolver resolver, TimeProvider? clock = null)
     {
-        var frozen = new HappyEyeballsOptions { TimeProvider = new FakeTimeProvider() };
+        var frozen = new HappyEyeballsOptions { TimeProvider = clock ?? new FakeTimeProvider() };
         return new SocketsHttpHandler
         {
             UseProxy = false,
@@ -198,12 +204,29 @@ public class DnsHttpIPv6Tests
     public async Task HttpClient_DualStackName_AAnsweredFirst_BothKnown_ConnectsToTheRfc6724First_BodyByteExact(string prefix, bool overIPv6)
     {
         // The A answer leaves first; Happy Eyeballs waits up to its resolution delay (§3) for AAAA (on the frozen clock:
-        // always), then sorts both (§4) and tries the first.
+        // always), then sorts both (§4) and tries the first. The AAAA answer leaves only when that wait has begun (its
+        // timer is the frozen clock's first), so the client cannot see it first whatever the thread pool does.
+        var clock = new TimerSignallingClock();
         var (served, asked) = await FetchAsync(prefix, DnsRecordType.A,
-            (net, resolver) => GetAndCheckAsync(FrozenClockHandler(net.Client, resolver), "http://dual.test/"));
+            (net, resolver) => GetAndCheckAsync(FrozenClockHandler(net.Client, resolver, clock), "http://dual.test/"),
+            clock.FirstTimer);
 
         var expected = overIPv6 ? IPAddress.Parse(prefix + "1") : MemoryTcpTestNetwork.ClientAddress.ToIPAddress().MapToIPv6();
         Assert.Equal(new[] { expected }, served);
         Assert.Equal([DnsRecordType.A, DnsRecordType.AAAA], asked.Order());
+    }
+
+    /// <summary>A frozen clock that says when the first timer is made on it (Happy Eyeballs' resolution-delay wait).</summary>
+    private sealed class TimerSignallingClock : FakeTimeProvider
+    {
+        private readonly TaskCompletionSource _firstTimer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstTimer => _firstTimer.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _firstTimer.TrySetResult();
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }
