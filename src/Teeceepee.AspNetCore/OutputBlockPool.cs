@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using Teeceepee.Tcp;
 
 namespace Teeceepee.AspNetCore;
 
@@ -8,6 +10,8 @@ namespace Teeceepee.AspNetCore;
 /// size, so 200 connections with a full write-ahead each missed it on almost every segment: a fresh 64 KiB array, a
 /// page fault per 4 KiB on first touch and the GC's work to reclaim it cost a quarter of <c>serve</c>'s CPU. Blocks
 /// that stayed free through a whole trim period are released by half each period, so memory returns after a burst.
+/// Each block is a <see cref="RetainableBlock"/>: the connection queues the pipe's bytes in the send buffer by reference
+/// and the block comes back here only when the pipe is done with it and ACKs have passed its last queued byte.
 /// Thread-safe (one short lock per 64 KiB).
 /// </summary>
 internal sealed class OutputBlockPool : MemoryPool<byte>
@@ -60,12 +64,14 @@ internal sealed class OutputBlockPool : MemoryPool<byte>
                 _free[_count] = null!;
                 if (_count < _lowWater)
                     _lowWater = _count;
-                block.Rented = true;
+                block.OnRent();
                 return block;
             }
         }
         Interlocked.Increment(ref _created);
-        return new Block(this);
+        var made = new Block(this);
+        made.OnRent();
+        return made;
     }
 
     /// <summary>Releases half of the blocks that stayed free since the last trim (all of them once a period finds few).</summary>
@@ -105,21 +111,37 @@ internal sealed class OutputBlockPool : MemoryPool<byte>
         }
     }
 
-    private sealed class Block(OutputBlockPool pool) : IMemoryOwner<byte>
+    /// <summary>
+    /// One block: the pipe's hold (from <see cref="Rent"/> to the pipe's dispose) plus one per piece the send buffer queued
+    /// by reference (<see cref="RetainableBlock"/>); it goes back to the pool when the last hold is released.
+    /// </summary>
+    private sealed class Block(OutputBlockPool pool) : RetainableBlock(GC.AllocateUninitializedArray<byte>(BlockSize))
     {
-        private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize);
+        private int _holds;
+        private int _pipeHold;
 
-        public bool Rented { get; set; } = true;
-
-        public Memory<byte> Memory => _array;
-
-        // The pipe disposes each rented block once; a second dispose must not put it in the pool twice.
-        public void Dispose()
+        /// <summary>Lent out: the pipe holds it.</summary>
+        public void OnRent()
         {
-            if (!Rented)
-                return;
-            Rented = false;
-            pool.Return(this);
+            Volatile.Write(ref _holds, 1);
+            Volatile.Write(ref _pipeHold, 1);
+        }
+
+        public override void Retain() => Interlocked.Increment(ref _holds);
+
+        public override void Release()
+        {
+            int holds = Interlocked.Decrement(ref _holds);
+            Debug.Assert(holds >= 0, "a block released more often than held");
+            if (holds == 0)
+                pool.Return(this);
+        }
+
+        // The pipe disposes each rented block once; a second dispose must not release the pipe's hold twice.
+        protected override void Dispose(bool disposing)
+        {
+            if (Interlocked.Exchange(ref _pipeHold, 0) == 1)
+                Release();
         }
     }
 }

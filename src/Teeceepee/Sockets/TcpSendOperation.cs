@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Teeceepee.Stack;
 using Teeceepee.Stack.Loop;
 using Teeceepee.Tcp;
@@ -10,7 +11,8 @@ namespace Teeceepee.Sockets;
 /// A pooled send: copies the caller's bytes straight into the TCB's send buffer on the loop thread,
 /// as much as fits now and the rest as ACKs free space, and completes once all are queued. The bytes
 /// may be one block or a sequence of them (a pipe's segments): each is copied into the buffer in turn,
-/// in one loop command, without gathering them first.
+/// in one loop command, without gathering them first. Bytes in a <see cref="RetainableBlock"/> are not copied at all: the
+/// send buffer holds the block until ACKs pass them.
 /// </summary>
 internal sealed class TcpSendOperation : LoopOperation<int>
 {
@@ -48,7 +50,10 @@ internal sealed class TcpSendOperation : LoopOperation<int>
         {
             if (block.IsEmpty)
                 continue;
-            error = Poll(core, block.Span, out int n);
+            // A block TCP may hold by reference (Kestrel's output blocks) is queued as it is, without a copy.
+            error = MemoryMarshal.TryGetMemoryManager(block, out RetainableBlock? owner, out int start, out int length)
+                ? Poll(core, owner, start, length, out int n)
+                : Poll(core, block.Span, out n);
             queued += n;
             if (error != SocketError.Success || n < block.Length)
                 break;
@@ -73,6 +78,26 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     public static SocketError Poll(TcpConnectionCore core, ReadOnlySpan<byte> data, out int sent)
     {
         sent = 0;
+        var error = CanSend(core);
+        if (error != SocketError.Success || data.IsEmpty)
+            return error;
+        sent = core.Tcb!.Send(data);
+        return sent > 0 ? SocketError.Success : SocketError.WouldBlock;
+    }
+
+    /// <summary>As <see cref="Poll(TcpConnectionCore, ReadOnlySpan{byte}, out int)"/> for bytes of a block queued by reference.</summary>
+    private static SocketError Poll(TcpConnectionCore core, RetainableBlock block, int start, int length, out int sent)
+    {
+        sent = 0;
+        var error = CanSend(core);
+        if (error != SocketError.Success || length == 0)
+            return error;
+        sent = core.Tcb!.Send(block, start, length);
+        return sent > 0 ? SocketError.Success : SocketError.WouldBlock;
+    }
+
+    private static SocketError CanSend(TcpConnectionCore core)
+    {
         if (core.Closed)
             return SocketError.OperationAborted;
         var tcb = core.Tcb;
@@ -82,10 +107,7 @@ internal sealed class TcpSendOperation : LoopOperation<int>
             return TcpSocketErrors.ToSocketError(tcb.Error);
         if (core.SendShutdown && !core.SendShutdownPending || !tcb.IsSendOpen)
             return tcb.State == TcpState.Closed && !core.SendShutdown ? SocketError.ConnectionReset : SocketError.Shutdown;
-        if (data.IsEmpty)
-            return SocketError.Success;
-        sent = tcb.Send(data);
-        return sent > 0 ? SocketError.Success : SocketError.WouldBlock;
+        return SocketError.Success;
     }
 
     /// <inheritdoc />

@@ -269,8 +269,10 @@ public sealed partial class Tcb
     {
         if (length > 0 && PayloadInPlace)
         {
-            _snd.Buffer!.GetSlices(seq - _snd.BufferSeq, length, out _payload, out _payload2); // gather send: no copy
-            _payloadTaken = false;
+            // Gather send: no copy. Bytes spread over more than two short blocks are gathered into the buffer instead.
+            _payloadTaken = !_snd.Buffer!.TryGetSlices(seq - _snd.BufferSeq, length, out _payload, out _payload2);
+            if (_payloadTaken)
+                _snd.Buffer.CopyTo(seq - _snd.BufferSeq, payloadBuffer[..length]);
         }
         else if (length > 0)
         {

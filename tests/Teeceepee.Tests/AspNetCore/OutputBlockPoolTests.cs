@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Teeceepee.AspNetCore;
+using Teeceepee.Tcp;
 
 namespace Teeceepee.Tests.AspNetCore;
 
@@ -84,5 +86,24 @@ public class OutputBlockPoolTests
         pool.Dispose();
         block.Dispose();
         Assert.Equal(0, pool.FreeCount);
+    }
+
+    [Fact]
+    public void BlockHeldBySendBuffer_PipeDisposes_BackInPoolOnlyWhenAcksPassIt()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        var owner = pool.Rent();
+        Assert.True(MemoryMarshal.TryGetMemoryManager<byte, RetainableBlock>(owner.Memory, out var block));
+        var buffer = new SendBuffer(100_000);
+        buffer.Append(block!, 0, 1000);
+        buffer.Append(block!, 5000, 1000);
+        owner.Dispose(); // the pipe is done with it; TCP still holds two pieces
+        owner.Dispose();
+        Assert.Equal(0, pool.FreeCount);
+        buffer.Advance(1500);
+        Assert.Equal(0, pool.FreeCount);
+        buffer.Advance(500);
+        Assert.Equal(1, pool.FreeCount);
+        Assert.Same(owner, pool.Rent()); // lent again, with one hold (the pipe's)
     }
 }

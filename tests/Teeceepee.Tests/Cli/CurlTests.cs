@@ -330,7 +330,7 @@ public class CurlTests
 
     [Theory]
     [InlineData("ftp://198.18.0.1/", 1, "teeceepee curl: protocol \"ftp\" is not supported; use http:// or https://")]
-    [InlineData("http://198.18.0.1:99999/", 3, "teeceepee curl: malformed URL 'http://198.18.0.1:99999/': no valid host name or port (1-65535)")]
+    [InlineData("http://198.18.0.1:99999/", 3, "teeceepee curl: malformed URL 'http://198.18.0.1:99999/': port 99999 is out of range (1-65535)")]
     [InlineData("http:///path", 3, "teeceepee curl: malformed URL 'http:///path': no valid host name or port (1-65535)")]
     [InlineData("http://a b/", 3, "teeceepee curl: malformed URL 'http://a b/': it contains a space or a control or non-ASCII character (percent-encode it)")]
     public async Task BadUrls_MapToCurlExitCodes(string url, int expectedCode, string expected)

@@ -92,6 +92,33 @@ public class IPv6OptionsTests
     }
 
     [Theory]
+    [InlineData("http://[fd00::1/", "the IPv6 address has no closing ']'")]
+    [InlineData("http://[not-an-address]:80/", "'not-an-address' in brackets is not an IPv6 address")]
+    [InlineData("http://[198.18.0.1]/", "'198.18.0.1' in brackets is not an IPv6 address")]
+    [InlineData("http://[fd00::1]:99999/", "port 99999 is out of range (1-65535)")]
+    [InlineData("http://[fd00::1]:8o/", "port '8o' is not a number (1-65535)")]
+    // System.Uri takes this one as [fd00::1] with the path /x/: the CLI fetched the wrong path before the check.
+    [InlineData("http://[fd00::1]x/", "'x' after the IPv6 address is neither a port (:PORT) nor a path (/)")]
+    public async Task CurlBadIPv6Url_OneSentence_CurlsMalformedUrlCode_BeforeAnyNetwork(string url, string reason)
+    {
+        var (code, cli) = await Run(null, "curl", url, "--tap", "t", "--ip", "fd00::2/64");
+        // Exit code 3 is curl's CURLE_URL_MALFORMAT, as for every malformed URL (README: "Exit codes are curl's").
+        Assert.Equal(3, code);
+        Assert.Equal($"teeceepee curl: malformed URL '{url}': {reason}", cli.ErrorLine);
+        Assert.Null(cli.Networks.Options);
+    }
+
+    [Theory]
+    [InlineData("http://[fd00::1]:8080/")]
+    [InlineData("[fd00::1]/")]
+    public async Task CurlIPv6Url_Valid_ReachesTheNetwork(string url)
+    {
+        var (code, cli) = await Run(null, "curl", url, "--tap", "t", "--ip", "fd00::2/64");
+        Assert.Equal(RecordingNetworkFactory.Reached, code);
+        Assert.Equal(IPAddress.Parse("fd00::2"), cli.Networks.Options!.Address6);
+    }
+
+    [Theory]
     [InlineData(false, false, "web.test", AddressFamily.Unspecified)]
     [InlineData(true, false, "web.test", AddressFamily.InterNetwork)]
     [InlineData(false, true, "web.test", AddressFamily.InterNetworkV6)]

@@ -84,6 +84,68 @@ internal static class TestFrames
         return frame;
     }
 
+    /// <summary>fd00::1, the peer in the IPv6 frames below.</summary>
+    public static readonly byte[] PeerIPv6 = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+
+    /// <summary>fd00::2, the stack in the IPv6 frames below.</summary>
+    public static readonly byte[] StackIPv6 = [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+
+    /// <summary>An Ethernet + IPv6 + TCP SYN-ACK from fd00::2 port 40000 to fd00::1 port 80, checksum filled in.</summary>
+    public static byte[] TcpSynAckIPv6()
+    {
+        var tcp = new byte[20];
+        BinaryPrimitives.WriteUInt16BigEndian(tcp, 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.AsSpan(2), 80);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp.AsSpan(4), 1000);
+        BinaryPrimitives.WriteUInt32BigEndian(tcp.AsSpan(8), 2001);
+        tcp[12] = 0x50;
+        tcp[13] = 0x12; // SYN | ACK
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.AsSpan(14), 65535);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp.AsSpan(16), Checksum(tcp, PseudoHeaderSum6(StackIPv6, PeerIPv6, 6, tcp.Length)));
+        return IPv6Frame([0x02, 0x00, 0x00, 0x00, 0x00, 0x01], [0x52, 0x54, 0x00, 0x12, 0x34, 0x56], StackIPv6, PeerIPv6, 6, 64, tcp);
+    }
+
+    /// <summary>An Ethernet + IPv6 + ICMPv6 echo request (RFC 4443 §4.1) from fd00::1 to fd00::2 with <paramref name="dataLength"/> octets of data.</summary>
+    public static byte[] Icmpv6EchoRequest(ushort identifier, ushort sequence, int dataLength)
+    {
+        var icmp = new byte[8 + dataLength];
+        icmp[0] = 128;
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(4), identifier);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(6), sequence);
+        for (int i = 8; i < icmp.Length; i++)
+            icmp[i] = (byte)i;
+        BinaryPrimitives.WriteUInt16BigEndian(icmp.AsSpan(2), Checksum(icmp, PseudoHeaderSum6(PeerIPv6, StackIPv6, 58, icmp.Length)));
+        return IPv6Frame([0x52, 0x54, 0x00, 0x12, 0x34, 0x56], [0x02, 0x00, 0x00, 0x00, 0x00, 0x01], PeerIPv6, StackIPv6, 58, 64, icmp);
+    }
+
+    /// <summary>An Ethernet frame carrying an IPv6 packet (RFC 8200 §3) with no extension headers.</summary>
+    private static byte[] IPv6Frame(byte[] sourceMac, byte[] destinationMac, byte[] source, byte[] destination, byte nextHeader, byte hopLimit, byte[] payload)
+    {
+        var frame = new byte[14 + 40 + payload.Length];
+        var span = frame.AsSpan();
+        destinationMac.CopyTo(span);
+        sourceMac.CopyTo(span[6..]);
+        BinaryPrimitives.WriteUInt16BigEndian(span[12..], 0x86DD);
+        var ip = span[14..54];
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)payload.Length);
+        ip[6] = nextHeader;
+        ip[7] = hopLimit;
+        source.CopyTo(ip[8..]);
+        destination.CopyTo(ip[24..]);
+        payload.CopyTo(span[54..]);
+        return frame;
+    }
+
+    /// <summary>The IPv6 pseudo-header's sum (RFC 8200 §8.1): addresses, upper-layer length, next header.</summary>
+    private static uint PseudoHeaderSum6(byte[] source, byte[] destination, byte nextHeader, int length)
+    {
+        uint sum = 0;
+        for (int i = 0; i < 16; i += 2)
+            sum += (uint)(source[i] << 8 | source[i + 1]) + (uint)(destination[i] << 8 | destination[i + 1]);
+        return sum + (uint)(length >> 16) + (uint)(length & 0xFFFF) + nextHeader;
+    }
+
     /// <summary>An ARP request (RFC 826) from <paramref name="senderMac"/>/<paramref name="senderIp"/> for <paramref name="targetIp"/>.</summary>
     public static byte[] ArpRequest(byte[] senderMac, byte[] senderIp, byte[] targetIp)
     {

@@ -21,6 +21,32 @@ public class TracerTests
     }
 
     [Fact]
+    public void IPv6Frames_TcpSegmentAndIcmpv6Echo_OneTcpdumpLikeLineEach()
+    {
+        // From "IP6" on, what tcpdump -nn prints for the same two frames (checked against tcpdump 4.99).
+        var (a, b) = MemoryLink.CreatePair(withReadinessFd: false);
+        using var far = b;
+        var text = new StringWriter { NewLine = "\n" };
+        using var tracer = new Tracer(a, text, "tap0");
+        tracer.TrySend(Instant.FromMilliseconds(1000), TestFrames.TcpSynAckIPv6());
+        far.TrySend(Instant.Zero, TestFrames.Icmpv6EchoRequest(7, 1, 56));
+        Assert.True(tracer.TryReceive(Instant.FromMilliseconds(1250), new byte[1514], out _));
+        var lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("    0.000000 tap0 -> 02:00:00:00:00:01 > 52:54:00:12:34:56, IP6 fd00::2.40000 > fd00::1.80: Flags [S.], seq 1000, ack 2001, win 65535, length 0", lines[0]);
+        Assert.Equal("    0.250000 tap0 <- 52:54:00:12:34:56 > 02:00:00:00:00:01, IP6 fd00::1 > fd00::2: ICMP6, echo request, id 7, seq 1, length 64", lines[1]);
+    }
+
+    [Fact]
+    public void IpMedium_DecodesBareIPv6()
+    {
+        Assert.Equal("IP6 fd00::1 > fd00::2: ICMP6, echo request, id 7, seq 1, length 64",
+            Tracer.Describe(TestFrames.Icmpv6EchoRequest(7, 1, 56).AsSpan(14), LinkMedium.IP));
+        Assert.Equal("IP6 fd00::2.40000 > fd00::1.80: Flags [S.], seq 1000, ack 2001, win 65535, length 0",
+            Tracer.Describe(TestFrames.TcpSynAckIPv6().AsSpan(14), LinkMedium.IP));
+    }
+
+    [Fact]
     public void DroppedSend_IsMarked()
     {
         var (a, b) = MemoryLink.CreatePair(queueCapacity: 1, withReadinessFd: false);

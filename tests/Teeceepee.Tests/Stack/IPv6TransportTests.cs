@@ -4,6 +4,7 @@ using Teeceepee.Links;
 using Teeceepee.Sockets;
 using Teeceepee.Stack;
 using Teeceepee.Tcp;
+using Teeceepee.Tests.Simulations;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Stack;
@@ -14,10 +15,49 @@ public class IPv6TransportTests
     private static readonly IPv6Address A6 = IPv6Address.Parse("fd00:6:3::1");
     private static readonly IPv6Address B6 = IPv6Address.Parse("fd00:6:3::2");
 
-    private static Simulation Create(FaultOptions? faults = null, int seed = 1) => new(
+    private static Simulation Create(FaultOptions? faults = null, int seed = 1, Func<ILink, ILink>? wrapA = null) => new(
         configureA: o => o with { IPv6Addresses = [new IPv6AddressPrefix(A6, 64)] },
         configureB: o => o with { IPv6Addresses = [new IPv6AddressPrefix(B6, 64)] },
-        faults: faults, seed: seed);
+        faults: faults, seed: seed, wrapA: wrapA);
+
+    /// <summary>
+    /// SACK as seen on A's side of the wire: holes B reported (SACK blocks above the cumulative ACK, RFC 2018 §3; D-SACKs,
+    /// at or below it, RFC 2883, are not holes) and A's retransmissions into a hole below a block SACKed before (RFC 6675 §5).
+    /// </summary>
+    private static (int HolesReported, int HolesFilled) SackOnTheWire(List<(Instant At, bool Out, byte[] Frame)> frames)
+    {
+        int reported = 0, filled = 0;
+        SeqNumber? highestSacked = null, sentEnd = null;
+        foreach (var (_, outbound, frame) in frames)
+        {
+            if (!EthernetFrame.TryParse(frame, out var eth, out _) || eth.EtherType != EtherType.IPv6
+                || !IPv6Packet.TryParse(eth.Payload, out var ip, out _) || ip.NextHeader != IpProtocol.Tcp
+                || !TcpSegment.TryParse(ip.Payload, out var segment, out _)
+                || !TcpRepr.TryParse(segment, ip.Source, ip.Destination, verifyChecksum: true, out var tcp, out _))
+                continue;
+            if (!outbound && tcp.AckNumber is { } ack)
+            {
+                for (int i = 0; i < tcp.SackBlocks.Count; i++)
+                {
+                    var block = tcp.SackBlocks[i];
+                    if (block.Left <= ack)
+                        continue;
+                    reported++;
+                    if (highestSacked is null || block.Right > highestSacked.Value)
+                        highestSacked = block.Right;
+                }
+            }
+            else if (outbound && tcp.PayloadLength > 0)
+            {
+                var end = tcp.SeqNumber + tcp.PayloadLength;
+                if (sentEnd is { } sent && tcp.SeqNumber < sent && highestSacked is { } sacked && tcp.SeqNumber < sacked)
+                    filled++;
+                if (sentEnd is null || end > sentEnd.Value)
+                    sentEnd = end;
+            }
+        }
+        return (reported, filled);
+    }
 
     private static byte[] Transfer(Simulation sim, Tcb client, Tcb server, int size, TimeSpan limit)
     {
@@ -31,9 +71,10 @@ public class IPv6TransportTests
     [InlineData(0.0, 1)]
     [InlineData(0.02, 2)]
     [InlineData(0.05, 3)]
-    public async Task Tcp_OverIPv6_WithFaults_ArrivesIntact_WithTheIPv6Mss(double loss, int seed)
+    public async Task Tcp_OverIPv6_WithFaults_ArrivesIntact_WithTheIPv6Mss_LossesRepairedFromSack(double loss, int seed)
     {
-        await using var sim = Create(new FaultOptions { Loss = loss, Duplicate = loss / 2, Reorder = loss }, seed);
+        FrameRecorder? wire = null;
+        await using var sim = Create(new FaultOptions { Loss = loss, Duplicate = loss / 2, Reorder = loss }, seed, link => wire = new FrameRecorder(link));
         sim.Run(TimeSpan.FromSeconds(2)); // DAD
         var listener = sim.B.Tcp.Listen(new TcpEndpoint(B6, 80));
         var client = sim.A.Tcp.Connect(sim.Now, A6, new TcpEndpoint(B6, 80));
@@ -44,6 +85,19 @@ public class IPv6TransportTests
         Transfer(sim, client, server!, 300_000, TimeSpan.FromSeconds(120));
         Assert.Equal(0, sim.A.Stats.IPv6FragmentsOut);
         Assert.True(sim.B.Stats.TcpSegmentsIn > 200);
+
+        // SACK (RFC 2018) negotiated over IPv6 and used: B reports the holes loss leaves, A's recovery (RFC 6675) fills them.
+        var info = client.GetInfo();
+        Assert.True(info.Sack, "SACK was not negotiated");
+        var (reported, filled) = SackOnTheWire(wire!.Frames);
+        if (loss == 0)
+        {
+            Assert.Equal(0, reported);
+            return;
+        }
+        Assert.True(reported > 0, "B's ACKs reported no hole");
+        Assert.True(filled > 0, $"no retransmission below a SACKed block ({reported} holes reported, {info.Retransmits} retransmissions)");
+        Assert.True(info.FastRetransmits > 0, "the sender never entered fast recovery");
     }
 
     [Theory]

@@ -41,17 +41,17 @@ public class SendBufferTests
         var more = Pattern(int.Min(90, buffer.Free), 3);
         buffer.Write(more);                 // wraps to the start of the storage
         var expected = first[80..].Concat(more).ToArray();
-        buffer.GetSlices(0, expected.Length, out var a, out var b);
+        buffer.TryGetSlices(0, expected.Length, out var a, out var b);
         Assert.Equal(expected.Length, a.Length + b.Length);
         Assert.Equal(expected, a.ToArray().Concat(b.ToArray()).ToArray());
         Assert.True(MemoryMarshal.TryGetArray(a, out var segment) && segment.Array is not null); // the ring's own storage
         // A range inside one piece is one slice; an empty range is nothing.
-        buffer.GetSlices(1, 5, out a, out b);
+        buffer.TryGetSlices(1, 5, out a, out b);
         Assert.Equal(expected[1..6], a.ToArray());
         Assert.True(b.IsEmpty);
-        buffer.GetSlices(3, 0, out a, out b);
+        buffer.TryGetSlices(3, 0, out a, out b);
         Assert.True(a.IsEmpty && b.IsEmpty);
-        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.GetSlices(1, expected.Length, out _, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.TryGetSlices(1, expected.Length, out _, out _));
     }
 
     [Fact]
