@@ -6,66 +6,25 @@ using Teeceepee.Tcp;
 namespace Teeceepee.Sockets;
 
 /// <summary>
-/// A pooled receive: copies in-order data from the TCB's receive buffer into the caller's memory on the
-/// loop thread, or waits until some arrives; while it waits, arriving in-order text is copied straight
-/// from the segments into its memory (<see cref="TakeText"/>), every segment of one poll that fits, and the
-/// receive completes once that poll's segments are done. Completes with 0 at the peer's FIN.
+/// A pooled receive into the caller's memory: copies in-order data from the TCB's receive buffer on the loop thread, or
+/// waits until some arrives, taking arriving text straight from the segments (<see cref="TcpReceiveOperationBase{TResult}"/>).
+/// Completes with 0 at the peer's FIN.
 /// </summary>
-internal sealed class TcpReceiveOperation : LoopOperation<int>, ITcpReceiveWaiter
+internal sealed class TcpReceiveOperation : TcpReceiveOperationBase<int>
 {
-    private TcpConnectionCore? _core;
     private Memory<byte> _buffer;
-    private int _filled; // bytes TakeText copied in this poll, not yet completed
-    private bool _stream;
 
     public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, Memory<byte> buffer, bool stream, CancellationToken cancellationToken)
     {
-        _core = core;
         _buffer = buffer;
-        _filled = 0;
-        _stream = stream;
-        return Start(stack, core.InlineCompletions, cancellationToken);
+        return StartReceive(stack, core, stream, cancellationToken);
     }
 
     /// <inheritdoc />
-    protected override void Run(NetworkStack stack, Instant now) => _core!.Receive(this);
-
-    /// <summary>Completes the operation if it can complete now (loop thread); false leaves it parked.</summary>
-    public bool TryComplete(TcpConnectionCore core)
-    {
-        if (!IsPending)
-            return true;
-        // Anything the ring got after the text taken straight (the rest of a segment, a filled hole) follows it.
-        var error = Poll(core, _buffer.Span[_filled..], out int n);
-        if (error == SocketError.Success)
-        {
-            Complete(_filled + n);
-            return true;
-        }
-        if (_filled > 0)
-        {
-            // Bytes already taken from the stream are delivered first; an error shows on the next call.
-            Complete(_filled);
-            return true;
-        }
-        if (error == SocketError.WouldBlock)
-            return false;
-        Fail(TcpSocketErrors.Create(error, _stream));
-        return true;
-    }
+    protected override Span<byte> Room(int filled, bool bytesWaiting) => _buffer.Span[filled..];
 
     /// <inheritdoc />
-    public int TakeText(ReadOnlySpan<byte> text)
-    {
-        if (!IsPending || text.IsEmpty)
-            return 0;
-        int n = Math.Min(text.Length, _buffer.Length - _filled);
-        if (n <= 0)
-            return 0;
-        text[..n].CopyTo(_buffer.Span[_filled..]);
-        _filled += n;
-        return n;
-    }
+    protected override void CompleteWith(int length) => Complete(length);
 
     /// <summary>
     /// One non-blocking receive into <paramref name="destination"/> (loop thread): Success with the
@@ -95,20 +54,10 @@ internal sealed class TcpReceiveOperation : LoopOperation<int>, ITcpReceiveWaite
     }
 
     /// <inheritdoc />
-    protected override void Unpark(NetworkStack stack)
-    {
-        _core?.RemoveReceiver(this);
-        // Cancelled after it took bytes off the stream in this poll: they are the caller's, so it completes with them.
-        if (_filled > 0)
-            Complete(_filled);
-    }
-
-    /// <inheritdoc />
     protected override void ResetState()
     {
-        _core = null;
+        base.ResetState();
         _buffer = default;
-        _filled = 0;
     }
 
     /// <inheritdoc />

@@ -14,12 +14,10 @@ namespace Teeceepee.Sockets;
 /// in one loop command, without gathering them first. Bytes in a <see cref="RetainableBlock"/> are not copied at all: the
 /// send buffer holds the block until ACKs pass them.
 /// </summary>
-internal sealed class TcpSendOperation : LoopOperation<int>
+internal sealed class TcpSendOperation : TcpConnectionOperation<int>
 {
-    private TcpConnectionCore? _core;
     private ReadOnlySequence<byte> _rest;
     private int _sent;
-    private bool _stream;
 
     public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, ReadOnlyMemory<byte> buffer, bool stream, CancellationToken cancellationToken) =>
         Start(stack, core, new ReadOnlySequence<byte>(buffer), stream, cancellationToken);
@@ -27,15 +25,13 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     /// <summary>Sends every segment of <paramref name="buffers"/> (at most <see cref="int.MaxValue"/> bytes) in order.</summary>
     public ValueTask<int> Start(NetworkStack stack, TcpConnectionCore core, in ReadOnlySequence<byte> buffers, bool stream, CancellationToken cancellationToken)
     {
-        _core = core;
         _rest = buffers;
         _sent = 0;
-        _stream = stream;
-        return Start(stack, core.InlineCompletions, cancellationToken);
+        return Start(stack, core, stream, cancellationToken);
     }
 
     /// <inheritdoc />
-    protected override void Run(NetworkStack stack, Instant now) => _core!.Send(this);
+    protected override void Run(NetworkStack stack, Instant now) => Core!.Send(this);
 
     /// <summary>Queues what fits; true once the operation completed (loop thread).</summary>
     public bool TryComplete(TcpConnectionCore core)
@@ -67,7 +63,7 @@ internal sealed class TcpSendOperation : LoopOperation<int>
         }
         if (error is SocketError.Success or SocketError.WouldBlock)
             return false;
-        Fail(TcpSocketErrors.Create(error, _stream));
+        Fail(error);
         return true;
     }
 
@@ -111,12 +107,12 @@ internal sealed class TcpSendOperation : LoopOperation<int>
     }
 
     /// <inheritdoc />
-    protected override void Unpark(NetworkStack stack) => _core?.RemoveSender(this);
+    protected override void Unpark(NetworkStack stack) => Core?.RemoveSender(this);
 
     /// <inheritdoc />
     protected override void ResetState()
     {
-        _core = null;
+        base.ResetState();
         _rest = default;
     }
 

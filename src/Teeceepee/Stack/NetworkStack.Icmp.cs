@@ -7,7 +7,7 @@ public sealed partial class NetworkStack
 {
     private readonly List<PingOperation> _pings = new(16);
     private readonly ushort _pingIdentifier;
-    private ushort _nextPingSequence;
+    private ushort _nextPingSequence = 1; // from 1 like iputils' ping, so the CLI's icmp_seq is the wire's sequence number
 
     /// <summary>
     /// Sends one ICMP echo request of <paramref name="dataSize"/> data octets to

@@ -66,6 +66,7 @@ public sealed partial class Tcb
             });
             OnDuplicateAck(sackProgress);
         }
+        UpdateCarriedRetransmissions(); // before RACK looks: it may start the next recovery (Tcb.Recovery.cs)
         FrtoOnAck(now, ack, unaBefore, duplicate, frtoSackedBefore); // RFC 5682 (Tcb.Frto.cs); an undo comes before RACK looks
         RackOnAck(now, segment); // RFC 8985 §6.2 (Tcb.Rack.cs): may mark losses, start recovery, repair after a timeout
         TlpOnAck(segment, ack, ack > unaBefore, payloadLength);      // RFC 8985 §7.4
@@ -187,7 +188,7 @@ public sealed partial class Tcb
                 // flight near ssthresh, so cwnd = ssthresh (RFC 6937 §3.1) rather than NewReno's flight + SMSS.
                 int flight = _snd.Max - _snd.Una;
                 _congestion.OnRecoveryEnd(_loss.SackRecovery ? Math.Max(flight, _congestion.SlowStartThreshold) : flight);
-                ExitSackRecovery();
+                ExitSackRecovery(forgetRetransmissions: false);
                 _loss.DupAcks = 0;
             }
             else if (_loss.SackRecovery)

@@ -79,7 +79,7 @@ public sealed partial class Tcb
 
     private void RackDetectLoss(Instant now, bool fromTimer)
     {
-        int lost = _loss.Rack.DetectLoss(now, RackReorderWindow(), _loss.SackRecovery ? _loss.RetransmitLog : null,
+        int lost = _loss.Rack.DetectLoss(now, RackReorderWindow(), _loss.RetransmitLog,
             out long lostOctets, out int lostRetransmissions, out long lostRetransmittedOctets, out var timeout);
         _loss.ReorderAt = timeout > TimeSpan.Zero ? now + timeout : Instant.MaxValue; // §6.3
         if (lost == 0)

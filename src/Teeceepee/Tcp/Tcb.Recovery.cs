@@ -27,12 +27,17 @@ public sealed partial class Tcb
     internal bool HasRecoveryStorage =>
         _loss.Scoreboard is { HasStorage: true } || _loss.RetransmitLog is { HasStorage: true } || _rcv.Buffer is { HasOutOfOrderTable: true };
 
-    /// <summary>RFC 6675 §5 step 4: enter SACK loss recovery; the first retransmission goes out at once.</summary>
+    /// <summary>
+    /// RFC 6675 §5 step 4: enter SACK loss recovery; the first retransmission goes out at once. Retransmissions of the
+    /// last recovery still in flight stay marked (RFC 6675's per-segment "retransmitted"; RFC 8985 §6.2: one is sent
+    /// again only once RACK finds it lost by its own send time), so a recovery that follows another at once does not
+    /// resend what is still on its way.
+    /// </summary>
     private void EnterSackRecovery()
     {
         _loss.SackRecovery = true;
         _loss.RetransmitLog ??= new RetransmitLog();
-        _loss.RetransmitLog.Clear();
+        _loss.RetransmitLog.Update(_snd.Una, _loss.Scoreboard);
         _loss.Prr.Start(_snd.Max - _snd.Una);
         _loss.RescueUsed = false;
         _loss.LossReportedBelow = _snd.Una;
@@ -40,11 +45,29 @@ public sealed partial class Tcb
         _loss.TlpPending = false;
     }
 
-    private void ExitSackRecovery()
+    /// <summary>
+    /// Ends SACK recovery. At a full ACK the retransmissions still in flight keep their mark until they are delivered or
+    /// found lost (<see cref="UpdateCarriedRetransmissions"/>); a timeout (go-back-N, RFC 6675 §5.1), an undo (RFC 4015:
+    /// the originals arrived, the resends are duplicates) or the end of the connection forgets them.
+    /// </summary>
+    private void ExitSackRecovery(bool forgetRetransmissions)
     {
         _loss.SackRecovery = false;
-        _loss.RetransmitLog?.Clear();
+        if (forgetRetransmissions)
+            _loss.RetransmitLog?.Clear();
+        else
+            _loss.RetransmitLog?.Update(_snd.Una, _loss.Scoreboard);
         _loss.Rack.ClearLost(); // what is still out is judged afresh: a loss found now starts the next recovery
+    }
+
+    /// <summary>
+    /// Outside SACK recovery, after an ACK: retransmissions carried over from the last recovery leave the log once
+    /// acknowledged or SACKed (RACK takes out the lost ones, Tcb.Rack.cs); the log returns its storage with the last.
+    /// </summary>
+    private void UpdateCarriedRetransmissions()
+    {
+        if (!_loss.SackRecovery && _loss.RetransmitLog is { Count: > 0 } log)
+            log.Update(_snd.Una, _loss.Scoreboard);
     }
 
     /// <summary>

@@ -103,7 +103,7 @@ public sealed partial class Tcb
             ArmUndo(timeout: true);
         }
         _loss.Recover = _snd.Max; // RFC 6582 §3.2 step 1 after a timeout
-        ExitSackRecovery(); // RFC 6675 §5.1: a timeout ends SACK recovery
+        ExitSackRecovery(forgetRetransmissions: true); // RFC 6675 §5.1: a timeout ends SACK recovery; the go-back-N resends all
         _loss.PtoAt = Instant.MaxValue;
         _loss.TlpPending = false;
         _loss.TlpOutstanding = false;

@@ -120,7 +120,7 @@ public sealed partial class Tcb
         _loss.SpuriousRecoveries++;
         _congestion.OnSpuriousRecovery();
         if (_loss.SackRecovery)
-            ExitSackRecovery();
+            ExitSackRecovery(forgetRetransmissions: true); // the episode was spurious: its resends are duplicates
         _loss.DupAcks = 0;
         _loss.FastRetransmitPending = false;
         _loss.Recover = _snd.Una; // a later loss may start a new recovery at once (RFC 6582's guard was for this episode)

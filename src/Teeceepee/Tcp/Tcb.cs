@@ -439,7 +439,7 @@ public sealed partial class Tcb
         _dupAcksToSend = 0;
         _loss.FastRetransmitPending = false;
         _forceOne = false;
-        ExitSackRecovery();
+        ExitSackRecovery(forgetRetransmissions: true);
         ClearTimersForClose();
     }
 

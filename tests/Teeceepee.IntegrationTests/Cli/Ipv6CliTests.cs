@@ -67,6 +67,8 @@ public sealed class Ipv6CliTests : IAsyncLifetime
         Assert.StartsWith($"{Stack6},{Kernel6},128,1,", echo[0]);
         Assert.StartsWith($"{Kernel6},{Stack6},129,1,", echo[1]);
         Assert.Equal(echo[0].Split(',')[4..], echo[1].Split(',')[4..]);
+        Assert.Equal("1", echo[0].Split(',')[5]); // the sequence number ping printed as icmp_seq=1, as iputils sends it
+        Assert.Contains("icmp_seq=1 ", ping.StdoutText);
         // The stack joined its two solicited-node groups (RFC 3810 §5.2) before its first DAD probe, from :: (RFC 3590 §4):
         // to ff02::16, hop limit 1, Router Alert (value 0: MLD).
         var mld = await Tshark(pcap, $"icmpv6.type == 143 && eth.src == {mac}",

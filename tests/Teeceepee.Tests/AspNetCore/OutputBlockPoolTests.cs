@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Teeceepee.AspNetCore;
 using Teeceepee.Tcp;
@@ -105,5 +106,45 @@ public class OutputBlockPoolTests
         buffer.Advance(500);
         Assert.Equal(1, pool.FreeCount);
         Assert.Same(owner, pool.Rent()); // lent again, with one hold (the pipe's)
+    }
+
+    /// <summary>
+    /// The transport's assumption about <see cref="Pipe"/>: its segments' memory is the pool's <see cref="RetainableBlock"/>
+    /// (so sends find it), and after the reader consumed bytes the writer never writes there again (so bytes held by the
+    /// send buffer stay intact while the pipe fills the rest of the block).
+    /// </summary>
+    [Fact]
+    public async Task PipeOnPool_SegmentsAreRetainableBlocks_HeldBytesStayIntactAsThePipeWritesOn()
+    {
+        using var pool = new OutputBlockPool(trim: false);
+        var pipe = new Pipe(new PipeOptions(pool, minimumSegmentSize: OutputBlockPool.BlockSize, pauseWriterThreshold: 0, useSynchronizationContext: false));
+        var buffer = new SendBuffer(16 << 20);
+        var rng = new Random(5);
+        var expected = new List<byte>();
+        var scratch = new byte[16 << 20];
+        for (int round = 0; round < 300; round++)
+        {
+            var data = new byte[rng.Next(1, 20000)];
+            rng.NextBytes(data);
+            await pipe.Writer.WriteAsync(data);
+            var result = await pipe.Reader.ReadAsync();
+            foreach (var segment in result.Buffer)
+            {
+                Assert.True(MemoryMarshal.TryGetMemoryManager<byte, RetainableBlock>(segment, out var block, out int start, out int length));
+                Assert.Equal(length, buffer.Append(block!, start, length));
+            }
+            pipe.Reader.AdvanceTo(result.Buffer.End);
+            expected.AddRange(data);
+            int acked = rng.Next(0, buffer.Count + 1) / (round % 4 + 1); // ACKs lag behind, so blocks stay held
+            buffer.Advance(acked);
+            expected.RemoveRange(0, acked);
+            Assert.Equal(expected.Count, buffer.CopyTo(0, scratch));
+            Assert.True(CollectionsMarshal.AsSpan(expected).SequenceEqual(scratch.AsSpan(0, expected.Count)));
+        }
+        Assert.True(buffer.BlocksHeld > 0);
+        buffer.Release();
+        await pipe.Writer.CompleteAsync();
+        await pipe.Reader.CompleteAsync();
+        Assert.Equal(pool.Created, pool.FreeCount); // every block back in the pool
     }
 }

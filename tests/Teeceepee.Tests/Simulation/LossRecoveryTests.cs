@@ -1,6 +1,7 @@
 using System.Globalization;
 using Teeceepee.Links;
 using Teeceepee.Tcp;
+using Teeceepee.Wire;
 using Xunit.Abstractions;
 
 namespace Teeceepee.Tests.Simulations;
@@ -100,5 +101,81 @@ public class LossRecoveryTests(ITestOutputHelper output)
         Assert.True(r.Sender.FastRetransmits > 0);
         Assert.Equal(0, r.LossProbes); // RFC 8985 §7.2: probes need SACK
         Assert.True(r.Goodput >= 5, $"{r.Goodput:F1} MB/s");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SackRecovery_NextRecoveryStartsWhileARetransmissionIsInFlight_ItIsResentOnlyIfLost_NoDsack(bool retransmissionLost)
+    {
+        // Recovery 1 repairs X, whose first retransmission is lost too, while Y (the first new data sent in it, so above
+        // its recovery point) is lost: RACK finds both lost and both go again. The ACK of X's second retransmission is a
+        // full ACK up to Y: recovery 1 ends there, and the SACKs above Y start recovery 2 at once (RFC 6675 §4 IsLost)
+        // while Y's retransmission is still on its way. RFC 6675 §5 / RFC 8985 §6.2: it goes again only once found lost
+        // (it is not), so every range is sent exactly once more than it was dropped and the receiver sees no duplicate.
+        // With Y's retransmission lost as well, RACK finds it lost by its own send time and it goes a third time, without a
+        // timeout: the mark carried into recovery 2 holds back only what is still in flight.
+        SegmentDropper? dropper = null;
+        SeqNumber? x = null, y = null;
+        bool xRetransmitted = false, yDropped = false;
+        int newAfterX = 0;
+        bool Rule(SegmentDropper.Transmission t)
+        {
+            if (t.Index == 150)
+            {
+                x = t.Seq;
+                return true;
+            }
+            if (x is { } xs && t.Seq == xs)
+            {
+                if (t.TransmissionCount != 2)
+                    return false;
+                xRetransmitted = true;
+                return true;
+            }
+            if (xRetransmitted && !yDropped && t.NewData && ++newAfterX == 10)
+            {
+                y = t.Seq;
+                return yDropped = true;
+            }
+            if (retransmissionLost && y is { } ys && t.Seq == ys && t.TransmissionCount == 2)
+                return true;
+            return false;
+        }
+        // 100 Mbit/s, 20 ms RTT, no queue limit: the ACKs come back spaced by the bottleneck through the whole recovery, and
+        // the whole 4 MiB buffer is offered (no autotuning), so new data keeps flowing while SND.UNA waits at X.
+        var faults = new FaultOptions { Delay = TimeSpan.FromMilliseconds(10), RateBitsPerSecond = 100_000_000 };
+        var tcp = TcpConfig.Default with
+        {
+            Msl = TimeSpan.FromSeconds(1), ReceiveWindowAutoTuning = false, ReceiveBufferSize = 4 << 20, SendBufferSize = 4 << 20,
+        };
+        await using var net = new SimNetwork(1, faults, tcp, decorateA: link => dropper = new SegmentDropper(link, Rule));
+        var (client, server) = net.Establish();
+        var data = new byte[4 << 20];
+        new Random(1).NextBytes(data);
+        using var leg = new StreamLeg(data);
+        var scratch = new byte[64 * 1024];
+        net.RunUntilOrFail(() =>
+        {
+            leg.Pump(client, server, scratch);
+            return leg.Complete;
+        }, TimeSpan.FromMinutes(1), "transfer");
+        Assert.Equal(leg.ExpectedHash, leg.ReceivedHash);
+
+        var info = client.GetInfo();
+        var d = dropper!;
+        var resent = d.Sent.Where(kv => kv.Value > 1).OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}x{kv.Value}");
+        output.WriteLine($"dropped {string.Join(", ", d.Dropped)}; sent more than once: {string.Join(", ", resent)}; " +
+            $"retransmits {info.Retransmits}, fast recoveries {info.FastRetransmits}, D-SACKs {info.DsacksReceived}, timeouts {info.Timeouts}");
+        foreach (var t in d.All.Where(t => !t.NewData || d.Dropped.Contains(t)))
+            output.WriteLine($"  {t}");
+        Assert.Equal(retransmissionLost ? 4 : 3, d.Dropped.Count);
+        Assert.Equal(3, d.Sent[x!.Value.Value]);
+        Assert.Equal(retransmissionLost ? 3 : 2, d.Sent[y!.Value.Value]);
+        foreach (var (seq, count) in d.Sent)
+            Assert.True(count == d.Dropped.Count(t => t.Seq.Value == seq) + 1, $"seq {seq} sent {count} times");
+        Assert.Equal(0, info.DsacksReceived);
+        Assert.Equal(0, info.Timeouts);
+        Assert.True(info.FastRetransmits >= 2, "the loss pattern did not start two recoveries");
     }
 }

@@ -27,7 +27,7 @@ internal sealed class SimNetwork : IAsyncDisposable
 
     public SimNetwork(int seed, FaultOptions? faults = null, TcpConfig? tcp = null, int mtu = 1500,
         int queueCapacity = 4096, bool trace = false, int traceLimit = 400, bool traceFrames = false, bool recordFrames = false,
-        bool segmentationOffload = false)
+        bool segmentationOffload = false, Func<ILink, ILink>? decorateA = null)
     {
         Seed = seed;
         (_rawA, _rawB) = MemoryLink.CreatePair(new LinkCapabilities(LinkMedium.Ethernet, mtu), queueCapacity, withReadinessFd: false);
@@ -48,6 +48,8 @@ internal sealed class SimNetwork : IAsyncDisposable
             linkA = RecorderA = new FrameRecorder(linkA);
             linkB = RecorderB = new FrameRecorder(linkB);
         }
+        if (decorateA is not null)
+            linkA = decorateA(linkA); // e.g. a SegmentDropper: sees A's wire frames before the faults
         if (segmentationOffload)
         {
             // TSO: each stack builds super-segments; they are cut into wire frames in software before the faults

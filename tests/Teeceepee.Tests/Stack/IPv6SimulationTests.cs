@@ -63,8 +63,8 @@ public class IPv6SimulationTests
         var ab = sim.Await(sim.A.PingAsync(B6, 56, OneSecond));
         var ba = sim.Await(sim.B.PingAsync(A6, 56, OneSecond));
 
-        Assert.Equal(new PingReply(PingStatus.Success, B6, TimeSpan.Zero, 64, 0, 56), ab);
-        Assert.Equal(new PingReply(PingStatus.Success, A6, TimeSpan.Zero, 64, 0, 56), ba);
+        Assert.Equal(new PingReply(PingStatus.Success, B6, TimeSpan.Zero, 64, 1, 56), ab);
+        Assert.Equal(new PingReply(PingStatus.Success, A6, TimeSpan.Zero, 64, 1, 56), ba);
         Assert.Equal(1, sim.A.Stats.Icmpv6Out[(byte)Icmpv6Type.EchoReply]);
         Assert.Equal(1, sim.B.Stats.Icmpv6Out[(byte)Icmpv6Type.EchoReply]);
         // A solicited B; B learned A from the solicitation and answered without asking.

@@ -8,14 +8,14 @@ public class PingSimulationTests
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
 
     [Fact]
-    public async Task Ping_BothWays_Succeeds_WithTtlAndSequence()
+    public async Task Ping_BothWays_Succeeds_WithTtlAndSequence_NumberedFromOneLikeIputils()
     {
         await using var sim = new Simulation();
         var ab = sim.Await(sim.A.PingAsync(Simulation.AddressB, 56, OneSecond));
         var ba = sim.Await(sim.B.PingAsync(Simulation.AddressA, 56, OneSecond));
 
-        Assert.Equal(new PingReply(PingStatus.Success, Simulation.AddressB, TimeSpan.Zero, 64, 0, 56), ab);
-        Assert.Equal(new PingReply(PingStatus.Success, Simulation.AddressA, TimeSpan.Zero, 64, 0, 56), ba);
+        Assert.Equal(new PingReply(PingStatus.Success, Simulation.AddressB, TimeSpan.Zero, 64, 1, 56), ab);
+        Assert.Equal(new PingReply(PingStatus.Success, Simulation.AddressA, TimeSpan.Zero, 64, 1, 56), ba);
         Assert.Equal(1, sim.A.Stats.IcmpOut.EchoReplies);
         Assert.Equal(1, sim.B.Stats.IcmpOut.EchoReplies);
     }

@@ -237,6 +237,6 @@ public class SendBufferBlockTests
             }
             buffer.Release();
             Assert.All(blocks, b => Assert.Equal(0, b.Holds));
-        }, iter: 20_000);
+        }, iter: 5_000);
     }
 }
