@@ -11,8 +11,10 @@ namespace Teeceepee.Tcp;
 /// </summary>
 public sealed partial class Tcb
 {
-    // How late a departure may be and still keep the pacing schedule (the catch-up burst bound).
-    private const long PacingCatchUpTicks = 2 * TimeSpan.TicksPerMillisecond;
+    // How late a departure may be and still keep the pacing schedule (the catch-up burst bound): 2 ms, and for a
+    // controller's own rate (BBR) half the path's min RTT up to 20 ms (see PacingCatchUpTicks).
+    private const long PacingCatchUpMinTicks = 2 * TimeSpan.TicksPerMillisecond;
+    private const long PacingCatchUpMaxTicks = 20 * TimeSpan.TicksPerMillisecond;
 
     // A departure due this soon goes now (Linux fq's timer slack is 10 µs; a user-space loop wakes ~50 µs late). The
     // schedule still advances from the due time, so the average rate holds; a burst gains at most this much of it.
@@ -43,6 +45,20 @@ public sealed partial class Tcb
         int percent = _congestion.Window < _congestion.SlowStartThreshold / 2 ? 200 : 120;
         return (long)(cwnd * percent / 100.0 * TimeSpan.TicksPerSecond / srtt.Ticks);
     }
+
+    /// <summary>
+    /// How far behind its schedule a paced flow may fall and still catch up (send the departures it missed at once).
+    /// For a controller that sets the rate itself (BBR): half the min RTT, 2 to 20 ms. A user-space loop on a busy host
+    /// stalls for milliseconds; BBR paces at 0.99·bw with about a BDP in flight and no standing queue, so every stall it
+    /// does not make up idles the bottleneck for good (8 ms stalls in 25 cut a 20 ms path to half at a 2 ms bound). The
+    /// catch-up burst refills the bottleneck queue, which then carries the link through the next stall; cwnd bounds it.
+    /// Window-based flows keep 2 ms: they are often cwnd-limited, and a deadline missed while waiting for the window (the
+    /// loop does not wake for it) is no stall to make up.
+    /// </summary>
+    private long PacingCatchUpTicks =>
+        _congestion.PacingRate <= 0 || _minRtt == TimeSpan.MaxValue
+            ? PacingCatchUpMinTicks
+            : Math.Clamp(_minRtt.Ticks / 2, PacingCatchUpMinTicks, PacingCatchUpMaxTicks);
 
     /// <summary>The earliest time the next data segment may leave (for tests and traces).</summary>
     public Instant NextSendAt => _nextSendAt;
@@ -107,10 +123,10 @@ public sealed partial class Tcb
         long behind = _nextSendAt != Instant.Zero && now > _nextSendAt ? (now - _nextSendAt).Ticks : 0;
         if (behind > 0 && behind <= PacingCatchUpTicks)
         {
-            // A loop that woke up to 2 ms late keeps the schedule: the next departure is due one spacing after the
+            // A loop that woke up to PacingCatchUp late keeps the schedule: the next departure is due one spacing after the
             // missed one (at once if that too has passed), so the average rate is the one asked even when every wake-up
             // is late. Linux's hrtimer-driven pacing is rarely late; a user-space loop on a busy host often is, and a
-            // rate that falls short feeds BBR a lower delivery rate, which it then paces at. Bursts stay under 2 ms of the rate.
+            // rate that falls short feeds BBR a lower delivery rate, which it then paces at. Bursts stay under PacingCatchUp of the rate.
             _nextSendAt += TimeSpan.FromTicks(spacing);
             return;
         }

@@ -7,6 +7,8 @@ namespace Teeceepee.Tests.Tcp.Congestion;
 /// Two <see cref="TcpHost"/>s on virtual time joined by a path with a bottleneck from A to B: random loss, then a
 /// drop-tail queue of <see cref="QueueBytes"/> drained at <see cref="RateBytesPerSecond"/>, then the one-way delay;
 /// B to A only has the delay. A bulk sender on A and a sink on B measure goodput; the queue is observable.
+/// <see cref="StallEvery"/> and <see cref="StallFor"/> model A's loop on a busy host: for StallFor of every StallEvery it
+/// neither sends nor reads (what arrives waits, as in a TAP's queue), then runs late.
 /// </summary>
 internal sealed class BottleneckPath
 {
@@ -43,6 +45,8 @@ internal sealed class BottleneckPath
     public TimeSpan OneWayDelay { get; }
     public long QueueBytes { get; }
     public double Loss { get; set; }
+    public TimeSpan StallEvery { get; set; }
+    public TimeSpan StallFor { get; set; }
     public Instant Now { get; private set; } = Instant.FromMilliseconds(1);
     public Tcb? Sender { get; private set; }
     public Tcb? Receiver { get; private set; }
@@ -78,9 +82,11 @@ internal sealed class BottleneckPath
             while (Receiver is not null && (n = Receiver.Receive(_chunk)) > 0)
                 BytesReceived += n;
             observe?.Invoke();
-            Pump(A, toB: true);
+            var stallEnd = StallEnd();
+            if (stallEnd is null)
+                Pump(A, toB: true);
             Pump(B, toB: false);
-            var next = Instant.Min(A.PollAt(), B.PollAt());
+            var next = Instant.Min(stallEnd ?? A.PollAt(), B.PollAt());
             if (_wire.TryPeek(out _, out var top))
                 next = Instant.Min(next, new Instant(top.Item1));
             if (next <= Now)
@@ -125,11 +131,26 @@ internal sealed class BottleneckPath
         }
     }
 
+    /// <summary>When A's current stall ends; null while A runs.</summary>
+    private Instant? StallEnd()
+    {
+        if (StallEvery <= TimeSpan.Zero || StallFor <= TimeSpan.Zero)
+            return null;
+        long into = Now.Ticks % StallEvery.Ticks;
+        return into < StallFor.Ticks ? new Instant(Now.Ticks - into + StallFor.Ticks) : null;
+    }
+
     private void DeliverDue()
     {
+        var stallEnd = StallEnd();
         while (_wire.TryPeek(out var p, out var at) && at.Item1 <= Now.Ticks)
         {
             _wire.Dequeue();
+            if (!p.ToB && stallEnd is { } end)
+            {
+                _wire.Enqueue(p, (end.Ticks, _order++)); // A reads it when its loop runs again
+                continue;
+            }
             (p.ToB ? B : A).Process(Now, p.Source, p.Destination, p.Segment, p.Payload);
         }
     }
