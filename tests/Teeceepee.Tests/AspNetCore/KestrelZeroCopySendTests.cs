@@ -101,9 +101,7 @@ public class KestrelZeroCopySendTests
     public async Task Https_LargeUnevenResponse_TlsRecordsThroughTheBlocks_ArrivesSha256Equal()
     {
         await using var net = new MemoryTcpTestNetwork();
-        using var key = RSA.Create(2048);
-        var certificateRequest = new CertificateRequest("CN=server.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = certificateRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = TestCertificates.SelfSigned("CN=server.test");
         var body = Body(1_000_000, 4);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

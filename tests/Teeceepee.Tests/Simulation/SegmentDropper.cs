@@ -1,4 +1,5 @@
 using Teeceepee.Links;
+using Teeceepee.Tests.Links;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Simulations;
@@ -8,7 +9,7 @@ namespace Teeceepee.Tests.Simulations;
 /// (it is then lost on the wire: the send reports success), and every transmission of each sequence number is counted,
 /// so a test can assert how often loss recovery sent each range.
 /// </summary>
-internal sealed class SegmentDropper(ILink inner, Func<SegmentDropper.Transmission, bool> drop) : ILink
+internal sealed class SegmentDropper(ILink inner, Func<SegmentDropper.Transmission, bool> drop) : PassThroughLink(inner)
 {
     private readonly byte[] _scratch = new byte[LinkFrame.MaxLength];
     private SeqNumber _highestEnd;
@@ -32,16 +33,7 @@ internal sealed class SegmentDropper(ILink inner, Func<SegmentDropper.Transmissi
     /// <summary>Every data transmission, in order.</summary>
     public List<Transmission> All { get; } = [];
 
-    public LinkCapabilities Capabilities => inner.Capabilities;
-
-    public int ReadinessFd => inner.ReadinessFd;
-
-    public Instant NextDeadline => inner.NextDeadline;
-
-    public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
-        inner.TryReceive(now, buffer, out length, out offload);
-
-    public bool TrySend(Instant now, in LinkFrame frame)
+    public override bool TrySend(Instant now, in LinkFrame frame)
     {
         var bytes = frame.Flatten(_scratch);
         if (EthernetFrame.TryParse(bytes, out var eth, out _) && eth.EtherType == EtherType.IPv4
@@ -63,8 +55,6 @@ internal sealed class SegmentDropper(ILink inner, Func<SegmentDropper.Transmissi
                 return true;
             }
         }
-        return inner.TrySend(now, frame);
+        return Inner.TrySend(now, frame);
     }
-
-    public void Dispose() => inner.Dispose();
 }

@@ -79,9 +79,7 @@ public class KestrelTransportTests
     public async Task Https_KestrelOnStack_HttpClientOverSslStream_OnSecondStack()
     {
         await using var net = new MemoryTcpTestNetwork();
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=server.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = TestCertificates.SelfSigned("CN=server.test");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseTeeceepee(net.Server).ConfigureKestrel(kestrel =>

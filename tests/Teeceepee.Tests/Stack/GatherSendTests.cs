@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Teeceepee.Links;
 using Teeceepee.Stack;
 using Teeceepee.Tcp;
+using Teeceepee.Tests.Links;
 using Teeceepee.Wire;
 
 namespace Teeceepee.Tests.Stack;
@@ -13,21 +14,14 @@ namespace Teeceepee.Tests.Stack;
 public class GatherSendTests
 {
     /// <summary>Counts how the frames a stack sends are shaped, then passes them on.</summary>
-    private sealed class ShapeRecorder(ILink inner) : ILink
+    private sealed class ShapeRecorder(ILink inner) : PassThroughLink(inner)
     {
         public int Gathered { get; private set; }      // headers + ring slices
         public int Wrapped { get; private set; }       // ... in two slices (the ring wrapped inside the segment)
         public int OddSplits { get; private set; }     // ... the second slice starting at an odd octet of the payload
         public int ContiguousData { get; private set; } // a data-carrying frame in one piece
 
-        public LinkCapabilities Capabilities => inner.Capabilities;
-        public int ReadinessFd => inner.ReadinessFd;
-        public Instant NextDeadline => inner.NextDeadline;
-
-        public bool TryReceive(Instant now, Span<byte> buffer, out int length, out LinkOffload offload) =>
-            inner.TryReceive(now, buffer, out length, out offload);
-
-        public bool TrySend(Instant now, in LinkFrame frame)
+        public override bool TrySend(Instant now, in LinkFrame frame)
         {
             if (!frame.IsContiguous)
             {
@@ -43,10 +37,8 @@ public class GatherSendTests
             {
                 ContiguousData++;
             }
-            return inner.TrySend(now, frame);
+            return Inner.TrySend(now, frame);
         }
-
-        public void Dispose() => inner.Dispose();
     }
 
     private static async Task<ShapeRecorder> TransferAsync(bool gather, int mtu, int size)

@@ -19,12 +19,7 @@ public class SendBufferBlockTests
         return block;
     }
 
-    private static byte[] Read(SendBuffer buffer, int offset, int length)
-    {
-        var bytes = new byte[length];
-        Assert.Equal(length, buffer.CopyTo(offset, bytes));
-        return bytes;
-    }
+    private static byte[] Read(SendBuffer buffer, int offset, int length) => SendBufferTests.Read(buffer, offset, length);
 
     [Fact]
     public void Append_QueuesWithoutCopy_SlicesAreTheBlocksOwnMemory()

@@ -14,7 +14,8 @@ public class SendBufferTests
         return bytes;
     }
 
-    private static byte[] Read(SendBuffer buffer, int offset, int length)
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="offset"/>, all of which must be there.</summary>
+    internal static byte[] Read(SendBuffer buffer, int offset, int length)
     {
         var bytes = new byte[length];
         Assert.Equal(length, buffer.CopyTo(offset, bytes));
