@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Teeceepee.Tcp;
 
 /// <summary>
@@ -123,11 +125,15 @@ public sealed class SendBuffer
         PieceAt(_pieceCount++) = new Piece { Array = array, Start = start, Length = length, Block = block };
     }
 
+    // The piece queue comes from the shared pool and goes back when the last block is released, so a connection that
+    // once sent blocks holds no queue while idle (issue 13 item 2) and a warm pool allocates nothing.
     private void GrowPieces()
     {
-        var grown = new Piece[_pieces is null ? InitialPieces : _pieces.Length * 2];
+        var grown = ArrayPool<Piece>.Shared.Rent(_pieces is null ? InitialPieces : _pieces.Length * 2);
         for (int i = 0; i < _pieceCount; i++)
             grown[i] = PieceAt(i);
+        if (_pieces is not null)
+            ArrayPool<Piece>.Shared.Return(_pieces, clearArray: true);
         _pieces = grown;
         _firstPiece = 0;
     }
@@ -304,6 +310,11 @@ public sealed class SendBuffer
         }
         _firstPiece = _pieceCount = _blockPieces = 0;
         _cursorPiece = _cursorOffset = 0;
+        if (_pieces is not null)
+        {
+            ArrayPool<Piece>.Shared.Return(_pieces); // cleared above
+            _pieces = null;
+        }
     }
 
     /// <summary>Returns storage to the pool and every held block to its owner; the buffer is empty and reusable.</summary>
